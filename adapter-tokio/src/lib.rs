@@ -1,0 +1,5 @@
+//! Volley Socket.IO server on tokio (work in progress).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub use volley_protocol as protocol;

@@ -1,0 +1,17 @@
+//! # volley-protocol
+//!
+//! The sans-IO core of Volley: Engine.IO v4 and Socket.IO v5 packet codecs, the per-client
+//! Engine.IO session state machine, and the Socket.IO server state machine (namespaces,
+//! sockets, rooms, acknowledgements, broadcast planning).
+//!
+//! Nothing here performs I/O, reads a clock, or depends on an async runtime: every input takes
+//! `now: Instant`, ids come from an injected generator, and outputs are drained with `poll_*`
+//! methods. See `docs/ARCHITECTURE.md` in the repository for the whole picture.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod socket;
+mod str;
+
+pub use crate::str::Str;
