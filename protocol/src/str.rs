@@ -8,7 +8,7 @@ use std::ops::Deref;
 ///
 /// Decoders slice incoming buffers into `Str` values without copying; cloning one is a
 /// reference-count increment, so an encoded packet can be handed to many receivers.
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Str(Bytes);
 
 impl Str {
@@ -74,6 +74,14 @@ impl Str {
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+// Hashes exactly like `str`, so maps keyed by `Str` can be queried with `&str` (the
+// `Borrow<str>` contract); a derived impl would hash like `[u8]`, which differs.
+impl std::hash::Hash for Str {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
     }
 }
 
@@ -164,6 +172,13 @@ mod tests {
     #[test]
     fn rejects_invalid_utf8() {
         assert!(Str::from_utf8(Bytes::from_static(&[0xff, 0xfe])).is_err());
+    }
+
+    #[test]
+    fn str_keyed_maps_can_be_queried_with_str() {
+        let mut map = std::collections::HashMap::new();
+        map.insert(Str::from("room"), 1);
+        assert_eq!(map.get("room"), Some(&1));
     }
 
     #[test]
