@@ -76,9 +76,12 @@ run_interop() {
             INTEROP_SERVER=node
         fi
     fi
-    INTEROP_SERVER="$INTEROP_SERVER" INTEROP_PYTHON="$ROOT/.venv/bin/python" node interop/run.mjs
+    INTEROP_SERVER="$INTEROP_SERVER" INTEROP_PYTHON="$ROOT/.venv/bin/python" \
+        INTEROP_SUMMARY_FILE="$INTEROP_SUMMARY" node interop/run.mjs
 }
 
+INTEROP_SUMMARY="${CARGO_TARGET_DIR:-$ROOT/target}/interop/summary.txt"
+rm -f "$INTEROP_SUMMARY"
 if [ -f interop/run.mjs ]; then
     section "interop"
     run_interop
@@ -86,3 +89,5 @@ fi
 
 end_section
 printf '\nall tests passed in %ss\n' "$((SECONDS - START_ALL))"
+# The interop summary ("interop: N passed, N failed") is the last line.
+if [ -f "$INTEROP_SUMMARY" ]; then cat "$INTEROP_SUMMARY"; fi

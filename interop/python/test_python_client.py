@@ -1,0 +1,108 @@
+"""python-socketio (sync client) against the conformance server, over WebSocket and over polling.
+
+Run through interop/run.mjs, which sets INTEROP_URL.
+"""
+
+import os
+import queue
+import unittest
+
+import socketio
+
+URL = os.environ.get("INTEROP_URL", "")
+HANG_GUARD_S = 20
+
+
+class Client:
+    """A python-socketio client that queues every `auth` and `message-back` it receives."""
+
+    def __init__(self, namespace):
+        self.sio = socketio.Client(reconnection=False)
+        self.received = {"auth": queue.Queue(), "message-back": queue.Queue()}
+        self.disconnects = queue.Queue()
+        for event, q in self.received.items():
+            self.sio.on(event, self._queue_into(q), namespace=namespace)
+        self.sio.on("disconnect", lambda *reason: self.disconnects.put(reason), namespace=namespace)
+
+    @staticmethod
+    def _queue_into(q):
+        def handler(*args):
+            q.put(list(args))
+
+        return handler
+
+    def next(self, event):
+        return self.received[event].get(timeout=HANG_GUARD_S)
+
+
+class PythonClientContract:
+    """The same scenarios for each transport; subclasses set TRANSPORT."""
+
+    TRANSPORT = ""
+
+    def connect(self, namespace="/", auth=None):
+        client = Client(namespace)
+        client.sio.connect(
+            URL,
+            transports=[self.TRANSPORT],
+            namespaces=[namespace],
+            auth=auth,
+            wait_timeout=HANG_GUARD_S,
+        )
+        self.addCleanup(client.sio.disconnect)
+        return client
+
+    def test_connect_without_auth_gets_empty_auth_back(self):
+        client = self.connect()
+        self.assertTrue(client.sio.connected)
+        self.assertEqual(client.sio.transport(), self.TRANSPORT)
+        self.assertEqual(client.next("auth"), [{}])
+
+    def test_connect_to_custom_with_auth_gets_it_back(self):
+        auth = {"token": "pyth0n-€", "n": 7, "list": [1, None, "x"]}
+        client = self.connect("/custom", auth=auth)
+        self.assertEqual(client.next("auth"), [auth])
+
+    def test_emit_with_ack_returns_the_same_arguments(self):
+        client = self.connect()
+        reply = client.sio.call("message-with-ack", ("a", 1, {"k": ["v", 2.5]}, None), timeout=HANG_GUARD_S)
+        self.assertEqual(list(reply), ["a", 1, {"k": ["v", 2.5]}, None])
+        single = client.sio.call("message-with-ack", "only one", timeout=HANG_GUARD_S)
+        self.assertEqual(single, "only one")
+
+    def test_message_back_with_unicode_and_json(self):
+        client = self.connect()
+        args = ["héllo wörld 🌍 日本語", {"nested": {"deep": [True, False, -3, 1e-7]}}, ""]
+        client.sio.emit("message", tuple(args))
+        self.assertEqual(client.next("message-back"), args)
+
+    def test_binary_round_trip(self):
+        client = self.connect()
+        blob = bytes(range(256)) * 4
+        client.sio.emit("message", (blob, {"inner": [b"\x00\x01", "text"]}, b""))
+        got = client.next("message-back")
+        self.assertEqual(got, [blob, {"inner": [b"\x00\x01", "text"]}, b""])
+        self.assertIsInstance(got[0], bytes)
+
+    def test_binary_in_ack(self):
+        client = self.connect()
+        reply = client.sio.call("message-with-ack", (b"\xff\xfe", "x"), timeout=HANG_GUARD_S)
+        self.assertEqual(list(reply), [b"\xff\xfe", "x"])
+
+    def test_disconnect(self):
+        client = self.connect()
+        client.next("auth")
+        client.sio.disconnect()
+        client.disconnects.get(timeout=HANG_GUARD_S)
+        self.assertFalse(client.sio.connected)
+        # A new client connects fine afterwards: the server kept no broken state.
+        again = self.connect()
+        self.assertEqual(again.next("auth"), [{}])
+
+
+class WebSocketTransport(PythonClientContract, unittest.TestCase):
+    TRANSPORT = "websocket"
+
+
+class PollingTransport(PythonClientContract, unittest.TestCase):
+    TRANSPORT = "polling"

@@ -1,0 +1,221 @@
+// Interop runner: starts the conformance server (Socket.IO mode and --engine mode) on free ports,
+// runs the JavaScript suites (node --test interop/js/*.test.mjs) and the python-socketio suite
+// against them, stops the servers and prints "interop: N passed, N failed".
+//
+//   node interop/run.mjs                        target Volley (adapter-tokio example `conformance`)
+//   INTEROP_SERVER=node node interop/run.mjs    target the Node reference (interop/fixtures/)
+//   INTEROP_SERVER_CMD='…' node interop/run.mjs  any command; PORT is set, --engine appended for
+//                                               the Engine.IO server
+// Other knobs: INTEROP_PYTHON (python with python-socketio, default .venv/bin/python or python3),
+// INTEROP_FILTER (a --test-name-pattern for the JS suites), INTEROP_SUMMARY_FILE (also write the
+// summary line there).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const TARGET_DIR = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
+const LOG_DIR = path.join(TARGET_DIR, "interop");
+const STARTUP_LIMIT_MS = 180_000;
+
+const target = process.env.INTEROP_SERVER_CMD ? "custom" : process.env.INTEROP_SERVER || "volley";
+
+function serverCommand(engine) {
+  const extra = engine ? " --engine" : "";
+  switch (target) {
+    case "custom":
+      return process.env.INTEROP_SERVER_CMD + extra;
+    case "node":
+      return `node interop/fixtures/conformance.js${extra}`;
+    case "volley":
+      return `cargo run --quiet --release -p volley-tokio --example conformance --${extra}`;
+    default:
+      throw new Error(`INTEROP_SERVER must be volley or node, not ${target}`);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, "127.0.0.1");
+    sock.once("connect", () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once("error", () => resolve(false));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts one server in its own process group; resolves once its port accepts connections. */
+async function startServer(name, engine) {
+  const port = await freePort();
+  const logFile = path.join(LOG_DIR, `${name}.log`);
+  const out = openSync(logFile, "w");
+  const command = serverCommand(engine);
+  const child = spawn("sh", ["-c", `exec ${command}`], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", out, out],
+    detached: true,
+  });
+  let exited = null;
+  child.on("exit", (code, signal) => (exited = { code, signal }));
+  const started = Date.now();
+  while (!(await canConnect(port))) {
+    if (exited) {
+      throw new Error(`${name} server (${command}) exited (${JSON.stringify(exited)}) before listening; log:\n${tail(logFile)}`);
+    }
+    if (Date.now() - started > STARTUP_LIMIT_MS) {
+      stopServer({ child });
+      throw new Error(`${name} server (${command}) did not listen on port ${port}; log:\n${tail(logFile)}`);
+    }
+    await sleep(100);
+  }
+  console.log(`[interop] ${name}: ${command} (PORT=${port}), log ${path.relative(ROOT, logFile)}`);
+  return { name, child, port, logFile, exited: () => exited };
+}
+
+async function stopServer(server) {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once("exit", r));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 5000);
+  await gone;
+  clearTimeout(timer);
+}
+
+function tail(file, lines = 40) {
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Runs node's test runner on the JS suites; returns { passed, failed } from its TAP summary. */
+function runJsSuites(env) {
+  const dir = path.join(ROOT, "interop", "js");
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".test.mjs"))
+    .sort()
+    .map((f) => path.join("interop", "js", f));
+  const tapFile = path.join(LOG_DIR, "js.tap");
+  const args = [
+    "--test",
+    "--test-concurrency=1",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tapFile}`,
+  ];
+  if (process.env.INTEROP_FILTER) args.push(`--test-name-pattern=${process.env.INTEROP_FILTER}`);
+  const res = spawnSync(process.execPath, [...args, ...files], { cwd: ROOT, env, stdio: "inherit" });
+  const tap = existsSync(tapFile) ? readFileSync(tapFile, "utf8") : "";
+  const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)$`, "m")) || [0, 0])[1]);
+  let passed = count("pass");
+  let failed = count("fail") + count("cancelled");
+  if (res.status !== 0 && failed === 0) failed = 1; // the runner itself failed
+  if (passed + failed === 0) failed = 1; // ran nothing: that is a failure too
+  return { passed, failed };
+}
+
+/** Runs the python-socketio suite; its last line is "python: N passed, N failed". */
+function runPythonSuite(env) {
+  const venvPython = path.join(ROOT, ".venv", "bin", "python");
+  const python = process.env.INTEROP_PYTHON || (existsSync(venvPython) ? venvPython : "python3");
+  const res = spawnSync(python, [path.join("interop", "python", "run.py")], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+  process.stdout.write(res.stdout || "");
+  const m = (res.stdout || "").match(/^python: (\d+) passed, (\d+) failed$/m);
+  if (!m) return { passed: 0, failed: 1 };
+  const result = { passed: Number(m[1]), failed: Number(m[2]) };
+  if (res.status !== 0 && result.failed === 0) result.failed = 1;
+  return result;
+}
+
+async function main() {
+  mkdirSync(LOG_DIR, { recursive: true });
+  console.log(`[interop] target: ${target}`);
+  if (target === "volley") {
+    console.log("[interop] building the conformance example (release)");
+    const build = spawnSync(
+      "cargo",
+      ["build", "--release", "-p", "volley-tokio", "--example", "conformance"],
+      { cwd: ROOT, stdio: "inherit" },
+    );
+    if (build.status !== 0) throw new Error("cargo build of the conformance example failed");
+  }
+
+  const servers = [];
+  let results = [];
+  try {
+    servers.push(await startServer("socketio", false));
+    servers.push(await startServer("engineio", true));
+    const [sio, eio] = servers;
+    const env = {
+      ...process.env,
+      INTEROP_URL: `http://127.0.0.1:${sio.port}`,
+      INTEROP_ENGINE_URL: `http://127.0.0.1:${eio.port}`,
+      INTEROP_TARGET: target,
+    };
+    console.log("\n[interop] JavaScript suites (socket.io-client, engine.io-client, raw sockets)");
+    results.push(runJsSuites(env));
+    console.log("\n[interop] python-socketio suite");
+    results.push(runPythonSuite(env));
+    for (const s of servers) {
+      if (s.exited()) {
+        console.log(`[interop] ${s.name} server died during the run: ${JSON.stringify(s.exited())}\n${tail(s.logFile)}`);
+        results.push({ passed: 0, failed: 1 });
+      }
+    }
+  } finally {
+    await Promise.all(servers.map(stopServer));
+  }
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  const summary = `interop: ${passed} passed, ${failed} failed`;
+  if (process.env.INTEROP_SUMMARY_FILE) writeFileSync(process.env.INTEROP_SUMMARY_FILE, summary + "\n");
+  console.log(`\n${summary}`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`[interop] ${err.message}`);
+    const summary = "interop: 0 passed, 1 failed";
+    if (process.env.INTEROP_SUMMARY_FILE) writeFileSync(process.env.INTEROP_SUMMARY_FILE, summary + "\n");
+    console.log(summary);
+    process.exit(1);
+  },
+);
