@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod engine;
+mod json;
 pub mod server;
 pub mod socket;
 mod str;

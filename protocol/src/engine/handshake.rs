@@ -1,5 +1,6 @@
 //! The Engine.IO handshake (the data of the `open` packet).
 
+use crate::json::{write_str, write_u64};
 use crate::Str;
 use serde::Deserialize;
 use std::time::Duration;
@@ -47,13 +48,13 @@ impl Handshake {
     pub fn to_json(&self) -> Str {
         let mut out = Vec::with_capacity(96 + self.sid.len());
         out.extend_from_slice(b"{\"sid\":");
-        write_json_str(&mut out, &self.sid);
+        write_str(&mut out, &self.sid);
         out.extend_from_slice(b",\"upgrades\":[");
         for (i, u) in self.upgrades.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            write_json_str(&mut out, u);
+            write_str(&mut out, u);
         }
         out.extend_from_slice(b"],\"pingInterval\":");
         write_u64(&mut out, millis(self.ping_interval));
@@ -80,16 +81,6 @@ impl Handshake {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-pub(crate) fn write_u64(out: &mut Vec<u8>, n: u64) {
-    let mut buf = itoa::Buffer::new();
-    out.extend_from_slice(buf.format(n).as_bytes());
-}
-
-pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
-    // serde_json's escaper writes into any `io::Write`; a Vec never fails.
-    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 #[cfg(test)]

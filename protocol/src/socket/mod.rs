@@ -1,5 +1,23 @@
-//! Socket.IO v5: packets and binary attachments.
+//! Socket.IO v5: packets, binary attachments, and helpers to build and read payloads.
+//!
+//! Decoding keeps JSON as validated raw text ([`Packet::data`]) so packets can be forwarded
+//! without re-serializing; [`Args`] and [`Value`] look inside when needed, and [`to_event`] /
+//! [`to_ack`] build payloads from any `impl Serialize`.
 
+mod args;
+mod connect;
+mod decoder;
+mod error;
 mod packet;
+mod scan;
+mod ser;
+mod value;
 
-pub use packet::PacketType;
+pub use args::Args;
+pub use connect::{ConnectError, EMPTY_AUTH};
+pub use decoder::{Decoder, DEFAULT_MAX_ATTACHMENTS};
+pub use error::DecodeError;
+pub use packet::{Encoded, Packet, PacketType, DEFAULT_NSP};
+pub use scan::{is_reserved_event, reserved_event, RESERVED_EVENTS};
+pub use ser::{to_ack, to_event, to_json, values_to_ack, values_to_event, Placeholders, RawArgs};
+pub use value::Value;

@@ -1,0 +1,132 @@
+//! CONNECT auth and CONNECT_ERROR payloads.
+
+use super::packet::{Packet, PacketType};
+use crate::json::write_str;
+use crate::Str;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// The auth object of a CONNECT with no payload.
+pub const EMPTY_AUTH: &str = "{}";
+
+impl Packet {
+    /// The auth object of a client CONNECT as raw JSON: its payload, or `{}` when it has none.
+    ///
+    /// The decoder already refused a CONNECT whose payload is not an object. `None` when this
+    /// is not a CONNECT packet.
+    pub fn connect_auth(&self) -> Option<Str> {
+        (self.kind == PacketType::Connect)
+            .then(|| self.data.clone().unwrap_or(Str::from_static(EMPTY_AUTH)))
+    }
+
+    /// The reason of a CONNECT_ERROR packet, or `None` for other packets or unreadable ones.
+    pub fn connect_error(&self) -> Option<ConnectError> {
+        if self.kind != PacketType::ConnectError {
+            return None;
+        }
+        ConnectError::from_json(self.data.as_ref()?)
+    }
+}
+
+/// A refused namespace connection: `{"message":"…","data":…}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConnectError {
+    /// Human-readable reason (the reference sends e.g. `Invalid namespace`).
+    pub message: Str,
+    /// Optional extra details, raw JSON.
+    pub data: Option<Str>,
+}
+
+#[derive(Deserialize)]
+struct Wire<'a> {
+    #[serde(borrow)]
+    message: std::borrow::Cow<'a, str>,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+}
+
+impl ConnectError {
+    /// A reason without data.
+    pub fn new(message: impl Into<Str>) -> ConnectError {
+        ConnectError {
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// Attaches raw JSON `data` (builder style).
+    pub fn with_data(mut self, data: Str) -> ConnectError {
+        self.data = Some(data);
+        self
+    }
+
+    /// `{"message":"…"}` or `{"message":"…","data":…}`.
+    pub fn to_json(&self) -> Str {
+        let extra = self.data.as_ref().map_or(0, |d| d.len() + 8);
+        let mut out = Vec::with_capacity(16 + self.message.len() + extra);
+        out.extend_from_slice(b"{\"message\":");
+        write_str(&mut out, &self.message);
+        if let Some(data) = &self.data {
+            out.extend_from_slice(b",\"data\":");
+            out.extend_from_slice(data.as_bytes());
+        }
+        out.push(b'}');
+        Str::from_utf8(out.into()).unwrap_or_default()
+    }
+
+    /// Reads a CONNECT_ERROR payload: the object form, or the bare string older servers send.
+    pub fn from_json(json: &Str) -> Option<ConnectError> {
+        if let Ok(message) = serde_json::from_str::<String>(json) {
+            return Some(ConnectError::new(message));
+        }
+        let wire: Wire<'_> = serde_json::from_str(json).ok()?;
+        Some(ConnectError {
+            message: Str::from(wire.message.as_ref()),
+            data: wire.data.map(|d| json.slice_ref(d.get())),
+        })
+    }
+
+    /// The CONNECT_ERROR packet for `nsp`.
+    pub fn to_packet(&self, nsp: Str) -> Packet {
+        Packet::new(PacketType::ConnectError, nsp, None, Some(self.to_json()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_namespace_refusal_matches_the_reference() {
+        let p = ConnectError::new("Invalid namespace").to_packet(Str::from("/name"));
+        assert_eq!(
+            p.encode().text,
+            "4/name,{\"message\":\"Invalid namespace\"}"
+        );
+    }
+
+    #[test]
+    fn data_is_kept_raw_and_read_back() {
+        let e = ConnectError::new("no \"way\"").with_data(Str::from("{\"code\":7}"));
+        let json = e.to_json();
+        assert_eq!(
+            json,
+            "{\"message\":\"no \\\"way\\\"\",\"data\":{\"code\":7}}"
+        );
+        assert_eq!(ConnectError::from_json(&json), Some(e));
+        assert_eq!(
+            ConnectError::from_json(&Str::from("\"legacy\"")),
+            Some(ConnectError::new("legacy"))
+        );
+        assert_eq!(ConnectError::from_json(&Str::from("[1]")), None);
+    }
+
+    #[test]
+    fn connect_without_payload_has_empty_auth() {
+        let p = Packet::connect(Str::from("/"), None);
+        assert_eq!(p.connect_auth().unwrap(), "{}");
+        let p = Packet::connect(Str::from("/"), Some(Str::from("{\"token\":1}")));
+        assert_eq!(p.connect_auth().unwrap(), "{\"token\":1}");
+        assert_eq!(Packet::disconnect(Str::from("/")).connect_auth(), None);
+    }
+}

@@ -1,0 +1,200 @@
+//! The stateful Socket.IO decoder: text packets, then the binary attachments they announce.
+
+use super::error::DecodeError;
+use super::packet::{Packet, PacketType, DEFAULT_NSP};
+use super::scan::{scan, First, Root};
+use crate::Str;
+use bytes::Bytes;
+
+/// Default limit on the attachments one binary packet may announce.
+pub const DEFAULT_MAX_ATTACHMENTS: usize = 10_000;
+
+/// Decodes the Socket.IO packets of one client, reassembling binary packets.
+///
+/// A binary packet (`5…`/`6…`) is a text message announcing `n` attachments followed by `n`
+/// binary messages; [`Decoder::decode_text`] returns `Ok(None)` until the last one arrives
+/// through [`Decoder::decode_binary`]. The placeholders are checked as soon as the text
+/// arrives, so a bad packet is refused before any attachment is buffered.
+///
+/// Any `Err` is a protocol violation by the peer; the decoder is then reset.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    pending: Option<Pending>,
+    max_attachments: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    packet: Packet,
+    expected: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder accepting up to [`DEFAULT_MAX_ATTACHMENTS`] attachments per packet.
+    pub fn new() -> Decoder {
+        Decoder::with_max_attachments(DEFAULT_MAX_ATTACHMENTS)
+    }
+
+    /// A decoder accepting up to `max` attachments per packet.
+    pub fn with_max_attachments(max: usize) -> Decoder {
+        Decoder {
+            pending: None,
+            max_attachments: max,
+        }
+    }
+
+    /// True while a binary packet waits for attachments.
+    pub fn is_waiting(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Decodes a text message. `Ok(None)`: a binary packet now waits for its attachments.
+    pub fn decode_text(&mut self, text: Str) -> Result<Option<Packet>, DecodeError> {
+        if self.pending.take().is_some() {
+            return Err(DecodeError::UnexpectedText);
+        }
+        let (packet, expected) = decode_text(text, self.max_attachments)?;
+        if expected == 0 {
+            return Ok(Some(packet));
+        }
+        self.pending = Some(Pending {
+            // Grows with the attachments actually received, not with the announced count.
+            packet,
+            expected,
+        });
+        Ok(None)
+    }
+
+    /// Decodes a binary message: the next attachment of the pending packet. Returns the
+    /// packet once all its attachments are in.
+    pub fn decode_binary(&mut self, bytes: Bytes) -> Result<Option<Packet>, DecodeError> {
+        let Some(pending) = self.pending.as_mut() else {
+            return Err(DecodeError::UnexpectedBinary);
+        };
+        pending.packet.attachments.push(bytes);
+        if pending.packet.attachments.len() < pending.expected {
+            return Ok(None);
+        }
+        Ok(self.pending.take().map(|p| p.packet))
+    }
+}
+
+/// Decodes one text packet; returns it with the number of attachments still to come.
+fn decode_text(text: Str, max_attachments: usize) -> Result<(Packet, usize), DecodeError> {
+    let b = text.as_bytes();
+    let Some(&first) = b.first() else {
+        return Err(DecodeError::Empty);
+    };
+    let Some(kind) = PacketType::from_byte(first) else {
+        let c = text.chars().next().unwrap_or('\u{fffd}');
+        return Err(DecodeError::UnknownType(c));
+    };
+    let mut i = 1;
+    let mut announced = None;
+    if kind.is_binary() {
+        let (n, end) = digits(b, i).ok_or(DecodeError::InvalidAttachmentCount)?;
+        if b.get(end) != Some(&b'-') {
+            return Err(DecodeError::InvalidAttachmentCount);
+        }
+        let n = match n {
+            Some(n) if n <= max_attachments as u64 => n as usize,
+            _ => {
+                return Err(DecodeError::TooManyAttachments {
+                    announced: n.unwrap_or(u64::MAX),
+                    max: max_attachments,
+                })
+            }
+        };
+        announced = Some(n);
+        i = end + 1;
+    }
+    // Every boundary below sits next to an ASCII byte, so slicing stays on char boundaries.
+    let nsp = if b.get(i) == Some(&b'/') {
+        let end = memchr::memchr(b',', &b[i..]).map_or(b.len(), |p| i + p);
+        let nsp = text.slice(i..end);
+        i = (end + 1).min(b.len());
+        nsp
+    } else {
+        Str::from_static(DEFAULT_NSP)
+    };
+    let mut id = None;
+    if let Some((n, end)) = digits(b, i) {
+        id = Some(n.ok_or(DecodeError::AckIdOverflow)?);
+        i = end;
+    }
+    let data = (i < b.len()).then(|| text.slice(i..b.len()));
+    check_payload(kind, id, data.as_deref(), announced)?;
+    let packet = Packet {
+        kind,
+        nsp,
+        id,
+        data,
+        attachments: Vec::new(),
+    };
+    Ok((packet, announced.unwrap_or(0)))
+}
+
+/// Reads ASCII digits from `b[i..]`: `None` if there are none, else the value (`None` on
+/// overflow) and the index after the last digit.
+fn digits(b: &[u8], i: usize) -> Option<(Option<u64>, usize)> {
+    let len = b[i.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if len == 0 {
+        return None;
+    }
+    let n = b[i..i + len].iter().try_fold(0u64, |acc, &c| {
+        acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+    });
+    Some((n, i + len))
+}
+
+/// What PROTOCOL.md requires of each packet type's payload.
+fn check_payload(
+    kind: PacketType,
+    id: Option<u64>,
+    data: Option<&str>,
+    announced: Option<usize>,
+) -> Result<(), DecodeError> {
+    let root = match data {
+        Some(json) => Some(scan(json, announced)?),
+        None => None,
+    };
+    match kind {
+        PacketType::Connect => match root {
+            None | Some(Root::Object) => Ok(()),
+            Some(_) => Err(DecodeError::ConnectNotObject),
+        },
+        PacketType::Disconnect => match root {
+            None => Ok(()),
+            Some(_) => Err(DecodeError::UnexpectedPayload(kind)),
+        },
+        PacketType::ConnectError => match root {
+            None | Some(Root::Object | Root::String) => Ok(()),
+            Some(_) => Err(DecodeError::InvalidConnectError),
+        },
+        PacketType::Event | PacketType::BinaryEvent => match root {
+            None => Err(DecodeError::MissingPayload(kind)),
+            Some(Root::Array(None)) => Err(DecodeError::EmptyEvent),
+            Some(Root::Array(Some(First::Str(Some(reserved))))) => {
+                Err(DecodeError::ReservedEventName(reserved))
+            }
+            Some(Root::Array(Some(First::Str(None) | First::Number))) => Ok(()),
+            Some(Root::Array(Some(First::Other))) => Err(DecodeError::InvalidEventName),
+            Some(_) => Err(DecodeError::NotAnArray(kind)),
+        },
+        PacketType::Ack | PacketType::BinaryAck => match root {
+            None => Err(DecodeError::MissingPayload(kind)),
+            Some(Root::Array(_)) if id.is_none() => Err(DecodeError::MissingAckId(kind)),
+            Some(Root::Array(_)) => Ok(()),
+            Some(_) => Err(DecodeError::NotAnArray(kind)),
+        },
+    }
+}
