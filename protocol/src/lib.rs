@@ -11,9 +11,13 @@
 #![warn(missing_docs)]
 
 pub mod engine;
+mod id;
 mod json;
 pub mod server;
 pub mod socket;
 mod str;
+#[cfg(feature = "test-util")]
+pub mod testing;
 
+pub use crate::id::{CounterIds, IdGenerator, RandomIds};
 pub use crate::str::Str;

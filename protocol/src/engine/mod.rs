@@ -1,10 +1,24 @@
-//! Engine.IO v4: packets, polling payloads, the handshake, and (later) sessions.
+//! Engine.IO v4: packets, polling payloads, the handshake, and the sessions of a server.
 
+mod config;
 mod error;
 mod handshake;
 mod packet;
 pub mod payload;
+mod queue;
+mod request;
+mod response;
+mod server;
+mod session;
 
+pub use config::{Cors, CorsOrigin, EngineConfig, Transports};
 pub use error::{DecodeError, PayloadError};
 pub use handshake::{Handshake, HandshakeError};
 pub use packet::{Message, Packet, PacketType, WsFrame};
+pub use queue::OutMessage;
+pub use request::{ConnId, Method, ReqId, RequestHead, TransportKind};
+pub use response::{ErrorCode, HttpResponse};
+pub use server::{
+    CloseReason, EngineEvent, EngineServer, Incoming, RequestOutcome, SendOptions, SendOutcome,
+    SessionInfo, Transmit,
+};

@@ -1,0 +1,160 @@
+//! Engine.IO server options, with the reference server's defaults.
+
+use crate::Str;
+use std::time::Duration;
+
+/// Which transports the server accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transports {
+    /// HTTP long-polling (`transport=polling`).
+    pub polling: bool,
+    /// WebSocket (`transport=websocket`).
+    pub websocket: bool,
+}
+
+impl Default for Transports {
+    fn default() -> Self {
+        Transports {
+            polling: true,
+            websocket: true,
+        }
+    }
+}
+
+/// Which origins CORS lets in (`Access-Control-Allow-Origin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigin {
+    /// `*` for every request.
+    Any,
+    /// Echo the request's `Origin` back, whatever it is (`origin: true` in the reference).
+    Mirror,
+    /// Echo the request's `Origin` back only when it is in this list.
+    List(Vec<Str>),
+}
+
+/// CORS settings, like the reference's `cors` option (off by default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cors {
+    /// Allowed origins.
+    pub origin: CorsOrigin,
+    /// Send `Access-Control-Allow-Credentials: true`.
+    pub credentials: bool,
+    /// Value of `Access-Control-Allow-Methods` on preflight responses.
+    pub methods: Str,
+    /// `Access-Control-Allow-Headers` on preflight responses; `None` mirrors the request's
+    /// `Access-Control-Request-Headers`.
+    pub allowed_headers: Option<Str>,
+    /// `Access-Control-Max-Age` on preflight responses.
+    pub max_age: Option<Duration>,
+}
+
+impl Cors {
+    /// CORS for the given origin policy, other settings at the reference's defaults.
+    pub fn new(origin: CorsOrigin) -> Self {
+        Cors {
+            origin,
+            credentials: false,
+            methods: Str::from_static("GET,HEAD,PUT,PATCH,POST,DELETE"),
+            allowed_headers: None,
+            max_age: None,
+        }
+    }
+
+    /// Sets `Access-Control-Allow-Credentials`.
+    pub fn credentials(mut self, on: bool) -> Self {
+        self.credentials = on;
+        self
+    }
+}
+
+/// Engine.IO server configuration. `EngineConfig::default()` matches the reference server.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EngineConfig {
+    /// Request path served by Engine.IO (default `/socket.io/`). A trailing slash is optional
+    /// on requests.
+    pub path: Str,
+    /// Interval between server pings (`pingInterval`, default 25 s).
+    pub ping_interval: Duration,
+    /// How long the client has to answer a ping (`pingTimeout`, default 20 s).
+    pub ping_timeout: Duration,
+    /// How long a started upgrade may take (`upgradeTimeout`, default 10 s).
+    pub upgrade_timeout: Duration,
+    /// Largest accepted POST body / WebSocket message (`maxHttpBufferSize`, default 1e6).
+    pub max_payload: usize,
+    /// Accepted transports.
+    pub transports: Transports,
+    /// CORS headers, if any.
+    pub cors: Option<Cors>,
+    /// Per-session bound on queued outgoing bytes; a session exceeding it (after volatile
+    /// messages were dropped) is closed with [`CloseReason::BufferFull`](super::CloseReason).
+    /// `None` means unbounded.
+    pub max_buffer: Option<usize>,
+    /// How long a session closed by the server waits for the client's next poll to tell it
+    /// (the reference's polling `closeTimeout`, 30 s).
+    pub close_linger: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            path: Str::from_static("/socket.io/"),
+            ping_interval: Duration::from_millis(25_000),
+            ping_timeout: Duration::from_millis(20_000),
+            upgrade_timeout: Duration::from_millis(10_000),
+            max_payload: 1_000_000,
+            transports: Transports::default(),
+            cors: None,
+            max_buffer: None,
+            close_linger: Duration::from_secs(30),
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Sets the request path.
+    pub fn path(mut self, path: impl Into<Str>) -> Self {
+        self.path = path.into();
+        self
+    }
+    /// Sets `pingInterval`.
+    pub fn ping_interval(mut self, d: Duration) -> Self {
+        self.ping_interval = d;
+        self
+    }
+    /// Sets `pingTimeout`.
+    pub fn ping_timeout(mut self, d: Duration) -> Self {
+        self.ping_timeout = d;
+        self
+    }
+    /// Sets `upgradeTimeout`.
+    pub fn upgrade_timeout(mut self, d: Duration) -> Self {
+        self.upgrade_timeout = d;
+        self
+    }
+    /// Sets `maxPayload` (the reference's `maxHttpBufferSize`).
+    pub fn max_payload(mut self, bytes: usize) -> Self {
+        self.max_payload = bytes;
+        self
+    }
+    /// Sets the accepted transports.
+    pub fn transports(mut self, t: Transports) -> Self {
+        self.transports = t;
+        self
+    }
+    /// Enables CORS.
+    pub fn cors(mut self, cors: Cors) -> Self {
+        self.cors = Some(cors);
+        self
+    }
+    /// Bounds each session's outgoing queue, in bytes.
+    pub fn max_buffer(mut self, bytes: Option<usize>) -> Self {
+        self.max_buffer = bytes;
+        self
+    }
+    /// Sets how long a server-closed polling session waits for its last poll.
+    pub fn close_linger(mut self, d: Duration) -> Self {
+        self.close_linger = d;
+        self
+    }
+}

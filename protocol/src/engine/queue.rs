@@ -1,0 +1,330 @@
+//! A session's outgoing queue: byte-counted, bounded, with volatile messages dropped first.
+
+use super::packet::{Message, Packet, WsFrame};
+use super::payload::SEPARATOR;
+use crate::Str;
+use bytes::Bytes;
+use std::collections::VecDeque;
+
+/// A message ready to queue on one or many sessions: encoded once, cloned cheaply.
+///
+/// A text message holds its full Engine.IO form (`4…`), which is both a polling item and a
+/// WebSocket text frame, so fanning it out to many sessions shares one buffer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OutMessage(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    /// `4` followed by the text.
+    Text(Str),
+    /// Raw bytes (a WebSocket binary frame; `b<base64>` over polling).
+    Binary(Bytes),
+}
+
+impl OutMessage {
+    /// A text message (copies `text` once, behind the `4` type character).
+    pub fn text(text: &str) -> Self {
+        let mut s = String::with_capacity(text.len() + 1);
+        s.push('4');
+        s.push_str(text);
+        OutMessage(Repr::Text(Str::from(s)))
+    }
+
+    /// A text message from its already encoded packet form `4…` (no copy);
+    /// `None` if `encoded` does not start with `4`.
+    pub fn from_encoded_text(encoded: Str) -> Option<Self> {
+        encoded
+            .starts_with('4')
+            .then_some(OutMessage(Repr::Text(encoded)))
+    }
+
+    /// A binary message (no copy).
+    pub fn binary(bytes: Bytes) -> Self {
+        OutMessage(Repr::Binary(bytes))
+    }
+
+    /// The bytes this message counts against a session's buffer limit.
+    pub fn byte_len(&self) -> usize {
+        match &self.0 {
+            Repr::Text(s) => s.len(),
+            Repr::Binary(b) => b.len(),
+        }
+    }
+
+    /// The message as a [`Message`] (shares the buffer).
+    pub fn to_message(&self) -> Message {
+        match &self.0 {
+            Repr::Text(s) => Message::Text(s.slice(1..s.len())),
+            Repr::Binary(b) => Message::Binary(b.clone()),
+        }
+    }
+}
+
+impl From<Message> for OutMessage {
+    fn from(m: Message) -> Self {
+        match m {
+            Message::Text(s) => OutMessage::text(&s),
+            Message::Binary(b) => OutMessage::binary(b),
+        }
+    }
+}
+
+impl From<&str> for OutMessage {
+    fn from(s: &str) -> Self {
+        OutMessage::text(s)
+    }
+}
+
+#[derive(Debug)]
+enum Item {
+    /// A control packet (open, ping, pong, noop, close).
+    Control(Packet),
+    Message(OutMessage),
+}
+
+#[derive(Debug)]
+struct Entry {
+    item: Item,
+    /// Part of a volatile group: dropped first when the buffer is full.
+    volatile: bool,
+    /// The next entry belongs to the same group (dropped together).
+    more: bool,
+}
+
+impl Entry {
+    fn byte_len(&self) -> usize {
+        match &self.item {
+            Item::Control(p) => p.encoded_text_len(),
+            Item::Message(m) => m.byte_len(),
+        }
+    }
+}
+
+/// What happened to a group of messages offered to a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Push {
+    /// Queued (maybe after dropping older volatile messages).
+    Queued,
+    /// A volatile group that did not fit; it was dropped.
+    DroppedVolatile,
+    /// Does not fit even without volatile messages: the session is too far behind.
+    Overflow,
+}
+
+/// Outgoing packets of one session, with a running byte count.
+#[derive(Debug, Default)]
+pub(crate) struct OutQueue {
+    entries: VecDeque<Entry>,
+    bytes: usize,
+    volatile_bytes: usize,
+}
+
+impl OutQueue {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Bytes currently queued.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Queues a control packet; those are never dropped and not bounded.
+    pub(crate) fn push_control(&mut self, p: Packet) {
+        self.push_entry(Entry {
+            item: Item::Control(p),
+            volatile: false,
+            more: false,
+        });
+    }
+
+    /// Queues a control packet ahead of everything (the handshake).
+    pub(crate) fn push_control_front(&mut self, p: Packet) {
+        let e = Entry {
+            item: Item::Control(p),
+            volatile: false,
+            more: false,
+        };
+        self.bytes += e.byte_len();
+        self.entries.push_front(e);
+    }
+
+    fn push_entry(&mut self, e: Entry) {
+        let n = e.byte_len();
+        self.bytes += n;
+        if e.volatile {
+            self.volatile_bytes += n;
+        }
+        self.entries.push_back(e);
+    }
+
+    /// Queues `msgs` as one group (all or nothing) under the byte `limit`.
+    pub(crate) fn push_group(
+        &mut self,
+        msgs: &[OutMessage],
+        volatile: bool,
+        limit: Option<usize>,
+    ) -> Push {
+        let size: usize = msgs.iter().map(OutMessage::byte_len).sum();
+        if let Some(limit) = limit {
+            let over = (self.bytes + size).saturating_sub(limit);
+            if over > 0 {
+                if volatile {
+                    return Push::DroppedVolatile;
+                }
+                if self.volatile_bytes < over {
+                    return Push::Overflow;
+                }
+                self.drop_volatile(over);
+            }
+        }
+        for (i, m) in msgs.iter().enumerate() {
+            self.push_entry(Entry {
+                item: Item::Message(m.clone()),
+                volatile,
+                more: i + 1 < msgs.len(),
+            });
+        }
+        Push::Queued
+    }
+
+    /// Drops the oldest volatile groups until at least `need` bytes are freed.
+    fn drop_volatile(&mut self, need: usize) {
+        let mut freed = 0;
+        let mut in_group = false;
+        let (mut bytes, mut vbytes) = (self.bytes, self.volatile_bytes);
+        self.entries.retain(|e| {
+            let drop = in_group || (e.volatile && freed < need);
+            if drop {
+                let n = e.byte_len();
+                freed += n;
+                bytes -= n;
+                vbytes -= n;
+                in_group = e.more;
+            }
+            !drop
+        });
+        self.bytes = bytes;
+        self.volatile_bytes = vbytes;
+    }
+
+    /// Takes everything as one polling body (`\x1e`-joined); empty queue → empty body.
+    pub(crate) fn take_payload(&mut self) -> Bytes {
+        let mut out = Vec::with_capacity(self.bytes + self.entries.len());
+        for (i, e) in self.entries.drain(..).enumerate() {
+            if i > 0 {
+                out.push(SEPARATOR);
+            }
+            match e.item {
+                Item::Control(p) => p.write_text(&mut out),
+                Item::Message(OutMessage(Repr::Text(s))) => out.extend_from_slice(s.as_bytes()),
+                Item::Message(OutMessage(Repr::Binary(b))) => {
+                    Packet::Message(Message::Binary(b)).write_text(&mut out)
+                }
+            }
+        }
+        self.bytes = 0;
+        self.volatile_bytes = 0;
+        Bytes::from(out)
+    }
+
+    /// Takes everything as WebSocket frames, one per packet.
+    pub(crate) fn take_frames(&mut self, out: &mut Vec<WsFrame>) {
+        out.reserve(self.entries.len());
+        for e in self.entries.drain(..) {
+            out.push(match e.item {
+                Item::Control(p) => p.encode_ws(),
+                Item::Message(OutMessage(Repr::Text(s))) => WsFrame::Text(s),
+                Item::Message(OutMessage(Repr::Binary(b))) => WsFrame::Binary(b),
+            });
+        }
+        self.bytes = 0;
+        self.volatile_bytes = 0;
+    }
+
+    /// Forgets everything queued.
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+        self.volatile_bytes = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(q: &mut OutQueue) -> Vec<WsFrame> {
+        let mut v = Vec::new();
+        q.take_frames(&mut v);
+        v
+    }
+
+    fn t(s: &'static str) -> WsFrame {
+        WsFrame::Text(Str::from_static(s))
+    }
+
+    #[test]
+    fn polling_body_joins_items_with_record_separator() {
+        let mut q = OutQueue::default();
+        q.push_control(Packet::Ping(Str::new()));
+        q.push_group(&[OutMessage::text("hi")], false, None);
+        q.push_group(
+            &[OutMessage::binary(Bytes::from_static(&[1, 2, 3]))],
+            false,
+            None,
+        );
+        assert_eq!(q.bytes(), 1 + 3 + 3);
+        assert_eq!(&q.take_payload()[..], b"2\x1e4hi\x1ebAQID");
+        assert_eq!(q.bytes(), 0);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn volatile_groups_are_dropped_first_and_whole() {
+        let mut q = OutQueue::default();
+        let limit = Some(10);
+        assert_eq!(
+            q.push_group(&[OutMessage::text("a")], false, limit),
+            Push::Queued
+        );
+        let group = [OutMessage::text("v1"), OutMessage::text("v2")];
+        assert_eq!(q.push_group(&group, true, limit), Push::Queued);
+        assert_eq!(
+            q.push_group(&[OutMessage::text("b")], true, limit),
+            Push::Queued
+        );
+        assert_eq!(q.bytes(), 2 + 6 + 2);
+        // A volatile message that does not fit is itself dropped.
+        assert_eq!(
+            q.push_group(&[OutMessage::text("c")], true, limit),
+            Push::DroppedVolatile
+        );
+        // A regular one pushes out the oldest volatile group, both of its messages.
+        assert_eq!(
+            q.push_group(&[OutMessage::text("dd")], false, limit),
+            Push::Queued
+        );
+        assert_eq!(frames(&mut q), vec![t("4a"), t("4b"), t("4dd")]);
+    }
+
+    #[test]
+    fn overflow_when_volatile_drops_cannot_make_room() {
+        let mut q = OutQueue::default();
+        let limit = Some(7);
+        assert_eq!(
+            q.push_group(&[OutMessage::text("abcd")], false, limit),
+            Push::Queued
+        );
+        assert_eq!(
+            q.push_group(&[OutMessage::text("x")], true, limit),
+            Push::Queued
+        );
+        assert_eq!(
+            q.push_group(&[OutMessage::text("yy")], false, limit),
+            Push::Overflow
+        );
+        assert_eq!(q.bytes(), 7);
+        assert_eq!(frames(&mut q), vec![t("4abcd"), t("4x")]);
+    }
+}

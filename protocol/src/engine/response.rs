@@ -1,0 +1,213 @@
+//! HTTP responses: polling bodies, the reference's JSON error bodies, and CORS headers.
+
+use super::config::{Cors, CorsOrigin};
+use super::request::RequestHead;
+use crate::Str;
+use bytes::Bytes;
+
+/// An HTTP response for the adapter to write. The adapter adds `Content-Length` and
+/// framing headers; everything Engine.IO cares about is here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers to send, in order.
+    pub headers: Vec<(&'static str, Str)>,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+impl HttpResponse {
+    /// The first header called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&Str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    pub(crate) fn new(status: u16, headers: Headers, body: Bytes) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `200` with a polling payload (`text/plain; charset=UTF-8`).
+    pub(crate) fn payload(mut headers: Headers, body: Bytes) -> Self {
+        headers.push((
+            "Content-Type",
+            Str::from_static("text/plain; charset=UTF-8"),
+        ));
+        HttpResponse::new(200, headers, body)
+    }
+
+    /// `200 ok`, the answer to an accepted POST (the reference sends it as `text/html`).
+    pub(crate) fn ok(mut headers: Headers) -> Self {
+        headers.push(("Content-Type", Str::from_static("text/html")));
+        HttpResponse::new(200, headers, Bytes::from_static(b"ok"))
+    }
+
+    /// The reference's routing error: `{"code":N,"message":"…"}`, status 403 for
+    /// [`ErrorCode::Forbidden`] and 400 otherwise.
+    pub(crate) fn error(mut headers: Headers, code: ErrorCode, message: Option<&str>) -> Self {
+        let message = message.unwrap_or(code.message());
+        let body = serde_json::json!({ "code": code as u8, "message": message }).to_string();
+        headers.push(("Content-Type", Str::from_static("application/json")));
+        let status = if code == ErrorCode::Forbidden {
+            403
+        } else {
+            400
+        };
+        HttpResponse::new(status, headers, Bytes::from(body))
+    }
+
+    /// A refused WebSocket upgrade: the reference answers the raw socket with
+    /// `400 Bad Request`, `text/html`, the plain message, and closes it.
+    pub(crate) fn upgrade_error(code: ErrorCode, message: Option<&str>) -> Self {
+        let message = message.unwrap_or(code.message()).to_owned();
+        HttpResponse::new(
+            400,
+            vec![
+                ("Connection", Str::from_static("close")),
+                ("Content-Type", Str::from_static("text/html")),
+            ],
+            Bytes::from(message),
+        )
+    }
+}
+
+pub(crate) type Headers = Vec<(&'static str, Str)>;
+
+/// The reference's Engine.IO error codes, sent in JSON error bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum ErrorCode {
+    /// 0: missing or unknown `transport`.
+    UnknownTransport = 0,
+    /// 1: `sid` does not name an open session.
+    UnknownSid = 1,
+    /// 2: a handshake that is not a GET.
+    BadHandshakeMethod = 2,
+    /// 3: anything else malformed.
+    BadRequest = 3,
+    /// 4: the application refused the handshake (HTTP 403).
+    Forbidden = 4,
+    /// 5: missing or unsupported `EIO` version.
+    UnsupportedProtocolVersion = 5,
+}
+
+impl ErrorCode {
+    /// The reference's message for the code.
+    pub fn message(self) -> &'static str {
+        match self {
+            ErrorCode::UnknownTransport => "Transport unknown",
+            ErrorCode::UnknownSid => "Session ID unknown",
+            ErrorCode::BadHandshakeMethod => "Bad handshake method",
+            ErrorCode::BadRequest => "Bad request",
+            ErrorCode::Forbidden => "Forbidden",
+            ErrorCode::UnsupportedProtocolVersion => "Unsupported protocol version",
+        }
+    }
+}
+
+/// CORS headers for a response to `head`, as the `cors` middleware of the reference adds them.
+pub(crate) fn cors_headers(cors: Option<&Cors>, head: &RequestHead, preflight: bool) -> Headers {
+    let mut out = Headers::new();
+    let Some(cors) = cors else {
+        return out;
+    };
+    let origin = head.header("origin");
+    match &cors.origin {
+        CorsOrigin::Any => out.push(("Access-Control-Allow-Origin", Str::from_static("*"))),
+        CorsOrigin::Mirror => {
+            if let Some(o) = origin {
+                out.push(("Access-Control-Allow-Origin", o.clone()));
+            }
+            out.push(("Vary", Str::from_static("Origin")));
+        }
+        CorsOrigin::List(list) => {
+            if let Some(o) = origin.filter(|o| list.iter().any(|a| a == o.as_str())) {
+                out.push(("Access-Control-Allow-Origin", o.clone()));
+            }
+            out.push(("Vary", Str::from_static("Origin")));
+        }
+    }
+    if cors.credentials {
+        out.push(("Access-Control-Allow-Credentials", Str::from_static("true")));
+    }
+    if preflight {
+        out.push(("Access-Control-Allow-Methods", cors.methods.clone()));
+        match &cors.allowed_headers {
+            Some(h) => out.push(("Access-Control-Allow-Headers", h.clone())),
+            None => {
+                if let Some(h) = head.header("access-control-request-headers") {
+                    out.push(("Access-Control-Allow-Headers", h.clone()));
+                }
+                out.push(("Vary", Str::from_static("Access-Control-Request-Headers")));
+            }
+        }
+        if let Some(age) = cors.max_age {
+            out.push((
+                "Access-Control-Max-Age",
+                Str::from(age.as_secs().to_string()),
+            ));
+        }
+    }
+    out
+}
+
+/// `true` if `value` has a character the reference's `checkInvalidHeaderChar` rejects.
+pub(crate) fn has_invalid_header_char(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| !(c == '\t' || (' '..='~').contains(&c) || ('\u{80}'..='\u{ff}').contains(&c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::request::Method;
+
+    #[test]
+    fn error_bodies_match_the_reference() {
+        let r = HttpResponse::error(Vec::new(), ErrorCode::UnknownSid, None);
+        assert_eq!(r.status, 400);
+        assert_eq!(&r.body[..], br#"{"code":1,"message":"Session ID unknown"}"#);
+        let r = HttpResponse::error(Vec::new(), ErrorCode::Forbidden, Some("no cookie"));
+        assert_eq!(r.status, 403);
+        assert_eq!(&r.body[..], br#"{"code":4,"message":"no cookie"}"#);
+    }
+
+    #[test]
+    fn cors_list_echoes_only_listed_origins() {
+        let cors =
+            Cors::new(CorsOrigin::List(vec![Str::from("https://a.example")])).credentials(true);
+        let ok =
+            RequestHead::new(Method::Get, "/socket.io/").with_header("Origin", "https://a.example");
+        let h = cors_headers(Some(&cors), &ok, false);
+        assert_eq!(
+            h,
+            vec![
+                (
+                    "Access-Control-Allow-Origin",
+                    Str::from("https://a.example")
+                ),
+                ("Vary", Str::from("Origin")),
+                ("Access-Control-Allow-Credentials", Str::from("true")),
+            ]
+        );
+        let other =
+            RequestHead::new(Method::Get, "/socket.io/").with_header("Origin", "https://b.example");
+        let h = cors_headers(Some(&cors), &other, false);
+        assert!(h.iter().all(|(n, _)| *n != "Access-Control-Allow-Origin"));
+    }
+
+    #[test]
+    fn invalid_header_chars_are_detected() {
+        assert!(!has_invalid_header_char("https://a.example"));
+        assert!(has_invalid_header_char("a\nb"));
+        assert!(has_invalid_header_char("€"));
+    }
+}

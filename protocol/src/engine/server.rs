@@ -1,0 +1,624 @@
+//! [`EngineServer`]: all Engine.IO sessions of one server, driven by the adapter.
+
+use super::config::EngineConfig;
+use super::packet::{Message, WsFrame};
+use super::queue::OutMessage;
+use super::request::{route, ConnId, Method, ReqId, RequestHead, Route, TransportKind};
+use super::response::{cors_headers, ErrorCode, HttpResponse};
+use super::session::{Session, Shared};
+use crate::id::IdGenerator;
+use crate::Str;
+use bytes::Bytes;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+/// Why a session ended, with the reference's reason strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// The client closed it (a `1` packet, or its WebSocket closed).
+    TransportClose,
+    /// A transport failure: concurrent GETs, an aborted GET, an oversized WebSocket message,
+    /// a ping from the client.
+    TransportError,
+    /// No pong within pingTimeout of a ping.
+    PingTimeout,
+    /// The client sent something that does not decode.
+    ParseError,
+    /// The application closed it.
+    ForcedClose,
+    /// The server is shutting down.
+    ServerShuttingDown,
+    /// The client fell too far behind: its outgoing buffer hit the configured limit even
+    /// after volatile messages were dropped.
+    BufferFull,
+}
+
+impl CloseReason {
+    /// The reason string the application sees (the reference's words; `buffer full` is
+    /// Volley's own).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::TransportClose => "transport close",
+            CloseReason::TransportError => "transport error",
+            CloseReason::PingTimeout => "ping timeout",
+            CloseReason::ParseError => "parse error",
+            CloseReason::ForcedClose => "forced close",
+            CloseReason::ServerShuttingDown => "server shutting down",
+            CloseReason::BufferFull => "buffer full",
+        }
+    }
+}
+
+impl std::fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What happened, for the layer above (Socket.IO, or a raw Engine.IO application).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineEvent {
+    /// A session was accepted; `head` is its handshake request.
+    Opened {
+        /// Session id.
+        sid: Str,
+        /// The handshake request.
+        head: RequestHead,
+        /// The transport it started on.
+        transport: TransportKind,
+    },
+    /// A message from the client, in the order the client sent it.
+    Message {
+        /// Session id.
+        sid: Str,
+        /// The message.
+        msg: Message,
+    },
+    /// The session ended; nothing more comes from or goes to it.
+    Closed {
+        /// Session id.
+        sid: Str,
+        /// Why.
+        reason: CloseReason,
+    },
+}
+
+/// Output for the adapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transmit {
+    /// Answer request `req` (a parked GET, a handshake, a refusal).
+    Http {
+        /// The request.
+        req: ReqId,
+        /// The response.
+        response: HttpResponse,
+    },
+    /// Frames are queued for `conn`: call [`EngineServer::drain_ws`] when the socket can write.
+    WsReady {
+        /// The connection.
+        conn: ConnId,
+    },
+    /// Close `conn` — after draining it once more with [`EngineServer::drain_ws`] (frames
+    /// queued before a close are still owed to the client).
+    WsClose {
+        /// The connection.
+        conn: ConnId,
+    },
+}
+
+/// What to do with a request, returned by [`EngineServer::handle_request`].
+#[derive(Debug)]
+#[must_use]
+pub enum RequestOutcome {
+    /// Send this response now.
+    Respond(HttpResponse),
+    /// The response comes later, from [`EngineServer::poll_transmit`] (a parked GET).
+    Pending,
+    /// A new session asks to be admitted: call [`EngineServer::accept`] or
+    /// [`EngineServer::refuse`].
+    Handshake(Incoming),
+    /// Complete the WebSocket upgrade, then call [`EngineServer::handle_ws_open`] (or
+    /// [`EngineServer::handle_request_aborted`] if it fails).
+    UpgradeWebSocket,
+    /// Not an Engine.IO request (another path): serve it elsewhere.
+    NotMine,
+}
+
+/// A handshake waiting for the application's decision, like the reference's `allowRequest`.
+#[derive(Debug)]
+#[must_use = "an Incoming must be accepted or refused"]
+pub struct Incoming {
+    req: ReqId,
+    head: RequestHead,
+    transport: TransportKind,
+}
+
+impl Incoming {
+    /// The handshake request.
+    pub fn head(&self) -> &RequestHead {
+        &self.head
+    }
+    /// Its request id.
+    pub fn req(&self) -> ReqId {
+        self.req
+    }
+    /// The transport it asks for. For [`TransportKind::WebSocket`], after
+    /// [`EngineServer::accept`] the adapter completes the upgrade and calls
+    /// [`EngineServer::handle_ws_open`].
+    pub fn transport(&self) -> TransportKind {
+        self.transport
+    }
+}
+
+/// Options of a send.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    /// May be dropped: when the transport cannot write right now, or first when the
+    /// session's buffer is full.
+    pub volatile: bool,
+}
+
+/// What became of a send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Queued for the client.
+    Queued,
+    /// A volatile message that was dropped.
+    Dropped,
+    /// The session's buffer limit was hit: the session is now closed with
+    /// [`CloseReason::BufferFull`].
+    Overflowed,
+    /// No open session with that id.
+    NoSession,
+}
+
+/// Read-only view of one session.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionInfo<'a> {
+    session: &'a Session,
+}
+
+impl SessionInfo<'_> {
+    /// The current transport.
+    pub fn transport(&self) -> TransportKind {
+        self.session.transport_kind()
+    }
+    /// Bytes queued for the client and not yet handed to the adapter.
+    pub fn buffered_bytes(&self) -> usize {
+        self.session.buffered_bytes()
+    }
+    /// A WebSocket is probing to take over from polling.
+    pub fn is_upgrading(&self) -> bool {
+        self.session.is_upgrading()
+    }
+}
+
+#[derive(Debug)]
+enum PendingWs {
+    /// The WebSocket of a WebSocket-first session.
+    First(Str),
+    /// A WebSocket that will probe to upgrade this polling session.
+    Upgrade(Str),
+}
+
+/// All Engine.IO sessions of a server: a sans-IO state machine.
+///
+/// # Driving it
+/// Feed inputs with the `handle_*` methods (HTTP requests, WebSocket events, time), and after
+/// each one drain the outputs until they are empty: first [`poll_event`](Self::poll_event)
+/// (react to events with [`send`](Self::send) and friends), then
+/// [`poll_transmit`](Self::poll_transmit) (HTTP responses, WebSocket wake-ups and closes).
+/// Then sleep until [`poll_timeout`](Self::poll_timeout) and call
+/// [`handle_timeout`](Self::handle_timeout). Draining events before transmits is what lets one
+/// GET carry everything a POST caused, including the application's synchronous replies.
+pub struct EngineServer {
+    shared: Shared,
+    sessions: HashMap<Str, Session>,
+    ids: Box<dyn IdGenerator + Send>,
+    timers: BinaryHeap<Reverse<(Instant, Str)>>,
+    pending_ws: HashMap<ReqId, PendingWs>,
+    pending_handshakes: HashSet<ReqId>,
+}
+
+impl std::fmt::Debug for EngineServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineServer")
+            .field("sessions", &self.sessions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EngineServer {
+    /// A server with `config`, taking session ids from `ids`.
+    pub fn new(config: EngineConfig, ids: impl IdGenerator + Send + 'static) -> Self {
+        EngineServer {
+            shared: Shared {
+                config,
+                events: VecDeque::new(),
+                transmits: VecDeque::new(),
+                conns: HashMap::new(),
+                parked: HashMap::new(),
+                flush_polls: Vec::new(),
+            },
+            sessions: HashMap::new(),
+            ids: Box::new(ids),
+            timers: BinaryHeap::new(),
+            pending_ws: HashMap::new(),
+            pending_handshakes: HashSet::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.shared.config
+    }
+
+    /// Number of sessions (open, or closed and still delivering their last packets).
+    pub fn session_count(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// A read-only view of an open session.
+    pub fn session(&self, sid: &str) -> Option<SessionInfo<'_>> {
+        self.sessions
+            .get(sid)
+            .filter(|s| s.is_open())
+            .map(|session| SessionInfo { session })
+    }
+
+    /// Ids of all open sessions.
+    pub fn sids(&self) -> impl Iterator<Item = &Str> + '_ {
+        self.sessions
+            .iter()
+            .filter(|(_, s)| s.is_open())
+            .map(|(sid, _)| sid)
+    }
+
+    // ----- inputs -----------------------------------------------------------------------------
+
+    /// An HTTP request (its whole body, which the adapter should cap at
+    /// `max_payload + 1` bytes).
+    pub fn handle_request(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        head: RequestHead,
+        body: Bytes,
+    ) -> RequestOutcome {
+        let cors = self.shared.config.cors.as_ref();
+        let upgrade = head.is_websocket_upgrade();
+        let error = |code: ErrorCode| {
+            RequestOutcome::Respond(if upgrade {
+                HttpResponse::upgrade_error(code, None)
+            } else {
+                HttpResponse::error(cors_headers(cors, &head, false), code, None)
+            })
+        };
+        let (sid, transport) = match route(&self.shared.config, &head) {
+            Route::NotMine => return RequestOutcome::NotMine,
+            Route::Preflight => {
+                let headers = cors_headers(cors, &head, true);
+                return RequestOutcome::Respond(HttpResponse::new(204, headers, Bytes::new()));
+            }
+            Route::Error(code) => return error(code),
+            Route::Handshake(transport) => {
+                self.pending_handshakes.insert(req);
+                return RequestOutcome::Handshake(Incoming {
+                    req,
+                    head,
+                    transport,
+                });
+            }
+            Route::Session { sid, transport } => (sid, transport),
+        };
+        let Some(session) = self.sessions.get_mut(&sid) else {
+            return error(ErrorCode::UnknownSid);
+        };
+        if upgrade {
+            self.pending_ws.insert(req, PendingWs::Upgrade(sid));
+            return RequestOutcome::UpgradeWebSocket;
+        }
+        if transport != session.transport_kind() || transport == TransportKind::WebSocket {
+            return error(ErrorCode::BadRequest);
+        }
+        let headers = cors_headers(cors, &head, false);
+        let reply = match head.method {
+            Method::Get => session.handle_get(now, &mut self.shared, req, headers),
+            Method::Post => session.handle_post(now, &mut self.shared, headers, body),
+            _ => Some(HttpResponse::new(500, headers, Bytes::new())),
+        };
+        self.after(&sid);
+        match reply {
+            Some(r) => RequestOutcome::Respond(r),
+            None => RequestOutcome::Pending,
+        }
+    }
+
+    /// Admits a handshake: creates the session and returns its id, or `None` if the request
+    /// went away meanwhile ([`handle_request_aborted`](Self::handle_request_aborted)).
+    /// A polling handshake is answered through [`poll_transmit`](Self::poll_transmit).
+    pub fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<Str> {
+        if !self.pending_handshakes.remove(&incoming.req) {
+            return None;
+        }
+        let mut sid = self.ids.sid();
+        while self.sessions.contains_key(&sid) {
+            sid = self.ids.sid();
+        }
+        let get = match incoming.transport {
+            TransportKind::Polling => {
+                let headers = cors_headers(self.shared.config.cors.as_ref(), &incoming.head, false);
+                Some((incoming.req, headers))
+            }
+            TransportKind::WebSocket => {
+                self.pending_ws
+                    .insert(incoming.req, PendingWs::First(sid.clone()));
+                None
+            }
+        };
+        self.shared.events.push_back(EngineEvent::Opened {
+            sid: sid.clone(),
+            head: incoming.head,
+            transport: incoming.transport,
+        });
+        let session = Session::new(now, &mut self.shared, sid.clone(), get);
+        self.sessions.insert(sid.clone(), session);
+        self.after(&sid);
+        Some(sid)
+    }
+
+    /// Refuses a handshake: `403 {"code":4,"message":…}` (`Forbidden` unless `message` says
+    /// otherwise), or for a WebSocket the reference's plain `400` upgrade refusal.
+    pub fn refuse(&mut self, incoming: Incoming, message: Option<&str>) {
+        if !self.pending_handshakes.remove(&incoming.req) {
+            return;
+        }
+        let response = match incoming.transport {
+            TransportKind::WebSocket => HttpResponse::upgrade_error(ErrorCode::Forbidden, message),
+            TransportKind::Polling => HttpResponse::error(
+                cors_headers(self.shared.config.cors.as_ref(), &incoming.head, false),
+                ErrorCode::Forbidden,
+                message,
+            ),
+        };
+        self.shared.transmits.push_back(Transmit::Http {
+            req: incoming.req,
+            response,
+        });
+    }
+
+    /// The client went away before request `req` was answered.
+    pub fn handle_request_aborted(&mut self, now: Instant, req: ReqId) {
+        if self.pending_handshakes.remove(&req) {
+            return;
+        }
+        if let Some(pending) = self.pending_ws.remove(&req) {
+            if let PendingWs::First(sid) = pending {
+                if let Some(s) = self.sessions.get_mut(&sid) {
+                    s.handle_ws_open_failed(now, &mut self.shared);
+                    self.after(&sid);
+                }
+            }
+            return;
+        }
+        if let Some(sid) = self.shared.parked.get(&req).cloned() {
+            if let Some(s) = self.sessions.get_mut(&sid) {
+                s.handle_request_aborted(now, &mut self.shared, req);
+                self.after(&sid);
+            }
+        }
+    }
+
+    /// The adapter completed the WebSocket upgrade of request `req` as connection `conn`.
+    pub fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
+        let (sid, first) = match self.pending_ws.remove(&req) {
+            Some(PendingWs::First(sid)) => (sid, true),
+            Some(PendingWs::Upgrade(sid)) => (sid, false),
+            None => {
+                self.shared.transmits.push_back(Transmit::WsClose { conn });
+                return;
+            }
+        };
+        let Some(s) = self.sessions.get_mut(&sid) else {
+            self.shared.transmits.push_back(Transmit::WsClose { conn });
+            return;
+        };
+        if first {
+            s.attach_ws(&mut self.shared, conn);
+        } else {
+            s.start_upgrade(now, &mut self.shared, conn);
+        }
+        self.after(&sid);
+    }
+
+    /// A WebSocket frame from `conn`.
+    pub fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame) {
+        let Some(sid) = self.shared.conns.get(&conn).cloned() else {
+            return;
+        };
+        if let Some(s) = self.sessions.get_mut(&sid) {
+            s.handle_ws_frame(now, &mut self.shared, conn, frame);
+            self.after(&sid);
+        }
+    }
+
+    /// WebSocket `conn` is closed (by the peer, an error, or after a `WsClose`).
+    pub fn handle_ws_closed(&mut self, now: Instant, conn: ConnId) {
+        let Some(sid) = self.shared.conns.remove(&conn) else {
+            return;
+        };
+        if let Some(s) = self.sessions.get_mut(&sid) {
+            s.handle_ws_closed(now, &mut self.shared, conn);
+            self.after(&sid);
+        }
+    }
+
+    /// Time passed: fire every timer due at `now`. Calling it early is harmless.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(Reverse((at, _))) = self.timers.peek() {
+            if *at > now {
+                break;
+            }
+            let Some(Reverse((at, sid))) = self.timers.pop() else {
+                break;
+            };
+            let Some(s) = self.sessions.get_mut(&sid) else {
+                continue;
+            };
+            if s.heap_at != Some(at) {
+                continue;
+            }
+            s.heap_at = None;
+            s.handle_timeout(now, &mut self.shared);
+            self.after(&sid);
+        }
+    }
+
+    // ----- outputs ----------------------------------------------------------------------------
+
+    /// The next instant [`handle_timeout`](Self::handle_timeout) has work to do.
+    ///
+    /// Timer entries are invalidated lazily: a session whose deadline moved later keeps its old
+    /// heap entry, which is corrected here (re-queued at the real deadline) once it reaches
+    /// the top, so the answer is always exact.
+    pub fn poll_timeout(&mut self) -> Option<Instant> {
+        while let Some(Reverse((at, sid))) = self.timers.peek() {
+            let at = *at;
+            if let Some(s) = self.sessions.get_mut(sid).filter(|s| s.heap_at == Some(at)) {
+                let next = s.next_deadline();
+                if next == Some(at) {
+                    return Some(at);
+                }
+                s.heap_at = next;
+                let Some(Reverse((_, sid))) = self.timers.pop() else {
+                    break;
+                };
+                if let Some(next) = next {
+                    self.timers.push(Reverse((next, sid)));
+                }
+            } else {
+                self.timers.pop();
+            }
+        }
+        None
+    }
+
+    /// The next event for the application.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<EngineEvent> {
+        self.shared.events.pop_front()
+    }
+
+    /// The next output for the adapter.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        loop {
+            if let Some(t) = self.shared.transmits.pop_front() {
+                return Some(t);
+            }
+            let sid = self.shared.flush_polls.pop()?;
+            if let Some(s) = self.sessions.get_mut(&sid) {
+                s.flush_poll(&mut self.shared);
+            }
+        }
+    }
+
+    /// Moves every frame queued for `conn` into `out` (in order).
+    pub fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
+        let Some(sid) = self.shared.conns.get(&conn) else {
+            return;
+        };
+        if let Some(s) = self.sessions.get_mut(sid) {
+            s.drain_ws(conn, out);
+        }
+    }
+
+    // ----- commands ---------------------------------------------------------------------------
+
+    /// Sends a message to session `sid`.
+    pub fn send(&mut self, now: Instant, sid: &str, msg: impl Into<OutMessage>) -> SendOutcome {
+        self.send_with(now, sid, &[msg.into()], SendOptions::default())
+    }
+
+    /// Sends `msgs` to session `sid` as one group: all of them are delivered in order, or
+    /// (volatile, or on overflow) none.
+    pub fn send_with(
+        &mut self,
+        now: Instant,
+        sid: &str,
+        msgs: &[OutMessage],
+        opts: SendOptions,
+    ) -> SendOutcome {
+        let Some(s) = self.sessions.get_mut(sid) else {
+            return SendOutcome::NoSession;
+        };
+        let outcome = s.send(now, &mut self.shared, msgs, opts.volatile);
+        if outcome == SendOutcome::Overflowed {
+            let sid = Str::from(sid);
+            self.after(&sid);
+        }
+        outcome
+    }
+
+    /// Sends the same group to many sessions, sharing its buffers. Returns how many sessions
+    /// queued it.
+    pub fn send_many<'a>(
+        &mut self,
+        now: Instant,
+        sids: impl IntoIterator<Item = &'a str>,
+        msgs: &[OutMessage],
+        opts: SendOptions,
+    ) -> usize {
+        let mut queued = 0;
+        for sid in sids {
+            if self.send_with(now, sid, msgs, opts) == SendOutcome::Queued {
+                queued += 1;
+            }
+        }
+        queued
+    }
+
+    /// Closes session `sid` (`forced close`); what was queued is still delivered.
+    /// Returns `false` if there was no open session with that id.
+    pub fn close(&mut self, now: Instant, sid: &str) -> bool {
+        self.close_with(now, sid, CloseReason::ForcedClose)
+    }
+
+    /// Closes every session with `server shutting down`.
+    pub fn close_all(&mut self, now: Instant) {
+        let sids: Vec<Str> = self.sids().cloned().collect();
+        for sid in sids {
+            self.close_with(now, &sid, CloseReason::ServerShuttingDown);
+        }
+    }
+
+    fn close_with(&mut self, now: Instant, sid: &str, reason: CloseReason) -> bool {
+        let Some(s) = self.sessions.get_mut(sid).filter(|s| s.is_open()) else {
+            return false;
+        };
+        s.close_by_server(now, &mut self.shared, reason);
+        let sid = Str::from(sid);
+        self.after(&sid);
+        true
+    }
+
+    /// After a session changed: remove it if it is gone, else keep its timer current.
+    fn after(&mut self, sid: &Str) {
+        let Some(s) = self.sessions.get_mut(sid) else {
+            return;
+        };
+        if s.is_gone() {
+            s.unregister(&mut self.shared);
+            self.sessions.remove(sid);
+            return;
+        }
+        if let Some(next) = s.next_deadline() {
+            if s.heap_at.is_none_or(|at| next < at) {
+                s.heap_at = Some(next);
+                self.timers.push(Reverse((next, sid.clone())));
+            }
+        }
+    }
+}

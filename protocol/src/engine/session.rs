@@ -1,0 +1,650 @@
+//! One Engine.IO session: handshake, heartbeat, polling and WebSocket transports, the upgrade
+//! from one to the other, and closing. [`EngineServer`](super::EngineServer) owns many of these
+//! and routes inputs to them; every state change of a session happens in this file.
+
+use super::config::EngineConfig;
+use super::packet::{Packet, WsFrame};
+use super::payload;
+use super::queue::{OutMessage, OutQueue, Push};
+use super::request::{ConnId, ReqId, TransportKind};
+use super::response::{ErrorCode, Headers, HttpResponse};
+use super::server::{CloseReason, EngineEvent, SendOutcome, Transmit};
+use crate::Str;
+use bytes::Bytes;
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+/// Everything sessions share with their server: configuration, outputs, and the indexes from
+/// requests and connections back to sessions (kept in sync by the sessions themselves).
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: EngineConfig,
+    pub(crate) events: VecDeque<EngineEvent>,
+    pub(crate) transmits: VecDeque<Transmit>,
+    /// WebSocket connections (transport or upgrade probe) → session.
+    pub(crate) conns: HashMap<ConnId, Str>,
+    /// Parked polling GETs → session.
+    pub(crate) parked: HashMap<ReqId, Str>,
+    /// Sessions with a parked GET and queued packets, to answer in `poll_transmit`.
+    pub(crate) flush_polls: Vec<Str>,
+}
+
+/// A long-poll GET waiting for data, with the CORS headers its response needs.
+#[derive(Debug)]
+struct Parked {
+    req: ReqId,
+    headers: Headers,
+}
+
+#[derive(Debug)]
+enum Transport {
+    Polling {
+        parked: Option<Parked>,
+    },
+    /// `conn` is `None` between accepting a WebSocket-first handshake and the adapter
+    /// completing the HTTP upgrade.
+    WebSocket {
+        conn: Option<ConnId>,
+    },
+}
+
+/// A WebSocket probing to take over from polling.
+#[derive(Debug)]
+struct Upgrade {
+    conn: ConnId,
+    deadline: Instant,
+    /// `2probe` was answered; GETs are now released with `6` at once.
+    probed: bool,
+    /// `3probe` is waiting to be drained from the probe connection.
+    probe_reply: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Open,
+    /// Closed by the server; the client's next poll (or the WebSocket writer) still gets what
+    /// was queued, until `until`.
+    Draining {
+        until: Instant,
+    },
+    /// To be removed by the server.
+    Gone,
+}
+
+/// How a parked GET learns that its session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Farewell {
+    /// `6`: the client closed the session itself (a `1` in a POST).
+    Noop,
+    /// `1`: the server ended the session on an error or timeout; queued packets are dropped.
+    Close,
+    /// Queued packets, then `1`: a close asked for by the application.
+    FlushThenClose,
+}
+
+/// What the server needs to do with a request's own response.
+pub(crate) type Reply = Option<HttpResponse>;
+
+#[derive(Debug)]
+pub(crate) struct Session {
+    sid: Str,
+    transport: Transport,
+    upgrade: Option<Upgrade>,
+    upgraded: bool,
+    phase: Phase,
+    queue: OutQueue,
+    ping_at: Option<Instant>,
+    pong_deadline: Option<Instant>,
+    /// `WsReady` was emitted for the transport connection and not drained yet.
+    ws_notified: bool,
+    /// The session is in `Shared::flush_polls`.
+    poll_listed: bool,
+    /// The deadline this session has in the server's timer heap, if any.
+    pub(crate) heap_at: Option<Instant>,
+}
+
+impl Session {
+    /// A new session; its first packet is the handshake. A polling session's handshake GET
+    /// is `req`, parked until `poll_transmit` answers it.
+    pub(crate) fn new(
+        now: Instant,
+        ctx: &mut Shared,
+        sid: Str,
+        handshake_get: Option<(ReqId, Headers)>,
+    ) -> Session {
+        let transport = match handshake_get {
+            Some((req, headers)) => {
+                ctx.parked.insert(req, sid.clone());
+                Transport::Polling {
+                    parked: Some(Parked { req, headers }),
+                }
+            }
+            None => Transport::WebSocket { conn: None },
+        };
+        let upgrades = match transport {
+            Transport::Polling { .. } if ctx.config.transports.websocket => {
+                vec![Str::from_static("websocket")]
+            }
+            _ => Vec::new(),
+        };
+        let handshake = super::Handshake {
+            sid: sid.clone(),
+            upgrades,
+            ping_interval: ctx.config.ping_interval,
+            ping_timeout: ctx.config.ping_timeout,
+            max_payload: ctx.config.max_payload as u64,
+        };
+        let mut queue = OutQueue::default();
+        queue.push_control(Packet::Open(handshake.to_json()));
+        let mut s = Session {
+            sid,
+            transport,
+            upgrade: None,
+            upgraded: false,
+            phase: Phase::Open,
+            queue,
+            ping_at: Some(now + ctx.config.ping_interval),
+            pong_deadline: None,
+            ws_notified: false,
+            poll_listed: false,
+            heap_at: None,
+        };
+        s.notify_queued(ctx);
+        s
+    }
+
+    pub(crate) fn is_gone(&self) -> bool {
+        self.phase == Phase::Gone
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        self.phase == Phase::Open
+    }
+
+    pub(crate) fn transport_kind(&self) -> TransportKind {
+        match self.transport {
+            Transport::Polling { .. } => TransportKind::Polling,
+            Transport::WebSocket { .. } => TransportKind::WebSocket,
+        }
+    }
+
+    pub(crate) fn is_upgrading(&self) -> bool {
+        self.upgrade.is_some()
+    }
+
+    pub(crate) fn buffered_bytes(&self) -> usize {
+        self.queue.bytes()
+    }
+
+    /// The earliest instant at which [`Session::handle_timeout`] has something to do.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        match self.phase {
+            Phase::Gone => None,
+            Phase::Draining { until } => Some(until),
+            Phase::Open => [
+                self.ping_at,
+                self.pong_deadline,
+                self.upgrade.as_ref().map(|u| u.deadline),
+            ]
+            .into_iter()
+            .flatten()
+            .min(),
+        }
+    }
+
+    // ----- outputs -------------------------------------------------------------------------
+
+    /// After something was queued: wake whoever can carry it.
+    fn notify_queued(&mut self, ctx: &mut Shared) {
+        if self.queue.is_empty() {
+            return;
+        }
+        match &self.transport {
+            Transport::Polling { parked: Some(_) } if !self.poll_listed => {
+                self.poll_listed = true;
+                ctx.flush_polls.push(self.sid.clone());
+            }
+            Transport::WebSocket { conn: Some(conn) } if !self.ws_notified => {
+                self.ws_notified = true;
+                ctx.transmits.push_back(Transmit::WsReady { conn: *conn });
+            }
+            _ => {}
+        }
+    }
+
+    fn take_parked(&mut self, ctx: &mut Shared) -> Option<Parked> {
+        match &mut self.transport {
+            Transport::Polling { parked } => {
+                let p = parked.take()?;
+                ctx.parked.remove(&p.req);
+                Some(p)
+            }
+            Transport::WebSocket { .. } => None,
+        }
+    }
+
+    fn respond(ctx: &mut Shared, req: ReqId, response: HttpResponse) {
+        ctx.transmits.push_back(Transmit::Http { req, response });
+    }
+
+    /// Answers the parked GET (if any) with everything queued, or with `6` when the queue
+    /// is empty.
+    fn release_parked(&mut self, ctx: &mut Shared) {
+        if let Some(p) = self.take_parked(ctx) {
+            if self.queue.is_empty() {
+                self.queue.push_control(Packet::Noop);
+            }
+            let body = self.queue.take_payload();
+            Self::respond(ctx, p.req, HttpResponse::payload(p.headers, body));
+        }
+    }
+
+    /// Called by the server for sessions in `flush_polls`.
+    pub(crate) fn flush_poll(&mut self, ctx: &mut Shared) {
+        self.poll_listed = false;
+        if self.phase == Phase::Open && !self.queue.is_empty() {
+            self.release_parked(ctx);
+        }
+    }
+
+    /// Frames queued for `conn` (the transport, or the upgrade probe).
+    pub(crate) fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
+        if let Some(u) = self.upgrade.as_mut().filter(|u| u.conn == conn) {
+            if std::mem::take(&mut u.probe_reply) {
+                out.push(WsFrame::Text(Str::from_static("3probe")));
+            }
+            return;
+        }
+        if matches!(self.transport, Transport::WebSocket { conn: Some(c) } if c == conn) {
+            self.ws_notified = false;
+            self.queue.take_frames(out);
+        }
+    }
+
+    // ----- closing -------------------------------------------------------------------------
+
+    /// Ends the session: one `Closed` event, the transport told the way `farewell` says, any
+    /// upgrade probe closed.
+    fn close(&mut self, now: Instant, ctx: &mut Shared, reason: CloseReason, farewell: Farewell) {
+        if self.phase != Phase::Open {
+            return;
+        }
+        self.ping_at = None;
+        self.pong_deadline = None;
+        if let Some(u) = self.upgrade.take() {
+            ctx.conns.remove(&u.conn);
+            ctx.transmits.push_back(Transmit::WsClose { conn: u.conn });
+        }
+        ctx.events.push_back(EngineEvent::Closed {
+            sid: self.sid.clone(),
+            reason,
+        });
+        if farewell != Farewell::FlushThenClose {
+            self.queue.clear();
+        }
+        self.phase = Phase::Gone;
+        match &mut self.transport {
+            Transport::Polling { parked } => match (parked.is_some(), farewell) {
+                (true, Farewell::Noop) => self.release_parked(ctx),
+                (true, _) => {
+                    self.queue.push_control(Packet::Close);
+                    self.release_parked(ctx);
+                }
+                (false, Farewell::FlushThenClose) => {
+                    self.phase = Phase::Draining {
+                        until: now + ctx.config.close_linger,
+                    };
+                }
+                (false, _) => {}
+            },
+            Transport::WebSocket { conn: Some(conn) } => {
+                let conn = *conn;
+                if farewell == Farewell::FlushThenClose {
+                    // The writer drains what is left when it sees `WsClose`.
+                    self.notify_queued(ctx);
+                    self.phase = Phase::Draining {
+                        until: now + ctx.config.close_linger,
+                    };
+                } else {
+                    ctx.conns.remove(&conn);
+                }
+                ctx.transmits.push_back(Transmit::WsClose { conn });
+            }
+            Transport::WebSocket { conn: None } => {}
+        }
+    }
+
+    /// Closes at the application's request (`forced close`, `server shutting down`):
+    /// queued packets are still delivered.
+    pub(crate) fn close_by_server(&mut self, now: Instant, ctx: &mut Shared, reason: CloseReason) {
+        self.close(now, ctx, reason, Farewell::FlushThenClose);
+    }
+
+    /// Forgets the session's index entries; called by the server right before removal.
+    pub(crate) fn unregister(&mut self, ctx: &mut Shared) {
+        if let Transport::Polling { parked: Some(p) } = &self.transport {
+            ctx.parked.remove(&p.req);
+        }
+        if let Transport::WebSocket { conn: Some(c) } = &self.transport {
+            if ctx.conns.get(c) == Some(&self.sid) {
+                ctx.conns.remove(c);
+            }
+        }
+        if let Some(u) = &self.upgrade {
+            ctx.conns.remove(&u.conn);
+        }
+    }
+
+    // ----- sending -------------------------------------------------------------------------
+
+    /// Queues `msgs` as one group (all delivered, or none).
+    pub(crate) fn send(
+        &mut self,
+        now: Instant,
+        ctx: &mut Shared,
+        msgs: &[OutMessage],
+        volatile: bool,
+    ) -> SendOutcome {
+        if self.phase != Phase::Open {
+            return SendOutcome::NoSession;
+        }
+        // Like the reference, a volatile message is dropped when the transport could not
+        // write it now: a polling session without a parked GET, a WebSocket not yet open.
+        let writable = match &self.transport {
+            Transport::Polling { parked } => parked.is_some(),
+            Transport::WebSocket { conn } => conn.is_some(),
+        };
+        if volatile && !writable {
+            return SendOutcome::Dropped;
+        }
+        match self.queue.push_group(msgs, volatile, ctx.config.max_buffer) {
+            Push::Queued => {
+                self.notify_queued(ctx);
+                SendOutcome::Queued
+            }
+            Push::DroppedVolatile => SendOutcome::Dropped,
+            Push::Overflow => {
+                self.close(now, ctx, CloseReason::BufferFull, Farewell::Close);
+                SendOutcome::Overflowed
+            }
+        }
+    }
+
+    // ----- inputs: packets from the client ---------------------------------------------------
+
+    /// One packet that arrived on the session's current transport.
+    fn on_packet(&mut self, now: Instant, ctx: &mut Shared, packet: Packet) {
+        if self.phase != Phase::Open {
+            return;
+        }
+        match packet {
+            Packet::Message(msg) => ctx.events.push_back(EngineEvent::Message {
+                sid: self.sid.clone(),
+                msg,
+            }),
+            Packet::Pong(_) => {
+                self.pong_deadline = None;
+                self.ping_at = Some(now + ctx.config.ping_interval);
+            }
+            // In v4 only the server pings.
+            Packet::Ping(_) => {
+                self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
+            }
+            Packet::Close => {
+                self.close(now, ctx, CloseReason::TransportClose, Farewell::Noop);
+            }
+            Packet::Open(_) | Packet::Upgrade | Packet::Noop => {}
+        }
+    }
+
+    /// A long-poll GET for this session.
+    pub(crate) fn handle_get(
+        &mut self,
+        now: Instant,
+        ctx: &mut Shared,
+        req: ReqId,
+        headers: Headers,
+    ) -> Reply {
+        match self.phase {
+            Phase::Gone => Some(HttpResponse::error(headers, ErrorCode::UnknownSid, None)),
+            Phase::Draining { .. } => {
+                if self.queue.is_empty() {
+                    self.queue.push_control(Packet::Noop);
+                }
+                self.queue.push_control(Packet::Close);
+                self.phase = Phase::Gone;
+                Some(HttpResponse::payload(headers, self.queue.take_payload()))
+            }
+            Phase::Open => {
+                let Transport::Polling { parked } = &mut self.transport else {
+                    return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
+                };
+                if parked.is_some() {
+                    // Two GETs at once: the first learns the session is over, the second is
+                    // refused.
+                    self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
+                    return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
+                }
+                let probing = self.upgrade.as_ref().is_some_and(|u| u.probed);
+                if probing && self.queue.is_empty() {
+                    return Some(HttpResponse::payload(headers, Bytes::from_static(b"6")));
+                }
+                *parked = Some(Parked { req, headers });
+                ctx.parked.insert(req, self.sid.clone());
+                self.notify_queued(ctx);
+                None
+            }
+        }
+    }
+
+    /// A polling POST carrying packets.
+    pub(crate) fn handle_post(
+        &mut self,
+        now: Instant,
+        ctx: &mut Shared,
+        headers: Headers,
+        body: Bytes,
+    ) -> Reply {
+        match self.phase {
+            Phase::Gone => {
+                return Some(HttpResponse::error(headers, ErrorCode::UnknownSid, None));
+            }
+            Phase::Draining { .. } => return Some(HttpResponse::ok(headers)),
+            Phase::Open => {}
+        }
+        if !matches!(self.transport, Transport::Polling { .. }) {
+            return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
+        }
+        match payload::decode(body, ctx.config.max_payload) {
+            Err(super::PayloadError::TooLarge { .. }) => {
+                Some(HttpResponse::new(413, headers, Bytes::new()))
+            }
+            Err(_) => {
+                self.close(now, ctx, CloseReason::ParseError, Farewell::Close);
+                Some(HttpResponse::error(headers, ErrorCode::BadRequest, None))
+            }
+            Ok(packets) => {
+                for p in packets {
+                    self.on_packet(now, ctx, p);
+                }
+                Some(HttpResponse::ok(headers))
+            }
+        }
+    }
+
+    /// The client went away while its GET was parked.
+    pub(crate) fn handle_request_aborted(&mut self, now: Instant, ctx: &mut Shared, req: ReqId) {
+        if let Transport::Polling { parked } = &mut self.transport {
+            if parked.as_ref().is_some_and(|p| p.req == req) {
+                *parked = None;
+                ctx.parked.remove(&req);
+                self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
+            }
+        }
+    }
+
+    // ----- inputs: WebSocket -----------------------------------------------------------------
+
+    /// The WebSocket of a WebSocket-first session is open.
+    pub(crate) fn attach_ws(&mut self, ctx: &mut Shared, conn: ConnId) {
+        if let Transport::WebSocket { conn: slot @ None } = &mut self.transport {
+            *slot = Some(conn);
+            ctx.conns.insert(conn, self.sid.clone());
+            self.notify_queued(ctx);
+        } else {
+            ctx.transmits.push_back(Transmit::WsClose { conn });
+        }
+    }
+
+    /// A WebSocket opened with this session's sid: it may probe and take over.
+    pub(crate) fn start_upgrade(&mut self, now: Instant, ctx: &mut Shared, conn: ConnId) {
+        let can_upgrade = self.phase == Phase::Open
+            && self.upgrade.is_none()
+            && !self.upgraded
+            && matches!(self.transport, Transport::Polling { .. });
+        if !can_upgrade {
+            ctx.transmits.push_back(Transmit::WsClose { conn });
+            return;
+        }
+        ctx.conns.insert(conn, self.sid.clone());
+        self.upgrade = Some(Upgrade {
+            conn,
+            deadline: now + ctx.config.upgrade_timeout,
+            probed: false,
+            probe_reply: false,
+        });
+    }
+
+    /// Abandons a started upgrade; polling carries on.
+    fn cancel_upgrade(&mut self, ctx: &mut Shared, close_conn: bool) {
+        if let Some(u) = self.upgrade.take() {
+            ctx.conns.remove(&u.conn);
+            if close_conn {
+                ctx.transmits.push_back(Transmit::WsClose { conn: u.conn });
+            }
+        }
+    }
+
+    /// A frame on a connection that belongs to this session.
+    pub(crate) fn handle_ws_frame(
+        &mut self,
+        now: Instant,
+        ctx: &mut Shared,
+        conn: ConnId,
+        frame: WsFrame,
+    ) {
+        if self.phase != Phase::Open {
+            return;
+        }
+        let len = match &frame {
+            WsFrame::Text(s) => s.len(),
+            WsFrame::Binary(b) => b.len(),
+        };
+        let decoded = Packet::decode_ws(frame);
+        if self.upgrade.as_ref().is_some_and(|u| u.conn == conn) {
+            self.on_probe_packet(ctx, decoded.ok());
+            return;
+        }
+        if !matches!(self.transport, Transport::WebSocket { conn: Some(c) } if c == conn) {
+            return;
+        }
+        if len > ctx.config.max_payload {
+            self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
+            return;
+        }
+        match decoded {
+            Ok(p) => self.on_packet(now, ctx, p),
+            Err(_) => self.close(now, ctx, CloseReason::ParseError, Farewell::Close),
+        }
+    }
+
+    /// A packet on the probing WebSocket: `2probe`, then `5`; anything else ends the probe.
+    fn on_probe_packet(&mut self, ctx: &mut Shared, packet: Option<Packet>) {
+        let Some(u) = self.upgrade.as_mut() else {
+            return;
+        };
+        match packet {
+            Some(Packet::Ping(data)) if data == "probe" => {
+                u.probed = true;
+                u.probe_reply = true;
+                ctx.transmits.push_back(Transmit::WsReady { conn: u.conn });
+                // Release the parked GET so the client can pause polling and finish.
+                if self.queue.is_empty() {
+                    self.release_parked(ctx);
+                }
+            }
+            Some(Packet::Upgrade) => {
+                let conn = u.conn;
+                let probe_reply = u.probe_reply;
+                self.upgrade = None;
+                if let Some(p) = self.take_parked(ctx) {
+                    Self::respond(
+                        ctx,
+                        p.req,
+                        HttpResponse::payload(p.headers, Bytes::from_static(b"6")),
+                    );
+                }
+                if probe_reply {
+                    self.queue
+                        .push_control_front(Packet::Pong(Str::from_static("probe")));
+                }
+                self.transport = Transport::WebSocket { conn: Some(conn) };
+                self.upgraded = true;
+                self.notify_queued(ctx);
+            }
+            _ => self.cancel_upgrade(ctx, true),
+        }
+    }
+
+    /// A connection of this session closed.
+    pub(crate) fn handle_ws_closed(&mut self, now: Instant, ctx: &mut Shared, conn: ConnId) {
+        if self.upgrade.as_ref().is_some_and(|u| u.conn == conn) {
+            self.cancel_upgrade(ctx, false);
+            return;
+        }
+        if matches!(self.transport, Transport::WebSocket { conn: Some(c) } if c == conn) {
+            ctx.conns.remove(&conn);
+            match self.phase {
+                Phase::Open => {
+                    self.transport = Transport::WebSocket { conn: None };
+                    self.close(now, ctx, CloseReason::TransportClose, Farewell::Close);
+                }
+                Phase::Draining { .. } | Phase::Gone => self.phase = Phase::Gone,
+            }
+        }
+    }
+
+    /// The WebSocket-first handshake request went away before the upgrade completed.
+    pub(crate) fn handle_ws_open_failed(&mut self, now: Instant, ctx: &mut Shared) {
+        if matches!(self.transport, Transport::WebSocket { conn: None }) {
+            self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
+        }
+    }
+
+    // ----- time ------------------------------------------------------------------------------
+
+    pub(crate) fn handle_timeout(&mut self, now: Instant, ctx: &mut Shared) {
+        if let Phase::Draining { until } = self.phase {
+            if until <= now {
+                self.phase = Phase::Gone;
+            }
+            return;
+        }
+        if self.phase != Phase::Open {
+            return;
+        }
+        if self.pong_deadline.is_some_and(|d| d <= now) {
+            self.close(now, ctx, CloseReason::PingTimeout, Farewell::Close);
+            return;
+        }
+        if let Some(at) = self.ping_at.filter(|&at| at <= now) {
+            self.ping_at = None;
+            self.pong_deadline = Some(at + ctx.config.ping_timeout);
+            self.queue.push_control(Packet::Ping(Str::new()));
+            self.notify_queued(ctx);
+        }
+        if self.upgrade.as_ref().is_some_and(|u| u.deadline <= now) {
+            self.cancel_upgrade(ctx, true);
+        }
+    }
+}

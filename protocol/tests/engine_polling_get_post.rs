@@ -1,0 +1,191 @@
+//! Long-polling: parked GETs, POSTed packets, batching, and the polling failure modes.
+
+mod support;
+
+use bytes::Bytes;
+use support::*;
+use volley_protocol::engine::{CloseReason, EngineEvent, Method, OutMessage, Packet};
+use volley_protocol::testing::PollingClient;
+
+#[test]
+fn a_get_with_nothing_queued_parks_until_data_is_sent() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let get = c.get(&mut h);
+    assert!(h.is_pending(get));
+    assert_eq!(
+        h.server.send(h.now, &c.sid, "hello"),
+        volley_protocol::engine::SendOutcome::Queued
+    );
+    assert_eq!(PollingClient::packets_of(&mut h, get), vec![text("hello")]);
+}
+
+#[test]
+fn every_queued_packet_goes_out_in_one_get() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    h.server.send(h.now, &c.sid, "a");
+    h.server.send(
+        h.now,
+        &c.sid,
+        OutMessage::binary(Bytes::from_static(&[1, 2, 3])),
+    );
+    h.server.send(h.now, &c.sid, "c");
+    let get = c.get(&mut h);
+    let r = h.expect_response(get);
+    assert_eq!(body(&r), "4a\u{1e}bAQID\u{1e}4c");
+    assert_eq!(
+        r.header("content-type").unwrap(),
+        "text/plain; charset=UTF-8"
+    );
+}
+
+#[test]
+fn posted_packets_become_ordered_events_and_the_post_is_answered_ok() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let r = c.post(&mut h, &[text("one"), binary(&[9, 8]), text("two")]);
+    assert_eq!((r.status, body(&r)), (200, "ok"));
+    assert_eq!(r.header("content-type").unwrap(), "text/html");
+    let evs = h.take_events();
+    let msgs: Vec<_> = evs
+        .into_iter()
+        .filter_map(|e| match e {
+            EngineEvent::Message { msg, .. } => Some(Packet::Message(msg)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(msgs, vec![text("one"), binary(&[9, 8]), text("two")]);
+}
+
+#[test]
+fn replies_the_app_makes_to_a_post_all_arrive_in_the_next_get() {
+    let mut h = default_harness();
+    h.set_app(|server, now, ev| {
+        if let EngineEvent::Message { sid, msg } = ev {
+            server.send(now, sid, msg.clone());
+        }
+    });
+    let c = PollingClient::connect(&mut h);
+    let get = c.get(&mut h);
+    c.post(&mut h, &[text("x"), text("y")]);
+    assert_eq!(
+        PollingClient::packets_of(&mut h, get),
+        vec![text("x"), text("y")]
+    );
+}
+
+#[test]
+fn two_concurrent_gets_close_the_session() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let first = c.get(&mut h);
+    let second = c.get(&mut h);
+    assert_eq!(
+        PollingClient::packets_of(&mut h, first),
+        vec![Packet::Close]
+    );
+    let r = h.expect_response(second);
+    assert_eq!(
+        (r.status, body(&r)),
+        (400, r#"{"code":3,"message":"Bad request"}"#)
+    );
+    assert_eq!(
+        events(&mut h),
+        vec![opened("s1"), closed("s1", CloseReason::TransportError)]
+    );
+    let later = c.get(&mut h);
+    assert_eq!(
+        body(&h.expect_response(later)),
+        r#"{"code":1,"message":"Session ID unknown"}"#
+    );
+}
+
+#[test]
+fn aborting_a_parked_get_closes_the_session() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let get = c.get(&mut h);
+    h.abort(get);
+    assert_eq!(
+        events(&mut h),
+        vec![opened("s1"), closed("s1", CloseReason::TransportError)]
+    );
+    assert!(
+        h.response(get).is_none(),
+        "an aborted request gets no response"
+    );
+    assert_eq!(h.server.session_count(), 0);
+}
+
+#[test]
+fn an_undecodable_post_closes_the_session_and_later_requests_are_unknown() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let get = c.get(&mut h);
+    let r = c.post_body(&mut h, "abc");
+    assert_eq!(
+        (r.status, body(&r)),
+        (400, r#"{"code":3,"message":"Bad request"}"#)
+    );
+    assert_eq!(PollingClient::packets_of(&mut h, get), vec![Packet::Close]);
+    assert_eq!(
+        events(&mut h),
+        vec![opened("s1"), closed("s1", CloseReason::ParseError)]
+    );
+    let r = c.post(&mut h, &[text("late")]);
+    assert_eq!(
+        (r.status, body(&r)),
+        (400, r#"{"code":1,"message":"Session ID unknown"}"#)
+    );
+}
+
+#[test]
+fn client_close_while_a_get_is_parked_answers_it_with_noop() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let get = c.get(&mut h);
+    let r = c.post(&mut h, &[Packet::Close]);
+    assert_eq!((r.status, body(&r)), (200, "ok"));
+    assert_eq!(PollingClient::packets_of(&mut h, get), vec![Packet::Noop]);
+    assert_eq!(
+        events(&mut h),
+        vec![opened("s1"), closed("s1", CloseReason::TransportClose)]
+    );
+    assert_eq!(h.server.session_count(), 0);
+}
+
+#[test]
+fn a_ping_from_the_client_is_a_transport_error_in_v4() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    c.post(&mut h, &[ping()]);
+    assert_eq!(
+        events(&mut h),
+        vec![opened("s1"), closed("s1", CloseReason::TransportError)]
+    );
+}
+
+#[test]
+fn packets_after_a_close_in_the_same_post_are_ignored() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    c.post(&mut h, &[text("before"), Packet::Close, text("after")]);
+    assert_eq!(
+        events(&mut h),
+        vec![
+            opened("s1"),
+            message("s1", "before"),
+            closed("s1", CloseReason::TransportClose)
+        ]
+    );
+}
+
+#[test]
+fn unsupported_methods_on_a_session_are_500() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let req = h.request_to(Method::Put, &c.query(), Bytes::new());
+    assert_eq!(h.expect_response(req).status, 500);
+    assert!(h.server.session(&c.sid).is_some());
+}
