@@ -114,6 +114,15 @@ impl PollingClient {
     /// then `5`. Panics if the server does not answer the probe.
     #[track_caller]
     pub fn upgrade<D: Driver>(&self, h: &mut Harness<D>) -> WsClient {
+        let ws = self.probe(h);
+        ws.send(h, Packet::Upgrade);
+        ws
+    }
+
+    /// The first half of an upgrade: a WebSocket for this sid, `2probe` sent and `3probe`
+    /// received (panics otherwise). The client would now pause polling and send `5`.
+    #[track_caller]
+    pub fn probe<D: Driver>(&self, h: &mut Harness<D>) -> WsClient {
         let ws = self.open_upgrade(h).expect("upgrade request refused");
         ws.send(h, Packet::Ping(Str::from_static("probe")));
         assert_eq!(
@@ -121,7 +130,6 @@ impl PollingClient {
             vec![Packet::Pong(Str::from_static("probe"))],
             "probe not answered"
         );
-        ws.send(h, Packet::Upgrade);
         ws
     }
 }
