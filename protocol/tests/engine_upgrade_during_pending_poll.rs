@@ -98,7 +98,10 @@ fn queued_data_is_what_a_get_gets_during_the_upgrade() {
     let ws = c.probe(&mut h);
     h.server.send(h.now, &c.sid, "data");
     assert_eq!(c.poll(&mut h), vec![text("data")]);
-    assert!(ws.recv(&mut h).is_empty(), "nothing goes to the probe socket");
+    assert!(
+        ws.recv(&mut h).is_empty(),
+        "nothing goes to the probe socket"
+    );
 }
 
 #[test]
