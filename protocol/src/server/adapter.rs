@@ -2,6 +2,7 @@
 //! cluster adapter (e.g. Redis) needs. Mirrors the reference's `Adapter`/`ClusterAdapter`.
 
 use super::broadcast;
+use super::cluster::ClusterMessage;
 use super::ids::{Room, SocketKey};
 use super::rooms::RoomIndex;
 use crate::Str;
@@ -40,6 +41,12 @@ pub trait Adapter: Send {
     /// Number of nodes in the cluster, this one included (as last known).
     fn server_count(&self) -> usize {
         1
+    }
+
+    /// Carries `message` to the other nodes (to `message.to` only, when set). Called only
+    /// when `server_uid` is `Some`. Must not block: queue it for the adapter's own task.
+    fn publish(&mut self, message: ClusterMessage) {
+        let _ = message;
     }
 }
 

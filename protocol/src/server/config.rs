@@ -1,0 +1,53 @@
+//! Socket.IO server options.
+
+use std::time::Duration;
+
+/// Options of the Socket.IO layer (the Engine.IO ones live in `EngineConfig`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SocketConfig {
+    /// A client that has joined no namespace this long after its handshake is closed
+    /// (reference `connectTimeout`, 45 s).
+    pub connect_timeout: Duration,
+    /// Remove a dynamic child namespace when its last socket leaves
+    /// (reference `cleanupEmptyChildNamespaces`, off).
+    pub cleanup_empty_child_namespaces: bool,
+    /// How long a request to the other nodes of a cluster waits for their answers
+    /// (reference adapters: 5 s).
+    pub cluster_request_timeout: Duration,
+}
+
+impl Default for SocketConfig {
+    fn default() -> Self {
+        SocketConfig {
+            connect_timeout: Duration::from_secs(45),
+            cleanup_empty_child_namespaces: false,
+            cluster_request_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl SocketConfig {
+    /// Reference defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `connect_timeout`.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Sets `cleanup_empty_child_namespaces`.
+    pub fn cleanup_empty_child_namespaces(mut self, on: bool) -> Self {
+        self.cleanup_empty_child_namespaces = on;
+        self
+    }
+
+    /// Sets `cluster_request_timeout`.
+    pub fn cluster_request_timeout(mut self, d: Duration) -> Self {
+        self.cluster_request_timeout = d;
+        self
+    }
+}

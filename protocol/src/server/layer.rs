@@ -1,0 +1,579 @@
+//! The Socket.IO state machine fed by Engine.IO events (no Engine.IO inside: see `Server` for
+//! the composition). Peer input: `handle_open` / `handle_message` / `handle_close`; time:
+//! `handle_timeout`; output: `poll_event`, `poll_command`, `poll_timeout`.
+
+use super::ack::{AckOrigin, AckWaiter, BroadcastAck};
+use super::config::SocketConfig;
+use super::error::ServerError;
+use super::event::{to_messages, AckOutcome, ConnectRequest, EngineCommand, Event, Payload};
+use super::handshake::Handshake;
+use super::ids::{AckId, DisconnectReason, SocketId, SocketKey};
+use super::namespace::{NamespacePattern, Namespaces, PatternId};
+use super::socket::{Slab, Socket, SocketRef};
+use super::timer::{TimerKey, TimerTable};
+use super::{AdapterFactory, InMemoryAdapterFactory};
+use crate::engine::{Message, RequestHead};
+use crate::id::IdGenerator;
+use crate::socket::{ConnectError, Decoder, Packet, PacketType};
+use crate::Str;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Every deadline of the Socket.IO layer.
+#[derive(Debug, Clone)]
+pub(crate) enum Timer {
+    /// The client must join a namespace by then.
+    Connect(Str),
+    /// An `emit_with_ack` deadline.
+    Ack(SocketKey, AckId),
+    /// A broadcast-with-acks deadline.
+    BroadcastAck(u64),
+    /// A cluster request deadline.
+    Request(Str),
+}
+
+/// One Engine.IO session as seen by Socket.IO (the reference's `Client`).
+pub(crate) struct Client {
+    head: Arc<RequestHead>,
+    opened: Instant,
+    decoder: Decoder,
+    /// Joined namespaces, in join order.
+    pub(crate) sockets: Vec<(Str, SocketKey)>,
+    /// Namespaces whose CONNECT awaits the app's decision.
+    pending: Vec<Str>,
+    connect_timer: Option<TimerKey>,
+}
+
+/// The Socket.IO server state machine, without Engine.IO.
+///
+/// Drive it with Engine.IO events, then drain: `poll_command` (hand each to the Engine.IO
+/// layer), `poll_event` (hand each to the app), until both are empty; then wait until
+/// `poll_timeout` and call `handle_timeout`. App commands (`emit`, `join`, …) also queue
+/// commands and events; drain after them too.
+pub struct SocketLayer {
+    pub(crate) config: SocketConfig,
+    ids: Box<dyn IdGenerator + Send>,
+    pub(crate) nsps: Namespaces,
+    pub(crate) clients: HashMap<Str, Client>,
+    pub(crate) sockets: Slab,
+    pub(crate) by_id: HashMap<SocketId, SocketKey>,
+    pub(crate) timers: TimerTable<Timer>,
+    pub(crate) events: VecDeque<Event>,
+    pub(crate) commands: VecDeque<EngineCommand>,
+    pub(crate) broadcast_acks: HashMap<u64, BroadcastAck>,
+    pub(crate) next_broadcast: u64,
+    pub(crate) requests: HashMap<Str, super::cluster::PendingRequest>,
+    pub(crate) next_request: u64,
+    /// Our broadcasts with acks published to the cluster: request id → broadcast.
+    pub(crate) remote_broadcasts: HashMap<Str, u64>,
+    pub(crate) scratch: Vec<SocketKey>,
+}
+
+impl std::fmt::Debug for SocketLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SocketLayer")
+            .field("clients", &self.clients.len())
+            .field("sockets", &self.sockets.len())
+            .field("timers", &self.timers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SocketLayer {
+    /// A layer with in-memory adapters. `ids` makes socket ids.
+    pub fn new(config: SocketConfig, ids: Box<dyn IdGenerator + Send>) -> Self {
+        Self::with_adapters(config, ids, Box::new(InMemoryAdapterFactory))
+    }
+
+    /// A layer whose namespaces get their adapter from `adapters` (e.g. a cluster adapter).
+    pub fn with_adapters(
+        config: SocketConfig,
+        ids: Box<dyn IdGenerator + Send>,
+        adapters: Box<dyn AdapterFactory>,
+    ) -> Self {
+        SocketLayer {
+            config,
+            ids,
+            nsps: Namespaces::new(adapters),
+            clients: HashMap::new(),
+            sockets: Slab::default(),
+            by_id: HashMap::new(),
+            timers: TimerTable::default(),
+            events: VecDeque::new(),
+            commands: VecDeque::new(),
+            broadcast_acks: HashMap::new(),
+            next_broadcast: 0,
+            requests: HashMap::new(),
+            next_request: 0,
+            remote_broadcasts: HashMap::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    // ----- namespaces -------------------------------------------------------------------
+
+    /// Registers a static namespace (`/` always exists). Idempotent.
+    pub fn add_namespace(&mut self, name: &str) -> Result<(), ServerError> {
+        if !name.starts_with('/') {
+            return Err(ServerError::InvalidNamespaceName);
+        }
+        self.nsps.ensure(Str::from(name), None);
+        Ok(())
+    }
+
+    /// Registers a dynamic namespace pattern; a matching CONNECT creates the child namespace.
+    pub fn add_dynamic_namespace(&mut self, pattern: NamespacePattern) -> PatternId {
+        self.nsps.add_pattern(pattern)
+    }
+
+    /// Names of the live namespaces.
+    pub fn namespaces(&self) -> impl Iterator<Item = &Str> + '_ {
+        self.nsps.names()
+    }
+
+    /// The pattern a live namespace was created from (`None` for a static one or unknown).
+    pub fn namespace_pattern(&self, nsp: &str) -> Option<PatternId> {
+        self.nsps.get(nsp).and_then(|n| n.pattern)
+    }
+
+    // ----- Engine.IO input --------------------------------------------------------------
+
+    /// A new Engine.IO session was opened (after the app accepted it).
+    pub fn handle_open(&mut self, now: Instant, sid: Str, head: Arc<RequestHead>) {
+        let timer = self.timers.insert(
+            now + self.config.connect_timeout,
+            Timer::Connect(sid.clone()),
+        );
+        self.clients.insert(
+            sid,
+            Client {
+                head,
+                opened: now,
+                decoder: Decoder::new(),
+                sockets: Vec::new(),
+                pending: Vec::new(),
+                connect_timer: Some(timer),
+            },
+        );
+    }
+
+    /// A message arrived on an Engine.IO session.
+    pub fn handle_message(&mut self, now: Instant, sid: &str, msg: Message) {
+        let Some(client) = self.clients.get_mut(sid) else {
+            return;
+        };
+        let decoded = match msg {
+            Message::Text(text) => client.decoder.decode_text(text),
+            Message::Binary(bytes) => client.decoder.decode_binary(bytes),
+        };
+        match decoded {
+            Ok(Some(packet)) => self.on_packet(now, sid, packet),
+            Ok(None) => {}
+            // The reference closes the connection; its sockets see `forced close`.
+            Err(_) => self.close_client(sid, DisconnectReason::ForcedClose, true),
+        }
+    }
+
+    /// The Engine.IO session ended (any reason); its sockets disconnect with `reason`.
+    pub fn handle_close(&mut self, _now: Instant, sid: &str, reason: DisconnectReason) {
+        self.close_client(sid, reason, false);
+    }
+
+    /// Fires every timer due at `now`. Calling it early is a no-op.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(timer) = self.timers.pop_due(now) {
+            match timer {
+                Timer::Connect(sid) => {
+                    let joined = self.clients.get_mut(sid.as_str()).map(|c| {
+                        c.connect_timer = None;
+                        !c.sockets.is_empty()
+                    });
+                    if joined == Some(false) {
+                        self.close_client(&sid, DisconnectReason::ForcedServerClose, true);
+                    }
+                }
+                Timer::Ack(key, id) => {
+                    if let Some(socket) = self.sockets.get_mut(key) {
+                        if let Some(AckWaiter::Single { .. }) = socket.acks.get(&id) {
+                            socket.acks.remove(&id);
+                            self.events.push_back(Event::Ack {
+                                socket: socket.id.clone(),
+                                id,
+                                outcome: AckOutcome::Timeout,
+                            });
+                        }
+                    }
+                }
+                Timer::BroadcastAck(b) => self.finish_broadcast_ack(b, true),
+                Timer::Request(id) => self.finish_request(&id, true),
+            }
+        }
+    }
+
+    /// The earliest deadline, if any.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next_deadline()
+    }
+
+    /// The next event for the app.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The next command for the Engine.IO layer.
+    #[must_use]
+    pub fn poll_command(&mut self) -> Option<EngineCommand> {
+        self.commands.pop_front()
+    }
+
+    // ----- admission --------------------------------------------------------------------
+
+    /// Admits a namespace CONNECT: creates the socket, answers `CONNECT {"sid":…}`.
+    pub fn accept_connect(
+        &mut self,
+        _now: Instant,
+        req: ConnectRequest,
+    ) -> Result<SocketId, ServerError> {
+        let client = self
+            .clients
+            .get_mut(req.sid.as_str())
+            .ok_or(ServerError::ClientGone)?;
+        let pos = client
+            .pending
+            .iter()
+            .position(|n| *n == req.nsp)
+            .ok_or(ServerError::ClientGone)?;
+        client.pending.swap_remove(pos);
+        let id = SocketId::new(self.ids.sid());
+        let handshake = Handshake::new(client.head.clone(), client.opened, req.auth);
+        let key = self.sockets.insert(Socket {
+            id: id.clone(),
+            sid: req.sid.clone(),
+            nsp: req.nsp.clone(),
+            handshake,
+            data: serde_json::Value::Object(Default::default()),
+            acks: HashMap::new(),
+        });
+        client.sockets.push((req.nsp.clone(), key));
+        if let Some(t) = client.connect_timer.take() {
+            self.timers.cancel(t);
+        }
+        // The namespace may have been cleaned up while the app was deciding.
+        let ns = self.nsps.ensure(req.nsp.clone(), req.pattern);
+        ns.adapter.add_all(key, &[id.room()]);
+        ns.socket_count += 1;
+        self.by_id.insert(id.clone(), key);
+        self.send_packet(&req.sid, &Packet::connect_ok(req.nsp, &id), false);
+        Ok(id)
+    }
+
+    /// Refuses a namespace CONNECT: the client gets `CONNECT_ERROR` with `error`; its
+    /// session stays open.
+    pub fn refuse_connect(&mut self, req: ConnectRequest, error: ConnectError) {
+        let Some(client) = self.clients.get_mut(req.sid.as_str()) else {
+            return;
+        };
+        if let Some(pos) = client.pending.iter().position(|n| *n == req.nsp) {
+            client.pending.swap_remove(pos);
+            self.send_packet(&req.sid, &error.to_packet(req.nsp), false);
+        }
+    }
+
+    // ----- getters ----------------------------------------------------------------------
+
+    /// Read access to a connected socket.
+    pub fn socket(&self, id: &str) -> Option<SocketRef<'_>> {
+        let key = *self.by_id.get(id)?;
+        self.socket_by_key(key)
+    }
+
+    /// Read access by key.
+    pub fn socket_by_key(&self, key: SocketKey) -> Option<SocketRef<'_>> {
+        let socket = self.sockets.get(key)?;
+        let rooms = self
+            .nsps
+            .get(&socket.nsp)
+            .map_or(&[][..], |n| n.adapter.socket_rooms(key));
+        Some(SocketRef { socket, key, rooms })
+    }
+
+    /// The app's data slot of a socket (`socket.data`).
+    pub fn socket_data_mut(&mut self, id: &str) -> Option<&mut serde_json::Value> {
+        let key = *self.by_id.get(id)?;
+        self.sockets.get_mut(key).map(|s| &mut s.data)
+    }
+
+    /// Number of connected sockets (all namespaces).
+    pub fn socket_count(&self) -> usize {
+        self.sockets.len()
+    }
+
+    /// Number of Engine.IO sessions known to the layer.
+    pub fn client_count(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Ids of the sockets of one client, in join order.
+    pub fn client_sockets(&self, engine_sid: &str) -> Vec<SocketId> {
+        self.clients.get(engine_sid).map_or_else(Vec::new, |c| {
+            c.sockets
+                .iter()
+                .filter_map(|(_, k)| self.sockets.get(*k).map(|s| s.id.clone()))
+                .collect()
+        })
+    }
+
+    /// Checks the room index of every namespace against the live sockets (tests, debugging).
+    pub fn check_consistency(&self) -> Result<(), String> {
+        let mut indexed = 0;
+        for ns in self.nsps.iter() {
+            let Some(index) = ns.adapter.index() else {
+                continue;
+            };
+            index.check_consistency()?;
+            for key in index.all_sockets() {
+                let s = self
+                    .sockets
+                    .get(key)
+                    .ok_or_else(|| format!("{key:?} indexed in {} but not live", ns.name))?;
+                if s.nsp != ns.name {
+                    return Err(format!(
+                        "{key:?} indexed in {} but lives in {}",
+                        ns.name, s.nsp
+                    ));
+                }
+            }
+            if index.socket_count() != ns.socket_count {
+                return Err(format!("{}: index/socket count mismatch", ns.name));
+            }
+            indexed += index.socket_count();
+        }
+        if indexed != self.sockets.len() || self.by_id.len() != self.sockets.len() {
+            return Err("socket counts disagree".into());
+        }
+        Ok(())
+    }
+
+    // ----- internals --------------------------------------------------------------------
+
+    pub(crate) fn send_packet(&mut self, sid: &Str, packet: &Packet, volatile: bool) {
+        self.commands.push_back(EngineCommand::Send {
+            sid: sid.clone(),
+            messages: to_messages(&packet.encode()),
+            volatile,
+        });
+    }
+
+    fn on_packet(&mut self, now: Instant, sid: &str, packet: Packet) {
+        let Some(client) = self.clients.get(sid) else {
+            return;
+        };
+        let joined = client
+            .sockets
+            .iter()
+            .find(|(n, _)| *n == packet.nsp)
+            .map(|(_, k)| *k);
+        let pending = client.pending.contains(&packet.nsp);
+        match (packet.kind, joined) {
+            (PacketType::Connect, None) if !pending => self.on_connect(now, sid, packet),
+            (PacketType::Event | PacketType::BinaryEvent, Some(key)) => {
+                if let Some(socket) = self.sockets.get(key) {
+                    self.events.push_back(Event::Event {
+                        socket: socket.id.clone(),
+                        nsp: packet.nsp,
+                        payload: Payload {
+                            data: packet.data.unwrap_or_default(),
+                            attachments: packet.attachments,
+                        },
+                        ack: packet.id,
+                    });
+                }
+            }
+            (PacketType::Ack | PacketType::BinaryAck, Some(key)) => self.on_ack(key, packet),
+            (PacketType::Disconnect, Some(key)) => {
+                self.remove_socket(key, DisconnectReason::ClientNamespaceDisconnect);
+            }
+            // A second CONNECT, a client CONNECT_ERROR, or a packet for a namespace the
+            // client has not joined: the reference closes the client.
+            _ => self.close_client(sid, DisconnectReason::ForcedServerClose, true),
+        }
+    }
+
+    fn on_connect(&mut self, _now: Instant, sid: &str, packet: Packet) {
+        let auth = packet
+            .connect_auth()
+            .unwrap_or(Str::from_static(crate::socket::EMPTY_AUTH));
+        let nsp = packet.nsp;
+        let Some(client) = self.clients.get_mut(sid) else {
+            return;
+        };
+        let sid = Str::from(sid);
+        match self.nsps.resolve(&nsp, &auth) {
+            Some(ns) => {
+                let pattern = ns.pattern;
+                client.pending.push(nsp.clone());
+                self.events.push_back(Event::Connect(ConnectRequest {
+                    sid,
+                    nsp,
+                    auth,
+                    pattern,
+                    head: client.head.clone(),
+                }));
+            }
+            None => {
+                let refusal = ConnectError::new("Invalid namespace").to_packet(nsp);
+                self.send_packet(&sid, &refusal, false);
+            }
+        }
+    }
+
+    fn on_ack(&mut self, key: SocketKey, packet: Packet) {
+        let Some(socket) = self.sockets.get_mut(key) else {
+            return;
+        };
+        let Some(id) = packet.id else {
+            return;
+        };
+        // An unknown id is ignored, as in the reference.
+        let Some(waiter) = socket.acks.remove(&id) else {
+            return;
+        };
+        let payload = Payload {
+            data: packet.data.unwrap_or_default(),
+            attachments: packet.attachments,
+        };
+        match waiter {
+            AckWaiter::Single { timer } => {
+                if let Some(t) = timer {
+                    self.timers.cancel(t);
+                }
+                self.events.push_back(Event::Ack {
+                    socket: socket.id.clone(),
+                    id,
+                    outcome: AckOutcome::Reply(payload),
+                });
+            }
+            AckWaiter::Broadcast(b) => self.on_broadcast_reply(b, payload),
+        }
+    }
+
+    pub(crate) fn on_broadcast_reply(&mut self, b: u64, payload: Payload) {
+        let Some(state) = self.broadcast_acks.get_mut(&b) else {
+            return;
+        };
+        state.received += 1;
+        match &mut state.origin {
+            AckOrigin::Local { replies, .. } => replies.push(payload),
+            AckOrigin::Remote { uid, request } => {
+                let (uid, request, nsp) = (uid.clone(), request.clone(), state.nsp.clone());
+                self.publish_response(
+                    &nsp,
+                    uid,
+                    |request| super::cluster::ClusterBody::BroadcastAck { request, payload },
+                    request,
+                );
+            }
+        }
+        if self.broadcast_acks.get(&b).is_some_and(|s| s.is_complete()) {
+            self.finish_broadcast_ack(b, false);
+        }
+    }
+
+    pub(crate) fn finish_broadcast_ack(&mut self, b: u64, timed_out: bool) {
+        let Some(state) = self.broadcast_acks.remove(&b) else {
+            return;
+        };
+        if !timed_out {
+            self.timers.cancel(state.timer);
+        }
+        if matches!(state.origin, AckOrigin::Local { .. }) {
+            self.remote_broadcasts.retain(|_, x| *x != b);
+        }
+        // Targets that did not answer stop waiting (their entry would otherwise leak).
+        for key in &state.targets {
+            if let Some(s) = self.sockets.get_mut(*key) {
+                if matches!(s.acks.get(&state.ack_id), Some(AckWaiter::Broadcast(x)) if *x == b) {
+                    s.acks.remove(&state.ack_id);
+                }
+            }
+        }
+        if let AckOrigin::Local { replies, .. } = state.origin {
+            self.events.push_back(Event::BroadcastAck {
+                id: b,
+                replies,
+                expected: state.expected,
+                timed_out,
+            });
+        }
+    }
+
+    /// Closes a client: its sockets disconnect with `reason`; optionally the Engine.IO
+    /// session is closed too.
+    pub(crate) fn close_client(&mut self, sid: &str, reason: DisconnectReason, close: bool) {
+        let Some(client) = self.clients.remove(sid) else {
+            return;
+        };
+        if let Some(t) = client.connect_timer {
+            self.timers.cancel(t);
+        }
+        for (_, key) in &client.sockets {
+            self.remove_socket(*key, reason);
+        }
+        if close {
+            self.commands.push_back(EngineCommand::Close {
+                sid: Str::from(sid),
+            });
+        }
+    }
+
+    /// Removes a socket: `Disconnecting` (with its rooms), leave every room, `Disconnect`,
+    /// then settle its pending acks.
+    pub(crate) fn remove_socket(&mut self, key: SocketKey, reason: DisconnectReason) {
+        let Some(socket) = self.sockets.remove(key) else {
+            return;
+        };
+        let mut remove_nsp = false;
+        if let Some(ns) = self.nsps.get_mut(&socket.nsp) {
+            self.events.push_back(Event::Disconnecting {
+                socket: socket.id.clone(),
+                nsp: socket.nsp.clone(),
+                reason,
+                rooms: ns.adapter.socket_rooms(key).to_vec(),
+            });
+            ns.adapter.del_all(key);
+            ns.socket_count -= 1;
+            remove_nsp = ns.socket_count == 0
+                && ns.pattern.is_some()
+                && self.config.cleanup_empty_child_namespaces;
+        }
+        if remove_nsp {
+            self.nsps.remove(&socket.nsp);
+        }
+        self.by_id.remove(&socket.id);
+        if let Some(client) = self.clients.get_mut(socket.sid.as_str()) {
+            client.sockets.retain(|(_, k)| *k != key);
+        }
+        self.events.push_back(Event::Disconnect {
+            socket: socket.id.clone(),
+            nsp: socket.nsp.clone(),
+            reason,
+        });
+        let mut acks: Vec<_> = socket.acks.into_iter().collect();
+        acks.sort_unstable_by_key(|(id, _)| *id);
+        for (id, waiter) in acks {
+            if let AckWaiter::Single { timer } = waiter {
+                if let Some(t) = timer {
+                    self.timers.cancel(t);
+                }
+                self.events.push_back(Event::Ack {
+                    socket: socket.id.clone(),
+                    id,
+                    outcome: AckOutcome::Disconnected,
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Dynamic namespaces: a pattern admits matching names, the child is created on first match,
+//! and (optionally) removed when its last socket leaves.
+
+mod sio_common;
+
+use sio_common::Harness;
+use volley_protocol::server::{Event, NamespacePattern, SocketConfig};
+
+fn room_pattern() -> NamespacePattern {
+    NamespacePattern::new(|name| {
+        name.strip_prefix("/room-")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+#[test]
+fn a_matching_name_creates_the_child_namespace_on_first_connect() {
+    let mut h = Harness::new();
+    let pattern = h.layer.add_dynamic_namespace(room_pattern());
+    assert!(!h.layer.namespaces().any(|n| n == "/room-12"));
+    h.open("A");
+    h.send("A", "0/room-12,");
+    let req = h.take_connect();
+    assert_eq!(req.pattern(), Some(pattern));
+    assert_eq!(req.nsp(), "/room-12");
+    assert!(h.layer.namespaces().any(|n| n == "/room-12"));
+    let id = h.layer.accept_connect(h.now, req).unwrap();
+    h.pump();
+    assert_eq!(h.take("A"), vec![format!("0/room-12,{{\"sid\":\"{id}\"}}")]);
+    assert_eq!(h.layer.namespace_pattern("/room-12"), Some(pattern));
+    // A second client goes straight to the existing child.
+    let _b = h.connect("B", "/room-12");
+    h.emit(&id, "[\"in-room\"]");
+    assert_eq!(h.take("A"), vec!["2/room-12,[\"in-room\"]"]);
+}
+
+#[test]
+fn a_name_matching_no_pattern_is_an_invalid_namespace() {
+    let mut h = Harness::new();
+    h.layer.add_dynamic_namespace(room_pattern());
+    h.open("A");
+    h.send("A", "0/room-x,");
+    assert_eq!(
+        h.take("A"),
+        vec![r#"4/room-x,{"message":"Invalid namespace"}"#]
+    );
+    assert!(h.take_events().is_empty());
+    assert!(h.closed.is_empty());
+}
+
+#[test]
+fn a_pattern_can_look_at_the_auth_object() {
+    let mut h = Harness::new();
+    h.layer
+        .add_dynamic_namespace(NamespacePattern::with_auth(|name, auth| {
+            name.starts_with("/t-") && auth.contains("\"ok\":true")
+        }));
+    h.open("A");
+    h.send("A", r#"0/t-1,{"ok":false}"#);
+    assert_eq!(
+        h.take("A"),
+        vec![r#"4/t-1,{"message":"Invalid namespace"}"#]
+    );
+    h.send("A", r#"0/t-1,{"ok":true}"#);
+    assert!(matches!(&h.take_events()[..], [Event::Connect(_)]));
+}
+
+#[test]
+fn empty_children_are_cleaned_up_when_configured() {
+    let mut h = Harness::with_config(SocketConfig::new().cleanup_empty_child_namespaces(true));
+    h.layer.add_dynamic_namespace(room_pattern());
+    let _a = h.connect("A", "/room-1");
+    assert!(h.layer.namespaces().any(|n| n == "/room-1"));
+    h.send("A", "1/room-1,");
+    assert!(!h.layer.namespaces().any(|n| n == "/room-1"));
+    // Reconnecting creates it again.
+    let _a2 = h.connect("A", "/room-1");
+    assert!(h.layer.namespaces().any(|n| n == "/room-1"));
+    h.layer.check_consistency().unwrap();
+}
