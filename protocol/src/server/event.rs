@@ -40,9 +40,10 @@ impl Payload {
 /// A client asks to join a namespace. The app must decide: `accept_connect` (the socket is
 /// created and the client gets `CONNECT {"sid":…}`) or `refuse_connect` (the client gets
 /// `CONNECT_ERROR` with the message and data). Dropping it leaves the client waiting until it
-/// gives up, so it is `#[must_use]`.
+/// gives up, so it is `#[must_use]`. Only the first decision on a request (or a clone of
+/// it) counts; later ones report `ClientGone` or do nothing.
 #[must_use = "a namespace CONNECT must be accepted or refused"]
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ConnectRequest {
     pub(crate) sid: Str,
     pub(crate) nsp: Str,
@@ -90,7 +91,7 @@ pub enum AckOutcome {
 }
 
 /// Something the app must react to. Drain with `poll_event` until `None`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Event {
     /// A namespace CONNECT awaiting admission.

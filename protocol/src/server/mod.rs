@@ -19,6 +19,7 @@ mod namespace;
 mod ops;
 mod rooms;
 mod socket;
+mod stack;
 mod timer;
 
 pub use adapter::{Adapter, AdapterFactory, InMemoryAdapter, InMemoryAdapterFactory};
@@ -34,3 +35,4 @@ pub use namespace::{NamespacePattern, PatternId};
 pub use ops::BroadcastAckHandle;
 pub use rooms::{KeyHasher, KeySet, RoomIndex};
 pub use socket::SocketRef;
+pub use stack::Server;

@@ -2,6 +2,8 @@
 //! simulated clock, and a record of what every client received.
 #![allow(dead_code)]
 
+pub mod stack;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
