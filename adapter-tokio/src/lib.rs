@@ -1,5 +1,61 @@
-//! Volley Socket.IO server on tokio (work in progress).
+//! # volley-tokio
+//!
+//! The Volley Socket.IO server on tokio: hyper 1.x for HTTP long-polling, tokio-tungstenite
+//! for WebSocket, one timer task per server. The user API ([`Io`], [`SocketRef`], handlers,
+//! broadcast operators, ack futures) comes from [`volley_protocol::api`] and is re-exported
+//! here; this crate adds only the runtime.
+//!
+//! Run it standalone with [`serve`], or mount it in an axum/tower app with [`VolleyLayer`].
+//!
+//! ```no_run
+//! use volley_tokio::protocol::engine::EngineConfig;
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let engine = volley_tokio::engine(EngineConfig::default());
+//!     engine.on_message(|engine, sid, message| engine.send(&sid, message));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     volley_tokio::serve(listener, engine).await
+//! }
+//! ```
+//!
+//! Logging goes through `tracing`: silent unless the application installs a subscriber, and
+//! nothing per packet above `debug`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod http;
+mod runtime;
+mod serve;
+mod service;
+mod ws;
+
+pub use http::RemoteAddr;
+pub use serve::{serve, Serve};
+pub use service::{NotFound, VolleyBody, VolleyLayer, VolleyService};
 pub use volley_protocol as protocol;
+pub use volley_protocol::api::*;
+
+use std::sync::Arc;
+use volley_protocol::engine::EngineConfig;
+
+/// Creates a raw Engine.IO server (no Socket.IO layer) on the current tokio runtime.
+///
+/// # Panics
+/// Outside a tokio runtime.
+///
+/// ```
+/// use volley_tokio::protocol::engine::EngineConfig;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let engine = volley_tokio::engine(EngineConfig::default().path("/engine.io/"));
+/// engine.on_message(|engine, sid, message| engine.send(sid, message));
+/// # }
+/// ```
+pub fn engine(config: EngineConfig) -> EngineIo {
+    let runtime = Arc::new(runtime::TokioRuntime::current());
+    let engine = EngineIo::new(config, runtime.clone());
+    runtime.start_timer(Endpoint::from(engine.clone()).downgrade());
+    engine
+}

@@ -1,0 +1,93 @@
+//! Translating between hyper's HTTP types and the core's [`RequestHead`] / [`HttpResponse`].
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Body;
+use hyper::{Request, Response, StatusCode};
+use std::net::SocketAddr;
+use volley_protocol::engine::{HttpResponse, Method, RequestHead};
+use volley_protocol::Str;
+
+/// The peer address of a connection, attached to each request by the standalone server.
+///
+/// When Volley is mounted in another hyper/tower app, insert this extension into requests to
+/// make the address visible in `socket.handshake()`.
+#[derive(Debug, Clone, Copy)]
+pub struct RemoteAddr(pub SocketAddr);
+
+/// Builds the core's view of a request head.
+pub(crate) fn request_head<B>(req: &Request<B>) -> RequestHead {
+    let method = match *req.method() {
+        hyper::Method::GET => Method::Get,
+        hyper::Method::POST => Method::Post,
+        hyper::Method::OPTIONS => Method::Options,
+        hyper::Method::PUT => Method::Put,
+        _ => Method::Other,
+    };
+    let uri = req.uri();
+    let headers = req
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            // Headers that are not UTF-8 cannot matter to Engine.IO; skipping them keeps the
+            // head valid text.
+            let value = value.to_str().ok()?;
+            Some((Str::from(name.as_str()), Str::from(value)))
+        })
+        .collect();
+    let remote = req.extensions().get::<RemoteAddr>().map(|r| r.0);
+    RequestHead {
+        method,
+        path: Str::from(uri.path()),
+        query: Str::from(uri.query().unwrap_or("")),
+        headers,
+        remote,
+    }
+}
+
+/// Why a request body could not be read.
+pub(crate) enum BodyError {
+    /// Longer than maxPayload.
+    TooLarge,
+    /// The connection failed while reading.
+    Io,
+}
+
+/// Reads a request body of at most `limit` bytes.
+pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, BodyError>
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if body.size_hint().lower() > limit as u64 {
+        return Err(BodyError::TooLarge);
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
+        Err(_) => Err(BodyError::Io),
+    }
+}
+
+/// Converts a core response into a hyper one.
+pub(crate) fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
+    let mut out = Response::new(Full::new(resp.body));
+    *out.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let headers = out.headers_mut();
+    headers.reserve(resp.headers.len());
+    for (name, value) in resp.headers {
+        let name = hyper::header::HeaderName::from_bytes(name.as_bytes());
+        let value = hyper::header::HeaderValue::from_maybe_shared(value.into_bytes());
+        if let (Ok(name), Ok(value)) = (name, value) {
+            headers.append(name, value);
+        }
+    }
+    out
+}
+
+/// A response with a status and no body.
+pub(crate) fn empty(status: StatusCode) -> Response<Full<Bytes>> {
+    let mut out = Response::new(Full::new(Bytes::new()));
+    *out.status_mut() = status;
+    out
+}

@@ -1,0 +1,228 @@
+//! WebSocket transport: the HTTP upgrade, then one task per connection that reads frames into
+//! the core and writes the core's queued frames in batches.
+
+use bytes::Bytes;
+use futures_util::{Sink, Stream};
+use http_body_util::Full;
+use hyper::http::request::Parts;
+use hyper::upgrade::OnUpgrade;
+use hyper::{header, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::WebSocketStream;
+use volley_protocol::api::{bad_request, Endpoint, WsLink, WsUpgrade};
+use volley_protocol::engine::WsFrame;
+use volley_protocol::Str;
+
+/// Bytes read from the socket per read call. Small, because it is allocated eagerly for
+/// every connection; bigger messages grow the buffer only while they are read.
+const READ_BUFFER: usize = 2 * 1024;
+/// Frames are gathered up to this many bytes before a write to the socket.
+const WRITE_BUFFER: usize = 8 * 1024;
+/// How long a closing connection may take to deliver its last frames.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+type Ws = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+
+/// Answers a WebSocket request the core accepted: validates the handshake headers, returns
+/// `101 Switching Protocols`, and spawns the connection task that runs once hyper hands over
+/// the socket.
+pub(crate) fn accept(io: Endpoint, parts: &mut Parts, upgrade: WsUpgrade) -> Response<Full<Bytes>> {
+    let headers = &parts.headers;
+    let is_websocket = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let key = headers.get(header::SEC_WEBSOCKET_KEY);
+    let on_upgrade = parts.extensions.remove::<OnUpgrade>();
+    let (Some(key), true, Some(on_upgrade)) = (key, is_websocket, on_upgrade) else {
+        return crate::http::to_hyper(bad_request());
+    };
+    let accept_key = derive_accept_key(key.as_bytes());
+    let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_message_size(Some(io.max_payload()))
+        .max_frame_size(Some(io.max_payload()));
+    tokio::spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(upgraded) => upgraded,
+            Err(e) => {
+                tracing::debug!(error = %e, "websocket upgrade failed");
+                return;
+            }
+        };
+        let ws =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
+                .await;
+        let link = io.ws_open(upgrade);
+        drop(io);
+        run(link, ws).await;
+    });
+    let mut resp = Response::new(Full::new(Bytes::new()));
+    *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = resp.headers_mut();
+    h.insert(
+        header::UPGRADE,
+        header::HeaderValue::from_static("websocket"),
+    );
+    h.insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("Upgrade"),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&accept_key) {
+        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+    }
+    resp
+}
+
+/// How a connection ended.
+enum End {
+    /// The core asked to close it.
+    Server,
+    /// The peer closed it or the socket failed.
+    Peer(Option<CloseFrame>),
+}
+
+/// Drives one WebSocket: reads and writes from a single task without splitting the stream.
+async fn run(link: WsLink, mut ws: Ws) {
+    let mut batch: Vec<WsFrame> = Vec::new();
+    let mut unflushed = false;
+    let mut closing = false;
+    let end =
+        poll_fn(|cx| drive(cx, &link, &mut ws, &mut batch, &mut unflushed, &mut closing)).await;
+    // Dropping the link tells the core the transport is gone.
+    drop(link);
+    let close = match end {
+        End::Server => Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        }),
+        End::Peer(frame) => frame,
+    };
+    if let Some(frame) = close {
+        let _ = tokio::time::timeout(CLOSE_GRACE, close_ws(&mut ws, frame)).await;
+    }
+}
+
+async fn close_ws(ws: &mut Ws, frame: CloseFrame) {
+    use futures_util::SinkExt;
+    let _ = ws.send(Message::Close(Some(frame))).await;
+    let _ = ws.flush().await;
+}
+
+fn drive(
+    cx: &mut Context<'_>,
+    link: &WsLink,
+    ws: &mut Ws,
+    batch: &mut Vec<WsFrame>,
+    unflushed: &mut bool,
+    closing: &mut bool,
+) -> Poll<End> {
+    loop {
+        let mut progress = false;
+
+        // Write side: take everything the core queued, feed it, flush once.
+        if batch.is_empty() && !*closing && link.poll_ready(cx).is_ready() {
+            *closing = !link.drain(batch);
+            // Reverse so frames can be popped from the back in order.
+            batch.reverse();
+            progress = true;
+        }
+        while !batch.is_empty() {
+            match Pin::new(&mut *ws).poll_ready(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(peer_error(e)),
+                Poll::Pending => break,
+            }
+            let frame = batch.pop().map(to_message);
+            if let Some(msg) = frame {
+                if let Err(e) = Pin::new(&mut *ws).start_send(msg) {
+                    return Poll::Ready(peer_error(e));
+                }
+            }
+            *unflushed = true;
+        }
+        if *unflushed {
+            match Pin::new(&mut *ws).poll_flush(cx) {
+                Poll::Ready(Ok(())) => *unflushed = false,
+                Poll::Ready(Err(e)) => return Poll::Ready(peer_error(e)),
+                Poll::Pending => {}
+            }
+        }
+        if *closing && batch.is_empty() && !*unflushed {
+            return Poll::Ready(End::Server);
+        }
+
+        // Read side: hand one frame to the core, then look at the write side again (handling
+        // may have queued frames, e.g. an echo).
+        match Pin::new(&mut *ws).poll_next(cx) {
+            Poll::Ready(Some(Ok(msg))) => {
+                progress = true;
+                match msg {
+                    Message::Text(text) => {
+                        let bytes: Bytes = text.into();
+                        match Str::from_utf8(bytes) {
+                            Ok(text) => link.handle_message(WsFrame::Text(text)),
+                            Err(_) => return Poll::Ready(End::Peer(None)),
+                        }
+                    }
+                    Message::Binary(data) => link.handle_message(WsFrame::Binary(data)),
+                    Message::Close(_) => return Poll::Ready(End::Peer(None)),
+                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                }
+            }
+            Poll::Ready(Some(Err(e))) => return Poll::Ready(peer_error(e)),
+            Poll::Ready(None) => return Poll::Ready(End::Peer(None)),
+            Poll::Pending => {}
+        }
+        if !progress {
+            return Poll::Pending;
+        }
+    }
+}
+
+/// Maps a read or write failure to a close frame for the peer, where one makes sense.
+fn peer_error(e: WsError) -> End {
+    match e {
+        WsError::Capacity(_) => {
+            tracing::debug!(error = %e, "websocket message over maxPayload");
+            End::Peer(Some(CloseFrame {
+                code: CloseCode::Size,
+                reason: "message too big".into(),
+            }))
+        }
+        WsError::Protocol(_) | WsError::Utf8(_) => {
+            tracing::debug!(error = %e, "websocket protocol error");
+            End::Peer(Some(CloseFrame {
+                code: CloseCode::Protocol,
+                reason: "".into(),
+            }))
+        }
+        _ => {
+            tracing::trace!(error = %e, "websocket closed");
+            End::Peer(None)
+        }
+    }
+}
+
+/// Text frames are handed to tungstenite as raw frames so the text is not re-validated for
+/// every receiver of a broadcast.
+fn to_message(frame: WsFrame) -> Message {
+    match frame {
+        WsFrame::Text(text) => Message::Frame(Frame::message(
+            text.into_bytes(),
+            OpCode::Data(Data::Text),
+            true,
+        )),
+        WsFrame::Binary(data) => Message::Binary(data),
+    }
+}

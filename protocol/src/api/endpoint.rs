@@ -1,0 +1,561 @@
+//! The adapter-facing side of the API: one lock around the sans-IO core, the routing of its
+//! transmits to waiting HTTP responses and WebSocket writers, and the timer deadline.
+//!
+//! Adapters hold an [`Endpoint`] and do only I/O: hand it each HTTP request, feed it
+//! WebSocket frames through a [`WsLink`], write what the link drains, and call
+//! [`Endpoint::handle_timeout`] when the deadline passed to [`Runtime::wake_timer`] arrives.
+
+use super::client::ClientFiles;
+use super::runtime::Runtime;
+use crate::engine::{ConnId, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
+use crate::Str;
+use bytes::Bytes;
+use futures_channel::oneshot;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+/// What a core tells the endpoint about one HTTP request.
+pub(crate) enum CoreOutcome {
+    /// Answer now.
+    Respond(HttpResponse),
+    /// The answer comes later as a [`Transmit::Http`].
+    Pending,
+    /// Complete a WebSocket upgrade of this request, then call `handle_ws_open`.
+    WebSocket(ReqId),
+    /// Not an Engine.IO request.
+    NotMine,
+}
+
+/// A sans-IO state machine the endpoint can drive: the Engine.IO server alone (raw mode) or
+/// the Socket.IO server. `App` is what runs the user's code for its events.
+pub(crate) trait Core: Send + Sized + 'static {
+    type Event: Send;
+    type App: Send + Sync + 'static;
+    fn path(&self) -> Str;
+    fn max_payload(&self) -> usize;
+    fn handle_request(
+        &mut self,
+        now: Instant,
+        id: ReqId,
+        head: RequestHead,
+        body: Bytes,
+    ) -> CoreOutcome;
+    fn handle_request_aborted(&mut self, now: Instant, id: ReqId);
+    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId);
+    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame);
+    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId);
+    fn handle_timeout(&mut self, now: Instant);
+    fn poll_timeout(&mut self) -> Option<Instant>;
+    fn poll_transmit(&mut self) -> Option<Transmit>;
+    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>);
+    fn poll_event(&mut self) -> Option<Self::Event>;
+    /// Closes every session with reason `server shutting down`.
+    fn shutdown(&mut self, now: Instant);
+    /// Runs the user's code for `events`, outside the lock.
+    fn dispatch(shared: &Arc<Shared<Self>>, events: Vec<Self::Event>);
+}
+
+/// Wake-up state of one WebSocket writer.
+#[derive(Default)]
+pub(crate) struct LinkState {
+    ready: bool,
+    close: bool,
+    waker: Option<Waker>,
+}
+
+#[derive(Default)]
+pub(crate) struct LinkSignal(Mutex<LinkState>);
+
+impl LinkSignal {
+    fn mark(&self, close: bool, wake: &mut Vec<Waker>) {
+        let mut st = lock(&self.0);
+        st.ready = true;
+        st.close |= close;
+        wake.extend(st.waker.take());
+    }
+}
+
+pub(crate) struct State<C> {
+    pub(crate) core: C,
+    pending: HashMap<ReqId, oneshot::Sender<HttpResponse>>,
+    links: HashMap<ConnId, Arc<LinkSignal>>,
+    next_id: u64,
+    armed: Option<Instant>,
+    idle: Vec<Waker>,
+}
+
+/// Everything behind an [`Endpoint`] or a user handle: the locked core plus the app.
+pub(crate) struct Shared<C: Core> {
+    state: Mutex<State<C>>,
+    pub(crate) runtime: Arc<dyn Runtime>,
+    pub(crate) app: C::App,
+    me: Weak<Shared<C>>,
+    path: Str,
+    max_payload: usize,
+    client: Option<ClientFiles>,
+}
+
+thread_local! {
+    /// The endpoints whose events this thread is dispatching right now.
+    static DISPATCHING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Marks an endpoint as dispatching on this thread until dropped (also on panic).
+struct DispatchGuard(usize);
+
+impl DispatchGuard {
+    fn enter(key: usize) -> Self {
+        DISPATCHING.with(|d| d.borrow_mut().push(key));
+        DispatchGuard(key)
+    }
+}
+
+impl Drop for DispatchGuard {
+    fn drop(&mut self) {
+        DISPATCHING.with(|d| {
+            let mut d = d.borrow_mut();
+            if let Some(i) = d.iter().rposition(|k| *k == self.0) {
+                d.remove(i);
+            }
+        });
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking user handler never runs under this lock, so poisoning can only come from a
+    // bug in the core; keep serving the other clients.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<C: Core> Shared<C> {
+    pub(crate) fn new(
+        core: C,
+        app: C::App,
+        runtime: Arc<dyn Runtime>,
+        client: Option<ClientFiles>,
+    ) -> Arc<Self> {
+        let path = core.path();
+        let max_payload = core.max_payload();
+        Arc::new_cyclic(|me| Shared {
+            state: Mutex::new(State {
+                core,
+                pending: HashMap::new(),
+                links: HashMap::new(),
+                next_id: 0,
+                armed: None,
+                idle: Vec::new(),
+            }),
+            runtime,
+            app,
+            me: me.clone(),
+            path,
+            max_payload,
+            client,
+        })
+    }
+
+    /// Runs `f` on the core under the lock, then routes what it produced: events to the app
+    /// (after the lock is released), transmits to their HTTP responses and WebSocket writers,
+    /// and the next deadline to the runtime.
+    ///
+    /// Transmits are routed only after the app handled the events, and calls made by the
+    /// app's synchronous handlers defer theirs to that point too: so one parked GET carries
+    /// everything a request caused, replies included, and a handler that emits many packets
+    /// wakes each writer once.
+    pub(crate) fn with_core<R>(&self, f: impl FnOnce(&mut State<C>, Instant) -> R) -> R {
+        let key = self as *const Self as usize;
+        let nested = DISPATCHING.with(|d| d.borrow().contains(&key));
+        let now = self.runtime.now();
+        let mut wake = Vec::new();
+        let mut events = Vec::new();
+        let r = {
+            let mut st = lock(&self.state);
+            let r = f(&mut st, now);
+            while let Some(e) = st.core.poll_event() {
+                events.push(e);
+            }
+            if events.is_empty() && !nested {
+                self.flush(&mut st, &mut wake);
+            }
+            r
+        };
+        for w in wake.drain(..) {
+            w.wake();
+        }
+        if events.is_empty() {
+            return r;
+        }
+        if let Some(me) = self.me.upgrade() {
+            let _guard = DispatchGuard::enter(key);
+            C::dispatch(&me, events);
+        }
+        if !nested {
+            self.flush(&mut lock(&self.state), &mut wake);
+            for w in wake {
+                w.wake();
+            }
+        }
+        r
+    }
+
+    fn flush(&self, st: &mut State<C>, wake: &mut Vec<Waker>) {
+        while let Some(t) = st.core.poll_transmit() {
+            match t {
+                Transmit::Http { req, response } => {
+                    if let Some(tx) = st.pending.remove(&req) {
+                        // The receiver is gone only if the request was dropped; the core
+                        // hears about that through handle_request_aborted.
+                        let _ = tx.send(response);
+                    }
+                }
+                Transmit::WsReady { conn } => {
+                    if let Some(link) = st.links.get(&conn) {
+                        link.mark(false, wake);
+                    }
+                }
+                Transmit::WsClose { conn } => {
+                    if let Some(link) = st.links.get(&conn) {
+                        link.mark(true, wake);
+                    }
+                }
+            }
+        }
+        if let Some(at) = st.core.poll_timeout() {
+            if st.armed.is_none_or(|armed| at < armed) {
+                st.armed = Some(at);
+                self.runtime.wake_timer(at);
+            }
+        }
+        if st.links.is_empty() && st.pending.is_empty() {
+            wake.append(&mut st.idle);
+        }
+    }
+
+    fn next_id(st: &mut State<C>) -> u64 {
+        st.next_id += 1;
+        st.next_id
+    }
+}
+
+/// How the adapter answers one HTTP request.
+#[must_use]
+pub enum HttpOutcome {
+    /// Send this response.
+    Respond(HttpResponse),
+    /// A parked long-poll: await the response. Dropping it (the client went away) tells the
+    /// core the request was aborted.
+    Pending(PendingResponse),
+    /// Answer `101 Switching Protocols`, then pass this to [`Endpoint::ws_open`] once the
+    /// connection is upgraded.
+    WebSocket(WsUpgrade),
+    /// Not a request for this server (outside its path); the adapter decides (404, or pass
+    /// it to the app it is mounted in).
+    NotMine,
+}
+
+/// The later answer to a parked polling request. See [`HttpOutcome::Pending`].
+#[must_use = "dropping a pending response aborts the request"]
+pub struct PendingResponse {
+    rx: oneshot::Receiver<HttpResponse>,
+    id: ReqId,
+    ops: Option<Arc<dyn Ops>>,
+}
+
+impl Future for PendingResponse {
+    type Output = HttpResponse;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<HttpResponse> {
+        match Pin::new(&mut self.rx).poll(cx) {
+            Poll::Ready(Ok(resp)) => {
+                self.ops = None;
+                Poll::Ready(resp)
+            }
+            // The server dropped the request without an answer (it shut down).
+            Poll::Ready(Err(_)) => {
+                self.ops = None;
+                Poll::Ready(bad_request())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for PendingResponse {
+    fn drop(&mut self) {
+        if let Some(ops) = self.ops.take() {
+            ops.request_aborted(self.id);
+        }
+    }
+}
+
+/// A WebSocket request the core accepted; see [`HttpOutcome::WebSocket`]. Dropping it
+/// without [`Endpoint::ws_open`] (the upgrade failed) tells the core.
+#[must_use = "pass it to Endpoint::ws_open once the upgrade completed"]
+pub struct WsUpgrade {
+    req: ReqId,
+    ops: Option<Arc<dyn Ops>>,
+}
+
+impl Drop for WsUpgrade {
+    fn drop(&mut self) {
+        if let Some(ops) = self.ops.take() {
+            ops.request_aborted(self.req);
+        }
+    }
+}
+
+/// One open WebSocket, as its connection task sees it.
+///
+/// The task feeds received frames to [`WsLink::handle_message`]; when
+/// [`WsLink::poll_ready`] is ready it takes every queued frame with [`WsLink::drain`], writes
+/// them and flushes once. Dropping the link tells the core the transport closed.
+pub struct WsLink {
+    conn: ConnId,
+    signal: Arc<LinkSignal>,
+    ops: Arc<dyn Ops>,
+}
+
+impl WsLink {
+    /// Hands a received frame to the core (runs synchronous handlers before returning).
+    pub fn handle_message(&self, frame: WsFrame) {
+        self.ops.ws_message(self.conn, frame);
+    }
+
+    /// Ready when frames are queued for this connection or the core wants it closed.
+    pub fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut st = lock(&self.signal.0);
+        if st.ready || st.close {
+            Poll::Ready(())
+        } else {
+            if !st.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                st.waker = Some(cx.waker().clone());
+            }
+            Poll::Pending
+        }
+    }
+
+    /// Moves every queued frame into `out` (in order). Returns `false` when the connection
+    /// must be closed after writing them.
+    pub fn drain(&self, out: &mut Vec<WsFrame>) -> bool {
+        self.ops.ws_drain(self.conn, &self.signal, out)
+    }
+}
+
+impl Drop for WsLink {
+    fn drop(&mut self) {
+        self.ops.ws_closed(self.conn);
+    }
+}
+
+/// A response 400 `{"code":3,"message":"Bad request"}`, as the reference sends for requests
+/// it cannot make sense of.
+pub fn bad_request() -> HttpResponse {
+    HttpResponse {
+        status: 400,
+        headers: vec![("Content-Type", Str::from_static("application/json"))],
+        body: Bytes::from_static(br#"{"code":3,"message":"Bad request"}"#),
+    }
+}
+
+/// Object-safe operations behind [`Endpoint`], implemented for every core.
+pub(crate) trait Ops: Send + Sync + 'static {
+    fn path(&self) -> &str;
+    fn max_payload(&self) -> usize;
+    fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome;
+    fn request_aborted(&self, id: ReqId);
+    fn ws_open(&self, req: ReqId) -> WsLink;
+    fn ws_message(&self, conn: ConnId, frame: WsFrame);
+    fn ws_drain(&self, conn: ConnId, signal: &LinkSignal, out: &mut Vec<WsFrame>) -> bool;
+    fn ws_closed(&self, conn: ConnId);
+    fn handle_timeout(&self) -> Option<Instant>;
+    fn shutdown(&self);
+    fn poll_idle(&self, cx: &mut Context<'_>) -> Poll<()>;
+}
+
+impl<C: Core> Ops for Shared<C> {
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn max_payload(&self) -> usize {
+        self.max_payload
+    }
+
+    fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome {
+        if let Some(resp) = self
+            .client
+            .as_ref()
+            .and_then(|c| c.respond(&self.path, &head))
+        {
+            return HttpOutcome::Respond(resp);
+        }
+        let Some(me) = self.me.upgrade() else {
+            return HttpOutcome::Respond(bad_request());
+        };
+        self.with_core(|st, now| {
+            let id = ReqId(Self::next_id(st));
+            match st.core.handle_request(now, id, head, body) {
+                CoreOutcome::Respond(resp) => HttpOutcome::Respond(resp),
+                CoreOutcome::NotMine => HttpOutcome::NotMine,
+                CoreOutcome::WebSocket(req) => {
+                    HttpOutcome::WebSocket(WsUpgrade { req, ops: Some(me) })
+                }
+                CoreOutcome::Pending => {
+                    let (tx, rx) = oneshot::channel();
+                    st.pending.insert(id, tx);
+                    HttpOutcome::Pending(PendingResponse {
+                        rx,
+                        id,
+                        ops: Some(me),
+                    })
+                }
+            }
+        })
+    }
+
+    fn request_aborted(&self, id: ReqId) {
+        self.with_core(|st, now| {
+            st.pending.remove(&id);
+            st.core.handle_request_aborted(now, id);
+        });
+    }
+
+    fn ws_open(&self, req: ReqId) -> WsLink {
+        let signal = Arc::new(LinkSignal::default());
+        let ops: Arc<dyn Ops> = match self.me.upgrade() {
+            Some(me) => me,
+            None => unreachable!("an endpoint method runs only while the endpoint is alive"),
+        };
+        let conn = self.with_core(|st, now| {
+            let conn = ConnId(Self::next_id(st));
+            st.links.insert(conn, signal.clone());
+            st.core.handle_ws_open(now, req, conn);
+            conn
+        });
+        WsLink { conn, signal, ops }
+    }
+
+    fn ws_message(&self, conn: ConnId, frame: WsFrame) {
+        self.with_core(|st, now| st.core.handle_ws_message(now, conn, frame));
+    }
+
+    fn ws_drain(&self, conn: ConnId, signal: &LinkSignal, out: &mut Vec<WsFrame>) -> bool {
+        let mut st = lock(&self.state);
+        let close = {
+            let mut sig = lock(&signal.0);
+            sig.ready = false;
+            sig.close
+        };
+        st.core.drain_ws(conn, out);
+        !close
+    }
+
+    fn ws_closed(&self, conn: ConnId) {
+        self.with_core(|st, now| {
+            st.links.remove(&conn);
+            st.core.handle_ws_closed(now, conn);
+        });
+    }
+
+    fn handle_timeout(&self) -> Option<Instant> {
+        self.with_core(|st, now| {
+            st.armed = None;
+            st.core.handle_timeout(now);
+        });
+        lock(&self.state).armed
+    }
+
+    fn shutdown(&self) {
+        self.with_core(|st, now| st.core.shutdown(now));
+    }
+
+    fn poll_idle(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut st = lock(&self.state);
+        if st.links.is_empty() && st.pending.is_empty() {
+            Poll::Ready(())
+        } else {
+            st.idle.push(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+}
+
+/// The handle an adapter serves: any Volley server (Socket.IO [`Io`](super::Io) or raw
+/// Engine.IO [`EngineIo`](super::EngineIo)) converts into one.
+#[derive(Clone)]
+pub struct Endpoint(pub(crate) Arc<dyn Ops>);
+
+/// A weak [`Endpoint`] for background tasks (the timer) that must not keep a server alive.
+#[derive(Clone)]
+pub struct WeakEndpoint(Weak<dyn Ops>);
+
+impl WeakEndpoint {
+    /// The endpoint, if it still exists.
+    pub fn upgrade(&self) -> Option<Endpoint> {
+        self.0.upgrade().map(Endpoint)
+    }
+}
+
+impl Endpoint {
+    /// The request path (default `/socket.io/`).
+    pub fn path(&self) -> &str {
+        self.0.path()
+    }
+
+    /// True if `path` is under this server's path (with or without its trailing slash).
+    pub fn is_mine(&self, path: &str) -> bool {
+        let own = self.0.path();
+        path.starts_with(own) || own.strip_suffix('/') == Some(path)
+    }
+
+    /// The largest accepted POST body or WebSocket message, in bytes (`maxPayload`).
+    /// Adapters answer a larger POST with 413 without reading it all.
+    pub fn max_payload(&self) -> usize {
+        self.0.max_payload()
+    }
+
+    /// Handles one HTTP request under the path; `body` is the whole request body.
+    pub fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome {
+        self.0.handle_request(head, body)
+    }
+
+    /// Registers an upgraded WebSocket with the core.
+    pub fn ws_open(&self, mut upgrade: WsUpgrade) -> WsLink {
+        upgrade.ops = None;
+        self.0.ws_open(upgrade.req)
+    }
+
+    /// Runs expired timers; returns the next deadline, if any.
+    pub fn handle_timeout(&self) -> Option<Instant> {
+        self.0.handle_timeout()
+    }
+
+    /// Disconnects every client with reason `server shutting down`.
+    pub fn shutdown(&self) {
+        self.0.shutdown()
+    }
+
+    /// Completes once no WebSocket and no parked polling request remains.
+    pub fn idle(&self) -> Idle {
+        Idle(self.0.clone())
+    }
+
+    /// A weak handle for background tasks.
+    pub fn downgrade(&self) -> WeakEndpoint {
+        WeakEndpoint(Arc::downgrade(&self.0))
+    }
+}
+
+/// Future returned by [`Endpoint::idle`].
+pub struct Idle(Arc<dyn Ops>);
+
+impl Future for Idle {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.poll_idle(cx)
+    }
+}

@@ -1,0 +1,200 @@
+//! Raw Engine.IO mode: the Engine.IO server alone, with message callbacks and no Socket.IO
+//! layer (what the reference's `engine.io` package offers).
+
+use super::endpoint::{CoreOutcome, Endpoint, Shared};
+use super::runtime::Runtime;
+use crate::engine::{
+    CloseReason, ConnId, EngineConfig, EngineEvent, EngineServer, Message, ReqId, RequestHead,
+    RequestOutcome, Transmit, TransportKind, WsFrame,
+};
+use crate::Str;
+use bytes::Bytes;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+type OnOpen = Arc<dyn Fn(&EngineIo, &Str) + Send + Sync>;
+type OnMessage = Arc<dyn Fn(&EngineIo, Str, Message) + Send + Sync>;
+type OnClose = Arc<dyn Fn(&EngineIo, &Str, CloseReason) + Send + Sync>;
+
+#[derive(Default)]
+pub(crate) struct EngineApp {
+    on_open: RwLock<Option<OnOpen>>,
+    on_message: RwLock<Option<OnMessage>>,
+    on_close: RwLock<Option<OnClose>>,
+}
+
+/// A raw Engine.IO server handle (cloneable). Serve it with an adapter like an
+/// [`Io`](super::Io).
+///
+/// ```
+/// use std::time::Instant;
+/// use std::sync::Arc;
+/// use volley_protocol::api::{BoxFuture, EngineIo, Runtime};
+/// use volley_protocol::engine::EngineConfig;
+///
+/// # struct Inert;
+/// # impl Runtime for Inert {
+/// #     fn now(&self) -> Instant { Instant::now() }
+/// #     fn spawn(&self, _f: BoxFuture) {}
+/// #     fn wake_timer(&self, _at: Instant) {}
+/// #     fn fill_random(&self, buf: &mut [u8]) { buf.fill(7) }
+/// # }
+/// let engine = EngineIo::new(EngineConfig::default().path("/engine.io/"), Arc::new(Inert));
+/// // Echo every message back, text as text and binary as binary.
+/// engine.on_message(|engine, sid, message| engine.send(&sid, message));
+/// ```
+#[derive(Clone)]
+pub struct EngineIo(Arc<Shared<EngineServer>>);
+
+impl EngineIo {
+    /// A server with `config`, using `runtime` for time, randomness and spawning.
+    pub fn new(config: EngineConfig, runtime: Arc<dyn Runtime>) -> Self {
+        let ids = super::ids::RuntimeIds::new(runtime.clone());
+        let core = EngineServer::new(config, ids);
+        EngineIo(Shared::new(core, EngineApp::default(), runtime, None))
+    }
+
+    /// Called when a session opens, with its sid.
+    pub fn on_open(&self, f: impl Fn(&EngineIo, &Str) + Send + Sync + 'static) {
+        *write(&self.0.app.on_open) = Some(Arc::new(f));
+    }
+
+    /// Called for every message a client sends.
+    pub fn on_message(&self, f: impl Fn(&EngineIo, Str, Message) + Send + Sync + 'static) {
+        *write(&self.0.app.on_message) = Some(Arc::new(f));
+    }
+
+    /// Called when a session closes, with the reason.
+    pub fn on_close(&self, f: impl Fn(&EngineIo, &Str, CloseReason) + Send + Sync + 'static) {
+        *write(&self.0.app.on_close) = Some(Arc::new(f));
+    }
+
+    /// Queues a message to session `sid` (ignored if it is gone).
+    pub fn send(&self, sid: &Str, message: Message) {
+        self.0.with_core(|st, now| {
+            let _ = st.core.send(now, sid, message);
+        });
+    }
+
+    /// Closes session `sid`.
+    pub fn close(&self, sid: &Str) {
+        self.0.with_core(|st, now| {
+            st.core.close(now, sid);
+        });
+    }
+}
+
+impl From<EngineIo> for Endpoint {
+    fn from(e: EngineIo) -> Endpoint {
+        Endpoint(e.0)
+    }
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read<T: Clone>(l: &RwLock<Option<T>>) -> Option<T> {
+    l.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Maps the Engine.IO server's request outcome; a new session is admitted at once (raw mode
+/// has no admission hook).
+pub(crate) fn engine_outcome(
+    engine: &mut EngineServer,
+    now: Instant,
+    id: ReqId,
+    outcome: RequestOutcome,
+) -> CoreOutcome {
+    match outcome {
+        RequestOutcome::Respond(resp) => CoreOutcome::Respond(resp),
+        RequestOutcome::Pending => CoreOutcome::Pending,
+        RequestOutcome::Handshake(incoming) => {
+            let req = incoming.req();
+            let websocket = incoming.transport() == TransportKind::WebSocket;
+            // `None` only if the request was aborted meanwhile, which cannot happen under
+            // the lock; answer it anyway.
+            match engine.accept(now, incoming) {
+                Some(_) if websocket => CoreOutcome::WebSocket(req),
+                Some(_) => CoreOutcome::Pending,
+                None => CoreOutcome::Respond(super::endpoint::bad_request()),
+            }
+        }
+        RequestOutcome::UpgradeWebSocket => CoreOutcome::WebSocket(id),
+        RequestOutcome::NotMine => CoreOutcome::NotMine,
+    }
+}
+
+impl super::endpoint::Core for EngineServer {
+    type Event = EngineEvent;
+    type App = EngineApp;
+
+    fn path(&self) -> Str {
+        self.config().path.clone()
+    }
+    fn max_payload(&self) -> usize {
+        self.config().max_payload
+    }
+    fn handle_request(
+        &mut self,
+        now: Instant,
+        id: ReqId,
+        head: RequestHead,
+        body: Bytes,
+    ) -> CoreOutcome {
+        let outcome = EngineServer::handle_request(self, now, id, head, body);
+        engine_outcome(self, now, id, outcome)
+    }
+    fn handle_request_aborted(&mut self, now: Instant, id: ReqId) {
+        EngineServer::handle_request_aborted(self, now, id)
+    }
+    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
+        EngineServer::handle_ws_open(self, now, req, conn)
+    }
+    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame) {
+        EngineServer::handle_ws_message(self, now, conn, frame)
+    }
+    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId) {
+        EngineServer::handle_ws_closed(self, now, conn)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        EngineServer::handle_timeout(self, now)
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        EngineServer::poll_timeout(self)
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        EngineServer::poll_transmit(self)
+    }
+    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
+        EngineServer::drain_ws(self, conn, out)
+    }
+    fn poll_event(&mut self) -> Option<EngineEvent> {
+        EngineServer::poll_event(self)
+    }
+    fn shutdown(&mut self, now: Instant) {
+        EngineServer::close_all(self, now)
+    }
+    fn dispatch(shared: &Arc<Shared<Self>>, events: Vec<EngineEvent>) {
+        let io = EngineIo(shared.clone());
+        for event in events {
+            match event {
+                EngineEvent::Opened { sid, .. } => {
+                    if let Some(f) = read(&shared.app.on_open) {
+                        f(&io, &sid)
+                    }
+                }
+                EngineEvent::Message { sid, msg } => {
+                    if let Some(f) = read(&shared.app.on_message) {
+                        f(&io, sid, msg)
+                    }
+                }
+                EngineEvent::Closed { sid, reason } => {
+                    if let Some(f) = read(&shared.app.on_close) {
+                        f(&io, &sid, reason)
+                    }
+                }
+            }
+        }
+    }
+}
