@@ -50,7 +50,7 @@ use volley_protocol::engine::EngineConfig;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let engine = volley_tokio::engine(EngineConfig::default().path("/engine.io/"));
-/// engine.on_message(|engine, sid, message| engine.send(sid, message));
+/// engine.on_message(|engine, sid, message| engine.send(&sid, message));
 /// # }
 /// ```
 pub fn engine(config: EngineConfig) -> EngineIo {

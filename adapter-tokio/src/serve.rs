@@ -26,15 +26,11 @@ const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 /// never send anything cannot delay the next client.
 ///
 /// ```no_run
-/// use volley_tokio::Options;
+/// use volley_tokio::protocol::engine::EngineConfig;
 ///
 /// # async fn run() -> std::io::Result<()> {
-/// let io = volley_tokio::new(Options::default());
-/// io.of("/").on_connection(|socket| {
-///     socket.on("ping", |socket, _event| {
-///         let _ = socket.emit("pong", &());
-///     });
-/// });
+/// let io = volley_tokio::engine(EngineConfig::default());
+/// io.on_message(|io, sid, message| io.send(&sid, message));
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 /// volley_tokio::serve(listener, io)
 ///     .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })

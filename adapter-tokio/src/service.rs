@@ -25,13 +25,11 @@ pub type VolleyBody<B> = Either<Full<Bytes>, B>;
 ///
 /// ```no_run
 /// use axum::{routing::get, Router};
-/// use volley_tokio::{Options, VolleyLayer};
+/// use volley_tokio::protocol::engine::EngineConfig;
+/// use volley_tokio::VolleyLayer;
 ///
 /// # async fn run() -> std::io::Result<()> {
-/// let io = volley_tokio::new(Options::default());
-/// io.of("/").on_connection(|socket| {
-///     let _ = socket.emit("hello", &"world");
-/// });
+/// let io = volley_tokio::engine(EngineConfig::default());
 /// let app: Router = Router::new()
 ///     .route("/", get(|| async { "home page" }))
 ///     .layer(VolleyLayer::new(io));
@@ -82,11 +80,12 @@ impl<B> Service<Request<B>> for NotFound {
 /// Volley as a tower [`Service`]; requests outside its path go to `S`.
 ///
 /// ```
-/// use volley_tokio::{Options, VolleyService};
+/// use volley_tokio::protocol::engine::EngineConfig;
+/// use volley_tokio::VolleyService;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let io = volley_tokio::new(Options::default());
+/// let io = volley_tokio::engine(EngineConfig::default());
 /// // Answers 404 to anything outside `/socket.io/`.
 /// let service = VolleyService::new(io);
 /// # let _ = service;
