@@ -30,8 +30,12 @@ impl Harness {
     }
 
     pub fn with_config(config: SocketConfig) -> Self {
+        Self::with_layer(SocketLayer::new(config, Box::new(CounterIds::new("sock"))))
+    }
+
+    pub fn with_layer(layer: SocketLayer) -> Self {
         Harness {
-            layer: SocketLayer::new(config, Box::new(CounterIds::new("sock"))),
+            layer,
             now: Instant::now(),
             received: HashMap::new(),
             closed: Vec::new(),
