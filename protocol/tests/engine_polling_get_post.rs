@@ -189,3 +189,34 @@ fn unsupported_methods_on_a_session_are_500() {
     assert_eq!(h.expect_response(req).status, 500);
     assert!(h.server.session(&c.sid).is_some());
 }
+
+#[test]
+fn polling_responses_are_not_cacheable() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let post = c.post(&mut h, &[text("x")]);
+    assert_eq!(post.header("cache-control").unwrap(), "no-store");
+    h.server.send(h.now, &c.sid, "y");
+    let get = c.get(&mut h);
+    assert_eq!(
+        h.expect_response(get).header("cache-control").unwrap(),
+        "no-store"
+    );
+}
+
+#[test]
+fn a_binary_post_body_is_a_transport_error_in_v4() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let head = volley_protocol::engine::RequestHead::new(
+        Method::Post,
+        &format!("/socket.io/?{}", c.query()),
+    )
+    .with_header("Content-Type", "application/octet-stream");
+    let req = h.request(head, Bytes::from_static(b"4hi"));
+    assert_eq!(h.expect_response(req).status, 400);
+    assert_eq!(
+        events(&mut h),
+        vec![opened("s1"), closed("s1", CloseReason::TransportError)]
+    );
+}

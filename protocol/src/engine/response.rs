@@ -40,12 +40,14 @@ impl HttpResponse {
             "Content-Type",
             Str::from_static("text/plain; charset=UTF-8"),
         ));
+        headers.push(("Cache-Control", Str::from_static("no-store")));
         HttpResponse::new(200, headers, body)
     }
 
     /// `200 ok`, the answer to an accepted POST (the reference sends it as `text/html`).
     pub(crate) fn ok(mut headers: Headers) -> Self {
         headers.push(("Content-Type", Str::from_static("text/html")));
+        headers.push(("Cache-Control", Str::from_static("no-store")));
         HttpResponse::new(200, headers, Bytes::from_static(b"ok"))
     }
 

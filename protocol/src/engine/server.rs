@@ -326,7 +326,12 @@ impl EngineServer {
         let headers = cors_headers(cors, &head, false);
         let reply = match head.method {
             Method::Get => session.handle_get(now, &mut self.shared, req, headers),
-            Method::Post => session.handle_post(now, &mut self.shared, headers, body),
+            Method::Post => {
+                let binary = head
+                    .header("content-type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("application/octet-stream"));
+                session.handle_post(now, &mut self.shared, headers, body, binary)
+            }
             _ => Some(HttpResponse::new(500, headers, Bytes::new())),
         };
         self.after(&sid);

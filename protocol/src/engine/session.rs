@@ -444,6 +444,7 @@ impl Session {
         ctx: &mut Shared,
         headers: Headers,
         body: Bytes,
+        binary_body: bool,
     ) -> Reply {
         match self.phase {
             Phase::Gone => {
@@ -453,6 +454,12 @@ impl Session {
             Phase::Open => {}
         }
         if !matches!(self.transport, Transport::Polling { .. }) {
+            return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
+        }
+        if binary_body {
+            // v4 polling bodies are text; the reference treats a binary one as a transport
+            // error.
+            self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
             return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
         }
         match payload::decode(body, ctx.config.max_payload) {
