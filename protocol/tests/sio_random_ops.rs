@@ -1,9 +1,10 @@
 //! Property: random sequences of joins, leaves, broadcasts (rooms, except, except sender,
-//! volatile), namespace leaves and re-joins, transport closes, stalled readers and time steps,
-//! on a full server with several WebSocket clients. Checked after every step: no panic; the
+//! volatile), namespace leaves and re-joins, transport closes, stalled readers, time steps and
+//! garbage from clients, on a full server with several WebSocket clients. Checked after every step: no panic; the
 //! room index matches a model and is internally consistent; no session buffers more than
 //! its bound; every broadcast reaches each of its targets exactly once (volatile ones at most
-//! once, and a client dropped for falling behind may miss what was queued) and nobody else.
+//! once, and a client dropped for falling behind may miss what was queued) and nobody else;
+//! only garbage closes a reading client.
 
 mod sio_common;
 
@@ -11,7 +12,7 @@ use proptest::prelude::*;
 use sio_common::stack::{polling_socket, sio_texts, stack, text, ws_socket, Stack};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
-use volley_protocol::engine::{EngineConfig, Packet};
+use volley_protocol::engine::{EngineConfig, Message, Packet};
 use volley_protocol::server::{BroadcastOptions, Event, Payload, Room, SocketConfig};
 use volley_protocol::testing::{PollingClient, WsClient};
 use volley_protocol::Str;
@@ -37,6 +38,10 @@ enum Op {
     Stall(usize),
     Resume(usize),
     Advance(u64),
+    /// Whatever text a broken or hostile client might send.
+    Garbage(usize, String),
+    /// A binary message out of sequence.
+    GarbageBinary(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -63,6 +68,13 @@ fn op() -> impl Strategy<Value = Op> {
         3 => c.clone().prop_map(Op::Stall),
         1 => c.prop_map(Op::Resume),
         1 => (0u64..8_000).prop_map(Op::Advance),
+        1 => (
+            0..CLIENTS,
+            proptest::string::string_regex(r#"[0-6]?(/[a-z]{0,2},)?[0-9]{0,2}[\[\]"a-z{}:,0-9]{0,10}"#)
+                .unwrap()
+        )
+            .prop_map(|(c, s)| Op::Garbage(c, s)),
+        1 => (0..CLIENTS).prop_map(Op::GarbageBinary),
     ]
 }
 
@@ -83,6 +95,7 @@ impl Conn {
 
     fn send(&self, h: &mut Stack, p: Packet) {
         match self {
+            Conn::Ws(c) if c.is_closed(h) => {}
             Conn::Ws(c) => c.send(h, p),
             Conn::Poll(c) => {
                 let _ = c.post(h, &[p]);
@@ -125,6 +138,8 @@ struct Client {
     rooms: BTreeSet<u8>,
     alive: bool,
     stalled: bool,
+    /// Sent garbage in the current step (so the server may close it).
+    garbled: bool,
     /// Broadcasts owed to this client: id → volatile.
     owed: HashMap<u64, bool>,
 }
@@ -160,6 +175,7 @@ impl World {
                     rooms: BTreeSet::new(),
                     alive: true,
                     stalled: false,
+                    garbled: false,
                     owed: HashMap::new(),
                 }
             })
@@ -172,6 +188,9 @@ impl World {
     }
 
     fn apply(&mut self, op: &Op) {
+        for c in &mut self.clients {
+            c.garbled = false;
+        }
         match op {
             Op::Join(c, r) => {
                 if let Some(id) = self.clients[*c].socket.clone() {
@@ -259,8 +278,22 @@ impl World {
             Op::Stall(c) => self.clients[*c].stalled = true,
             Op::Resume(c) => self.clients[*c].stalled = false,
             Op::Advance(ms) => self.h.advance(Duration::from_millis(*ms)),
+            Op::Garbage(c, t) => self.garble(*c, Message::Text(Str::from(t.as_str()))),
+            Op::GarbageBinary(c) => self.garble(
+                *c,
+                Message::Binary(bytes::Bytes::from_static(&[0xde, 0xad])),
+            ),
         }
         self.h.pump();
+    }
+
+    fn garble(&mut self, c: usize, msg: Message) {
+        let cl = &mut self.clients[c];
+        if cl.alive {
+            cl.garbled = true;
+            let ws = cl.ws.clone();
+            ws.send(&mut self.h, Packet::Message(msg));
+        }
     }
 
     /// Reads what client `c` received: answers pings, checks every broadcast was owed.
@@ -298,23 +331,48 @@ impl World {
                 );
             }
         }
-        // Disconnects the model did not cause (buffer overflow) update the model.
+        // Disconnects the model did not cause itself update it, if they are allowed.
         for e in self.h.take_events() {
             if let Event::Disconnect { socket, reason, .. } = e {
                 for c in self.clients.iter_mut() {
-                    if c.socket.as_deref() == Some(socket.as_str()) {
+                    if c.socket.as_deref() != Some(socket.as_str()) {
+                        continue;
+                    }
+                    let reason = reason.as_str();
+                    match reason {
                         // Only a stalled reader can be dropped: for falling behind, or for
                         // not answering pings while stalled.
-                        assert!(c.stalled, "{socket} dropped while reading: {reason}");
-                        assert!(
-                            ["transport buffer full", "ping timeout"].contains(&reason.as_str()),
-                            "{reason}"
-                        );
-                        c.socket = None;
-                        c.rooms.clear();
+                        "transport buffer full" | "ping timeout" => {
+                            assert!(c.stalled, "{socket} dropped while reading: {reason}")
+                        }
+                        // Only garbage closes a client (or, if it happens to be `1`, leaves).
+                        "forced close" | "forced server close" | "client namespace disconnect" => {
+                            assert!(c.garbled, "{socket}: {reason} without garbage")
+                        }
+                        other => panic!("{socket}: unexpected reason {other}"),
+                    }
+                    c.socket = None;
+                    c.rooms.clear();
+                    if reason != "client namespace disconnect" {
                         c.alive = false;
                         c.owed.clear();
                     }
+                }
+            }
+        }
+        for c in self.clients.iter_mut() {
+            // A session closed by garbage before it had a socket.
+            if self.h.server.engine().session(c.ws.sid()).is_none() {
+                c.alive = false;
+                c.socket = None;
+                c.rooms.clear();
+                c.owed.clear();
+            }
+            // Garbage that happened to be a valid CONNECT created a socket.
+            if c.alive && c.socket.is_none() {
+                if let Some(id) = self.h.server.client_sockets(c.ws.sid()).first() {
+                    assert!(c.garbled, "a socket appeared without a CONNECT");
+                    c.socket = Some(id.to_string());
                 }
             }
         }

@@ -13,7 +13,7 @@ use crate::Str;
 use std::time::{Duration, Instant};
 
 /// A broadcast with acknowledgements that was sent: its id (for the final
-/// [`Event::BroadcastAck`]) and how many local clients it reached.
+/// [`Event::BroadcastAck`](super::Event::BroadcastAck)) and how many local clients it reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BroadcastAckHandle {
     /// Matches `Event::BroadcastAck::id`.
@@ -56,7 +56,7 @@ impl SocketLayer {
         self.emit_inner(socket, payload, true, None)
     }
 
-    /// Sends an event the client must acknowledge. The outcome arrives as [`Event::Ack`]:
+    /// Sends an event the client must acknowledge. The outcome arrives as [`Event::Ack`](super::Event::Ack):
     /// the reply, [`AckOutcome::Timeout`](super::AckOutcome::Timeout) after `timeout`, or
     /// `Disconnected`.
     pub fn emit_with_ack(
@@ -164,7 +164,7 @@ impl SocketLayer {
     }
 
     /// Broadcasts an event expecting one acknowledgement per target; needs
-    /// `opts.flags.timeout`. Completion arrives as [`Event::BroadcastAck`] once every target
+    /// `opts.flags.timeout`. Completion arrives as [`Event::BroadcastAck`](super::Event::BroadcastAck) once every target
     /// answered or the timeout passed.
     pub fn broadcast_with_ack(
         &mut self,
