@@ -1,8 +1,8 @@
 //! Property: random sequences of joins, leaves, broadcasts (rooms, except, except sender,
 //! volatile), namespace leaves and re-joins, transport closes, stalled readers, time steps and
-//! garbage from clients, on a full server with several WebSocket clients. Checked after every step: no panic; the
-//! room index matches a model and is internally consistent; no session buffers more than
-//! its bound; every broadcast reaches each of its targets exactly once (volatile ones at most
+//! garbage from clients, on a full server with polling and WebSocket clients. Checked after
+//! every step: no panic; the room index matches a model and is internally consistent; no
+//! session buffers more than its bound; every broadcast reaches each of its targets exactly once (volatile ones at most
 //! once, and a client dropped for falling behind may miss what was queued) and nobody else;
 //! only garbage closes a reading client.
 
