@@ -129,6 +129,7 @@ function runJsSuites(env) {
   const args = [
     "--test",
     "--test-concurrency=1",
+    "--test-timeout=120000",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     "--test-reporter=tap",

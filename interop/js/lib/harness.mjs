@@ -65,7 +65,13 @@ export class Recorder {
       this.events.push({ event, args });
       this.waiters = this.waiters.filter((w) => !w.check());
     });
-    socket.on("disconnect", (reason) => this.disconnects.push(reason));
+    socket.on("disconnect", (reason) => {
+      this.disconnects.push(reason);
+      // A wait cannot succeed once the socket is gone: fail it now with the reason.
+      const waiters = this.waiters;
+      this.waiters = [];
+      waiters.forEach((w) => w.fail(new Error(`disconnected (${reason}) while waiting for "${w.event}"`)));
+    });
   }
 
   /** All args lists received so far for `event`. */
@@ -77,6 +83,11 @@ export class Recorder {
   wait(event, count = 1, guardMs = HANG_GUARD_MS) {
     return new Promise((resolve, reject) => {
       const waiter = {
+        event,
+        fail: (err) => {
+          clearTimeout(waiter.timer);
+          reject(err);
+        },
         check: () => {
           const got = this.all(event);
           if (got.length < count) return false;

@@ -1,0 +1,214 @@
+// Raw Engine.IO (the conformance server's --engine mode on /engine.io/): echo through the official
+// engine.io-client three ways, and the handshake, heartbeat and upgrade seen on the wire.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Socket } from "engine.io-client";
+import { ENGINE_URL, MODES, normalizeBinary, once, patternBuffer } from "./lib/harness.mjs";
+import { RawWs, eioUrl, packets, poll, pollingHandshake, post, request } from "./lib/raw.mjs";
+
+const PATH = "/engine.io/";
+
+/** An engine.io-client socket plus every message it received, in order. */
+async function openEngine(mode) {
+  const socket = new Socket(ENGINE_URL, { ...MODES[mode], path: PATH });
+  const received = [];
+  const waiters = [];
+  socket.on("message", (data) => {
+    // engine.io-client reports the empty message `4` as undefined.
+    received.push(data === undefined ? "" : normalizeBinary(data));
+    for (const w of waiters.splice(0)) w();
+  });
+  await once(socket, "open", { rejectOn: ["error", "close"] });
+  if (mode === "upgrade" && socket.transport.name !== "websocket") {
+    await once(socket, "upgrade", { rejectOn: ["upgradeError", "close"] });
+  }
+  const waitFor = async (count) => {
+    while (received.length < count) {
+      await Promise.race([
+        new Promise((r) => waiters.push(r)),
+        once(socket, "close").then(([reason]) => {
+          throw new Error(`closed (${reason}) with ${received.length} of ${count} messages`);
+        }),
+      ]);
+    }
+    return received.slice(0, count);
+  };
+  return { socket, received, waitFor };
+}
+
+for (const mode of Object.keys(MODES)) {
+  describe(`engine.io echo (${mode})`, () => {
+    test("text messages come back as the same text, in order", async () => {
+      const { socket, waitFor } = await openEngine(mode);
+      try {
+        const texts = ["hello", "", "ünïcødé 🎉 日本", "4 looks like a packet", "x".repeat(200_000)];
+        texts.forEach((t) => socket.send(t));
+        assert.deepEqual(await waitFor(texts.length), texts);
+      } finally {
+        socket.close();
+      }
+    });
+
+    test("binary messages come back as the same bytes, as binary", async () => {
+      const { socket, waitFor } = await openEngine(mode);
+      try {
+        const blobs = [patternBuffer(1), patternBuffer(1024, 1), patternBuffer(300_000, 2)];
+        blobs.forEach((b) => socket.send(b));
+        const got = await waitFor(blobs.length);
+        got.forEach((g) => assert.ok(Buffer.isBuffer(g), "binary stays binary"));
+        assert.deepEqual(got, blobs);
+      } finally {
+        socket.close();
+      }
+    });
+
+    test("text and binary interleaved keep their order and kinds", async () => {
+      const { socket, waitFor } = await openEngine(mode);
+      try {
+        const sent = [];
+        for (let i = 0; i < 60; i++) sent.push(i % 2 ? patternBuffer(i, i) : `text-${i}`);
+        sent.forEach((m) => socket.send(m));
+        assert.deepEqual(await waitFor(sent.length), sent);
+      } finally {
+        socket.close();
+      }
+    });
+  });
+}
+
+describe("engine.io on the wire", () => {
+  test("polling handshake: the five keys in order with the fixture's timing", async () => {
+    const { handshake, raw, headers } = await pollingHandshake(ENGINE_URL, PATH);
+    assert.deepEqual(Object.keys(handshake), ["sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"]);
+    assert.equal(typeof handshake.sid, "string");
+    assert.ok(handshake.sid.length > 0);
+    assert.deepEqual(handshake.upgrades, ["websocket"]);
+    assert.equal(handshake.pingInterval, 300);
+    assert.equal(handshake.pingTimeout, 200);
+    assert.equal(handshake.maxPayload, 1000000);
+    assert.equal(packets(raw).length, 1, "the handshake response holds only the open packet");
+    assert.match(headers.get("content-type"), /^text\/plain; ?charset=UTF-8$/i);
+  });
+
+  test("websocket-first handshake: open packet as the first frame with no upgrades", async () => {
+    const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket" }));
+    try {
+      await ws.opened;
+      const first = await ws.next();
+      assert.equal(first[0], "0");
+      const handshake = JSON.parse(first.slice(1));
+      assert.deepEqual(Object.keys(handshake), ["sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"]);
+      assert.deepEqual(handshake.upgrades, []);
+      ws.send("4over websocket");
+      assert.equal(await ws.nextNonPing(), "4over websocket");
+    } finally {
+      ws.close();
+    }
+  });
+
+  test("every session gets its own sid", async () => {
+    const sids = await Promise.all(Array.from({ length: 10 }, () => pollingHandshake(ENGINE_URL, PATH)));
+    assert.equal(new Set(sids.map((s) => s.sid)).size, 10);
+  });
+
+  test("polling: a POST batch of text and base64 binary is echoed, binary as b+base64", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, PATH);
+    const bin = patternBuffer(40, 3);
+    const res = await post(ENGINE_URL, PATH, sid, ["4one", `b${bin.toString("base64")}`, "4three"].join("\x1e"));
+    assert.equal(res.status, 200);
+    assert.equal(res.text, "ok");
+    const got = [];
+    while (got.length < 3) {
+      const body = await poll(ENGINE_URL, PATH, sid);
+      assert.equal(body.status, 200);
+      for (const p of packets(body.text)) {
+        if (p === "2") await post(ENGINE_URL, PATH, sid, "3");
+        else got.push(p);
+      }
+    }
+    assert.deepEqual(got, ["4one", `b${bin.toString("base64")}`, "4three"]);
+    await post(ENGINE_URL, PATH, sid, "1");
+  });
+
+  test("a polling client that never answers pings is closed", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, PATH);
+    let sawPing = false;
+    // Keep polling without ever sending a pong: the server pings, then gives up on the session.
+    for (let i = 0; i < 50; i++) {
+      const res = await poll(ENGINE_URL, PATH, sid);
+      if (res.status === 400) {
+        assert.deepEqual(JSON.parse(res.text), { code: 1, message: "Session ID unknown" });
+        break;
+      }
+      const got = packets(res.text);
+      if (got.includes("2")) sawPing = true;
+      if (got.includes("1")) break; // told to close on the parked GET
+    }
+    assert.ok(sawPing, "the server pinged before closing");
+    const after = await poll(ENGINE_URL, PATH, sid);
+    assert.equal(after.status, 400);
+    assert.deepEqual(JSON.parse(after.text), { code: 1, message: "Session ID unknown" });
+  });
+
+  test("a websocket client that never answers pings is closed", async () => {
+    const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket" }));
+    try {
+      await ws.opened;
+      assert.equal((await ws.next())[0], "0");
+      assert.equal(await ws.next(), "2", "a ping after pingInterval");
+      await ws.waitClosed();
+    } finally {
+      ws.close();
+    }
+  });
+
+  test("upgrade on the wire: 2probe/3probe, 5, then polling for that sid is refused", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, PATH);
+    const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket", sid }));
+    try {
+      await ws.opened;
+      ws.send("2probe");
+      assert.equal(await ws.next(), "3probe");
+      ws.send("5");
+      ws.send("4after upgrade");
+      assert.equal(await ws.nextNonPing(), "4after upgrade");
+      const res = await poll(ENGINE_URL, PATH, sid);
+      assert.equal(res.status, 400);
+      assert.deepEqual(JSON.parse(res.text), { code: 3, message: "Bad request" });
+    } finally {
+      ws.close();
+    }
+  });
+
+  test("a parked GET is released with a noop when the upgrade probe arrives", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, PATH);
+    const parked = poll(ENGINE_URL, PATH, sid);
+    const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket", sid }));
+    try {
+      await ws.opened;
+      ws.send("2probe");
+      assert.equal(await ws.next(), "3probe");
+      // The GET parked before the probe may have carried a ping instead; the next ones must be
+      // answered with a noop promptly while the upgrade is pending.
+      let res = await parked;
+      for (let i = 0; i < 5 && res.status === 200 && !packets(res.text).includes("6"); i++) {
+        if (packets(res.text).includes("2")) await post(ENGINE_URL, PATH, sid, "3");
+        res = await poll(ENGINE_URL, PATH, sid);
+      }
+      assert.equal(res.status, 200);
+      assert.ok(packets(res.text).includes("6"), `expected a noop, got ${JSON.stringify(res.text)}`);
+      ws.send("5");
+    } finally {
+      ws.close();
+    }
+  });
+
+  test("CORS preflight is answered 204 for any origin", async () => {
+    const res = await request(eioUrl(ENGINE_URL, PATH, { transport: "polling" }), {
+      method: "OPTIONS",
+      headers: { origin: "http://example.test", "access-control-request-method": "POST" },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  });
+});
