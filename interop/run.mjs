@@ -6,6 +6,9 @@
 //   INTEROP_SERVER=node node interop/run.mjs    target the Node reference (interop/fixtures/)
 //   INTEROP_SERVER_CMD='…' node interop/run.mjs  any command; PORT is set, --engine appended for
 //                                               the Engine.IO server
+// Three servers run: Socket.IO (the fixture's 300/200 ms heartbeat), Engine.IO (--engine), and a
+// second Socket.IO one for the 200-client test with PING_INTERVAL/PING_TIMEOUT set to the
+// reference defaults (25000/20000 ms).
 // Other knobs: INTEROP_PYTHON (python with python-socketio, default .venv/bin/python or python3),
 // INTEROP_FILTER (a --test-name-pattern for the JS suites), INTEROP_SUMMARY_FILE (also write the
 // summary line there).
@@ -62,14 +65,14 @@ function canConnect(port) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts one server in its own process group; resolves once its port accepts connections. */
-async function startServer(name, engine) {
+async function startServer(name, engine, extraEnv = {}) {
   const port = await freePort();
   const logFile = path.join(LOG_DIR, `${name}.log`);
   const out = openSync(logFile, "w");
   const command = serverCommand(engine);
   const child = spawn("sh", ["-c", `exec ${command}`], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...extraEnv, PORT: String(port) },
     stdio: ["ignore", out, out],
     detached: true,
   });
@@ -86,7 +89,8 @@ async function startServer(name, engine) {
     }
     await sleep(100);
   }
-  console.log(`[interop] ${name}: ${command} (PORT=${port}), log ${path.relative(ROOT, logFile)}`);
+  const envText = Object.entries({ ...extraEnv, PORT: port }).map(([k, v]) => `${k}=${v}`).join(" ");
+  console.log(`[interop] ${name}: ${envText} ${command}, log ${path.relative(ROOT, logFile)}`);
   return { name, child, port, logFile, exited: () => exited };
 }
 
@@ -182,11 +186,15 @@ async function main() {
   try {
     servers.push(await startServer("socketio", false));
     servers.push(await startServer("engineio", true));
-    const [sio, eio] = servers;
+    // The 200-client test asserts delivery and ordering; it gets the reference's default heartbeat
+    // so that a busy machine cannot turn scheduling delays into ping timeouts.
+    servers.push(await startServer("socketio-load", false, { PING_INTERVAL: "25000", PING_TIMEOUT: "20000" }));
+    const [sio, eio, load] = servers;
     const env = {
       ...process.env,
       INTEROP_URL: `http://127.0.0.1:${sio.port}`,
       INTEROP_ENGINE_URL: `http://127.0.0.1:${eio.port}`,
+      INTEROP_LOAD_URL: `http://127.0.0.1:${load.port}`,
       INTEROP_TARGET: target,
     };
     console.log("\n[interop] JavaScript suites (socket.io-client, engine.io-client, raw sockets)");

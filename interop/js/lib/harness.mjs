@@ -11,6 +11,8 @@ function required(name) {
 
 /** Base URL of the Socket.IO conformance server (path /socket.io/). */
 export const URL = required("INTEROP_URL");
+/** The same Socket.IO contract with the reference's default heartbeat, for the load test. */
+export const LOAD_URL = required("INTEROP_LOAD_URL");
 /** Base URL of the raw Engine.IO echo server (path /engine.io/). */
 export const ENGINE_URL = required("INTEROP_ENGINE_URL");
 
