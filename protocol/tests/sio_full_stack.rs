@@ -133,3 +133,45 @@ fn shutdown_disconnects_every_socket_with_server_shutting_down() {
     assert_eq!(reasons, vec!["server shutting down"; 2]);
     assert!(a.is_closed(&h));
 }
+
+#[test]
+fn binary_events_travel_as_a_text_packet_then_its_attachments_both_ways() {
+    let mut h = stack(EngineConfig::default(), SocketConfig::new());
+    let (ws, ws_id) = ws_socket(&mut h);
+    let (poll, poll_id) = polling_socket(&mut h);
+    h.take_events();
+    let payload = Payload::with_attachments(
+        r#"["file",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#,
+        vec![
+            bytes::Bytes::from_static(&[1, 2, 3]),
+            bytes::Bytes::from_static(&[4]),
+        ],
+    );
+    h.server.emit(&ws_id, payload.clone()).unwrap();
+    h.server.emit(&poll_id, payload).unwrap();
+    let want = vec![
+        r#"52-["file",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#.to_string(),
+        "<bin:3>".to_string(),
+        "<bin:1>".to_string(),
+    ];
+    assert_eq!(sio_texts(ws.recv(&mut h)), want);
+    assert_eq!(sio_texts(poll.poll(&mut h)), want);
+
+    ws.send(&mut h, text(r#"51-["up",{"_placeholder":true,"num":0}]"#));
+    assert!(h.take_events().is_empty(), "waiting for the attachment");
+    ws.send(
+        &mut h,
+        volley_protocol::engine::Packet::Message(volley_protocol::engine::Message::Binary(
+            bytes::Bytes::from_static(&[7, 7]),
+        )),
+    );
+    match &h.take_events()[..] {
+        [Event::Event { payload, .. }] => {
+            assert_eq!(
+                payload.attachments,
+                vec![bytes::Bytes::from_static(&[7, 7])]
+            )
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
