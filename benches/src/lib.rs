@@ -10,10 +10,13 @@
 #![warn(missing_docs)]
 
 pub mod args;
+#[cfg(feature = "peers")]
+pub mod charts;
 pub mod client;
 pub mod fixture;
 pub mod floor;
 pub mod proc;
+pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod stats;

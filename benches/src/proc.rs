@@ -82,16 +82,22 @@ mod tests {
     }
 
     #[test]
-    fn own_process_has_rss_and_cpu_time() {
+    fn own_process_has_rss_and_cpu_time_that_grows() {
         let pid = std::process::id();
         assert!(rss_bytes(pid).unwrap() > 0);
-        // Burn a little CPU so the reading cannot be a stale zero on a coarse clock.
+        // Busy-loop until the reading moves past a few clock ticks (a loaded machine may give
+        // this thread little CPU, so wait on CPU time, bounded by wall time).
+        let before = cpu_time(pid).unwrap();
         let start = std::time::Instant::now();
         let mut x = 0u64;
-        while start.elapsed() < Duration::from_millis(30) {
-            x = x.wrapping_mul(31).wrapping_add(7);
+        while cpu_time(pid).unwrap() < before + Duration::from_millis(30)
+            && start.elapsed() < Duration::from_secs(20)
+        {
+            for _ in 0..100_000 {
+                x = x.wrapping_mul(31).wrapping_add(7);
+            }
         }
         std::hint::black_box(x);
-        assert!(cpu_time(pid).unwrap() > Duration::ZERO);
+        assert!(cpu_time(pid).unwrap() >= before + Duration::from_millis(30));
     }
 }
