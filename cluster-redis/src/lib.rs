@@ -1,9 +1,46 @@
 //! A Redis cluster adapter for Volley, wire-compatible with the reference's classic
-//! `@socket.io/redis-adapter` 8.x: Volley nodes and Node.js socket.io nodes share one cluster,
-//! and `@socket.io/redis-emitter` can emit into it.
+//! `@socket.io/redis-adapter` 8.x: Volley nodes and Node.js socket.io nodes share one cluster
+//! (teams can migrate node by node), and `@socket.io/redis-emitter` can emit into it.
+//!
+//! [`RedisAdapterFactory::start`] spawns one Redis task per node (a publishing connection and
+//! a subscribing one) and returns the factory the server creates its namespace adapters with,
+//! plus the [`ClusterInbox`] of messages from other nodes that must be fed to the server's
+//! `handle_cluster_message`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), volley_redis::RedisAdapterError> {
+//! use volley_protocol::server::{SocketConfig, SocketLayer};
+//! use volley_protocol::CounterIds;
+//! use volley_redis::{RedisAdapterFactory, RedisConfig};
+//!
+//! let (factory, mut inbox) = RedisAdapterFactory::start(RedisConfig::new("redis://127.0.0.1:6379"))?;
+//! let mut layer = SocketLayer::with_adapters(
+//!     SocketConfig::new(),
+//!     Box::new(CounterIds::new("s")),
+//!     Box::new(factory),
+//! );
+//! while let Some(message) = inbox.recv().await {
+//!     layer.handle_cluster_message(std::time::Instant::now(), message);
+//!     // … then drain the layer as after any input.
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Failure: when Redis is down or restarts, each node keeps serving its own clients (local
+//! delivery never waits for Redis), counts itself alone so cluster requests complete with
+//! local answers, reconnects with exponential backoff and logs every step through `tracing`;
+//! cluster delivery resumes once Redis is back.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod adapter;
+mod config;
+mod driver;
+mod error;
 pub mod handshake;
 pub mod msgpack;
 pub mod wire;
+
+pub use adapter::{ClusterInbox, RedisAdapter, RedisAdapterFactory};
+pub use config::RedisConfig;
+pub use error::RedisAdapterError;

@@ -1,0 +1,19 @@
+//! Errors of setting up the Redis adapter (runtime failures are logged and retried, never
+//! returned).
+
+/// Why the Redis adapter could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedisAdapterError {
+    /// The URL is not a Redis URL.
+    #[error("invalid Redis URL {url:?}: {source}")]
+    InvalidUrl {
+        /// The URL given.
+        url: String,
+        /// What the Redis client said.
+        source: redis::RedisError,
+    },
+    /// `start` was called outside a tokio runtime.
+    #[error("the Redis adapter must be started inside a tokio runtime")]
+    NoRuntime,
+}
