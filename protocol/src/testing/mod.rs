@@ -10,8 +10,10 @@
 //! Any server that forwards the Engine.IO adapter surface can be driven: implement
 //! [`Driver`] for it (it is implemented for [`EngineServer`]).
 
+mod chaos;
 mod client;
 
+pub use chaos::{run_engine_chaos, CHAOS_BUFFER_LIMIT};
 pub use client::{decode_payload, PollingClient, WsClient};
 
 use crate::engine::{
