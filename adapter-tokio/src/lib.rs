@@ -8,14 +8,19 @@
 //! Run it standalone with [`serve`], or mount it in an axum/tower app with [`VolleyLayer`].
 //!
 //! ```no_run
-//! use volley_tokio::protocol::engine::EngineConfig;
+//! use volley_tokio::Options;
 //!
 //! #[tokio::main]
 //! async fn main() -> std::io::Result<()> {
-//!     let engine = volley_tokio::engine(EngineConfig::default());
-//!     engine.on_message(|engine, sid, message| engine.send(&sid, message));
+//!     let io = volley_tokio::new(Options::default());
+//!     io.of("/").on_connection(|socket| {
+//!         socket.on("chat", |socket, event| {
+//!             let text: String = event.arg(0).unwrap_or_default();
+//!             let _ = socket.broadcast().emit("chat", &text);
+//!         });
+//!     });
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//!     volley_tokio::serve(listener, engine).await
+//!     volley_tokio::serve(listener, io).await
 //! }
 //! ```
 //!
@@ -24,12 +29,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod client_dir;
 mod http;
 mod runtime;
 mod serve;
 mod service;
 mod ws;
 
+pub use client_dir::CLIENT_DIR_ENV;
 pub use http::RemoteAddr;
 pub use serve::{serve, Serve};
 pub use service::{NotFound, VolleyBody, VolleyLayer, VolleyService};
@@ -38,6 +45,43 @@ pub use volley_protocol::api::*;
 
 use std::sync::Arc;
 use volley_protocol::engine::EngineConfig;
+
+/// Creates a Socket.IO server on the current tokio runtime.
+///
+/// Loads the official browser client from the `socket.io-client` npm package (see
+/// [`CLIENT_DIR_ENV`]) unless the options disable serving it, and starts the server's timer
+/// task.
+///
+/// # Panics
+/// Outside a tokio runtime.
+///
+/// ```
+/// use std::time::Duration;
+/// use volley_tokio::Options;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let io = volley_tokio::new(Options::default().ping_interval(Duration::from_secs(10)));
+/// io.of("/").on_connection(|socket| println!("{} connected", socket.id()));
+/// # }
+/// ```
+pub fn new(options: Options) -> Io {
+    let runtime = Arc::new(runtime::TokioRuntime::current());
+    let options = if options.serves_client() {
+        match client_dir::load() {
+            Some(files) => options.client_files(files),
+            None => {
+                tracing::warn!("socket.io-client not found; the browser client is not served");
+                options
+            }
+        }
+    } else {
+        options
+    };
+    let io = Io::new(options, runtime.clone());
+    runtime.start_timer(Endpoint::from(io.clone()).downgrade());
+    io
+}
 
 /// Creates a raw Engine.IO server (no Socket.IO layer) on the current tokio runtime.
 ///

@@ -4,8 +4,8 @@
 use super::endpoint::{CoreOutcome, Endpoint, Shared};
 use super::runtime::Runtime;
 use crate::engine::{
-    CloseReason, ConnId, EngineConfig, EngineEvent, EngineServer, Message, ReqId, RequestHead,
-    RequestOutcome, Transmit, TransportKind, WsFrame,
+    CloseReason, ConnId, EngineConfig, EngineEvent, EngineServer, Incoming, Message, ReqId,
+    RequestHead, RequestOutcome, Transmit, TransportKind, WsFrame,
 };
 use crate::Str;
 use bytes::Bytes;
@@ -98,13 +98,12 @@ fn read<T: Clone>(l: &RwLock<Option<T>>) -> Option<T> {
     l.read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// Maps the Engine.IO server's request outcome; a new session is admitted at once (raw mode
-/// has no admission hook).
-pub(crate) fn engine_outcome(
-    engine: &mut EngineServer,
-    now: Instant,
+/// Maps a request outcome; a new session is admitted at once with `accept` (there is no
+/// admission hook for sessions, only for namespaces).
+pub(crate) fn map_outcome(
     id: ReqId,
     outcome: RequestOutcome,
+    accept: impl FnOnce(Incoming) -> Option<Str>,
 ) -> CoreOutcome {
     match outcome {
         RequestOutcome::Respond(resp) => CoreOutcome::Respond(resp),
@@ -114,7 +113,7 @@ pub(crate) fn engine_outcome(
             let websocket = incoming.transport() == TransportKind::WebSocket;
             // `None` only if the request was aborted meanwhile, which cannot happen under
             // the lock; answer it anyway.
-            match engine.accept(now, incoming) {
+            match accept(incoming) {
                 Some(_) if websocket => CoreOutcome::WebSocket(req),
                 Some(_) => CoreOutcome::Pending,
                 None => CoreOutcome::Respond(super::endpoint::bad_request()),
@@ -143,7 +142,7 @@ impl super::endpoint::Core for EngineServer {
         body: Bytes,
     ) -> CoreOutcome {
         let outcome = EngineServer::handle_request(self, now, id, head, body);
-        engine_outcome(self, now, id, outcome)
+        map_outcome(id, outcome, |incoming| self.accept(now, incoming))
     }
     fn handle_request_aborted(&mut self, now: Instant, id: ReqId) {
         EngineServer::handle_request_aborted(self, now, id)

@@ -1,21 +1,44 @@
-//! The user API, independent of any async runtime.
+//! The user API, independent of any async runtime: [`Io`] and [`SocketRef`] handles, the
+//! handler registry, connect middleware, broadcast operators and acknowledgement futures.
 //!
 //! Adapters (volley-tokio, volley-async-std) re-export this module and add a [`Runtime`] —
 //! spawning, the clock, randomness and one timer — plus the HTTP and WebSocket plumbing,
 //! which talks to the server through an [`Endpoint`].
 //!
 //! The core sits behind one mutex, held only for short non-async sections; user handlers
-//! always run outside it.
+//! always run outside it. A broadcast is encoded once and the same bytes go to every target.
 
+mod ack;
 mod client;
 mod endpoint;
 mod engine_io;
+mod event;
+mod forward;
+mod handler;
+mod handshake_ext;
 mod ids;
+mod io;
+mod middleware;
+mod operators;
+mod options;
 mod runtime;
+mod socket;
 
+pub use ack::{AckError, AckFuture, AckReply, BroadcastAckFuture, BroadcastAcks};
 pub use client::ClientFiles;
 pub use endpoint::{
     bad_request, Endpoint, HttpOutcome, Idle, PendingResponse, WeakEndpoint, WsLink, WsUpgrade,
 };
 pub use engine_io::EngineIo;
+pub use event::{AckResponder, ArgsError, EmitError, Event};
+pub use handler::{Async, HandlerOutput, Plain};
+pub use io::{Io, Namespace};
+pub use middleware::{MiddlewareOutput, Verdict};
+pub use operators::{BroadcastOperator, SocketEmitter, DEFAULT_ACK_TIMEOUT};
+pub use options::Options;
 pub use runtime::{BoxFuture, Runtime};
+pub use socket::SocketRef;
+
+pub use crate::server::{DisconnectReason, Handshake, Room, SocketId};
+pub use crate::socket::{Args, ConnectError, RawArgs, Value};
+pub use crate::Str;

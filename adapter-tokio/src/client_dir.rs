@@ -1,0 +1,61 @@
+//! Finding and loading the official browser client from the `socket.io-client` npm package.
+
+use bytes::Bytes;
+use std::path::{Path, PathBuf};
+use volley_protocol::api::ClientFiles;
+
+/// Environment variable naming the `dist` directory of `socket.io-client`.
+pub const CLIENT_DIR_ENV: &str = "VOLLEY_CLIENT_DIR";
+
+const DIST: &str = "node_modules/socket.io-client/dist";
+
+/// Where the client bundle is looked for, in order: `$VOLLEY_CLIENT_DIR`, then
+/// `node_modules/socket.io-client/dist` in the current directory and each of its ancestors,
+/// then the repository's `node_modules` next to this crate.
+fn candidates() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(dir) = std::env::var_os(CLIENT_DIR_ENV) {
+        dirs.push(PathBuf::from(dir));
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        dirs.extend(cwd.ancestors().map(|a| a.join(DIST)));
+    }
+    dirs.push(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../node_modules/socket.io-client/dist"
+    )));
+    dirs
+}
+
+/// Loads the client files from the first candidate directory that has them.
+///
+/// Returns `None` (and logs a warning) when no directory holds the bundle; the server then
+/// answers requests for the client files with 404.
+pub(crate) fn load() -> Option<ClientFiles> {
+    let dir = candidates()
+        .into_iter()
+        .find(|d| d.join("socket.io.min.js").is_file())?;
+    let files = load_dir(&dir);
+    if files.is_none() {
+        tracing::warn!(dir = %dir.display(), "socket.io-client bundle unreadable");
+    }
+    files
+}
+
+fn load_dir(dir: &Path) -> Option<ClientFiles> {
+    let version = read_version(&dir.join("../package.json"))?;
+    let mut files = ClientFiles::new(&version);
+    for name in ClientFiles::NAMES {
+        if let Ok(content) = std::fs::read(dir.join(name)) {
+            files.insert(name, Bytes::from(content));
+        }
+    }
+    tracing::debug!(dir = %dir.display(), %version, "serving socket.io-client");
+    Some(files)
+}
+
+fn read_version(package_json: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(package_json).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(json.get("version")?.as_str()?.to_owned())
+}

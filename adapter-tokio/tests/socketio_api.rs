@@ -1,0 +1,260 @@
+//! The Socket.IO user API driven over real WebSockets with a raw-frame client.
+
+mod common;
+
+use common::*;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use volley_tokio::{ConnectError, Handshake, Io, Options, SocketRef};
+
+fn server() -> Io {
+    volley_tokio::new(Options::default().serve_client(false))
+}
+
+#[tokio::test]
+async fn connect_with_auth_and_typed_event_with_ack() {
+    let io = server();
+    io.of("/").on_connection(|socket: SocketRef| {
+        let token = socket.handshake().auth_field("token").unwrap_or_default();
+        let _ = socket.emit("welcome", &token);
+        socket.on("add", |_socket, mut event| {
+            let (a, b): (i64, i64) = event.args().expect("two numbers");
+            let _ = event.ack(&(a + b));
+        });
+    });
+    let addr = start(io).await;
+    let (mut ws, reply) = sio_connect(addr, "/", Some(r#"{"token":"abc"}"#)).await;
+    assert!(reply.starts_with("40{\"sid\":\""), "{reply}");
+    assert_eq!(next_sio(&mut ws).await, r#"2["welcome","abc"]"#);
+    send_sio(&mut ws, r#"27["add",2,3]"#).await;
+    assert_eq!(next_sio(&mut ws).await, "37[5]");
+}
+
+#[tokio::test]
+async fn invalid_namespace_is_refused_and_session_stays_open() {
+    let io = server();
+    io.of("/").on_connection(|_socket: SocketRef| {});
+    let addr = start(io).await;
+    let (mut ws, reply) = sio_connect(addr, "/nope", None).await;
+    assert_eq!(reply, r#"44/nope,{"message":"Invalid namespace"}"#);
+    send_sio(&mut ws, "0").await;
+    assert!(next_sio(&mut ws).await.starts_with("0{\"sid\":"));
+}
+
+#[tokio::test]
+async fn middleware_refuses_with_message_and_data_and_admits_with_cookie() {
+    let io = server();
+    io.of("/").middleware(|handshake| {
+        if handshake.auth_field("user").is_some() {
+            Ok(())
+        } else {
+            Err(ConnectError::new("not authorized").with_data(r#"{"reason":"login"}"#.into()))
+        }
+    });
+    io.of("/").on_connection(|socket: SocketRef| {
+        let _ = socket.emit("in", &());
+    });
+    let addr = start(io).await;
+    let (_ws, reply) = sio_connect(addr, "/", None).await;
+    assert_eq!(
+        reply,
+        r#"44{"message":"not authorized","data":{"reason":"login"}}"#
+    );
+    let (mut ws, reply) = sio_connect(addr, "/", Some(r#"{"user":"ann"}"#)).await;
+    assert!(reply.starts_with("40{"), "{reply}");
+    assert_eq!(next_sio(&mut ws).await, r#"2["in"]"#);
+}
+
+#[tokio::test]
+async fn async_middleware_can_refuse() {
+    let io = server();
+    io.of("/")
+        .middleware(|handshake: Arc<Handshake>| async move {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            match handshake.auth_field("user") {
+                Some(_) => Ok(()),
+                None => Err(ConnectError::new("go away")),
+            }
+        });
+    io.of("/").on_connection(|_socket: SocketRef| {});
+    let addr = start(io).await;
+    let (_ws, reply) = sio_connect(addr, "/", None).await;
+    assert_eq!(reply, r#"44{"message":"go away"}"#);
+    let (_ws, reply) = sio_connect(addr, "/", Some(r#"{"user":1}"#)).await;
+    assert!(reply.starts_with("40{"), "{reply}");
+}
+
+#[tokio::test]
+async fn rooms_broadcast_except_sender_and_to_room() {
+    let io = server();
+    io.of("/").on_connection(|socket: SocketRef| {
+        socket.on("join", |socket, event| {
+            let room: String = event.arg(0).expect("room");
+            socket.join(room);
+            let _ = socket.emit("joined", &socket.rooms().len());
+        });
+        socket.on("shout", |socket, event| {
+            let text: String = event.arg(0).expect("text");
+            let _ = socket.broadcast().emit("shout", &text);
+        });
+        socket.on("tell", |socket, event| {
+            let (room, text): (String, String) = event.args().expect("room, text");
+            let _ = socket.to(room).emit("told", &text);
+        });
+    });
+    let addr = start(io).await;
+    let (mut a, _) = sio_connect(addr, "/", None).await;
+    let (mut b, _) = sio_connect(addr, "/", None).await;
+    let (mut c, _) = sio_connect(addr, "/", None).await;
+    for ws in [&mut a, &mut b] {
+        send_sio(ws, r#"2["join","r1"]"#).await;
+        assert_eq!(next_sio(ws).await, r#"2["joined",2]"#);
+    }
+    send_sio(&mut a, r#"2["shout","hi"]"#).await;
+    assert_eq!(next_sio(&mut b).await, r#"2["shout","hi"]"#);
+    assert_eq!(next_sio(&mut c).await, r#"2["shout","hi"]"#);
+    // c (not in r1) tells r1: a and b get it; a's next packet proves a never got its own shout.
+    send_sio(&mut c, r#"2["tell","r1","psst"]"#).await;
+    assert_eq!(next_sio(&mut a).await, r#"2["told","psst"]"#);
+    assert_eq!(next_sio(&mut b).await, r#"2["told","psst"]"#);
+}
+
+#[tokio::test]
+async fn server_emit_with_ack_is_answered_or_times_out() {
+    let io = server();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    io.of("/").on_connection(move |socket: SocketRef| {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let answered = socket
+                .timeout(Duration::from_millis(500))
+                .emit_with_ack("question", &1)
+                .expect("emit")
+                .await
+                .map(|r| r.arg::<String>(0).expect("string"));
+            tx.send(format!("{answered:?}")).expect("report");
+            let unanswered = socket
+                .timeout(Duration::from_millis(100))
+                .emit_with_ack("question", &2)
+                .expect("emit")
+                .await;
+            tx.send(format!("{:?}", unanswered.err())).expect("report");
+        });
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    let q = next_sio(&mut ws).await;
+    let id: String = q[1..].chars().take_while(char::is_ascii_digit).collect();
+    assert_eq!(q, format!(r#"2{id}["question",1]"#));
+    send_sio(&mut ws, &format!(r#"3{id}["yes"]"#)).await;
+    assert_eq!(rx.recv().await.expect("first"), r#"Ok("yes")"#);
+    let _ignored = next_sio(&mut ws).await;
+    assert_eq!(rx.recv().await.expect("second"), "Some(Timeout)");
+}
+
+#[tokio::test]
+async fn broadcast_with_ack_collects_one_reply_per_socket() {
+    let io = server();
+    let addr = start(io.clone()).await;
+    io.of("/").on_connection(|_s: SocketRef| {});
+    let mut clients = Vec::new();
+    for _ in 0..3 {
+        clients.push(sio_connect(addr, "/", None).await.0);
+    }
+    let acks = io
+        .timeout(Duration::from_secs(2))
+        .emit_with_ack("poll", &())
+        .expect("emit");
+    for (i, ws) in clients.iter_mut().enumerate() {
+        let q = next_sio(ws).await;
+        let id: String = q[1..].chars().take_while(char::is_ascii_digit).collect();
+        send_sio(ws, &format!("3{id}[{i}]")).await;
+    }
+    let acks = tokio::time::timeout(WAIT, acks).await.expect("in time");
+    assert!(acks.complete());
+    let mut got: Vec<u32> = acks.replies.iter().map(|r| r.arg(0).expect("n")).collect();
+    got.sort();
+    assert_eq!(got, [0, 1, 2]);
+}
+
+#[tokio::test]
+async fn server_disconnect_and_client_disconnect_reasons() {
+    let io = server();
+    let reasons = Arc::new(Mutex::new(Vec::new()));
+    let seen = reasons.clone();
+    io.of("/").on_connection(move |socket: SocketRef| {
+        let seen = seen.clone();
+        socket.on_disconnect(move |_s, reason| seen.lock().unwrap().push(reason.to_string()));
+        socket.on("kick me", |socket, _event| socket.disconnect());
+    });
+    let addr = start(io).await;
+    let (mut a, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut a, r#"2["kick me"]"#).await;
+    assert_eq!(next_sio(&mut a).await, "1");
+    let (mut b, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut b, "1").await;
+    // A round trip on another client orders the assertions after both disconnects.
+    let (_c, _) = sio_connect(addr, "/", None).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut got = reasons.lock().unwrap().clone();
+    got.sort();
+    assert_eq!(
+        got,
+        ["client namespace disconnect", "server namespace disconnect"]
+    );
+}
+
+#[tokio::test]
+async fn binary_arguments_round_trip_and_catch_all() {
+    let io = server();
+    io.of("/").on_connection(|socket: SocketRef| {
+        socket.on("echo", |socket, event| {
+            let _ = socket.emit_forward("echo", event.forward_args());
+        });
+        socket.on_any(|socket, event| {
+            let _ = socket.emit("unknown", &event.name());
+        });
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut ws, r#"51-["echo",{"_placeholder":true,"num":0}]"#).await;
+    futures_util::SinkExt::send(
+        &mut ws,
+        tokio_tungstenite::tungstenite::Message::binary(vec![9u8, 8, 7]),
+    )
+    .await
+    .expect("send");
+    assert_eq!(
+        next_sio(&mut ws).await,
+        r#"51-["echo",{"_placeholder":true,"num":0}]"#
+    );
+    match next(&mut ws).await {
+        Some(tokio_tungstenite::tungstenite::Message::Binary(b)) => assert_eq!(&b[..], &[9, 8, 7]),
+        other => panic!("expected the attachment, got {other:?}"),
+    }
+    send_sio(&mut ws, r#"2["whatever"]"#).await;
+    assert_eq!(next_sio(&mut ws).await, r#"2["unknown","whatever"]"#);
+}
+
+#[tokio::test]
+async fn emitting_from_a_background_task_and_fetch_sockets() {
+    let io = server();
+    io.of("/")
+        .on_connection(|socket: SocketRef| socket.join("news"));
+    let addr = start(io.clone()).await;
+    let (mut a, _) = sio_connect(addr, "/", None).await;
+    let (mut b, _) = sio_connect(addr, "/", None).await;
+    let bg = io.clone();
+    tokio::spawn(async move {
+        assert_eq!(bg.fetch_sockets().len(), 2);
+        bg.to("news").emit("tick", &1).expect("emit");
+        bg.sockets_leave("news");
+        bg.to("news").emit("tick", &2).expect("emit");
+        bg.emit("done", &()).expect("emit");
+    });
+    for ws in [&mut a, &mut b] {
+        assert_eq!(next_sio(ws).await, r#"2["tick",1]"#);
+        assert_eq!(next_sio(ws).await, r#"2["done"]"#);
+    }
+}

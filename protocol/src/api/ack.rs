@@ -1,0 +1,109 @@
+//! Futures for acknowledgements the server asked a client (or many) for.
+
+use crate::server::SocketId;
+use crate::socket::Args;
+use futures_channel::oneshot;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Why an acknowledgement did not arrive.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AckError {
+    /// The client did not answer within the timeout.
+    #[error("acknowledgement timed out")]
+    Timeout,
+    /// The socket disconnected before answering.
+    #[error("socket disconnected before acknowledging")]
+    Disconnected,
+    /// The server shut down.
+    #[error("server closed")]
+    Closed,
+}
+
+/// The arguments a client acknowledged with.
+#[derive(Debug, Clone)]
+pub struct AckReply {
+    pub(crate) socket: Option<SocketId>,
+    pub(crate) args: Args,
+}
+
+impl AckReply {
+    /// The socket that answered (known for a single-socket emit, not for a broadcast).
+    pub fn socket(&self) -> Option<&SocketId> {
+        self.socket.as_ref()
+    }
+    /// All arguments as one sequence (a tuple, a `Vec`, …).
+    pub fn args<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        self.args.deserialize()
+    }
+    /// Argument `i`.
+    pub fn arg<T: DeserializeOwned>(&self, i: usize) -> Result<T, serde_json::Error> {
+        self.args.get(i)
+    }
+    /// The raw arguments (for forwarding).
+    pub fn raw(&self) -> &Args {
+        &self.args
+    }
+}
+
+/// Resolves to the client's acknowledgement, or an error on timeout or disconnect.
+///
+/// Returned by [`SocketRef::emit_with_ack`](super::SocketRef::emit_with_ack).
+#[must_use = "an ack future does nothing unless awaited"]
+pub struct AckFuture {
+    pub(crate) rx: oneshot::Receiver<Result<AckReply, AckError>>,
+}
+
+impl Future for AckFuture {
+    type Output = Result<AckReply, AckError>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|r| r.unwrap_or(Err(AckError::Closed)))
+    }
+}
+
+/// The acknowledgements of a broadcast: one reply per socket that answered in time.
+#[derive(Debug, Clone)]
+pub struct BroadcastAcks {
+    /// Replies received, in arrival order.
+    pub replies: Vec<AckReply>,
+    /// How many sockets the broadcast reached.
+    pub expected: usize,
+}
+
+impl BroadcastAcks {
+    /// True when every reached socket answered.
+    pub fn complete(&self) -> bool {
+        self.replies.len() >= self.expected
+    }
+}
+
+/// Resolves once every reached socket answered or the timeout passed; on timeout the
+/// replies received so far are kept ([`BroadcastAcks::complete`] is then false).
+///
+/// Returned by [`BroadcastOperator::emit_with_ack`](super::BroadcastOperator::emit_with_ack).
+#[must_use = "an ack future does nothing unless awaited"]
+pub struct BroadcastAckFuture {
+    pub(crate) rx: oneshot::Receiver<BroadcastAcks>,
+    pub(crate) expected: usize,
+}
+
+impl Future for BroadcastAckFuture {
+    type Output = BroadcastAcks;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<BroadcastAcks> {
+        let expected = self.expected;
+        Pin::new(&mut self.rx).poll(cx).map(|r| {
+            r.unwrap_or(BroadcastAcks {
+                replies: Vec::new(),
+                expected,
+            })
+        })
+    }
+}
+
+pub(crate) type AckSender = oneshot::Sender<Result<AckReply, AckError>>;
+pub(crate) type BroadcastAckSender = oneshot::Sender<BroadcastAcks>;

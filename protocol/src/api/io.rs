@@ -1,0 +1,680 @@
+//! [`Io`], the cloneable server handle, and [`Namespace`]; the Socket.IO core behind the
+//! endpoint and the dispatch of its events to the user's handlers.
+
+use super::ack::{
+    AckError, AckFuture, AckReply, AckSender, BroadcastAckFuture, BroadcastAckSender, BroadcastAcks,
+};
+use super::endpoint::{CoreOutcome, Endpoint, Shared};
+use super::event::{AckResponder, EmitError, Event};
+use super::handler::{erase_connect, DynConnect, HandlerOutput};
+use super::middleware::{run_middleware, DynMiddleware, MiddlewareOutput};
+use super::operators::BroadcastOperator;
+use super::options::Options;
+use super::runtime::Runtime;
+use super::socket::{lock, read, write, SocketEntry, SocketRef};
+use crate::engine::{ConnId, ReqId, RequestHead, Transmit, WsFrame};
+use crate::server::{
+    AckId, AckOutcome, BroadcastOptions, ConnectRequest, DisconnectReason, Event as ServerEvent,
+    Handshake, Payload, Room, Server, SocketConfig, SocketId,
+};
+use crate::socket::{Args, ConnectError, Packet, RawArgs};
+use crate::Str;
+use bytes::Bytes;
+use futures_channel::oneshot;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+pub(crate) type IoShared = Shared<Server>;
+
+/// Handlers of one namespace.
+pub(crate) struct NsEntry {
+    pub(crate) name: Str,
+    pub(crate) on_connection: RwLock<Vec<DynConnect>>,
+    pub(crate) middleware: RwLock<Vec<DynMiddleware>>,
+}
+
+/// The API layer's state next to the Socket.IO core.
+#[derive(Default)]
+pub(crate) struct SioApp {
+    namespaces: RwLock<HashMap<Str, Arc<NsEntry>>>,
+    sockets: RwLock<HashMap<SocketId, Arc<SocketEntry>>>,
+    acks: Mutex<HashMap<(SocketId, AckId), AckSender>>,
+    broadcast_acks: Mutex<HashMap<u64, BroadcastAckSender>>,
+}
+
+/// The Socket.IO server handle: cloneable, usable from any thread or task (emit from a
+/// background task by keeping a clone).
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Instant;
+/// use volley_protocol::api::{BoxFuture, Io, Options, Runtime};
+///
+/// # struct Inert;
+/// # impl Runtime for Inert {
+/// #     fn now(&self) -> Instant { Instant::now() }
+/// #     fn spawn(&self, _f: BoxFuture) {}
+/// #     fn wake_timer(&self, _at: Instant) {}
+/// #     fn fill_random(&self, buf: &mut [u8]) { buf.fill(1) }
+/// # }
+/// // Adapters build it for you (`volley_tokio::new(options)`).
+/// let io = Io::new(Options::default(), Arc::new(Inert));
+/// io.of("/").on_connection(|socket| {
+///     let _ = socket.emit("hello", &"world");
+/// });
+/// let _ = io.emit("announcement", &"server started");
+/// ```
+#[derive(Clone)]
+pub struct Io(pub(crate) Arc<IoShared>);
+
+impl Io {
+    /// A server with `options`, using `runtime` for spawning, time, randomness and its timer.
+    pub fn new(options: Options, runtime: Arc<dyn Runtime>) -> Io {
+        let (engine, connect_timeout, client) = options.into_parts();
+        let core = Server::new(
+            engine,
+            SocketConfig::new().connect_timeout(connect_timeout),
+            super::ids::RuntimeIds::new(runtime.clone()),
+            super::ids::RuntimeIds::new(runtime.clone()),
+        );
+        Io(Shared::new(core, SioApp::default(), runtime, client))
+    }
+
+    /// The namespace `name` (created on first use; `/` is the default one). Clients may only
+    /// join namespaces created here; others are refused with `Invalid namespace`.
+    pub fn of(&self, name: impl Into<Str>) -> Namespace {
+        let mut name: Str = name.into();
+        if !name.starts_with('/') {
+            name = Str::from(format!("/{name}"));
+        }
+        if let Some(entry) = read(&self.0.app.namespaces).get(&name) {
+            return Namespace {
+                io: self.clone(),
+                entry: entry.clone(),
+            };
+        }
+        let entry = write(&self.0.app.namespaces)
+            .entry(name.clone())
+            .or_insert_with(|| {
+                Arc::new(NsEntry {
+                    name: name.clone(),
+                    on_connection: RwLock::default(),
+                    middleware: RwLock::default(),
+                })
+            })
+            .clone();
+        // Cannot fail: the name starts with '/'.
+        let _ = self.0.with_core(|st, _| st.core.add_namespace(&name));
+        Namespace {
+            io: self.clone(),
+            entry,
+        }
+    }
+
+    fn root(&self) -> BroadcastOperator {
+        BroadcastOperator::new(
+            self.0.clone(),
+            Str::from_static("/"),
+            BroadcastOptions::new(),
+        )
+    }
+
+    /// Emits to every socket of the default namespace.
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.root().emit(event, data)
+    }
+    /// Sockets of `/` in `room`.
+    pub fn to(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.root().to(room)
+    }
+    /// Sockets of `/` not in `room`.
+    pub fn except(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.root().except(room)
+    }
+    /// Volatile emits on `/`.
+    pub fn volatile(&self) -> BroadcastOperator {
+        self.root().volatile()
+    }
+    /// Emits on `/` that stay on this node.
+    pub fn local(&self) -> BroadcastOperator {
+        self.root().local()
+    }
+    /// An acknowledgement timeout for a broadcast on `/`.
+    pub fn timeout(&self, timeout: Duration) -> BroadcastOperator {
+        self.root().timeout(timeout)
+    }
+    /// The sockets of `/`.
+    pub fn fetch_sockets(&self) -> Vec<SocketRef> {
+        self.root().fetch_sockets()
+    }
+    /// Makes every socket of `/` join `room`.
+    pub fn sockets_join(&self, room: impl Into<Room>) {
+        self.root().sockets_join(room)
+    }
+    /// Makes every socket of `/` leave `room`.
+    pub fn sockets_leave(&self, room: &str) {
+        self.root().sockets_leave(room)
+    }
+    /// Disconnects every socket of `/`.
+    pub fn disconnect_sockets(&self) {
+        self.root().disconnect_sockets()
+    }
+
+    /// Disconnects every client with reason `server shutting down` (adapters call this during
+    /// a graceful shutdown).
+    pub fn close(&self) {
+        Endpoint::from(self.clone()).shutdown();
+    }
+}
+
+impl From<Io> for Endpoint {
+    fn from(io: Io) -> Endpoint {
+        Endpoint(io.0)
+    }
+}
+
+/// One namespace: its connection handlers, middleware, and the operators on its sockets.
+///
+/// ```
+/// # use volley_protocol::api::Io;
+/// # fn f(io: Io) {
+/// use volley_protocol::socket::ConnectError;
+///
+/// let admin = io.of("/admin");
+/// admin.middleware(|handshake| {
+///     match handshake.auth_field("token").as_deref() {
+///         Some("secret") => Ok(()),
+///         _ => Err(ConnectError::new("not authorized")),
+///     }
+/// });
+/// admin.on_connection(|socket| {
+///     let _ = socket.emit("welcome", &"admin");
+/// });
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Namespace {
+    io: Io,
+    entry: Arc<NsEntry>,
+}
+
+impl Namespace {
+    /// The namespace name (`/`, `/chat`, …).
+    pub fn name(&self) -> &str {
+        &self.entry.name
+    }
+
+    /// Adds a connection handler, called with each socket that joins (after the middleware
+    /// accepted it). Handlers registered on the socket inside it see every event the client
+    /// sends after connecting.
+    pub fn on_connection<F, R, M>(&self, handler: F)
+    where
+        F: Fn(SocketRef) -> R + Send + Sync + 'static,
+        R: HandlerOutput<M>,
+    {
+        write(&self.entry.on_connection).push(erase_connect(handler));
+    }
+
+    /// Adds connect middleware, run in order before a socket is admitted. A middleware gets
+    /// the handshake (headers and cookies, query, auth, address) and returns `Ok(())` to
+    /// continue or a [`ConnectError`] (message and optional data), which the client receives
+    /// in its `connect_error` event. Plain closures and closures returning a future are both
+    /// accepted (see [`MiddlewareOutput`](super::MiddlewareOutput)).
+    pub fn middleware<F, R, M>(&self, middleware: F)
+    where
+        F: Fn(Arc<Handshake>) -> R + Send + Sync + 'static,
+        R: MiddlewareOutput<M>,
+    {
+        write(&self.entry.middleware).push(super::middleware::erase(middleware));
+    }
+
+    fn all(&self) -> BroadcastOperator {
+        BroadcastOperator::new(
+            self.io.0.clone(),
+            self.entry.name.clone(),
+            BroadcastOptions::new(),
+        )
+    }
+
+    /// Emits to every socket of the namespace.
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.all().emit(event, data)
+    }
+    /// Emits to every socket of the namespace with forwarded arguments.
+    pub fn emit_forward(&self, event: &str, args: &crate::socket::Args) {
+        self.all().emit_forward(event, args)
+    }
+    /// Emits a serialized `[name, ...args]` payload to every socket of the namespace.
+    pub fn emit_raw(&self, payload: RawArgs) {
+        self.all().emit_raw(payload)
+    }
+    /// Sockets in `room`.
+    pub fn to(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.all().to(room)
+    }
+    /// Sockets not in `room`.
+    pub fn except(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.all().except(room)
+    }
+    /// Volatile emits.
+    pub fn volatile(&self) -> BroadcastOperator {
+        self.all().volatile()
+    }
+    /// Emits that stay on this node.
+    pub fn local(&self) -> BroadcastOperator {
+        self.all().local()
+    }
+    /// An acknowledgement timeout for a broadcast.
+    pub fn timeout(&self, timeout: Duration) -> BroadcastOperator {
+        self.all().timeout(timeout)
+    }
+    /// The sockets of the namespace.
+    pub fn fetch_sockets(&self) -> Vec<SocketRef> {
+        self.all().fetch_sockets()
+    }
+    /// Makes every socket join `room`.
+    pub fn sockets_join(&self, room: impl Into<Room>) {
+        self.all().sockets_join(room)
+    }
+    /// Makes every socket leave `room`.
+    pub fn sockets_leave(&self, room: &str) {
+        self.all().sockets_leave(room)
+    }
+    /// Disconnects every socket of the namespace.
+    pub fn disconnect_sockets(&self) {
+        self.all().disconnect_sockets()
+    }
+}
+
+// ---- operations used by the handles -------------------------------------------------------
+
+fn payload(raw: RawArgs) -> Payload {
+    Payload::with_attachments(raw.json, raw.attachments)
+}
+
+/// The arguments of a received event or ack payload (the boundaries of each argument).
+fn args_of(nsp: &Str, payload: Payload, event: bool) -> Option<Args> {
+    let packet = if event {
+        Packet::event(nsp.clone(), payload.data, payload.attachments)
+    } else {
+        Packet::ack(nsp.clone(), 0, payload.data, payload.attachments)
+    };
+    packet.args()?.ok()
+}
+
+pub(crate) fn is_connected(io: &IoShared, id: &SocketId) -> bool {
+    read(&io.app.sockets).contains_key(id)
+}
+
+pub(crate) fn emit_to_socket(
+    io: &IoShared,
+    id: &SocketId,
+    raw: RawArgs,
+    volatile: bool,
+) -> Result<(), EmitError> {
+    let payload = payload(raw);
+    io.with_core(|st, _| {
+        if volatile {
+            st.core.emit_volatile(id, payload)
+        } else {
+            st.core.emit(id, payload)
+        }
+    })
+    .map_err(|_| EmitError::Disconnected)
+}
+
+pub(crate) fn send_ack(io: &IoShared, id: &SocketId, ack: u64, raw: RawArgs) {
+    let payload = payload(raw);
+    // A socket that left no longer needs its answer.
+    let _ = io.with_core(|st, _| st.core.ack(id, ack, payload));
+}
+
+pub(crate) fn emit_with_ack(
+    io: &IoShared,
+    id: &SocketId,
+    raw: RawArgs,
+    timeout: Duration,
+) -> Result<AckFuture, EmitError> {
+    let (tx, rx) = oneshot::channel();
+    let payload = payload(raw);
+    io.with_core(|st, now| {
+        let ack = st.core.emit_with_ack(now, id, payload, Some(timeout))?;
+        // Registered under the core lock: the answer cannot be dispatched before.
+        lock(&io.app.acks).insert((id.clone(), ack), tx);
+        Ok(())
+    })
+    .map_err(|_: crate::server::ServerError| EmitError::Disconnected)?;
+    Ok(AckFuture { rx })
+}
+
+pub(crate) fn broadcast(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, raw: RawArgs) {
+    let payload = payload(raw);
+    // An unknown namespace has no sockets to reach.
+    let _ = io.with_core(|st, _| st.core.broadcast(nsp, opts, payload));
+}
+
+pub(crate) fn broadcast_with_ack(
+    io: &IoShared,
+    nsp: &Str,
+    opts: &BroadcastOptions,
+    raw: RawArgs,
+) -> BroadcastAckFuture {
+    let (tx, rx) = oneshot::channel();
+    let payload = payload(raw);
+    let expected =
+        io.with_core(
+            |st, now| match st.core.broadcast_with_ack(now, nsp, opts, payload) {
+                Ok(handle) => {
+                    lock(&io.app.broadcast_acks).insert(handle.id, tx);
+                    handle.local_expected
+                }
+                Err(_) => {
+                    let _ = tx.send(BroadcastAcks {
+                        replies: Vec::new(),
+                        expected: 0,
+                    });
+                    0
+                }
+            },
+        );
+    BroadcastAckFuture { rx, expected }
+}
+
+pub(crate) fn fetch_sockets(
+    io: &Arc<IoShared>,
+    nsp: &Str,
+    opts: &BroadcastOptions,
+) -> Vec<SocketRef> {
+    let ids = io.with_core(|st, _| st.core.select(nsp, opts));
+    let sockets = read(&io.app.sockets);
+    ids.iter()
+        .filter_map(|id| sockets.get(id))
+        .map(|entry| SocketRef {
+            io: io.clone(),
+            entry: entry.clone(),
+        })
+        .collect()
+}
+
+pub(crate) fn sockets_join(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, room: Room) {
+    io.with_core(|st, _| st.core.sockets_join(nsp, opts, &[room]));
+}
+
+pub(crate) fn sockets_leave(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, room: &str) {
+    let room = Str::from(room);
+    io.with_core(|st, _| st.core.sockets_leave(nsp, opts, &[room]));
+}
+
+pub(crate) fn disconnect_sockets(io: &IoShared, nsp: &Str, opts: &BroadcastOptions) {
+    io.with_core(|st, _| st.core.disconnect_sockets(nsp, opts, false));
+}
+
+pub(crate) fn join(io: &IoShared, id: &SocketId, room: Room) {
+    let _ = io.with_core(|st, _| st.core.join(id, &[room]));
+}
+
+pub(crate) fn leave(io: &IoShared, id: &SocketId, room: &str) {
+    let _ = io.with_core(|st, _| st.core.leave(id, room));
+}
+
+pub(crate) fn rooms(io: &IoShared, id: &SocketId) -> Option<Vec<Room>> {
+    io.with_core(|st, _| st.core.rooms(id))
+}
+
+pub(crate) fn disconnect(io: &IoShared, id: &SocketId) {
+    let _ = io.with_core(|st, _| st.core.disconnect(id, false));
+}
+
+// ---- the core and the dispatch of its events -----------------------------------------------
+
+impl super::endpoint::Core for Server {
+    type Event = ServerEvent;
+    type App = SioApp;
+
+    fn path(&self) -> Str {
+        self.engine().config().path.clone()
+    }
+    fn max_payload(&self) -> usize {
+        self.engine().config().max_payload
+    }
+    fn handle_request(
+        &mut self,
+        now: Instant,
+        id: ReqId,
+        head: RequestHead,
+        body: Bytes,
+    ) -> CoreOutcome {
+        let outcome = Server::handle_request(self, now, id, head, body);
+        super::engine_io::map_outcome(id, outcome, |incoming| Server::accept(self, now, incoming))
+    }
+    fn handle_request_aborted(&mut self, now: Instant, id: ReqId) {
+        Server::handle_request_aborted(self, now, id)
+    }
+    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
+        Server::handle_ws_open(self, now, req, conn)
+    }
+    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame) {
+        Server::handle_ws_message(self, now, conn, frame)
+    }
+    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId) {
+        Server::handle_ws_closed(self, now, conn)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        Server::handle_timeout(self, now)
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        Server::poll_timeout(self)
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        Server::poll_transmit(self)
+    }
+    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
+        Server::drain_ws(self, conn, out)
+    }
+    fn poll_event(&mut self) -> Option<ServerEvent> {
+        Server::poll_event(self)
+    }
+    fn shutdown(&mut self, now: Instant) {
+        Server::shutdown(self, now)
+    }
+    fn dispatch(shared: &Arc<IoShared>, events: Vec<ServerEvent>) {
+        for event in events {
+            dispatch_one(shared, event);
+        }
+    }
+}
+
+fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
+    match event {
+        ServerEvent::Connect(req) => on_connect(io, req),
+        ServerEvent::Event {
+            socket,
+            nsp,
+            payload,
+            ack,
+        } => on_event(io, socket, &nsp, payload, ack),
+        ServerEvent::Ack {
+            socket,
+            id,
+            outcome,
+        } => on_ack(io, socket, id, outcome),
+        ServerEvent::BroadcastAck {
+            id,
+            replies,
+            expected,
+            ..
+        } => {
+            if let Some(tx) = lock(&io.app.broadcast_acks).remove(&id) {
+                let replies = replies
+                    .into_iter()
+                    .filter_map(|p| args_of(&Str::new(), p, false))
+                    .map(|args| AckReply { socket: None, args })
+                    .collect();
+                let _ = tx.send(BroadcastAcks { replies, expected });
+            }
+        }
+        ServerEvent::Disconnecting {
+            socket,
+            reason,
+            rooms,
+            ..
+        } => on_leaving(io, &socket, reason, Some(rooms)),
+        ServerEvent::Disconnect { socket, reason, .. } => on_leaving(io, &socket, reason, None),
+        // Cluster requests are not issued by this API (fetch_sockets is local).
+        _ => {}
+    }
+}
+
+fn entry(io: &IoShared, id: &SocketId) -> Option<Arc<SocketEntry>> {
+    read(&io.app.sockets).get(id).cloned()
+}
+
+fn refuse(io: &IoShared, req: ConnectRequest, error: ConnectError) {
+    io.with_core(|st, _| st.core.refuse_connect(req, error));
+}
+
+fn on_connect(io: &Arc<IoShared>, req: ConnectRequest) {
+    let ns = read(&io.app.namespaces).get(req.nsp()).cloned();
+    let Some(ns) = ns else {
+        refuse(io, req, ConnectError::new("Invalid namespace"));
+        return;
+    };
+    let middleware = read(&ns.middleware).clone();
+    if middleware.is_empty() {
+        admit(io, &ns, req);
+        return;
+    }
+    let handshake = Arc::new(Handshake::new(
+        req.head.clone(),
+        io.runtime.now(),
+        req.auth().clone(),
+    ));
+    match run_middleware(&middleware, &handshake) {
+        Ok(None) => admit(io, &ns, req),
+        Ok(Some(rest)) => {
+            let io2 = io.clone();
+            io.runtime.spawn(Box::pin(async move {
+                match rest.await {
+                    Ok(()) => admit(&io2, &ns, req),
+                    Err(e) => refuse(&io2, req, e),
+                }
+            }));
+        }
+        Err(e) => refuse(io, req, e),
+    }
+}
+
+/// Accepts the CONNECT, registers the socket (under the core lock, so no event of it can be
+/// dispatched before), runs the connection handlers, then replays events that raced them.
+fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
+    let nsp = ns.name.clone();
+    let entry = io.with_core(|st, now| {
+        let id = st.core.accept_connect(now, req).ok()?;
+        let handshake = st.core.socket(&id)?.handshake().clone();
+        let entry = Arc::new(SocketEntry::new(id.clone(), nsp, Arc::new(handshake)));
+        write(&io.app.sockets).insert(id, entry.clone());
+        Some(entry)
+    });
+    let Some(entry) = entry else { return };
+    let socket = SocketRef {
+        io: io.clone(),
+        entry: entry.clone(),
+    };
+    let handlers = read(&ns.on_connection).clone();
+    for h in handlers {
+        h(socket.clone());
+    }
+    let early = lock(&entry.gate).take().unwrap_or_default();
+    for event in early {
+        call_handler(&socket, event);
+    }
+}
+
+fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: Option<AckId>) {
+    let Some(entry) = entry(io, &id) else { return };
+    let Some(args) = args_of(nsp, payload, true) else {
+        return;
+    };
+    let Some(name) = args.name().map(Str::from) else {
+        return;
+    };
+    let ack = ack.map(|ack| AckResponder {
+        io: io.clone(),
+        socket: id,
+        id: ack,
+    });
+    let event = Event::new(name, args, ack);
+    let event = {
+        let mut gate = lock(&entry.gate);
+        match gate.as_mut() {
+            Some(buffered) => {
+                buffered.push(event);
+                return;
+            }
+            None => event,
+        }
+    };
+    let socket = SocketRef {
+        io: io.clone(),
+        entry,
+    };
+    call_handler(&socket, event);
+}
+
+fn call_handler(socket: &SocketRef, event: Event) {
+    let handler = read(&socket.entry.handlers).get(event.name()).cloned();
+    let handler = handler.or_else(|| read(&socket.entry.any).clone());
+    if let Some(h) = handler {
+        h(socket.clone(), event);
+    }
+}
+
+fn on_ack(io: &IoShared, socket: SocketId, id: AckId, outcome: AckOutcome) {
+    let Some(tx) = lock(&io.app.acks).remove(&(socket.clone(), id)) else {
+        return;
+    };
+    let result = match outcome {
+        AckOutcome::Reply(payload) => match args_of(&Str::new(), payload, false) {
+            Some(args) => Ok(AckReply {
+                socket: Some(socket),
+                args,
+            }),
+            // The decoder validated the JSON; an unreadable reply counts as none.
+            None => Err(AckError::Timeout),
+        },
+        AckOutcome::Timeout => Err(AckError::Timeout),
+        AckOutcome::Disconnected => Err(AckError::Disconnected),
+    };
+    let _ = tx.send(result);
+}
+
+fn on_leaving(
+    io: &Arc<IoShared>,
+    id: &SocketId,
+    reason: DisconnectReason,
+    disconnecting: Option<Vec<Room>>,
+) {
+    let gone = disconnecting.is_none();
+    let entry = if gone {
+        write(&io.app.sockets).remove(id)
+    } else {
+        entry(io, id)
+    };
+    let Some(entry) = entry else { return };
+    let handlers = match disconnecting {
+        Some(rooms) => {
+            *lock(&entry.leaving_rooms) = Some(rooms);
+            read(&entry.disconnecting).clone()
+        }
+        None => read(&entry.disconnect).clone(),
+    };
+    let socket = SocketRef {
+        io: io.clone(),
+        entry,
+    };
+    for h in handlers {
+        h(socket.clone(), reason);
+    }
+}

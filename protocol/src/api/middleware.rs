@@ -1,0 +1,98 @@
+//! Connect middleware: plain or async checks run before a socket is admitted.
+
+use super::handler::{Async, Plain};
+use crate::server::Handshake;
+use crate::socket::ConnectError;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+type Later = Pin<Box<dyn Future<Output = Result<(), ConnectError>> + Send>>;
+
+/// What a middleware decided: now, or later (an async middleware).
+pub enum Verdict {
+    /// Decided.
+    Now(Result<(), ConnectError>),
+    /// Decided when the future completes.
+    Later(Later),
+}
+
+/// What a middleware returns: `Result<(), ConnectError>`, or a future of one.
+///
+/// ```
+/// # use volley_protocol::api::Io;
+/// # fn f(io: Io) {
+/// use volley_protocol::socket::ConnectError;
+///
+/// // Plain: decided at once.
+/// io.of("/").middleware(|handshake| match handshake.cookie("session") {
+///     Some(_) => Ok(()),
+///     None => Err(ConnectError::new("login first")),
+/// });
+/// // Async: e.g. a database lookup.
+/// io.of("/").middleware(|handshake| async move {
+///     match handshake.auth_field("token") {
+///         Some(_) => Ok(()),
+///         None => Err(ConnectError::new("no token").with_data(r#"{"retry":false}"#.into())),
+///     }
+/// });
+/// # }
+/// ```
+pub trait MiddlewareOutput<M>: Send + 'static {
+    /// The decision.
+    fn verdict(self) -> Verdict;
+}
+
+impl MiddlewareOutput<Plain> for Result<(), ConnectError> {
+    fn verdict(self) -> Verdict {
+        Verdict::Now(self)
+    }
+}
+
+impl<Fut> MiddlewareOutput<Async> for Fut
+where
+    Fut: Future<Output = Result<(), ConnectError>> + Send + 'static,
+{
+    fn verdict(self) -> Verdict {
+        Verdict::Later(Box::pin(self))
+    }
+}
+
+pub(crate) type DynMiddleware = Arc<dyn Fn(Arc<Handshake>) -> Verdict + Send + Sync>;
+
+pub(crate) fn erase<F, R, M>(f: F) -> DynMiddleware
+where
+    F: Fn(Arc<Handshake>) -> R + Send + Sync + 'static,
+    R: MiddlewareOutput<M>,
+{
+    Arc::new(move |h| f(h).verdict())
+}
+
+/// Runs `chain` in order. Plain middleware decide at once; from the first async one on, the
+/// rest of the chain becomes a future (`Ok(Some(rest))`).
+pub(crate) fn run_middleware(
+    chain: &[DynMiddleware],
+    handshake: &Arc<Handshake>,
+) -> Result<Option<Later>, ConnectError> {
+    for (i, m) in chain.iter().enumerate() {
+        match m(handshake.clone()) {
+            Verdict::Now(Ok(())) => continue,
+            Verdict::Now(Err(e)) => return Err(e),
+            Verdict::Later(first) => {
+                let rest: Vec<DynMiddleware> = chain[i + 1..].to_vec();
+                let handshake = handshake.clone();
+                return Ok(Some(Box::pin(async move {
+                    first.await?;
+                    for m in rest {
+                        match m(handshake.clone()) {
+                            Verdict::Now(r) => r?,
+                            Verdict::Later(f) => f.await?,
+                        }
+                    }
+                    Ok(())
+                })));
+            }
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,226 @@
+//! Emit operators: one socket with flags ([`SocketEmitter`]) and broadcasts
+//! ([`BroadcastOperator`]: `to`, `except`, `volatile`, `local`, `timeout`).
+
+use super::ack::{AckFuture, BroadcastAckFuture};
+use super::event::EmitError;
+use super::io::{self, IoShared};
+use super::socket::SocketRef;
+use crate::server::{BroadcastOptions, Room};
+use crate::socket::{is_reserved_event, to_event, Args, RawArgs};
+use crate::Str;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Acknowledgement timeout when none is given.
+pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub(crate) fn event_payload<T: Serialize + ?Sized>(
+    event: &str,
+    data: &T,
+) -> Result<RawArgs, EmitError> {
+    if is_reserved_event(event) {
+        return Err(EmitError::ReservedName(event.to_owned()));
+    }
+    Ok(to_event(event, data)?)
+}
+
+/// One socket with emit flags. Made by [`SocketRef::timeout`] and [`SocketRef::volatile`].
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # async fn f(socket: SocketRef) {
+/// use std::time::Duration;
+/// let answer = socket.timeout(Duration::from_secs(1)).emit_with_ack("ready?", &());
+/// if let Ok(fut) = answer {
+///     let _ = fut.await;
+/// }
+/// let _ = socket.volatile().emit("position", &(10, 20));
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct SocketEmitter {
+    socket: SocketRef,
+    timeout: Option<Duration>,
+    volatile: bool,
+}
+
+impl SocketEmitter {
+    pub(crate) fn new(socket: SocketRef) -> Self {
+        SocketEmitter {
+            socket,
+            timeout: None,
+            volatile: false,
+        }
+    }
+
+    /// Sets the acknowledgement timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Marks packets volatile (dropped first when the client falls behind).
+    pub fn volatile(mut self) -> Self {
+        self.volatile = true;
+        self
+    }
+
+    /// Emits `event` (see [`SocketRef::emit`] for how `data` becomes arguments).
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.emit_raw(event_payload(event, data)?)
+    }
+
+    /// Emits `event` with forwarded arguments.
+    pub fn emit_forward(&self, event: &str, args: &Args) -> Result<(), EmitError> {
+        self.emit_raw(super::forward::event_payload(event, args))
+    }
+
+    /// Emits a serialized `[name, ...args]` payload.
+    pub fn emit_raw(&self, payload: RawArgs) -> Result<(), EmitError> {
+        let s = &self.socket;
+        io::emit_to_socket(&s.io, &s.entry.id, payload, self.volatile)
+    }
+
+    /// Emits `event` and waits for the acknowledgement.
+    pub fn emit_with_ack<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &T,
+    ) -> Result<AckFuture, EmitError> {
+        let payload = event_payload(event, data)?;
+        let s = &self.socket;
+        let timeout = self.timeout.unwrap_or(DEFAULT_ACK_TIMEOUT);
+        io::emit_with_ack(&s.io, &s.entry.id, payload, timeout)
+    }
+}
+
+/// A selection of sockets in one namespace, to emit to or act on. Made by `io.to(..)`,
+/// `io.of(..).except(..)`, `socket.broadcast()`, …; each operator returns a new selection.
+///
+/// ```
+/// # use volley_protocol::api::Io;
+/// # fn f(io: Io) -> Result<(), volley_protocol::api::EmitError> {
+/// // Everyone in "room1" or "room2", except those in "muted".
+/// io.to("room1").to("room2").except("muted").emit("news", &"hello")?;
+/// // Dropped for clients that are not ready, and not sent to other cluster nodes.
+/// io.volatile().local().emit("tick", &42)?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct BroadcastOperator {
+    io: Arc<IoShared>,
+    nsp: Str,
+    opts: BroadcastOptions,
+}
+
+impl BroadcastOperator {
+    pub(crate) fn new(io: Arc<IoShared>, nsp: Str, opts: BroadcastOptions) -> Self {
+        BroadcastOperator { io, nsp, opts }
+    }
+
+    /// Adds a target room (the selection is the union of its rooms).
+    pub fn to(mut self, room: impl Into<Room>) -> Self {
+        self.opts = self.opts.to(room);
+        self
+    }
+
+    /// Same as [`BroadcastOperator::to`].
+    pub fn within(self, room: impl Into<Room>) -> Self {
+        self.to(room)
+    }
+
+    /// Excludes the sockets in `room`.
+    pub fn except(mut self, room: impl Into<Room>) -> Self {
+        self.opts = self.opts.except(room);
+        self
+    }
+
+    /// Packets may be dropped for clients that are not ready.
+    pub fn volatile(mut self) -> Self {
+        self.opts = self.opts.volatile();
+        self
+    }
+
+    /// Only this node (not published to other cluster nodes).
+    pub fn local(mut self) -> Self {
+        self.opts = self.opts.local();
+        self
+    }
+
+    /// Acknowledgement timeout for [`BroadcastOperator::emit_with_ack`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.opts.flags.timeout = Some(timeout);
+        self
+    }
+
+    /// Emits `event` to every selected socket; encoded once for all of them.
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        let payload = event_payload(event, data)?;
+        self.emit_raw(payload);
+        Ok(())
+    }
+
+    /// Emits `event` with forwarded arguments.
+    pub fn emit_forward(&self, event: &str, args: &Args) {
+        self.emit_raw(super::forward::event_payload(event, args));
+    }
+
+    /// Emits a serialized `[name, ...args]` payload.
+    pub fn emit_raw(&self, payload: RawArgs) {
+        io::broadcast(&self.io, &self.nsp, &self.opts, payload);
+    }
+
+    /// Emits `event` and collects one acknowledgement per selected socket, until all answered
+    /// or the timeout (default 5 s) passed.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # async fn f(io: Io) {
+    /// use std::time::Duration;
+    /// if let Ok(acks) = io.timeout(Duration::from_secs(2)).emit_with_ack("vote?", &()) {
+    ///     let acks = acks.await;
+    ///     println!("{} of {} answered", acks.replies.len(), acks.expected);
+    /// }
+    /// # }
+    /// ```
+    pub fn emit_with_ack<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &T,
+    ) -> Result<BroadcastAckFuture, EmitError> {
+        let payload = event_payload(event, data)?;
+        let mut opts = self.opts.clone();
+        opts.flags.timeout.get_or_insert(DEFAULT_ACK_TIMEOUT);
+        Ok(io::broadcast_with_ack(&self.io, &self.nsp, &opts, payload))
+    }
+
+    /// The selected sockets (on this node).
+    pub fn fetch_sockets(&self) -> Vec<SocketRef> {
+        io::fetch_sockets(&self.io, &self.nsp, &self.opts)
+    }
+
+    /// Makes every selected socket join `room` (on every node unless `local`).
+    pub fn sockets_join(&self, room: impl Into<Room>) {
+        io::sockets_join(&self.io, &self.nsp, &self.opts, room.into());
+    }
+
+    /// Makes every selected socket leave `room` (on every node unless `local`).
+    pub fn sockets_leave(&self, room: &str) {
+        io::sockets_leave(&self.io, &self.nsp, &self.opts, room);
+    }
+
+    /// Disconnects every selected socket (on every node unless `local`).
+    pub fn disconnect_sockets(&self) {
+        io::disconnect_sockets(&self.io, &self.nsp, &self.opts);
+    }
+}
+
+impl std::fmt::Debug for BroadcastOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BroadcastOperator")
+            .field("nsp", &self.nsp)
+            .field("opts", &self.opts)
+            .finish()
+    }
+}

@@ -1,0 +1,138 @@
+//! Server options with the reference server's defaults.
+
+use super::client::ClientFiles;
+use crate::engine::{Cors, CorsOrigin, EngineConfig, Transports};
+use crate::Str;
+use std::time::Duration;
+
+/// Options of a Socket.IO server. `Options::default()` matches the reference server:
+/// pingInterval 25 s, pingTimeout 20 s, upgradeTimeout 10 s, maxPayload 1 000 000 bytes,
+/// connectTimeout 45 s, path `/socket.io/`, polling and WebSocket, no CORS, and the browser
+/// client served.
+///
+/// ```
+/// use std::time::Duration;
+/// use volley_protocol::api::Options;
+///
+/// let options = Options::default()
+///     .ping_interval(Duration::from_millis(300))
+///     .ping_timeout(Duration::from_millis(200))
+///     .connect_timeout(Duration::from_secs(1))
+///     .cors_any_origin();
+/// assert_eq!(options.engine().max_payload, 1_000_000);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Options {
+    engine: EngineConfig,
+    connect_timeout: Duration,
+    serve_client: bool,
+    client: Option<ClientFiles>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            engine: EngineConfig::default(),
+            connect_timeout: Duration::from_secs(45),
+            serve_client: true,
+            client: None,
+        }
+    }
+}
+
+impl Options {
+    /// Sets the request path (default `/socket.io/`).
+    pub fn path(mut self, path: impl Into<Str>) -> Self {
+        let path: Str = path.into();
+        // The reference normalizes the path to end with a slash.
+        self.engine.path = if path.ends_with('/') {
+            path
+        } else {
+            Str::from(format!("{path}/"))
+        };
+        self
+    }
+    /// Sets `pingInterval` (default 25 s).
+    pub fn ping_interval(mut self, d: Duration) -> Self {
+        self.engine.ping_interval = d;
+        self
+    }
+    /// Sets `pingTimeout` (default 20 s).
+    pub fn ping_timeout(mut self, d: Duration) -> Self {
+        self.engine.ping_timeout = d;
+        self
+    }
+    /// Sets `upgradeTimeout` (default 10 s).
+    pub fn upgrade_timeout(mut self, d: Duration) -> Self {
+        self.engine.upgrade_timeout = d;
+        self
+    }
+    /// Sets `maxPayload` (the reference's `maxHttpBufferSize`, default 1 000 000 bytes): the
+    /// largest polling body and the largest WebSocket message accepted.
+    pub fn max_payload(mut self, bytes: usize) -> Self {
+        self.engine.max_payload = bytes;
+        self
+    }
+    /// Sets `connectTimeout` (default 45 s): how long a client may take to join a namespace.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+    /// Sets the accepted transports (default both).
+    pub fn transports(mut self, polling: bool, websocket: bool) -> Self {
+        self.engine.transports = Transports { polling, websocket };
+        self
+    }
+    /// Sets CORS (default off).
+    pub fn cors(mut self, cors: Cors) -> Self {
+        self.engine.cors = Some(cors);
+        self
+    }
+    /// CORS with `Access-Control-Allow-Origin: *`.
+    pub fn cors_any_origin(self) -> Self {
+        self.cors(Cors::new(CorsOrigin::Any))
+    }
+    /// CORS for a list of origins, optionally with credentials.
+    pub fn cors_origins<I, S>(self, origins: I, credentials: bool) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        let list = origins.into_iter().map(Into::into).collect();
+        self.cors(Cors::new(CorsOrigin::List(list)).credentials(credentials))
+    }
+    /// Bounds each client's queued outgoing bytes (default unbounded); volatile packets are
+    /// dropped first, then the client is disconnected.
+    pub fn max_buffer(mut self, bytes: Option<usize>) -> Self {
+        self.engine.max_buffer = bytes;
+        self
+    }
+    /// Whether to serve the browser client under the path (default true).
+    pub fn serve_client(mut self, on: bool) -> Self {
+        self.serve_client = on;
+        self
+    }
+    /// Sets the client files to serve (adapters load them from the npm package).
+    pub fn client_files(mut self, files: ClientFiles) -> Self {
+        self.client = Some(files);
+        self
+    }
+
+    /// The Engine.IO part of the options.
+    pub fn engine(&self) -> &EngineConfig {
+        &self.engine
+    }
+    /// `connectTimeout`.
+    pub fn get_connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+    /// Whether the browser client is served.
+    pub fn serves_client(&self) -> bool {
+        self.serve_client
+    }
+
+    pub(crate) fn into_parts(self) -> (EngineConfig, Duration, Option<ClientFiles>) {
+        let client = if self.serve_client { self.client } else { None };
+        (self.engine, self.connect_timeout, client)
+    }
+}

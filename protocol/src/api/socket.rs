@@ -1,0 +1,345 @@
+//! [`SocketRef`]: a handle to one connected socket, the Rust counterpart of the reference's
+//! server-side `socket`.
+
+use super::ack::AckFuture;
+use super::event::{EmitError, Event};
+use super::handler::{erase_event, DynEvent, HandlerOutput};
+use super::io::{self, IoShared};
+use super::operators::{BroadcastOperator, SocketEmitter};
+use super::runtime::Runtime;
+use crate::server::{BroadcastOptions, DisconnectReason, Handshake, Room, SocketId};
+use crate::socket::{Args, RawArgs};
+use crate::Str;
+use serde::Serialize;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+pub(crate) type DynDisconnect = Arc<dyn Fn(SocketRef, DisconnectReason) + Send + Sync>;
+
+/// Per-socket state kept by the API layer: handlers and user data.
+pub(crate) struct SocketEntry {
+    pub(crate) id: SocketId,
+    pub(crate) nsp: Str,
+    pub(crate) handshake: Arc<Handshake>,
+    pub(crate) handlers: RwLock<HashMap<Str, DynEvent>>,
+    pub(crate) any: RwLock<Option<DynEvent>>,
+    pub(crate) disconnecting: RwLock<Vec<DynDisconnect>>,
+    pub(crate) disconnect: RwLock<Vec<DynDisconnect>>,
+    /// Events that arrived while the connection handlers were still running; replayed after.
+    pub(crate) gate: Mutex<Option<Vec<Event>>>,
+    /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
+    pub(crate) leaving_rooms: Mutex<Option<Vec<Room>>>,
+    extensions: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl SocketEntry {
+    pub(crate) fn new(id: SocketId, nsp: Str, handshake: Arc<Handshake>) -> Self {
+        SocketEntry {
+            id,
+            nsp,
+            handshake,
+            handlers: RwLock::default(),
+            any: RwLock::default(),
+            disconnecting: RwLock::default(),
+            disconnect: RwLock::default(),
+            gate: Mutex::new(Some(Vec::new())),
+            leaving_rooms: Mutex::new(None),
+            extensions: Mutex::default(),
+        }
+    }
+}
+
+pub(crate) fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+pub(crate) fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A connected socket in one namespace. Cheap to clone; stays usable after the client left
+/// (emits are then ignored and [`SocketRef::connected`] is false).
+///
+/// ```
+/// use volley_protocol::api::SocketRef;
+///
+/// fn on_connection(socket: SocketRef) {
+///     let room: String = socket
+///         .handshake()
+///         .query_param("room")
+///         .map(|r| r.into_owned())
+///         .unwrap_or_else(|| "lobby".into());
+///     socket.join(room.as_str());
+///     socket.on("say", move |socket, event| {
+///         let text: String = event.arg(0).unwrap_or_default();
+///         let _ = socket.to(room.as_str()).emit("said", &(socket.id().as_str(), text));
+///     });
+///     socket.on_disconnect(|socket, reason| println!("{} left: {reason}", socket.id()));
+/// }
+/// # let _ = on_connection;
+/// ```
+#[derive(Clone)]
+pub struct SocketRef {
+    pub(crate) io: Arc<IoShared>,
+    pub(crate) entry: Arc<SocketEntry>,
+}
+
+impl SocketRef {
+    pub(crate) fn runtime(&self) -> Arc<dyn Runtime> {
+        self.io.runtime.clone()
+    }
+
+    /// The socket id (also the name of its own room), as sent to the client.
+    pub fn id(&self) -> &SocketId {
+        &self.entry.id
+    }
+
+    /// The namespace this socket joined.
+    pub fn ns(&self) -> &str {
+        &self.entry.nsp
+    }
+
+    /// The handshake: query parameters, headers, CONNECT auth and address.
+    pub fn handshake(&self) -> &Handshake {
+        &self.entry.handshake
+    }
+
+    /// True while the socket is connected.
+    pub fn connected(&self) -> bool {
+        io::is_connected(&self.io, &self.entry.id)
+    }
+
+    /// Registers the handler for `event` (replacing any previous one). Plain closures run in
+    /// order as events arrive; closures returning a future are spawned.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("ping", |socket, mut event| {
+    ///     let _ = event.ack(&"pong");
+    ///     let _ = socket.emit("pinged", &());
+    /// });
+    /// socket.on("slow", |socket, event| async move {
+    ///     let n: u64 = event.arg(0).unwrap_or(0);
+    ///     let _ = socket.emit("done", &n);
+    /// });
+    /// # }
+    /// ```
+    pub fn on<F, R, M>(&self, event: impl Into<Str>, handler: F)
+    where
+        F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
+        R: HandlerOutput<M>,
+    {
+        write(&self.entry.handlers).insert(event.into(), erase_event(handler));
+    }
+
+    /// Removes the handler for `event`.
+    pub fn off(&self, event: &str) {
+        write(&self.entry.handlers).remove(event);
+    }
+
+    /// Registers a catch-all handler, called for events that have no handler of their own.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on_any(|_socket, event| println!("unhandled event {}", event.name()));
+    /// # }
+    /// ```
+    pub fn on_any<F, R, M>(&self, handler: F)
+    where
+        F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
+        R: HandlerOutput<M>,
+    {
+        *write(&self.entry.any) = Some(erase_event(handler));
+    }
+
+    /// Called when the socket is about to leave (it is still in its rooms).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on_disconnecting(|socket, reason| {
+    ///     for room in socket.rooms() {
+    ///         let _ = socket.to(room).emit("leaving", &(socket.id().as_str(), reason.as_str()));
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn on_disconnecting(
+        &self,
+        f: impl Fn(SocketRef, DisconnectReason) + Send + Sync + 'static,
+    ) {
+        write(&self.entry.disconnecting).push(Arc::new(f));
+    }
+
+    /// Called once the socket left, with the reason (`transport close`, `ping timeout`, …).
+    pub fn on_disconnect(&self, f: impl Fn(SocketRef, DisconnectReason) + Send + Sync + 'static) {
+        write(&self.entry.disconnect).push(Arc::new(f));
+    }
+
+    /// Emits `event` to this client. A tuple is spread into several arguments (`&(a, b)`),
+    /// `&()` sends none, anything else is one argument; `bytes::Bytes` values travel as
+    /// binary attachments.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) -> Result<(), volley_protocol::api::EmitError> {
+    /// socket.emit("welcome", &"hello")?;
+    /// socket.emit("score", &("alice", 3))?;
+    /// socket.emit("file", &bytes::Bytes::from_static(b"\x00\x01"))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.emitter().emit(event, data)
+    }
+
+    /// Emits `event` with the arguments of a received event, unchanged (binary stays binary).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("message", |socket, event| {
+    ///     let _ = socket.emit_forward("message-back", event.forward_args());
+    /// });
+    /// # }
+    /// ```
+    pub fn emit_forward(&self, event: &str, args: &Args) -> Result<(), EmitError> {
+        self.emitter().emit_forward(event, args)
+    }
+
+    /// Emits already serialized arguments (`[name, ...args]`).
+    pub fn emit_raw(&self, payload: RawArgs) -> Result<(), EmitError> {
+        self.emitter().emit_raw(payload)
+    }
+
+    /// Emits `event` and waits for the client's acknowledgement (5 s timeout; see
+    /// [`SocketRef::timeout`]).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// match socket.emit_with_ack("question", &"6 x 7?") {
+    ///     Ok(answer) => match answer.await {
+    ///         Ok(reply) => println!("answer {:?}", reply.arg::<u32>(0)),
+    ///         Err(e) => println!("no answer: {e}"),
+    ///     },
+    ///     Err(e) => println!("not sent: {e}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn emit_with_ack<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &T,
+    ) -> Result<AckFuture, EmitError> {
+        self.emitter().emit_with_ack(event, data)
+    }
+
+    fn emitter(&self) -> SocketEmitter {
+        SocketEmitter::new(self.clone())
+    }
+
+    /// This socket with an acknowledgement timeout, for
+    /// [`SocketEmitter::emit_with_ack`].
+    pub fn timeout(&self, timeout: Duration) -> SocketEmitter {
+        self.emitter().timeout(timeout)
+    }
+
+    /// This socket with the volatile flag: the packet may be dropped if the client is not
+    /// ready to receive it.
+    pub fn volatile(&self) -> SocketEmitter {
+        self.emitter().volatile()
+    }
+
+    /// Every socket of this namespace, this one included (the reference's `socket.nsp`).
+    pub fn nsp(&self) -> BroadcastOperator {
+        BroadcastOperator::new(
+            self.io.clone(),
+            self.entry.nsp.clone(),
+            BroadcastOptions::new(),
+        )
+    }
+
+    /// Every socket of this namespace except this one.
+    pub fn broadcast(&self) -> BroadcastOperator {
+        self.operator()
+    }
+
+    /// The sockets in `room`, except this one.
+    pub fn to(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.operator().to(room)
+    }
+
+    /// Every socket of this namespace except this one and those in `room`.
+    pub fn except(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.operator().except(room)
+    }
+
+    fn operator(&self) -> BroadcastOperator {
+        BroadcastOperator::new(
+            self.io.clone(),
+            self.entry.nsp.clone(),
+            BroadcastOptions::new().except_socket(&self.entry.id),
+        )
+    }
+
+    /// Joins `room`.
+    pub fn join(&self, room: impl Into<Room>) {
+        io::join(&self.io, &self.entry.id, room.into());
+    }
+
+    /// Leaves `room`.
+    pub fn leave(&self, room: &str) {
+        io::leave(&self.io, &self.entry.id, room);
+    }
+
+    /// The rooms this socket is in (its own id first). In a disconnecting handler, the rooms
+    /// it was in when it started leaving; empty once it left.
+    pub fn rooms(&self) -> Vec<Room> {
+        if let Some(rooms) = lock(&self.entry.leaving_rooms).as_ref() {
+            return rooms.clone();
+        }
+        io::rooms(&self.io, &self.entry.id).unwrap_or_default()
+    }
+
+    /// Disconnects this socket from its namespace; the client sees `io server disconnect`.
+    pub fn disconnect(&self) {
+        io::disconnect(&self.io, &self.entry.id);
+    }
+
+    /// Stores a value of type `T` on this socket (replacing any previous `T`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// struct User(String);
+    /// socket.insert(User("alice".into()));
+    /// assert_eq!(socket.get::<User>().unwrap().0, "alice");
+    /// # }
+    /// ```
+    pub fn insert<T: Send + Sync + 'static>(&self, value: T) {
+        lock(&self.entry.extensions).insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    /// The value of type `T` stored with [`SocketRef::insert`].
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        let v = lock(&self.entry.extensions)
+            .get(&TypeId::of::<T>())?
+            .clone();
+        v.downcast::<T>().ok()
+    }
+}
+
+impl std::fmt::Debug for SocketRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SocketRef")
+            .field("id", &self.entry.id)
+            .field("nsp", &self.entry.nsp)
+            .finish()
+    }
+}
