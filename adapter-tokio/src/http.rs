@@ -25,21 +25,38 @@ pub(crate) fn request_head<B>(req: &Request<B>) -> RequestHead {
         _ => Method::Other,
     };
     let uri = req.uri();
-    let headers = req
+    // One allocation for path, query and every header (they live as long as the session's
+    // handshake): the pieces are slices of it.
+    let query = uri.query().unwrap_or("");
+    let fields: Vec<(&str, &str)> = req
         .headers()
         .iter()
-        .filter_map(|(name, value)| {
-            // Headers that are not UTF-8 cannot matter to Engine.IO; skipping them keeps the
-            // head valid text.
-            let value = value.to_str().ok()?;
-            Some((Str::from(name.as_str()), Str::from(value)))
-        })
+        // Headers that are not UTF-8 cannot matter to Engine.IO; skipping them keeps the
+        // head valid text.
+        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+        .collect();
+    let len = uri.path().len()
+        + query.len()
+        + fields.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
+    let mut all = String::with_capacity(len);
+    let mut span = |text: &str| {
+        let start = all.len();
+        all.push_str(text);
+        start..all.len()
+    };
+    let path = span(uri.path());
+    let query = span(query);
+    let spans: Vec<_> = fields.iter().map(|(n, v)| (span(n), span(v))).collect();
+    let all = Str::from(all);
+    let headers = spans
+        .into_iter()
+        .map(|(n, v)| (all.slice(n), all.slice(v)))
         .collect();
     let remote = req.extensions().get::<RemoteAddr>().map(|r| r.0);
     RequestHead {
         method,
-        path: Str::from(uri.path()),
-        query: Str::from(uri.query().unwrap_or("")),
+        path: all.slice(path),
+        query: all.slice(query),
         headers,
         remote,
     }
