@@ -1,6 +1,7 @@
 // Interop runner: starts the conformance server (Socket.IO mode and --engine mode) on free ports,
 // runs the JavaScript suites (node --test interop/js/*.test.mjs) and the python-socketio suite
-// against them, stops the servers and prints "interop: N passed, N failed".
+// against them, then the browser suite (interop/browser/: the chat example in headless Chromium,
+// which starts its own server), stops the servers and prints "interop: N passed, N failed".
 //
 //   node interop/run.mjs                        target Volley (adapter-tokio example `conformance`)
 //   INTEROP_SERVER=node node interop/run.mjs    target the Node reference (interop/fixtures/)
@@ -14,7 +15,7 @@
 // summary line there).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync } from "node:fs";
-import net from "node:net";
+import { canConnect, freePort } from "./lib/net.mjs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,29 +38,6 @@ function serverCommand(engine) {
     default:
       throw new Error(`INTEROP_SERVER must be volley or node, not ${target}`);
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, "127.0.0.1");
-    sock.once("connect", () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once("error", () => resolve(false));
-  });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -122,14 +100,17 @@ function tail(file, lines = 40) {
   }
 }
 
-/** Runs node's test runner on the JS suites; returns { passed, failed } from its TAP summary. */
-function runJsSuites(env) {
-  const dir = path.join(ROOT, "interop", "js");
+/**
+ * Runs node's test runner on the suites in interop/<suite>/ (js, browser); returns { passed, failed }
+ * from its TAP summary.
+ */
+function runJsSuites(env, suite = "js") {
+  const dir = path.join(ROOT, "interop", suite);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".test.mjs"))
     .sort()
-    .map((f) => path.join("interop", "js", f));
-  const tapFile = path.join(LOG_DIR, "js.tap");
+    .map((f) => path.join("interop", suite, f));
+  const tapFile = path.join(LOG_DIR, `${suite}.tap`);
   const args = [
     "--test",
     "--test-concurrency=1",
@@ -201,6 +182,16 @@ async function main() {
     results.push(runJsSuites(env));
     console.log("\n[interop] python-socketio suite");
     results.push(runPythonSuite(env));
+    if (existsSync(path.join(ROOT, "adapter-tokio", "examples", "chat", "main.rs"))) {
+      // The chat example in headless Chromium; built here (outside any test timeout), started by
+      // the suite itself.
+      console.log("\n[interop] browser suite (chat example in headless Chromium)");
+      const build = spawnSync("cargo", ["build", "--release", "-p", "volley-tokio", "--example", "chat"], {
+        cwd: ROOT,
+        stdio: "inherit",
+      });
+      results.push(build.status === 0 ? runJsSuites(env, "browser") : { passed: 0, failed: 1 });
+    }
     for (const s of servers) {
       if (s.exited()) {
         console.log(`[interop] ${s.name} server died during the run: ${JSON.stringify(s.exited())}\n${tail(s.logFile)}`);

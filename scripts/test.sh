@@ -5,7 +5,8 @@
 #
 # Runs, in order and stopping at the first failure: setup (scripts/setup.sh), cargo fmt --check,
 # cargo clippy -D warnings, cargo test, the short fuzz runs, and the interop suites against the
-# Volley conformance server (official socket.io-client, engine.io-client and python-socketio).
+# Volley conformance server (official socket.io-client, engine.io-client and python-socketio),
+# and the browser suite (the chat example driven in headless Chromium).
 # The interop part ends with a line "N passed, N failed".
 #
 # Environment:

@@ -1,0 +1,296 @@
+//! The Socket.IO side of the chat: who may connect, and what each event does.
+//!
+//! Rooms used: `room:<name>` for a chat room (from the `room` query parameter of the
+//! handshake) and `user:<name>` for every connection of one user (private messages, kicks).
+
+use crate::auth::{valid_token, Auth, User};
+use crate::pages::DEFAULT_ROOM;
+use crate::presence::{Online, Presence};
+use serde::Serialize;
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use volley_tokio::protocol::server::Handshake;
+use volley_tokio::protocol::socket::ConnectError;
+use volley_tokio::{Event, Io, SocketRef};
+
+/// The `connect_error` message of a client without a valid session.
+pub const NOT_LOGGED_IN: &str = "not logged in";
+/// The `connect_error` message for a room name outside `[A-Za-z0-9_-]{1,32}`.
+pub const BAD_ROOM: &str = "invalid room name";
+/// Longest message accepted, in characters.
+const MAX_TEXT: usize = 500;
+/// How long a message waits for its readers' acknowledgements (the second tick).
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+struct Chat {
+    auth: Auth,
+    presence: Mutex<Presence>,
+    next_message: AtomicU64,
+}
+
+/// What one connection is: who, and in which room.
+struct Session {
+    user: User,
+    room: String,
+}
+
+impl Session {
+    fn room_key(&self) -> String {
+        room_key(&self.room)
+    }
+}
+
+fn room_key(room: &str) -> String {
+    format!("room:{room}")
+}
+
+fn user_key(user: &str) -> String {
+    format!("user:{user}")
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum Change<'a> {
+    Joined {
+        user: &'a str,
+        room: &'a str,
+    },
+    Left {
+        user: &'a str,
+        room: &'a str,
+        reason: &'a str,
+    },
+}
+
+#[derive(Serialize)]
+struct PresenceUpdate<'a> {
+    users: Vec<Online>,
+    change: Change<'a>,
+}
+
+impl Chat {
+    fn presence(&self) -> MutexGuard<'_, Presence> {
+        self.presence.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The user of the session cookie the handshake carries.
+    fn user(&self, handshake: &Handshake) -> Option<User> {
+        let cookies = handshake
+            .headers()
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+            .map(|(_, value)| &**value);
+        self.auth.user_from_cookie_headers(cookies)
+    }
+
+    /// Admission: a valid session and a valid room, or a `connect_error` saying which.
+    fn admit(&self, handshake: &Handshake) -> Result<Session, ConnectError> {
+        let user = self
+            .user(handshake)
+            .ok_or_else(|| ConnectError::new(NOT_LOGGED_IN))?;
+        let room = handshake
+            .query_param("room")
+            .map_or_else(|| DEFAULT_ROOM.to_owned(), |r| r.into_owned());
+        if !valid_token(&room, 32) {
+            return Err(ConnectError::new(BAD_ROOM));
+        }
+        Ok(Session { user, room })
+    }
+}
+
+/// The text of a message or announcement, trimmed; `None` if empty or too long.
+fn text_arg(event: &Event, i: usize) -> Option<String> {
+    let text: String = event.arg(i).ok()?;
+    let text = text.trim();
+    (!text.is_empty() && text.chars().count() <= MAX_TEXT).then(|| text.to_owned())
+}
+
+/// Emits to everyone in the namespace, this socket included.
+fn emit_all<T: Serialize>(socket: &SocketRef, event: &str, data: &T) {
+    let _ = socket.emit(event, data);
+    let _ = socket.broadcast().emit(event, data);
+}
+
+/// Installs the middleware and the handlers on the main namespace of `io`.
+pub fn attach(io: &Io, auth: Auth) {
+    let chat = Arc::new(Chat {
+        auth,
+        presence: Mutex::new(Presence::default()),
+        next_message: AtomicU64::new(1),
+    });
+    let ns = io.of("/");
+    let gate = chat.clone();
+    ns.middleware(move |handshake: Arc<Handshake>| gate.admit(&handshake).map(|_| ()));
+    ns.on_connection(move |socket: SocketRef| on_connection(&chat, socket));
+}
+
+fn on_connection(chat: &Arc<Chat>, socket: SocketRef) {
+    // The middleware admitted this handshake, so this only fails if the session expired in
+    // between.
+    let session = match chat.admit(socket.handshake()) {
+        Ok(session) => Arc::new(session),
+        Err(_) => return socket.disconnect(),
+    };
+    let name = session.user.name.as_str();
+    socket.join(session.room_key().as_str());
+    socket.join(user_key(name).as_str());
+    tracing::info!(user = %name, room = %session.room, socket = %socket.id(), "connected");
+
+    let _ = socket.emit(
+        "welcome",
+        &json!({ "user": name, "room": session.room, "admin": session.user.admin }),
+    );
+    let users = {
+        let mut presence = chat.presence();
+        presence.join(socket.id(), name, &session.room);
+        presence.list()
+    };
+    let change = Change::Joined {
+        user: name,
+        room: &session.room,
+    };
+    emit_all(&socket, "presence", &PresenceUpdate { users, change });
+
+    on_message(chat, &socket, &session);
+    on_typing(&socket, &session);
+    on_announce(&socket, &session);
+    on_private(&socket, &session);
+    on_kick(&socket, &session);
+
+    let chat = chat.clone();
+    socket.on_disconnect(move |socket, reason| {
+        let (seat, users) = {
+            let mut presence = chat.presence();
+            (presence.leave(socket.id()), presence.list())
+        };
+        let Some(seat) = seat else { return };
+        tracing::info!(user = %seat.user, %reason, "disconnected");
+        let change = Change::Left {
+            user: &seat.user,
+            room: &seat.room,
+            reason: reason.as_str(),
+        };
+        let _ = socket
+            .broadcast()
+            .emit("presence", &PresenceUpdate { users, change });
+    });
+}
+
+/// A message to the room. The sender's acknowledgement carries the message id (first
+/// tick); the readers' acknowledgements, collected by a broadcast with ack, become a
+/// `delivered` event to the sender (second tick).
+fn on_message(chat: &Arc<Chat>, socket: &SocketRef, session: &Arc<Session>) {
+    let chat = chat.clone();
+    let session = session.clone();
+    socket.on("message", move |socket: SocketRef, mut event: Event| {
+        let Some(text) = text_arg(&event, 0) else {
+            let _ = event.ack(&json!({ "error": "empty or too long" }));
+            return;
+        };
+        let id = format!("m{}", chat.next_message.fetch_add(1, Ordering::Relaxed));
+        let _ = event.ack(&json!({ "id": id }));
+        let message = json!({
+            "id": id,
+            "from": session.user.name,
+            "room": session.room,
+            "text": text,
+        });
+        let readers = socket
+            .to(session.room_key().as_str())
+            .timeout(DELIVERY_TIMEOUT)
+            .emit_with_ack("message", &message);
+        let Ok(readers) = readers else { return };
+        tokio::spawn(async move {
+            let acks = readers.await;
+            let count = acks.replies.len();
+            if count > 0 {
+                let _ = socket.emit("delivered", &json!({ "id": id, "count": count }));
+            }
+        });
+    });
+}
+
+/// Typing indicator: to the rest of the room, never back to the sender.
+fn on_typing(socket: &SocketRef, session: &Arc<Session>) {
+    let session = session.clone();
+    socket.on("typing", move |socket: SocketRef, event: Event| {
+        let typing: bool = event.arg(0).unwrap_or(false);
+        let _ = socket.to(session.room_key().as_str()).emit(
+            "typing",
+            &json!({ "user": session.user.name, "typing": typing }),
+        );
+    });
+}
+
+/// An announcement to everyone, in every room.
+fn on_announce(socket: &SocketRef, session: &Arc<Session>) {
+    let session = session.clone();
+    socket.on("announce", move |socket: SocketRef, mut event: Event| {
+        let Some(text) = text_arg(&event, 0) else {
+            let _ = event.ack(&json!({ "error": "empty or too long" }));
+            return;
+        };
+        emit_all(
+            &socket,
+            "announcement",
+            &json!({ "from": session.user.name, "text": text }),
+        );
+        let _ = event.ack(&json!({ "ok": true }));
+    });
+}
+
+/// A private message: to every connection of one user, through the room `user:<name>`.
+fn on_private(socket: &SocketRef, session: &Arc<Session>) {
+    let session = session.clone();
+    socket.on("private", move |socket: SocketRef, mut event: Event| {
+        #[derive(serde::Deserialize)]
+        struct Private {
+            to: String,
+            text: String,
+        }
+        let Ok(Private { to, text }) = event.arg::<Private>(0) else {
+            let _ = event.ack(&json!({ "error": "expected {to, text}" }));
+            return;
+        };
+        let text = text.trim();
+        if !valid_token(&to, 24) || text.is_empty() || text.chars().count() > MAX_TEXT {
+            let _ = event.ack(&json!({ "error": "invalid recipient or text" }));
+            return;
+        }
+        let target = socket.to(user_key(&to).as_str());
+        let online = target.fetch_sockets().len();
+        let _ = target.emit(
+            "private",
+            &json!({ "from": session.user.name, "to": to, "text": text }),
+        );
+        let _ = event.ack(&json!({ "online": online }));
+    });
+}
+
+/// Admin only: disconnects every connection of a user (server-side disconnect; their page
+/// sees `io server disconnect`).
+fn on_kick(socket: &SocketRef, session: &Arc<Session>) {
+    let session = session.clone();
+    socket.on("kick", move |socket: SocketRef, mut event: Event| {
+        if !session.user.admin {
+            let _ = event.ack(&json!({ "error": "only the admin can kick" }));
+            return;
+        }
+        let target = match event.arg::<String>(0) {
+            Ok(name) if valid_token(&name, 24) => name,
+            _ => {
+                let _ = event.ack(&json!({ "error": "invalid user name" }));
+                return;
+            }
+        };
+        let sockets = socket.to(user_key(&target).as_str()).fetch_sockets();
+        for s in &sockets {
+            let _ = s.emit("kicked", &json!({ "by": session.user.name }));
+            s.disconnect();
+        }
+        tracing::info!(admin = %session.user.name, user = %target, connections = sockets.len(), "kicked");
+        let _ = event.ack(&json!({ "kicked": sockets.len() }));
+    });
+}
