@@ -76,6 +76,14 @@ impl Auth {
         }
     }
 
+    /// Signs with a key made from `secret` instead (at least 64 bytes, e.g. 64 random hex
+    /// characters), so sessions survive restarts and several servers accept each other's
+    /// cookies. `None` if the secret is too short.
+    pub fn with_secret(self, secret: &[u8]) -> Option<Self> {
+        let key = Key::try_from(secret).ok()?;
+        Some(Auth { key, ..self })
+    }
+
     /// The key signing session cookies (axum extracts a `SignedCookieJar` with it).
     pub fn key(&self) -> &Key {
         &self.key
@@ -202,6 +210,17 @@ mod tests {
         let pair = cookie_pair(&a, &user);
         let header = format!("theme=dark; {pair}");
         assert_eq!(a.user_from_cookie_headers([header.as_str()]), Some(user));
+    }
+
+    #[test]
+    fn servers_sharing_a_secret_accept_each_others_cookies() {
+        let secret = [7u8; 64];
+        let a = auth().with_secret(&secret).expect("long enough");
+        let b = auth().with_secret(&secret).expect("long enough");
+        let user = a.check("bob", "demo-pass").expect("login");
+        let pair = cookie_pair(&a, &user);
+        assert_eq!(b.user_from_cookie_headers([pair.as_str()]), Some(user));
+        assert!(auth().with_secret(&secret[..63]).is_none());
     }
 
     #[test]

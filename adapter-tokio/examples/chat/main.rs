@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Log in with any name and the password `volley`, or as `admin` with the password `admin`
-//! (override with `CHAT_PASSWORD` / `CHAT_ADMIN_PASSWORD`). `RUST_LOG` sets the log level.
+//! (override with `CHAT_PASSWORD` / `CHAT_ADMIN_PASSWORD`). Session cookies are signed with a
+//! random key unless `CHAT_SECRET` (64 bytes or more) gives one. `RUST_LOG` sets the log level.
 //!
 //! - `pages`: the axum routes (login form, signed HttpOnly session cookie, the static pages);
 //! - `realtime`: the Socket.IO middleware and events (rooms, announcements, private messages,
@@ -42,10 +43,22 @@ async fn main() -> std::io::Result<()> {
         })?,
         Err(_) => 3000,
     };
-    let auth = Auth::new(
+    let mut auth = Auth::new(
         env_or("CHAT_PASSWORD", "volley"),
         env_or("CHAT_ADMIN_PASSWORD", "admin"),
     );
+    if let Ok(secret) = std::env::var("CHAT_SECRET") {
+        auth = auth.with_secret(secret.as_bytes()).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "CHAT_SECRET must be at least 64 bytes",
+            )
+        })?;
+    }
+    if std::env::var_os("REDIS_URL").is_some() {
+        // volley-redis exists, but the user API cannot take a cluster adapter yet.
+        tracing::warn!("REDIS_URL is set, but this build runs on in-memory state only");
+    }
 
     let io = volley_tokio::new(Options::default());
     realtime::attach(&io, auth.clone());
