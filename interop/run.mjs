@@ -5,8 +5,8 @@
 //
 //   node interop/run.mjs                        target Volley (adapter-tokio example `conformance`)
 //   INTEROP_SERVER=node node interop/run.mjs    target the Node reference (interop/fixtures/)
-//   INTEROP_SERVER_CMD='…' node interop/run.mjs  any command; PORT is set, --engine appended for
-//                                               the Engine.IO server
+//   INTEROP_SERVER_CMD='…' node interop/run.mjs  any command (VOLLEY_CMD works too); PORT is set,
+//                                               --engine appended for the Engine.IO server
 // Three servers run: Socket.IO (the fixture's 300/200 ms heartbeat), Engine.IO (--engine), and a
 // second Socket.IO one for the 200-client test with PING_INTERVAL/PING_TIMEOUT set to the
 // reference defaults (25000/20000 ms).
@@ -24,13 +24,14 @@ const TARGET_DIR = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
 const LOG_DIR = path.join(TARGET_DIR, "interop");
 const STARTUP_LIMIT_MS = 180_000;
 
-const target = process.env.INTEROP_SERVER_CMD ? "custom" : process.env.INTEROP_SERVER || "volley";
+const customCommand = process.env.INTEROP_SERVER_CMD || process.env.VOLLEY_CMD;
+const target = customCommand ? "custom" : process.env.INTEROP_SERVER || "volley";
 
 function serverCommand(engine) {
   const extra = engine ? " --engine" : "";
   switch (target) {
     case "custom":
-      return process.env.INTEROP_SERVER_CMD + extra;
+      return customCommand + extra;
     case "node":
       return `node interop/fixtures/conformance.js${extra}`;
     case "volley":
