@@ -1,7 +1,8 @@
 //! The protocol-test fixture, with the same contract as the reference's:
 //!
 //! - 127.0.0.1:$PORT (default 3000), path `/socket.io/`, pingInterval 300 ms, pingTimeout
-//!   200 ms, maxPayload 1000000, connectTimeout 1000 ms, CORS origin `*`.
+//!   200 ms (`PING_INTERVAL` / `PING_TIMEOUT` in ms override them), maxPayload 1000000,
+//!   connectTimeout 1000 ms, CORS origin `*`.
 //! - Namespaces `/` and `/custom`: on connect each emits `auth` with the CONNECT auth (`{}` if
 //!   none). On `/`: `message` (any arguments) → `message-back` with the same arguments to the
 //!   sender; `message-with-ack` (any arguments) → ack with the same arguments. Any other
@@ -17,12 +18,16 @@ use std::time::Duration;
 use volley_tokio::protocol::engine::{Cors, CorsOrigin, EngineConfig};
 use volley_tokio::{Options, RawArgs, SocketRef, Str};
 
-const PING_INTERVAL: Duration = Duration::from_millis(300);
-const PING_TIMEOUT: Duration = Duration::from_millis(200);
+const PING_INTERVAL_MS: u64 = 300;
+const PING_TIMEOUT_MS: u64 = 200;
 const MAX_PAYLOAD: usize = 1_000_000;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    // The interop runner's 200-client server sets the reference defaults here, so that a busy
+    // machine's scheduling delays are not read as ping timeouts (interop/run.mjs).
+    let ping_interval = millis_from_env("PING_INTERVAL", PING_INTERVAL_MS);
+    let ping_timeout = millis_from_env("PING_TIMEOUT", PING_TIMEOUT_MS);
     let port: u16 = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())
@@ -35,8 +40,8 @@ async fn main() -> std::io::Result<()> {
         let engine = volley_tokio::engine(
             EngineConfig::default()
                 .path("/engine.io/")
-                .ping_interval(PING_INTERVAL)
-                .ping_timeout(PING_TIMEOUT)
+                .ping_interval(ping_interval)
+                .ping_timeout(ping_timeout)
                 .max_payload(MAX_PAYLOAD)
                 .cors(Cors::new(CorsOrigin::Any)),
         );
@@ -49,8 +54,8 @@ async fn main() -> std::io::Result<()> {
 
     let io = volley_tokio::new(
         Options::default()
-            .ping_interval(PING_INTERVAL)
-            .ping_timeout(PING_TIMEOUT)
+            .ping_interval(ping_interval)
+            .ping_timeout(ping_timeout)
             .max_payload(MAX_PAYLOAD)
             .connect_timeout(Duration::from_millis(1000))
             .cors_any_origin(),
@@ -81,4 +86,13 @@ fn emit_auth(socket: &SocketRef) {
         json: Str::from(format!("[\"auth\",{auth}]")),
         attachments: Vec::new(),
     });
+}
+
+/// A duration in milliseconds from the environment variable `name`, or `default`.
+fn millis_from_env(name: &str, default: u64) -> Duration {
+    let ms = std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    Duration::from_millis(ms)
 }
