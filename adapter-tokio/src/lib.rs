@@ -30,16 +30,14 @@
 #![warn(missing_docs)]
 
 mod client_dir;
-mod http;
 mod runtime;
 mod serve;
 mod service;
-mod ws;
 
 pub use client_dir::CLIENT_DIR_ENV;
-pub use http::RemoteAddr;
 pub use serve::{serve, Serve};
 pub use service::{NotFound, VolleyBody, VolleyLayer, VolleyService};
+pub use volley_hyper::RemoteAddr;
 pub use volley_protocol as protocol;
 pub use volley_protocol::api::*;
 

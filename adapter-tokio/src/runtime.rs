@@ -1,26 +1,19 @@
-//! The tokio side of [`Runtime`]: spawning on the current runtime and the one timer task.
+//! The tokio side of [`Runtime`] (spawning on the current runtime, clock, randomness, the
+//! timer deadline) and of the shared HTTP/WebSocket plumbing ([`IoRuntime`]).
 
+use hyper_util::rt::TokioIo;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
-use tokio::sync::Notify;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::WebSocketStream;
+use volley_hyper::{IoRuntime, Timer};
 use volley_protocol::api::{Runtime, WeakEndpoint};
 
-/// Spawns on a tokio runtime and runs one timer task per server.
-///
-/// The timer task sleeps until the earliest deadline the core reported through
-/// [`Runtime::wake_timer`], then calls the core's timeout handling, which returns the next
-/// deadline. There is no task per heartbeat or per timer.
+/// Spawns on a tokio runtime and runs one timer task per server (see [`Timer`]).
 pub(crate) struct TokioRuntime {
     handle: tokio::runtime::Handle,
-    timer: Arc<TimerState>,
-}
-
-struct TimerState {
-    deadline: Mutex<Option<Instant>>,
-    notify: Notify,
-    io: OnceLock<WeakEndpoint>,
+    timer: Timer,
 }
 
 impl TokioRuntime {
@@ -28,55 +21,15 @@ impl TokioRuntime {
     pub(crate) fn current() -> Self {
         TokioRuntime {
             handle: tokio::runtime::Handle::current(),
-            timer: Arc::new(TimerState {
-                deadline: Mutex::new(None),
-                notify: Notify::new(),
-                io: OnceLock::new(),
-            }),
+            timer: Timer::new(),
         }
     }
 
     /// Starts the timer task for `io`; it ends when the last `Io` handle is gone.
     pub(crate) fn start_timer(&self, io: WeakEndpoint) {
-        if self.timer.io.set(io).is_err() {
-            return;
-        }
-        let timer = self.timer.clone();
-        self.handle.spawn(run_timer(timer));
+        let _entered = self.handle.enter();
+        self.timer.start(&Tokio, io);
     }
-}
-
-async fn run_timer(timer: Arc<TimerState>) {
-    loop {
-        let deadline = *lock(&timer.deadline);
-        match deadline {
-            Some(at) => {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(at.into()) => {}
-                    _ = timer.notify.notified() => continue,
-                }
-            }
-            None => {
-                timer.notify.notified().await;
-                continue;
-            }
-        }
-        *lock(&timer.deadline) = None;
-        let Some(io) = timer.io.get().and_then(WeakEndpoint::upgrade) else {
-            return;
-        };
-        let next = io.handle_timeout();
-        drop(io);
-        if let Some(next) = next {
-            let mut slot = lock(&timer.deadline);
-            // wake_timer may have set an earlier deadline while handle_timeout ran.
-            *slot = Some(slot.map_or(next, |cur| cur.min(next)));
-        }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Runtime for TokioRuntime {
@@ -96,11 +49,30 @@ impl Runtime for TokioRuntime {
     }
 
     fn wake_timer(&self, at: Instant) {
-        let mut slot = lock(&self.timer.deadline);
-        if slot.is_none_or(|cur| at < cur) {
-            *slot = Some(at);
-            drop(slot);
-            self.timer.notify.notify_one();
-        }
+        self.timer.wake(at);
+    }
+}
+
+/// Spawning, sleeping and WebSockets for the shared plumbing, on the current tokio runtime.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tokio;
+
+impl IoRuntime for Tokio {
+    type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+
+    fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
+        tokio::spawn(fut);
+    }
+
+    fn sleep_until(&self, at: Instant) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep_until(at.into())
+    }
+
+    async fn websocket(
+        &self,
+        io: hyper::upgrade::Upgraded,
+        config: WebSocketConfig,
+    ) -> Self::WebSocket {
+        WebSocketStream::from_raw_socket(TokioIo::new(io), Role::Server, Some(config)).await
     }
 }

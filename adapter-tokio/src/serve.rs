@@ -1,18 +1,14 @@
 //! The standalone server: an accept loop on a [`TcpListener`] and hyper HTTP/1.1 connections.
 
-use crate::http::{empty, RemoteAddr};
-use crate::service::handle;
+use crate::runtime::Tokio;
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::io;
 use std::pin::Pin;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use volley_hyper::{is_transient_accept_error, serve_connection, Shutdown};
 use volley_protocol::api::Endpoint;
 
 /// How long an idle keep-alive connection may take to send a complete request head.
@@ -93,7 +89,7 @@ async fn run(serve: Serve) -> io::Result<()> {
         deadline,
     } = serve;
     let mut signal = signal.unwrap_or_else(|| Box::pin(std::future::pending()));
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let shutdown = Shutdown::new();
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -107,7 +103,9 @@ async fn run(serve: Serve) -> io::Result<()> {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
-                    accept_error(e).await;
+                    if !is_transient_accept_error(&e) {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
                     continue;
                 }
             },
@@ -116,64 +114,18 @@ async fn run(serve: Serve) -> io::Result<()> {
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "set_nodelay failed");
         }
-        let io = io.clone();
-        let service = service_fn(move |mut req: Request<hyper::body::Incoming>| {
-            req.extensions_mut().insert(RemoteAddr(remote));
-            let io = io.clone();
-            async move {
-                if io.is_mine(req.uri().path()) {
-                    Ok::<_, Infallible>(handle(io, req).await)
-                } else {
-                    Ok(empty(StatusCode::NOT_FOUND))
-                }
-            }
-        });
-        let conn = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .with_upgrades();
-        let mut stop = stop_rx.clone();
-        tokio::spawn(async move {
-            let mut conn = std::pin::pin!(conn);
-            let result = tokio::select! {
-                r = conn.as_mut() => r,
-                _ = stop.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    conn.await
-                }
-            };
-            if let Err(e) = result {
-                tracing::trace!(error = %e, "http connection ended");
-            }
-            drop(stop);
-        });
+        let stream = TokioIo::new(stream);
+        let conn = serve_connection(
+            &Tokio,
+            &builder,
+            io.clone(),
+            stream,
+            remote,
+            shutdown.signal(),
+        );
+        tokio::spawn(conn);
     }
     drop(listener);
-    drop(stop_rx);
-    tracing::info!("volley shutting down");
-    io.shutdown();
-    let _ = stop_tx.send(true);
-    let drained = async {
-        stop_tx.closed().await;
-        io.idle().await;
-    };
-    if tokio::time::timeout(deadline, drained).await.is_err() {
-        tracing::warn!(
-            ?deadline,
-            "shutdown deadline passed with clients still connected"
-        );
-    }
+    shutdown.run(&Tokio, &io, deadline).await;
     Ok(())
-}
-
-/// Errors from `accept` concern one connection (reset before accept) or the process (out of
-/// file descriptors); neither may end the loop. Back off briefly on the latter.
-async fn accept_error(e: io::Error) {
-    use io::ErrorKind::*;
-    match e.kind() {
-        ConnectionAborted | ConnectionReset | ConnectionRefused | Interrupted | WouldBlock => {}
-        _ => {
-            tracing::warn!(error = %e, "accept failed");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
 }

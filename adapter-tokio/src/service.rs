@@ -1,7 +1,6 @@
 //! The tower [`Service`] and [`Layer`] that put Volley in front of any hyper/tower app.
 
-use crate::http::{empty, read_body, request_head, to_hyper, BodyError};
-use crate::ws;
+use crate::runtime::Tokio;
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::body::Body;
@@ -12,8 +11,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
-use volley_protocol::api::{Endpoint, HttpOutcome};
-use volley_protocol::engine::Method;
+use volley_hyper::{empty, handle};
+use volley_protocol::api::Endpoint;
 
 /// The response body of [`VolleyService`]: Volley's own responses or the inner service's.
 pub type VolleyBody<B> = Either<Full<Bytes>, B>;
@@ -138,30 +137,6 @@ where
             return Box::pin(async move { Ok(fut.await?.map(Either::Right)) });
         }
         let io = self.io.clone();
-        Box::pin(async move { Ok(handle(io, req).await.map(Either::Left)) })
-    }
-}
-
-/// Serves one request under Volley's path.
-pub(crate) async fn handle<B>(io: Endpoint, req: Request<B>) -> Response<Full<Bytes>>
-where
-    B: Body,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let head = request_head(&req);
-    let (mut parts, body) = req.into_parts();
-    let body = match head.method {
-        Method::Post | Method::Put => match read_body(body, io.max_payload()).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => return empty(StatusCode::PAYLOAD_TOO_LARGE),
-            Err(BodyError::Io) => return empty(StatusCode::BAD_REQUEST),
-        },
-        _ => Bytes::new(),
-    };
-    match io.handle_request(head, body) {
-        HttpOutcome::Respond(resp) => to_hyper(resp),
-        HttpOutcome::Pending(pending) => to_hyper(pending.await),
-        HttpOutcome::WebSocket(upgrade) => ws::accept(io, &mut parts, upgrade),
-        HttpOutcome::NotMine => empty(StatusCode::NOT_FOUND),
+        Box::pin(async move { Ok(handle(&Tokio, io, req).await.map(Either::Left)) })
     }
 }

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use volley_protocol::engine::{HttpResponse, Method, RequestHead};
 use volley_protocol::Str;
 
-/// The peer address of a connection, attached to each request by the standalone server.
+/// The peer address of a connection, attached to each request by the standalone servers.
 ///
 /// When Volley is mounted in another hyper/tower app, insert this extension into requests to
 /// make the address visible in `socket.handshake()`.
@@ -87,7 +87,7 @@ where
 }
 
 /// Converts a core response into a hyper one.
-pub(crate) fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
+pub fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
     let mut out = Response::new(Full::new(resp.body));
     *out.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = out.headers_mut();
@@ -103,7 +103,7 @@ pub(crate) fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
 }
 
 /// A response with a status and no body.
-pub(crate) fn empty(status: StatusCode) -> Response<Full<Bytes>> {
+pub fn empty(status: StatusCode) -> Response<Full<Bytes>> {
     let mut out = Response::new(Full::new(Bytes::new()));
     *out.status_mut() = status;
     out

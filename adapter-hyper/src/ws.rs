@@ -1,23 +1,24 @@
 //! WebSocket transport: the HTTP upgrade, then one task per connection that reads frames into
-//! the core and writes the core's queued frames in batches.
+//! the core and writes the core's queued frames in batches. Generic over the runtime's
+//! tungstenite stream.
 
+use crate::IoRuntime;
 use bytes::Bytes;
-use futures_util::{Sink, Stream};
+use futures_util::future::{select, Either};
+use futures_util::{Sink, SinkExt, Stream};
 use http_body_util::Full;
 use hyper::http::request::Parts;
 use hyper::upgrade::OnUpgrade;
 use hyper::{header, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use std::future::poll_fn;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::task::{Context, Poll};
-use std::time::Duration;
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
-use tokio_tungstenite::tungstenite::protocol::frame::Frame;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::WebSocketStream;
+use std::time::{Duration, Instant};
+use tungstenite::handshake::derive_accept_key;
+use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tungstenite::protocol::frame::Frame;
+use tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tungstenite::{Error as WsError, Message};
 use volley_protocol::api::{bad_request, Endpoint, WsLink, WsUpgrade};
 use volley_protocol::engine::WsFrame;
 use volley_protocol::Str;
@@ -30,12 +31,15 @@ const WRITE_BUFFER: usize = 8 * 1024;
 /// How long a closing connection may take to deliver its last frames.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-type Ws = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
-
 /// Answers a WebSocket request the core accepted: validates the handshake headers, returns
 /// `101 Switching Protocols`, and spawns the connection task that runs once hyper hands over
 /// the socket.
-pub(crate) fn accept(io: Endpoint, parts: &mut Parts, upgrade: WsUpgrade) -> Response<Full<Bytes>> {
+pub(crate) fn accept<R: IoRuntime>(
+    rt: &R,
+    io: Endpoint,
+    parts: &mut Parts,
+    upgrade: WsUpgrade,
+) -> Response<Full<Bytes>> {
     let headers = &parts.headers;
     let is_websocket = headers
         .get(header::UPGRADE)
@@ -52,7 +56,8 @@ pub(crate) fn accept(io: Endpoint, parts: &mut Parts, upgrade: WsUpgrade) -> Res
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(Some(io.max_payload()))
         .max_frame_size(Some(io.max_payload()));
-    tokio::spawn(async move {
+    let task_rt = rt.clone();
+    rt.spawn(async move {
         let upgraded = match on_upgrade.await {
             Ok(upgraded) => upgraded,
             Err(e) => {
@@ -60,12 +65,10 @@ pub(crate) fn accept(io: Endpoint, parts: &mut Parts, upgrade: WsUpgrade) -> Res
                 return;
             }
         };
-        let ws =
-            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
-                .await;
+        let ws = task_rt.websocket(upgraded, config).await;
         let link = io.ws_open(upgrade);
         drop(io);
-        run(link, ws).await;
+        run(&task_rt, link, ws).await;
     });
     let mut resp = Response::new(Full::new(Bytes::new()));
     *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
@@ -92,13 +95,24 @@ enum End {
     Peer(Option<CloseFrame>),
 }
 
-/// Drives one WebSocket: reads and writes from a single task without splitting the stream.
-async fn run(link: WsLink, mut ws: Ws) {
+/// Drives one WebSocket: reads and writes from a single task without splitting the stream,
+/// then sends the close frame (giving the peer [`CLOSE_GRACE`] to take it).
+pub async fn run<R: IoRuntime>(rt: &R, link: WsLink, ws: R::WebSocket) {
+    let mut ws = pin!(ws);
     let mut batch: Vec<WsFrame> = Vec::new();
     let mut unflushed = false;
     let mut closing = false;
-    let end =
-        poll_fn(|cx| drive(cx, &link, &mut ws, &mut batch, &mut unflushed, &mut closing)).await;
+    let end = poll_fn(|cx| {
+        drive(
+            cx,
+            &link,
+            ws.as_mut(),
+            &mut batch,
+            &mut unflushed,
+            &mut closing,
+        )
+    })
+    .await;
     // Dropping the link tells the core the transport is gone.
     drop(link);
     let close = match end {
@@ -109,24 +123,28 @@ async fn run(link: WsLink, mut ws: Ws) {
         End::Peer(frame) => frame,
     };
     if let Some(frame) = close {
-        let _ = tokio::time::timeout(CLOSE_GRACE, close_ws(&mut ws, frame)).await;
+        let close = async {
+            let _ = ws.send(Message::Close(Some(frame))).await;
+            let _ = ws.flush().await;
+        };
+        let grace = rt.sleep_until(Instant::now() + CLOSE_GRACE);
+        if let Either::Right(_) = select(pin!(close), pin!(grace)).await {
+            tracing::trace!("websocket close not delivered in time");
+        }
     }
 }
 
-async fn close_ws(ws: &mut Ws, frame: CloseFrame) {
-    use futures_util::SinkExt;
-    let _ = ws.send(Message::Close(Some(frame))).await;
-    let _ = ws.flush().await;
-}
-
-fn drive(
+fn drive<W>(
     cx: &mut Context<'_>,
     link: &WsLink,
-    ws: &mut Ws,
+    mut ws: Pin<&mut W>,
     batch: &mut Vec<WsFrame>,
     unflushed: &mut bool,
     closing: &mut bool,
-) -> Poll<End> {
+) -> Poll<End>
+where
+    W: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError>,
+{
     loop {
         let mut progress = false;
 
@@ -138,21 +156,21 @@ fn drive(
             progress = true;
         }
         while !batch.is_empty() {
-            match Pin::new(&mut *ws).poll_ready(cx) {
+            match ws.as_mut().poll_ready(cx) {
                 Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(peer_error(e)),
                 Poll::Pending => break,
             }
             let frame = batch.pop().map(to_message);
             if let Some(msg) = frame {
-                if let Err(e) = Pin::new(&mut *ws).start_send(msg) {
+                if let Err(e) = ws.as_mut().start_send(msg) {
                     return Poll::Ready(peer_error(e));
                 }
             }
             *unflushed = true;
         }
         if *unflushed {
-            match Pin::new(&mut *ws).poll_flush(cx) {
+            match ws.as_mut().poll_flush(cx) {
                 Poll::Ready(Ok(())) => *unflushed = false,
                 Poll::Ready(Err(e)) => return Poll::Ready(peer_error(e)),
                 Poll::Pending => {}
@@ -164,7 +182,7 @@ fn drive(
 
         // Read side: hand one frame to the core, then look at the write side again (handling
         // may have queued frames, e.g. an echo).
-        match Pin::new(&mut *ws).poll_next(cx) {
+        match ws.as_mut().poll_next(cx) {
             Poll::Ready(Some(Ok(msg))) => {
                 progress = true;
                 match msg {

@@ -1,0 +1,82 @@
+//! # volley-hyper
+//!
+//! The part of Volley's HTTP and WebSocket plumbing that does not depend on an async runtime,
+//! shared by `volley-tokio` and `volley-async-std`: turning hyper 1.x requests into the core's
+//! [`RequestHead`](volley_protocol::engine::RequestHead) and its responses back, the WebSocket
+//! handshake answer and the task that drives one WebSocket (any tungstenite 0.30 stream, from
+//! tokio-tungstenite or async-tungstenite), one HTTP/1.1 connection with graceful shutdown,
+//! the server-wide shutdown sequence, and the one timer task per server.
+//!
+//! An adapter implements [`IoRuntime`] (spawning, sleeping, wrapping an upgraded connection
+//! in its WebSocket stream) and its own accept loop; everything else comes from here.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod conn;
+mod http;
+mod timer;
+mod ws;
+
+pub use conn::{is_transient_accept_error, serve_connection, Shutdown, StopSignal};
+pub use http::{empty, to_hyper, RemoteAddr};
+pub use timer::Timer;
+pub use tungstenite;
+pub use ws::run as run_websocket;
+
+use bytes::Bytes;
+use futures_util::{Sink, Stream};
+use http::{read_body, request_head, BodyError};
+use http_body_util::Full;
+use hyper::body::Body;
+use hyper::upgrade::Upgraded;
+use hyper::{Request, Response, StatusCode};
+use std::future::Future;
+use std::time::Instant;
+use tungstenite::protocol::WebSocketConfig;
+use tungstenite::{Error as WsError, Message};
+use volley_protocol::api::{Endpoint, HttpOutcome};
+use volley_protocol::engine::Method;
+
+/// What the shared plumbing needs from an async runtime. `volley-tokio` and
+/// `volley-async-std` each implement it in a few lines.
+pub trait IoRuntime: Clone + Send + Sync + 'static {
+    /// The runtime's tungstenite stream over an upgraded connection.
+    type WebSocket: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send;
+    /// Runs `fut` in the background.
+    fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static);
+    /// Completes at `at`.
+    fn sleep_until(&self, at: Instant) -> impl Future<Output = ()> + Send;
+    /// Wraps an upgraded HTTP connection (server side) in a WebSocket stream with `config`.
+    fn websocket(
+        &self,
+        io: Upgraded,
+        config: WebSocketConfig,
+    ) -> impl Future<Output = Self::WebSocket> + Send;
+}
+
+/// Serves one request under Volley's path: reads the body (answering 413 past maxPayload),
+/// hands the request to the core, waits for a parked long-poll, and answers a WebSocket
+/// request with `101` while spawning its connection task on `rt`.
+pub async fn handle<R, B>(rt: &R, io: Endpoint, req: Request<B>) -> Response<Full<Bytes>>
+where
+    R: IoRuntime,
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let head = request_head(&req);
+    let (mut parts, body) = req.into_parts();
+    let body = match head.method {
+        Method::Post | Method::Put => match read_body(body, io.max_payload()).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge) => return empty(StatusCode::PAYLOAD_TOO_LARGE),
+            Err(BodyError::Io) => return empty(StatusCode::BAD_REQUEST),
+        },
+        _ => Bytes::new(),
+    };
+    match io.handle_request(head, body) {
+        HttpOutcome::Respond(resp) => to_hyper(resp),
+        HttpOutcome::Pending(pending) => to_hyper(pending.await),
+        HttpOutcome::WebSocket(upgrade) => ws::accept(rt, io, &mut parts, upgrade),
+        HttpOutcome::NotMine => empty(StatusCode::NOT_FOUND),
+    }
+}
