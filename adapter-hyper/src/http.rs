@@ -12,6 +12,12 @@ use volley_protocol::Str;
 ///
 /// When Volley is mounted in another hyper/tower app, insert this extension into requests to
 /// make the address visible in `socket.handshake()`.
+///
+/// ```
+/// use volley_tokio::RemoteAddr;
+/// let mut request = hyper::Request::new(());
+/// request.extensions_mut().insert(RemoteAddr("127.0.0.1:5000".parse().unwrap()));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct RemoteAddr(pub SocketAddr);
 

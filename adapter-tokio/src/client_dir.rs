@@ -5,6 +5,11 @@ use std::path::{Path, PathBuf};
 use volley_protocol::api::ClientFiles;
 
 /// Environment variable naming the `dist` directory of `socket.io-client`.
+///
+/// ```
+/// // VOLLEY_CLIENT_DIR=/path/to/node_modules/socket.io-client/dist cargo run …
+/// assert_eq!(volley_tokio::CLIENT_DIR_ENV, "VOLLEY_CLIENT_DIR");
+/// ```
 pub const CLIENT_DIR_ENV: &str = "VOLLEY_CLIENT_DIR";
 
 const DIST: &str = "node_modules/socket.io-client/dist";

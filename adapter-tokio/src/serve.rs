@@ -22,11 +22,15 @@ const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 /// never send anything cannot delay the next client.
 ///
 /// ```no_run
-/// use volley_tokio::protocol::engine::EngineConfig;
+/// use volley_tokio::Options;
 ///
 /// # async fn run() -> std::io::Result<()> {
-/// let io = volley_tokio::engine(EngineConfig::default());
-/// io.on_message(|io, sid, message| io.send(&sid, message));
+/// let io = volley_tokio::new(Options::default());
+/// io.of("/").on_connection(|socket| {
+///     socket.on("ping", |socket, _event| {
+///         let _ = socket.emit("pong", &());
+///     });
+/// });
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 /// volley_tokio::serve(listener, io)
 ///     .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })
@@ -45,6 +49,15 @@ pub fn serve(listener: TcpListener, io: impl Into<Endpoint>) -> Serve {
 type Signal = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A running standalone server; `.await` it. Built by [`serve`].
+///
+/// ```
+/// # async fn run() -> std::io::Result<()> {
+/// let io = volley_tokio::new(volley_tokio::Options::default());
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let server: volley_tokio::Serve = volley_tokio::serve(listener, io);
+/// server.await
+/// # }
+/// ```
 #[must_use = "a server does nothing until awaited"]
 pub struct Serve {
     listener: TcpListener,
@@ -57,6 +70,19 @@ impl Serve {
     /// Shuts down gracefully when `signal` completes: stops accepting, disconnects every
     /// client with reason `server shutting down`, and returns once all connections are gone
     /// or the deadline (default 10 s, see [`Serve::shutdown_deadline`]) has passed.
+    ///
+    /// ```
+    /// # async fn run() -> std::io::Result<()> {
+    /// # let io = volley_tokio::new(volley_tokio::Options::default());
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// let server = volley_tokio::serve(listener, io).with_graceful_shutdown(async move {
+    ///     let _ = stopped.await;
+    /// });
+    /// # drop(stop);
+    /// server.await
+    /// # }
+    /// ```
     pub fn with_graceful_shutdown(
         mut self,
         signal: impl Future<Output = ()> + Send + 'static,
@@ -66,6 +92,18 @@ impl Serve {
     }
 
     /// How long a graceful shutdown waits for clients before returning anyway.
+    ///
+    /// ```
+    /// # async fn run() -> std::io::Result<()> {
+    /// # let io = volley_tokio::new(volley_tokio::Options::default());
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// use std::time::Duration;
+    /// volley_tokio::serve(listener, io)
+    ///     .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })
+    ///     .shutdown_deadline(Duration::from_secs(3))
+    ///     .await
+    /// # }
+    /// ```
     pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self

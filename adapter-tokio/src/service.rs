@@ -15,6 +15,13 @@ use volley_hyper::{empty, handle};
 use volley_protocol::api::Endpoint;
 
 /// The response body of [`VolleyService`]: Volley's own responses or the inner service's.
+///
+/// ```
+/// use volley_tokio::VolleyBody;
+/// use http_body_util::{Either, Full};
+/// let ours: VolleyBody<Full<bytes::Bytes>> = Either::Left(Full::new(bytes::Bytes::from_static(b"ok")));
+/// # let _ = ours;
+/// ```
 pub type VolleyBody<B> = Either<Full<Bytes>, B>;
 
 /// A tower [`Layer`] that mounts Volley at its path (default `/socket.io/`) in front of an app.
@@ -24,11 +31,13 @@ pub type VolleyBody<B> = Either<Full<Bytes>, B>;
 ///
 /// ```no_run
 /// use axum::{routing::get, Router};
-/// use volley_tokio::protocol::engine::EngineConfig;
-/// use volley_tokio::VolleyLayer;
+/// use volley_tokio::{Options, VolleyLayer};
 ///
 /// # async fn run() -> std::io::Result<()> {
-/// let io = volley_tokio::engine(EngineConfig::default());
+/// let io = volley_tokio::new(Options::default());
+/// io.of("/").on_connection(|socket| {
+///     let _ = socket.emit("hello", &"world");
+/// });
 /// let app: Router = Router::new()
 ///     .route("/", get(|| async { "home page" }))
 ///     .layer(VolleyLayer::new(io));
@@ -43,6 +52,15 @@ pub struct VolleyLayer {
 
 impl VolleyLayer {
     /// A layer serving `io`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let io = volley_tokio::new(volley_tokio::Options::default());
+    /// let layer = volley_tokio::VolleyLayer::new(io);
+    /// # let _ = layer;
+    /// # }
+    /// ```
     pub fn new(io: impl Into<Endpoint>) -> Self {
         VolleyLayer { io: io.into() }
     }
@@ -59,6 +77,18 @@ impl<S> Layer<S> for VolleyLayer {
 }
 
 /// The inner service of a standalone Volley server: answers everything with 404.
+///
+/// ```
+/// use volley_tokio::{NotFound, VolleyService};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let io = volley_tokio::new(volley_tokio::Options::default());
+/// // VolleyService::new(io) is the same as:
+/// let layer = volley_tokio::VolleyLayer::new(io);
+/// let service: VolleyService<NotFound> = tower_layer::Layer::layer(&layer, NotFound);
+/// # let _ = service;
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NotFound;
 
@@ -98,6 +128,15 @@ pub struct VolleyService<S = NotFound> {
 
 impl VolleyService<NotFound> {
     /// A service with nothing behind it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let io = volley_tokio::new(volley_tokio::Options::default());
+    /// let service = volley_tokio::VolleyService::new(io);
+    /// # let _ = service;
+    /// # }
+    /// ```
     pub fn new(io: impl Into<Endpoint>) -> Self {
         VolleyService {
             io: io.into(),
@@ -108,6 +147,14 @@ impl VolleyService<NotFound> {
 
 impl<S> VolleyService<S> {
     /// The endpoint this service serves.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let service = volley_tokio::VolleyService::new(volley_tokio::new(volley_tokio::Options::default()));
+    /// assert_eq!(service.endpoint().path(), "/socket.io/");
+    /// # }
+    /// ```
     pub fn endpoint(&self) -> &Endpoint {
         &self.io
     }

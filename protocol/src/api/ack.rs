@@ -9,6 +9,17 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Why an acknowledgement did not arrive.
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # async fn f(socket: SocketRef) {
+/// match socket.emit_with_ack("ping", &()).unwrap().await {
+///     Ok(_) => {}
+///     Err(volley_protocol::api::AckError::Timeout) => println!("no answer in time"),
+///     Err(e) => println!("{e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AckError {
@@ -24,6 +35,16 @@ pub enum AckError {
 }
 
 /// The arguments a client acknowledged with.
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # async fn f(socket: SocketRef) {
+/// if let Ok(reply) = socket.emit_with_ack("sum", &(1, 2)).unwrap().await {
+///     let total: i64 = reply.arg(0).unwrap_or_default();
+///     # let _ = total;
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct AckReply {
     pub(crate) socket: Option<SocketId>,
@@ -32,18 +53,53 @@ pub struct AckReply {
 
 impl AckReply {
     /// The socket that answered (known for a single-socket emit, not for a broadcast).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// let reply = socket.emit_with_ack("hi", &()).unwrap().await.unwrap();
+    /// assert_eq!(reply.socket(), Some(socket.id()));
+    /// # }
+    /// ```
     pub fn socket(&self) -> Option<&SocketId> {
         self.socket.as_ref()
     }
     /// All arguments as one sequence (a tuple, a `Vec`, …).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// let reply = socket.emit_with_ack("pair?", &()).unwrap().await.unwrap();
+    /// let (name, age): (String, u32) = reply.args().unwrap();
+    /// # let _ = (name, age);
+    /// # }
+    /// ```
     pub fn args<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         self.args.deserialize()
     }
     /// Argument `i`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// let reply = socket.emit_with_ack("count?", &()).unwrap().await.unwrap();
+    /// let n: u64 = reply.arg(0).unwrap();
+    /// # let _ = n;
+    /// # }
+    /// ```
     pub fn arg<T: DeserializeOwned>(&self, i: usize) -> Result<T, serde_json::Error> {
         self.args.get(i)
     }
     /// The raw arguments (for forwarding).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// let reply = socket.emit_with_ack("state?", &()).unwrap().await.unwrap();
+    /// // Pass the client's answer on to everyone else, unparsed.
+    /// let _ = socket.broadcast().emit_forward("state", reply.raw());
+    /// # }
+    /// ```
     pub fn raw(&self) -> &Args {
         &self.args
     }
@@ -52,6 +108,15 @@ impl AckReply {
 /// Resolves to the client's acknowledgement, or an error on timeout or disconnect.
 ///
 /// Returned by [`SocketRef::emit_with_ack`](super::SocketRef::emit_with_ack).
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # async fn f(socket: SocketRef) {
+/// let answer = socket.emit_with_ack("question", &"6 x 7?").unwrap();
+/// let reply = answer.await;
+/// # let _ = reply;
+/// # }
+/// ```
 #[must_use = "an ack future does nothing unless awaited"]
 pub struct AckFuture {
     pub(crate) rx: oneshot::Receiver<Result<AckReply, AckError>>,
@@ -67,6 +132,18 @@ impl Future for AckFuture {
 }
 
 /// The acknowledgements of a broadcast: one reply per socket that answered in time.
+///
+/// ```
+/// # use volley_protocol::api::Io;
+/// # async fn f(io: Io) {
+/// use std::time::Duration;
+/// let acks = io.timeout(Duration::from_secs(1)).emit_with_ack("vote", &()).unwrap().await;
+/// for reply in &acks.replies {
+///     let choice: String = reply.arg(0).unwrap_or_default();
+///     # let _ = choice;
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct BroadcastAcks {
     /// Replies received, in arrival order.
@@ -77,6 +154,12 @@ pub struct BroadcastAcks {
 
 impl BroadcastAcks {
     /// True when every reached socket answered.
+    ///
+    /// ```
+    /// use volley_protocol::api::BroadcastAcks;
+    /// let acks = BroadcastAcks { replies: Vec::new(), expected: 0 };
+    /// assert!(acks.complete());
+    /// ```
     pub fn complete(&self) -> bool {
         self.replies.len() >= self.expected
     }
@@ -86,6 +169,16 @@ impl BroadcastAcks {
 /// replies received so far are kept ([`BroadcastAcks::complete`] is then false).
 ///
 /// Returned by [`BroadcastOperator::emit_with_ack`](super::BroadcastOperator::emit_with_ack).
+///
+/// ```
+/// # use volley_protocol::api::Io;
+/// # async fn f(io: Io) {
+/// use std::time::Duration;
+/// let future = io.to("voters").timeout(Duration::from_secs(1)).emit_with_ack("vote", &()).unwrap();
+/// let acks = future.await;
+/// println!("{}/{} answered", acks.replies.len(), acks.expected);
+/// # }
+/// ```
 #[must_use = "an ack future does nothing unless awaited"]
 pub struct BroadcastAckFuture {
     pub(crate) rx: oneshot::Receiver<BroadcastAcks>,

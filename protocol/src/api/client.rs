@@ -25,6 +25,11 @@ pub struct ClientFiles {
 
 impl ClientFiles {
     /// The file names served, as in the reference: the bundles and their source maps.
+    ///
+    /// ```
+    /// use volley_protocol::api::ClientFiles;
+    /// assert!(ClientFiles::NAMES.contains(&"socket.io.min.js"));
+    /// ```
     pub const NAMES: [&'static str; 8] = [
         "socket.io.js",
         "socket.io.js.map",
@@ -37,6 +42,12 @@ impl ClientFiles {
     ];
 
     /// An empty set for client `version` (the ETag is the quoted version, like the reference).
+    ///
+    /// ```
+    /// use volley_protocol::api::ClientFiles;
+    /// let files = ClientFiles::new("4.8.1");
+    /// assert_eq!(files.etag(), "\"4.8.1\"");
+    /// ```
     pub fn new(version: &str) -> Self {
         ClientFiles {
             etag: Str::from(format!("\"{version}\"")),
@@ -46,6 +57,12 @@ impl ClientFiles {
     }
 
     /// Adds a file; names not in [`ClientFiles::NAMES`] are ignored.
+    ///
+    /// ```
+    /// use volley_protocol::api::ClientFiles;
+    /// let mut files = ClientFiles::new("4.8.1");
+    /// files.insert("socket.io.js", bytes::Bytes::from_static(b"/* bundle */"));
+    /// ```
     pub fn insert(&mut self, name: &str, content: Bytes) {
         if let Some(name) = Self::NAMES.iter().find(|n| **n == name) {
             self.files.retain(|(n, _)| n != name);
@@ -54,6 +71,11 @@ impl ClientFiles {
     }
 
     /// The ETag sent with every file.
+    ///
+    /// ```
+    /// use volley_protocol::api::ClientFiles;
+    /// assert_eq!(ClientFiles::new("1.2.3").etag(), "\"1.2.3\"");
+    /// ```
     pub fn etag(&self) -> &str {
         &self.etag
     }

@@ -243,6 +243,25 @@ impl<C: Core> Shared<C> {
 }
 
 /// How the adapter answers one HTTP request.
+///
+/// ```
+/// # use volley_protocol::api::*;
+/// # use volley_protocol::engine::{Method, RequestHead};
+/// # async fn f(endpoint: Endpoint) {
+/// let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=polling");
+/// let response = match endpoint.handle_request(head, bytes::Bytes::new()) {
+///     HttpOutcome::Respond(response) => Some(response),
+///     HttpOutcome::Pending(later) => Some(later.await),
+///     HttpOutcome::WebSocket(upgrade) => {
+///         // answer 101 Switching Protocols, then:
+///         let _link = endpoint.ws_open(upgrade);
+///         None
+///     }
+///     HttpOutcome::NotMine => None, // 404, or the app behind
+/// };
+/// # let _ = response;
+/// # }
+/// ```
 #[must_use]
 pub enum HttpOutcome {
     /// Send this response.
@@ -259,6 +278,18 @@ pub enum HttpOutcome {
 }
 
 /// The later answer to a parked polling request. See [`HttpOutcome::Pending`].
+///
+/// ```
+/// # use volley_protocol::api::*;
+/// # use volley_protocol::engine::{Method, RequestHead};
+/// # async fn f(endpoint: Endpoint) {
+/// let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=polling&sid=abc");
+/// if let HttpOutcome::Pending(pending) = endpoint.handle_request(head, bytes::Bytes::new()) {
+///     let response = pending.await; // or drop it when the client disconnects
+///     # let _ = response;
+/// }
+/// # }
+/// ```
 #[must_use = "dropping a pending response aborts the request"]
 pub struct PendingResponse {
     rx: oneshot::Receiver<HttpResponse>,
@@ -294,6 +325,19 @@ impl Drop for PendingResponse {
 
 /// A WebSocket request the core accepted; see [`HttpOutcome::WebSocket`]. Dropping it
 /// without [`Endpoint::ws_open`] (the upgrade failed) tells the core.
+///
+/// ```
+/// # use volley_protocol::api::*;
+/// # use volley_protocol::engine::{Method, RequestHead};
+/// # async fn f(endpoint: Endpoint) {
+/// let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket");
+/// if let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(head, bytes::Bytes::new()) {
+///     // ... after `101 Switching Protocols` went out:
+///     let link = endpoint.ws_open(upgrade);
+///     # drop(link);
+/// }
+/// # }
+/// ```
 #[must_use = "pass it to Endpoint::ws_open once the upgrade completed"]
 pub struct WsUpgrade {
     req: ReqId,
@@ -313,6 +357,23 @@ impl Drop for WsUpgrade {
 /// The task feeds received frames to [`WsLink::handle_message`]; when
 /// [`WsLink::poll_ready`] is ready it takes every queued frame with [`WsLink::drain`], writes
 /// them and flushes once. Dropping the link tells the core the transport closed.
+///
+/// ```
+/// # use volley_protocol::api::WsLink;
+/// # use volley_protocol::engine::WsFrame;
+/// # use std::task::{Context, Poll};
+/// /// One step of a connection task: read side, then write side.
+/// fn step(link: &WsLink, cx: &mut Context<'_>, received: Option<WsFrame>, out: &mut Vec<WsFrame>) -> bool {
+///     if let Some(frame) = received {
+///         link.handle_message(frame);
+///     }
+///     if link.poll_ready(cx).is_ready() {
+///         return link.drain(out); // write `out`, flush once; close if false
+///     }
+///     true
+/// }
+/// # let _ = step;
+/// ```
 pub struct WsLink {
     conn: ConnId,
     signal: Arc<LinkSignal>,
@@ -321,11 +382,26 @@ pub struct WsLink {
 
 impl WsLink {
     /// Hands a received frame to the core (runs synchronous handlers before returning).
+    ///
+    /// ```
+    /// # use volley_protocol::api::WsLink;
+    /// # fn f(link: &WsLink) {
+    /// use volley_protocol::engine::WsFrame;
+    /// link.handle_message(WsFrame::Text("4hello".into()));
+    /// # }
+    /// ```
     pub fn handle_message(&self, frame: WsFrame) {
         self.ops.ws_message(self.conn, frame);
     }
 
     /// Ready when frames are queued for this connection or the core wants it closed.
+    ///
+    /// ```
+    /// # use volley_protocol::api::WsLink;
+    /// # async fn f(link: &WsLink) {
+    /// std::future::poll_fn(|cx| link.poll_ready(cx)).await;
+    /// # }
+    /// ```
     pub fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
         let mut st = lock(&self.signal.0);
         if st.ready || st.close {
@@ -340,6 +416,16 @@ impl WsLink {
 
     /// Moves every queued frame into `out` (in order). Returns `false` when the connection
     /// must be closed after writing them.
+    ///
+    /// ```
+    /// # use volley_protocol::api::WsLink;
+    /// # fn f(link: &WsLink) {
+    /// let mut frames = Vec::new();
+    /// let open = link.drain(&mut frames);
+    /// // write every frame, flush once; then close the socket if `!open`
+    /// # let _ = open;
+    /// # }
+    /// ```
     pub fn drain(&self, out: &mut Vec<WsFrame>) -> bool {
         self.ops.ws_drain(self.conn, &self.signal, out)
     }
@@ -353,6 +439,11 @@ impl Drop for WsLink {
 
 /// A response 400 `{"code":3,"message":"Bad request"}`, as the reference sends for requests
 /// it cannot make sense of.
+///
+/// ```
+/// let response = volley_protocol::api::bad_request();
+/// assert_eq!(response.status, 400);
+/// ```
 pub fn bad_request() -> HttpResponse {
     HttpResponse {
         status: 400,
@@ -486,15 +577,44 @@ impl<C: Core> Ops for Shared<C> {
 
 /// The handle an adapter serves: any Volley server (Socket.IO [`Io`](super::Io) or raw
 /// Engine.IO [`EngineIo`](super::EngineIo)) converts into one.
+///
+/// ```
+/// # use volley_protocol::api::*;
+/// # use volley_protocol::engine::{Method, RequestHead};
+/// # async fn f(endpoint: Endpoint) {
+/// assert!(endpoint.is_mine("/socket.io/"));
+/// assert!(!endpoint.is_mine("/index.html"));
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Endpoint(pub(crate) Arc<dyn Ops>);
 
 /// A weak [`Endpoint`] for background tasks (the timer) that must not keep a server alive.
+///
+/// ```
+/// # use volley_protocol::api::*;
+/// # use volley_protocol::engine::{Method, RequestHead};
+/// # async fn f(endpoint: Endpoint) {
+/// let weak = endpoint.downgrade();
+/// assert!(weak.upgrade().is_some());
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct WeakEndpoint(Weak<dyn Ops>);
 
 impl WeakEndpoint {
     /// The endpoint, if it still exists.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// let weak = endpoint.downgrade();
+    /// if let Some(endpoint) = weak.upgrade() {
+    ///     let _next = endpoint.handle_timeout();
+    /// }
+    /// # }
+    /// ```
     pub fn upgrade(&self) -> Option<Endpoint> {
         self.0.upgrade().map(Endpoint)
     }
@@ -502,11 +622,28 @@ impl WeakEndpoint {
 
 impl Endpoint {
     /// The request path (default `/socket.io/`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// assert_eq!(endpoint.path(), "/socket.io/");
+    /// # }
+    /// ```
     pub fn path(&self) -> &str {
         self.0.path()
     }
 
     /// True if `path` is under this server's path (with or without its trailing slash).
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// assert!(endpoint.is_mine("/socket.io"));
+    /// assert!(endpoint.is_mine("/socket.io/socket.io.min.js"));
+    /// # }
+    /// ```
     pub fn is_mine(&self, path: &str) -> bool {
         let own = self.0.path();
         path.starts_with(own) || own.strip_suffix('/') == Some(path)
@@ -514,43 +651,120 @@ impl Endpoint {
 
     /// The largest accepted POST body or WebSocket message, in bytes (`maxPayload`).
     /// Adapters answer a larger POST with 413 without reading it all.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// let limit = endpoint.max_payload(); // read at most limit + 1 bytes of a body
+    /// # let _ = limit;
+    /// # }
+    /// ```
     pub fn max_payload(&self) -> usize {
         self.0.max_payload()
     }
 
     /// Handles one HTTP request under the path; `body` is the whole request body.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// let head = RequestHead::new(Method::Post, "/socket.io/?EIO=4&transport=polling&sid=abc");
+    /// let _outcome = endpoint.handle_request(head, bytes::Bytes::from_static(b"4hello"));
+    /// # }
+    /// ```
     pub fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome {
         self.0.handle_request(head, body)
     }
 
     /// Registers an upgraded WebSocket with the core.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// # let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket");
+    /// if let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(head, bytes::Bytes::new()) {
+    ///     let _link = endpoint.ws_open(upgrade);
+    /// }
+    /// # }
+    /// ```
     pub fn ws_open(&self, mut upgrade: WsUpgrade) -> WsLink {
         upgrade.ops = None;
         self.0.ws_open(upgrade.req)
     }
 
     /// Runs expired timers; returns the next deadline, if any.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// // In the runtime's timer task, when the deadline passed:
+    /// if let Some(next) = endpoint.handle_timeout() {
+    ///     // sleep until `next`
+    ///     # let _ = next;
+    /// }
+    /// # }
+    /// ```
     pub fn handle_timeout(&self) -> Option<Instant> {
         self.0.handle_timeout()
     }
 
     /// Disconnects every client with reason `server shutting down`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// endpoint.shutdown();
+    /// endpoint.idle().await;
+    /// # }
+    /// ```
     pub fn shutdown(&self) {
         self.0.shutdown()
     }
 
     /// Completes once no WebSocket and no parked polling request remains.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// endpoint.shutdown();
+    /// endpoint.idle().await; // every client is gone
+    /// # }
+    /// ```
     pub fn idle(&self) -> Idle {
         Idle(self.0.clone())
     }
 
     /// A weak handle for background tasks.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// let weak = endpoint.downgrade(); // for the timer task
+    /// # let _ = weak;
+    /// # }
+    /// ```
     pub fn downgrade(&self) -> WeakEndpoint {
         WeakEndpoint(Arc::downgrade(&self.0))
     }
 }
 
 /// Future returned by [`Endpoint::idle`].
+///
+/// ```
+/// # use volley_protocol::api::*;
+/// # use volley_protocol::engine::{Method, RequestHead};
+/// # async fn f(endpoint: Endpoint) {
+/// let idle: Idle = endpoint.idle();
+/// idle.await;
+/// # }
+/// ```
 pub struct Idle(Arc<dyn Ops>);
 
 impl Future for Idle {

@@ -48,6 +48,22 @@ pub struct EngineIo(Arc<Shared<EngineServer>>);
 
 impl EngineIo {
     /// A server with `config`, using `runtime` for time, randomness and spawning.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use volley_protocol::api::{BoxFuture, EngineIo, Runtime};
+    /// # struct Inert;
+    /// # impl Runtime for Inert {
+    /// #     fn now(&self) -> Instant { Instant::now() }
+    /// #     fn spawn(&self, _f: BoxFuture) {}
+    /// #     fn wake_timer(&self, _at: Instant) {}
+    /// #     fn fill_random(&self, buf: &mut [u8]) { buf.fill(7) }
+    /// # }
+    /// use volley_protocol::engine::EngineConfig;
+    /// let engine = EngineIo::new(EngineConfig::default(), Arc::new(Inert));
+    /// # let _ = engine;
+    /// ```
     pub fn new(config: EngineConfig, runtime: Arc<dyn Runtime>) -> Self {
         let ids = super::ids::RuntimeIds::new(runtime.clone());
         let core = EngineServer::new(config, ids);
@@ -55,21 +71,46 @@ impl EngineIo {
     }
 
     /// Called when a session opens, with its sid.
+    ///
+    /// ```
+    /// # fn f(engine: volley_protocol::api::EngineIo) {
+    /// engine.on_open(|_engine, sid| println!("session {sid} opened"));
+    /// # }
+    /// ```
     pub fn on_open(&self, f: impl Fn(&EngineIo, &Str) + Send + Sync + 'static) {
         *write(&self.0.app.on_open) = Some(Arc::new(f));
     }
 
     /// Called for every message a client sends.
+    ///
+    /// ```
+    /// # fn f(engine: volley_protocol::api::EngineIo) {
+    /// engine.on_message(|engine, sid, message| engine.send(&sid, message));
+    /// # }
+    /// ```
     pub fn on_message(&self, f: impl Fn(&EngineIo, Str, Message) + Send + Sync + 'static) {
         *write(&self.0.app.on_message) = Some(Arc::new(f));
     }
 
     /// Called when a session closes, with the reason.
+    ///
+    /// ```
+    /// # fn f(engine: volley_protocol::api::EngineIo) {
+    /// engine.on_close(|_engine, sid, reason| println!("session {sid} closed: {reason}"));
+    /// # }
+    /// ```
     pub fn on_close(&self, f: impl Fn(&EngineIo, &Str, CloseReason) + Send + Sync + 'static) {
         *write(&self.0.app.on_close) = Some(Arc::new(f));
     }
 
     /// Queues a message to session `sid` (ignored if it is gone).
+    ///
+    /// ```
+    /// # fn f(engine: volley_protocol::api::EngineIo, sid: volley_protocol::Str) {
+    /// use volley_protocol::engine::Message;
+    /// engine.send(&sid, Message::Text("hello".into()));
+    /// # }
+    /// ```
     pub fn send(&self, sid: &Str, message: Message) {
         self.0.with_core(|st, now| {
             let _ = st.core.send(now, sid, message);
@@ -77,6 +118,12 @@ impl EngineIo {
     }
 
     /// Closes session `sid`.
+    ///
+    /// ```
+    /// # fn f(engine: volley_protocol::api::EngineIo, sid: volley_protocol::Str) {
+    /// engine.close(&sid);
+    /// # }
+    /// ```
     pub fn close(&self, sid: &Str) {
         self.0.with_core(|st, now| {
             st.core.close(now, sid);

@@ -10,6 +10,16 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// Why event arguments could not be read as the handler asked.
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # fn f(socket: SocketRef) {
+/// socket.on("move", |_socket, event| match event.args::<(i32, i32)>() {
+///     Ok((x, y)) => println!("to {x},{y}"),
+///     Err(e) => println!("bad move: {e}"),
+/// });
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ArgsError {
@@ -22,6 +32,16 @@ pub enum ArgsError {
 }
 
 /// Why an emit failed before anything was sent (caller faults).
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # fn f(socket: SocketRef) {
+/// match socket.emit("disconnect", &()) {
+///     Err(volley_protocol::api::EmitError::ReservedName(name)) => println!("cannot emit {name}"),
+///     _ => {}
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EmitError {
@@ -65,16 +85,37 @@ impl Event {
     }
 
     /// The event name.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on_any(|_socket, event| println!("got {}", event.name()));
+    /// # }
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Number of arguments.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("log", |_socket, event| println!("{} arguments", event.len()));
+    /// # }
+    /// ```
     pub fn len(&self) -> usize {
         self.args.len()
     }
 
     /// True when the event has no arguments.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("ping", |_socket, event| assert!(event.is_empty()));
+    /// # }
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.args.is_empty()
     }
@@ -82,11 +123,35 @@ impl Event {
     /// All arguments deserialized as one sequence: a tuple `(A, B)`, a `Vec<T>`, or a struct
     /// deserialized from a sequence. Binary arguments deserialize as bytes (`bytes::Bytes`,
     /// `serde_bytes::ByteBuf`, `Vec<u8>`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// #[derive(serde::Deserialize)]
+    /// struct Move { x: i32, y: i32 }
+    /// socket.on("move", |_socket, event| {
+    ///     // socket.emit("move", { x: 1, y: 2 }, "fast")
+    ///     if let Ok((m, speed)) = event.args::<(Move, String)>() {
+    ///         println!("{},{} {speed}", m.x, m.y);
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn args<T: DeserializeOwned>(&self) -> Result<T, ArgsError> {
         Ok(self.args.deserialize()?)
     }
 
     /// Argument `i` deserialized into `T`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("rename", |_socket, event| {
+    ///     let name: String = event.arg(0).unwrap_or_default();
+    ///     # let _ = name;
+    /// });
+    /// # }
+    /// ```
     pub fn arg<T: DeserializeOwned>(&self, i: usize) -> Result<T, ArgsError> {
         if i >= self.args.len() {
             return Err(ArgsError::Missing(i));
@@ -95,37 +160,116 @@ impl Event {
     }
 
     /// Every argument as a [`Value`] (JSON with binary parts).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// use volley_protocol::socket::Value;
+    /// socket.on("upload", |_socket, event| {
+    ///     for value in event.values().unwrap_or_default() {
+    ///         if let Value::Binary(bytes) = value {
+    ///             println!("{} bytes", bytes.len());
+    ///         }
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn values(&self) -> Result<Vec<Value>, ArgsError> {
         Ok(self.args.values()?)
     }
 
     /// Each argument's raw JSON text, placeholders for binary parts included.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("log", |_socket, event| {
+    ///     for raw in event.raw_args() {
+    ///         println!("{raw}"); // JSON text of each argument
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn raw_args(&self) -> &[Str] {
         self.args.raw()
     }
 
     /// The binary attachments of the event, in order.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("file", |_socket, event| {
+    ///     let total: usize = event.binary().iter().map(|b| b.len()).sum();
+    ///     # let _ = total;
+    /// });
+    /// # }
+    /// ```
     pub fn binary(&self) -> &[Bytes] {
         self.args.attachments()
     }
 
     /// The arguments, for forwarding them unchanged with
     /// [`SocketRef::emit_forward`](super::SocketRef::emit_forward) and friends.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("relay", |socket, event| {
+    ///     let _ = socket.broadcast().emit_forward("relay", event.forward_args());
+    /// });
+    /// # }
+    /// ```
     pub fn forward_args(&self) -> &Args {
         &self.args
     }
 
     /// True when the client asked for an acknowledgement.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("save", |_socket, mut event| {
+    ///     if event.wants_ack() {
+    ///         let _ = event.ack(&"saved");
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn wants_ack(&self) -> bool {
         self.ack.is_some()
     }
 
     /// The acknowledgement responder, if the client asked for one (once).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("slow", |_socket, mut event| {
+    ///     let ack = event.take_ack();
+    ///     async move {
+    ///         if let Some(ack) = ack {
+    ///             let _ = ack.send(&"done later");
+    ///         }
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn take_ack(&mut self) -> Option<AckResponder> {
         self.ack.take()
     }
 
     /// Acknowledges with `data` (see [`AckResponder::send`]); no-op if no ack was requested.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("add", |_socket, mut event| {
+    ///     let (a, b): (i64, i64) = event.args().unwrap_or((0, 0));
+    ///     let _ = event.ack(&(a + b));
+    /// });
+    /// # }
+    /// ```
     pub fn ack<T: Serialize + ?Sized>(&mut self, data: &T) -> Result<(), EmitError> {
         match self.ack.take() {
             Some(ack) => ack.send(data),
@@ -145,6 +289,17 @@ impl std::fmt::Debug for Event {
 }
 
 /// Answers one acknowledgement request (the client's callback).
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # fn f(socket: SocketRef) {
+/// socket.on("question", |_socket, mut event| {
+///     if let Some(ack) = event.take_ack() {
+///         let _ = ack.send(&(42, "the answer"));
+///     }
+/// });
+/// # }
+/// ```
 pub struct AckResponder {
     pub(crate) io: Arc<IoShared>,
     pub(crate) socket: SocketId,
@@ -154,6 +309,17 @@ pub struct AckResponder {
 impl AckResponder {
     /// Sends the acknowledgement. Like [`SocketRef::emit`](super::SocketRef::emit), a tuple
     /// is spread into several arguments and `()` sends none.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("ping", |_socket, mut event| {
+    ///     if let Some(ack) = event.take_ack() {
+    ///         let _ = ack.send(&"pong");
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn send<T: Serialize + ?Sized>(self, data: &T) -> Result<(), EmitError> {
         let args = to_ack(data)?;
         self.send_raw(args);
@@ -161,11 +327,34 @@ impl AckResponder {
     }
 
     /// Acknowledges with the same arguments as `args` (binary stays binary).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("echo", |_socket, mut event| {
+    ///     if let Some(ack) = event.take_ack() {
+    ///         ack.send_forward(event.forward_args());
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn send_forward(self, args: &Args) {
         self.send_raw(super::forward::ack_payload(args));
     }
 
     /// Acknowledges with arguments already serialized.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// use volley_protocol::socket::RawArgs;
+    /// socket.on("version", |_socket, mut event| {
+    ///     if let Some(ack) = event.take_ack() {
+    ///         ack.send_raw(RawArgs { json: r#"["1.0"]"#.into(), attachments: Vec::new() });
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn send_raw(self, args: RawArgs) {
         super::io::send_ack(&self.io, &self.socket, self.id, args);
     }

@@ -9,9 +9,25 @@ use std::future::Future;
 use std::sync::Arc;
 
 /// Marker for handlers that return `()`.
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # fn f(socket: SocketRef) {
+/// // Returns `()`: a plain handler.
+/// socket.on("a", |_socket, _event| {});
+/// # }
+/// ```
 #[derive(Debug)]
 pub enum Plain {}
 /// Marker for handlers that return a future.
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # fn f(socket: SocketRef) {
+/// // Returns a future: an async handler, spawned.
+/// socket.on("b", |_socket, _event| async {});
+/// # }
+/// ```
 #[derive(Debug)]
 pub enum Async {}
 
@@ -19,6 +35,18 @@ pub enum Async {}
 ///
 /// Plain handlers run in the task that received the event, in order, before the next event
 /// of that connection is read — keep them short. Async handlers are spawned.
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # fn f(socket: SocketRef) {
+/// socket.on("plain", |socket, _event| {
+///     let _ = socket.emit("done", &());
+/// });
+/// socket.on("async", |socket, _event| async move {
+///     let _ = socket.emit("done", &());
+/// });
+/// # }
+/// ```
 pub trait HandlerOutput<M>: Send + 'static {
     /// Finishes the handler call: nothing to do, or spawn the future.
     fn finish(self, runtime: &dyn Runtime);

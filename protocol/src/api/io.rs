@@ -71,6 +71,21 @@ pub struct Io(pub(crate) Arc<IoShared>);
 
 impl Io {
     /// A server with `options`, using `runtime` for spawning, time, randomness and its timer.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use std::time::Instant;
+    /// # use volley_protocol::api::{BoxFuture, Io, Options, Runtime};
+    /// # struct Inert;
+    /// # impl Runtime for Inert {
+    /// #     fn now(&self) -> Instant { Instant::now() }
+    /// #     fn spawn(&self, _f: BoxFuture) {}
+    /// #     fn wake_timer(&self, _at: Instant) {}
+    /// #     fn fill_random(&self, buf: &mut [u8]) { buf.fill(1) }
+    /// # }
+    /// let io = Io::new(Options::default(), Arc::new(Inert));
+    /// # let _ = io;
+    /// ```
     pub fn new(options: Options, runtime: Arc<dyn Runtime>) -> Io {
         let (engine, connect_timeout, client) = options.into_parts();
         let core = Server::new(
@@ -84,6 +99,14 @@ impl Io {
 
     /// The namespace `name` (created on first use; `/` is the default one). Clients may only
     /// join namespaces created here; others are refused with `Invalid namespace`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let admin = io.of("/admin");
+    /// assert_eq!(admin.name(), "/admin");
+    /// # }
+    /// ```
     pub fn of(&self, name: impl Into<Str>) -> Namespace {
         let mut name: Str = name.into();
         if !name.starts_with('/') {
@@ -122,48 +145,129 @@ impl Io {
     }
 
     /// Emits to every socket of the default namespace.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.emit("announcement", &"maintenance at noon");
+    /// # }
+    /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
         self.root().emit(event, data)
     }
     /// Sockets of `/` in `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.to("room1").emit("news", &"for room1 only");
+    /// # }
+    /// ```
     pub fn to(&self, room: impl Into<Room>) -> BroadcastOperator {
         self.root().to(room)
     }
     /// Sockets of `/` not in `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.except("muted").emit("news", &"for everyone else");
+    /// # }
+    /// ```
     pub fn except(&self, room: impl Into<Room>) -> BroadcastOperator {
         self.root().except(room)
     }
     /// Volatile emits on `/`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.volatile().emit("tick", &1);
+    /// # }
+    /// ```
     pub fn volatile(&self) -> BroadcastOperator {
         self.root().volatile()
     }
     /// Emits on `/` that stay on this node.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.local().emit("node-only", &());
+    /// # }
+    /// ```
     pub fn local(&self) -> BroadcastOperator {
         self.root().local()
     }
     /// An acknowledgement timeout for a broadcast on `/`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # async fn f(io: Io) {
+    /// use std::time::Duration;
+    /// let acks = io.timeout(Duration::from_secs(1)).emit_with_ack("ready?", &()).unwrap().await;
+    /// # let _ = acks;
+    /// # }
+    /// ```
     pub fn timeout(&self, timeout: Duration) -> BroadcastOperator {
         self.root().timeout(timeout)
     }
     /// The sockets of `/`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// for socket in io.fetch_sockets() {
+    ///     println!("{}", socket.id());
+    /// }
+    /// # }
+    /// ```
     pub fn fetch_sockets(&self) -> Vec<SocketRef> {
         self.root().fetch_sockets()
     }
     /// Makes every socket of `/` join `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.sockets_join("everyone");
+    /// # }
+    /// ```
     pub fn sockets_join(&self, room: impl Into<Room>) {
         self.root().sockets_join(room)
     }
     /// Makes every socket of `/` leave `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.sockets_leave("lobby");
+    /// # }
+    /// ```
     pub fn sockets_leave(&self, room: &str) {
         self.root().sockets_leave(room)
     }
     /// Disconnects every socket of `/`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.disconnect_sockets();
+    /// # }
+    /// ```
     pub fn disconnect_sockets(&self) {
         self.root().disconnect_sockets()
     }
 
     /// Disconnects every client with reason `server shutting down` (adapters call this during
     /// a graceful shutdown).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.close(); // every client sees `server shutting down`
+    /// # }
+    /// ```
     pub fn close(&self) {
         Endpoint::from(self.clone()).shutdown();
     }
@@ -202,6 +306,14 @@ pub struct Namespace {
 
 impl Namespace {
     /// The namespace name (`/`, `/chat`, …).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// assert_eq!(chat.name(), "/chat");
+    /// # }
+    /// ```
     pub fn name(&self) -> &str {
         &self.entry.name
     }
@@ -209,6 +321,16 @@ impl Namespace {
     /// Adds a connection handler, called with each socket that joins (after the middleware
     /// accepted it). Handlers registered on the socket inside it see every event the client
     /// sends after connecting.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// chat.on_connection(|socket| {
+    ///     let _ = socket.emit("welcome", &socket.id().as_str());
+    /// });
+    /// # }
+    /// ```
     pub fn on_connection<F, R, M>(&self, handler: F)
     where
         F: Fn(SocketRef) -> R + Send + Sync + 'static,
@@ -222,6 +344,17 @@ impl Namespace {
     /// continue or a [`ConnectError`] (message and optional data), which the client receives
     /// in its `connect_error` event. Plain closures and closures returning a future are both
     /// accepted (see [`MiddlewareOutput`](super::MiddlewareOutput)).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// chat.middleware(|handshake| match handshake.auth_field("name") {
+    ///     Some(_) => Ok(()),
+    ///     None => Err(volley_protocol::socket::ConnectError::new("who are you?")),
+    /// });
+    /// # }
+    /// ```
     pub fn middleware<F, R, M>(&self, middleware: F)
     where
         F: Fn(Arc<Handshake>) -> R + Send + Sync + 'static,
@@ -239,50 +372,155 @@ impl Namespace {
     }
 
     /// Emits to every socket of the namespace.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// let _ = chat.emit("topic", &"rust");
+    /// # }
+    /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
         self.all().emit(event, data)
     }
     /// Emits to every socket of the namespace with forwarded arguments.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// chat.on_connection(move |socket| {
+    ///     let chat = socket.nsp();
+    ///     socket.on("say", move |_socket, event| {
+    ///         let _ = chat.emit_forward("said", event.forward_args());
+    ///     });
+    /// });
+    /// # }
+    /// ```
     pub fn emit_forward(&self, event: &str, args: &crate::socket::Args) {
         self.all().emit_forward(event, args)
     }
     /// Emits a serialized `[name, ...args]` payload to every socket of the namespace.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// use volley_protocol::socket::RawArgs;
+    /// chat.emit_raw(RawArgs { json: r#"["topic","rust"]"#.into(), attachments: Vec::new() });
+    /// # }
+    /// ```
     pub fn emit_raw(&self, payload: RawArgs) {
         self.all().emit_raw(payload)
     }
     /// Sockets in `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// let _ = chat.to("rust").emit("msg", &"hi rustaceans");
+    /// # }
+    /// ```
     pub fn to(&self, room: impl Into<Room>) -> BroadcastOperator {
         self.all().to(room)
     }
     /// Sockets not in `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// let _ = chat.except("afk").emit("msg", &"hi");
+    /// # }
+    /// ```
     pub fn except(&self, room: impl Into<Room>) -> BroadcastOperator {
         self.all().except(room)
     }
     /// Volatile emits.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// let _ = chat.volatile().emit("typing", &"ann");
+    /// # }
+    /// ```
     pub fn volatile(&self) -> BroadcastOperator {
         self.all().volatile()
     }
     /// Emits that stay on this node.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// let _ = chat.local().emit("msg", &"this node only");
+    /// # }
+    /// ```
     pub fn local(&self) -> BroadcastOperator {
         self.all().local()
     }
     /// An acknowledgement timeout for a broadcast.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # async fn f(io: Io) {
+    /// use std::time::Duration;
+    /// let chat = io.of("/chat");
+    /// let acks = chat.timeout(Duration::from_millis(500)).emit_with_ack("here?", &()).unwrap().await;
+    /// println!("{} present", acks.replies.len());
+    /// # }
+    /// ```
     pub fn timeout(&self, timeout: Duration) -> BroadcastOperator {
         self.all().timeout(timeout)
     }
     /// The sockets of the namespace.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// let count = chat.fetch_sockets().len();
+    /// # let _ = count;
+    /// # }
+    /// ```
     pub fn fetch_sockets(&self) -> Vec<SocketRef> {
         self.all().fetch_sockets()
     }
     /// Makes every socket join `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// chat.sockets_join("announcements");
+    /// # }
+    /// ```
     pub fn sockets_join(&self, room: impl Into<Room>) {
         self.all().sockets_join(room)
     }
     /// Makes every socket leave `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// chat.sockets_leave("announcements");
+    /// # }
+    /// ```
     pub fn sockets_leave(&self, room: &str) {
         self.all().sockets_leave(room)
     }
     /// Disconnects every socket of the namespace.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// chat.disconnect_sockets();
+    /// # }
+    /// ```
     pub fn disconnect_sockets(&self) {
         self.all().disconnect_sockets()
     }

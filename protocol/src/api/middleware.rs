@@ -10,6 +10,13 @@ use std::sync::Arc;
 type Later = Pin<Box<dyn Future<Output = Result<(), ConnectError>> + Send>>;
 
 /// What a middleware decided: now, or later (an async middleware).
+///
+/// ```
+/// use volley_protocol::api::{MiddlewareOutput, Verdict};
+/// use volley_protocol::socket::ConnectError;
+/// let decided: Result<(), ConnectError> = Err(ConnectError::new("no"));
+/// assert!(matches!(decided.verdict(), Verdict::Now(Err(_))));
+/// ```
 pub enum Verdict {
     /// Decided.
     Now(Result<(), ConnectError>),

@@ -13,6 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Acknowledgement timeout when none is given.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(volley_protocol::api::DEFAULT_ACK_TIMEOUT, Duration::from_secs(5));
+/// ```
 pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub(crate) fn event_payload<T: Serialize + ?Sized>(
@@ -55,34 +60,86 @@ impl SocketEmitter {
     }
 
     /// Sets the acknowledgement timeout.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// use std::time::Duration;
+    /// let reply = socket.timeout(Duration::from_millis(300)).emit_with_ack("ping", &()).unwrap().await;
+    /// # let _ = reply;
+    /// # }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// Marks packets volatile (dropped first when the client falls behind).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let _ = socket.volatile().emit("cursor", &(3, 4));
+    /// # }
+    /// ```
     pub fn volatile(mut self) -> Self {
         self.volatile = true;
         self
     }
 
     /// Emits `event` (see [`SocketRef::emit`] for how `data` becomes arguments).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let _ = socket.volatile().emit("cursor", &(3, 4));
+    /// # }
+    /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
         self.emit_raw(event_payload(event, data)?)
     }
 
     /// Emits `event` with forwarded arguments.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("echo", |socket, event| {
+    ///     let _ = socket.volatile().emit_forward("echo", event.forward_args());
+    /// });
+    /// # }
+    /// ```
     pub fn emit_forward(&self, event: &str, args: &Args) -> Result<(), EmitError> {
         self.emit_raw(super::forward::event_payload(event, args))
     }
 
     /// Emits a serialized `[name, ...args]` payload.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// use volley_protocol::socket::to_event;
+    /// let payload = to_event("score", &("ann", 3)).unwrap();
+    /// let _ = socket.volatile().emit_raw(payload);
+    /// # }
+    /// ```
     pub fn emit_raw(&self, payload: RawArgs) -> Result<(), EmitError> {
         let s = &self.socket;
         io::emit_to_socket(&s.io, &s.entry.id, payload, self.volatile)
     }
 
     /// Emits `event` and waits for the acknowledgement.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// use std::time::Duration;
+    /// if let Ok(answer) = socket.timeout(Duration::from_secs(2)).emit_with_ack("confirm?", &"delete") {
+    ///     let confirmed = answer.await.map(|r| r.arg::<bool>(0).unwrap_or(false));
+    ///     # let _ = confirmed;
+    /// }
+    /// # }
+    /// ```
     pub fn emit_with_ack<T: Serialize + ?Sized>(
         &self,
         event: &str,
@@ -120,41 +177,92 @@ impl BroadcastOperator {
     }
 
     /// Adds a target room (the selection is the union of its rooms).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.to("a").to("b").emit("both", &());
+    /// # }
+    /// ```
     pub fn to(mut self, room: impl Into<Room>) -> Self {
         self.opts = self.opts.to(room);
         self
     }
 
     /// Same as [`BroadcastOperator::to`].
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.to("a").within("b").emit("both", &());
+    /// # }
+    /// ```
     pub fn within(self, room: impl Into<Room>) -> Self {
         self.to(room)
     }
 
     /// Excludes the sockets in `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.to("game").except("spectators").emit("turn", &1);
+    /// # }
+    /// ```
     pub fn except(mut self, room: impl Into<Room>) -> Self {
         self.opts = self.opts.except(room);
         self
     }
 
     /// Packets may be dropped for clients that are not ready.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.to("game").volatile().emit("frame", &[1, 2, 3]);
+    /// # }
+    /// ```
     pub fn volatile(mut self) -> Self {
         self.opts = self.opts.volatile();
         self
     }
 
     /// Only this node (not published to other cluster nodes).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.to("game").local().emit("frame", &());
+    /// # }
+    /// ```
     pub fn local(mut self) -> Self {
         self.opts = self.opts.local();
         self
     }
 
     /// Acknowledgement timeout for [`BroadcastOperator::emit_with_ack`].
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # async fn f(io: Io) {
+    /// use std::time::Duration;
+    /// let acks = io.to("game").timeout(Duration::from_secs(1)).emit_with_ack("ready?", &()).unwrap().await;
+    /// # let _ = acks;
+    /// # }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.opts.flags.timeout = Some(timeout);
         self
     }
 
     /// Emits `event` to every selected socket; encoded once for all of them.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.to("room").emit("news", &serde_json::json!({ "title": "hi" }));
+    /// # }
+    /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
         let payload = event_payload(event, data)?;
         self.emit_raw(payload);
@@ -162,11 +270,28 @@ impl BroadcastOperator {
     }
 
     /// Emits `event` with forwarded arguments.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("chat", |socket, event| {
+    ///     socket.to("chat").emit_forward("chat", event.forward_args());
+    /// });
+    /// # }
+    /// ```
     pub fn emit_forward(&self, event: &str, args: &Args) {
         self.emit_raw(super::forward::event_payload(event, args));
     }
 
     /// Emits a serialized `[name, ...args]` payload.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// use volley_protocol::socket::to_event;
+    /// io.to("room").emit_raw(to_event("news", &"encoded once").unwrap());
+    /// # }
+    /// ```
     pub fn emit_raw(&self, payload: RawArgs) {
         io::broadcast(&self.io, &self.nsp, &self.opts, payload);
     }
@@ -196,21 +321,50 @@ impl BroadcastOperator {
     }
 
     /// The selected sockets (on this node).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let in_room = io.to("room").fetch_sockets();
+    /// # let _ = in_room;
+    /// # }
+    /// ```
     pub fn fetch_sockets(&self) -> Vec<SocketRef> {
         io::fetch_sockets(&self.io, &self.nsp, &self.opts)
     }
 
     /// Makes every selected socket join `room` (on every node unless `local`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.to("lobby").sockets_join("game-1");
+    /// # }
+    /// ```
     pub fn sockets_join(&self, room: impl Into<Room>) {
         io::sockets_join(&self.io, &self.nsp, &self.opts, room.into());
     }
 
     /// Makes every selected socket leave `room` (on every node unless `local`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.to("game-1").sockets_leave("game-1");
+    /// # }
+    /// ```
     pub fn sockets_leave(&self, room: &str) {
         io::sockets_leave(&self.io, &self.nsp, &self.opts, room);
     }
 
     /// Disconnects every selected socket (on every node unless `local`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.to("banned").disconnect_sockets();
+    /// # }
+    /// ```
     pub fn disconnect_sockets(&self) {
         io::disconnect_sockets(&self.io, &self.nsp, &self.opts);
     }

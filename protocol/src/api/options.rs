@@ -42,6 +42,12 @@ impl Default for Options {
 
 impl Options {
     /// Sets the request path (default `/socket.io/`).
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().path("/ws");
+    /// assert_eq!(options.engine().path, "/ws/");
+    /// ```
     pub fn path(mut self, path: impl Into<Str>) -> Self {
         let path: Str = path.into();
         // The reference normalizes the path to end with a slash.
@@ -53,46 +59,104 @@ impl Options {
         self
     }
     /// Sets `pingInterval` (default 25 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().ping_interval(Duration::from_secs(10));
+    /// assert_eq!(options.engine().ping_interval, Duration::from_secs(10));
+    /// ```
     pub fn ping_interval(mut self, d: Duration) -> Self {
         self.engine.ping_interval = d;
         self
     }
     /// Sets `pingTimeout` (default 20 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().ping_timeout(Duration::from_secs(5));
+    /// assert_eq!(options.engine().ping_timeout, Duration::from_secs(5));
+    /// ```
     pub fn ping_timeout(mut self, d: Duration) -> Self {
         self.engine.ping_timeout = d;
         self
     }
     /// Sets `upgradeTimeout` (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().upgrade_timeout(Duration::from_secs(3));
+    /// assert_eq!(options.engine().upgrade_timeout, Duration::from_secs(3));
+    /// ```
     pub fn upgrade_timeout(mut self, d: Duration) -> Self {
         self.engine.upgrade_timeout = d;
         self
     }
     /// Sets `maxPayload` (the reference's `maxHttpBufferSize`, default 1 000 000 bytes): the
     /// largest polling body and the largest WebSocket message accepted.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().max_payload(64 * 1024);
+    /// assert_eq!(options.engine().max_payload, 65536);
+    /// ```
     pub fn max_payload(mut self, bytes: usize) -> Self {
         self.engine.max_payload = bytes;
         self
     }
     /// Sets `connectTimeout` (default 45 s): how long a client may take to join a namespace.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().connect_timeout(Duration::from_secs(5));
+    /// assert_eq!(options.get_connect_timeout(), Duration::from_secs(5));
+    /// ```
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
     }
     /// Sets the accepted transports (default both).
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let websocket_only = Options::default().transports(false, true);
+    /// assert!(!websocket_only.engine().transports.polling);
+    /// ```
     pub fn transports(mut self, polling: bool, websocket: bool) -> Self {
         self.engine.transports = Transports { polling, websocket };
         self
     }
     /// Sets CORS (default off).
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// use volley_protocol::engine::{Cors, CorsOrigin};
+    /// let options = Options::default().cors(Cors::new(CorsOrigin::Mirror).credentials(true));
+    /// assert!(options.engine().cors.is_some());
+    /// ```
     pub fn cors(mut self, cors: Cors) -> Self {
         self.engine.cors = Some(cors);
         self
     }
     /// CORS with `Access-Control-Allow-Origin: *`.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert!(Options::default().cors_any_origin().engine().cors.is_some());
+    /// ```
     pub fn cors_any_origin(self) -> Self {
         self.cors(Cors::new(CorsOrigin::Any))
     }
     /// CORS for a list of origins, optionally with credentials.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().cors_origins(["https://example.com"], true);
+    /// assert!(options.engine().cors.as_ref().is_some_and(|c| c.credentials));
+    /// ```
     pub fn cors_origins<I, S>(self, origins: I, credentials: bool) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -103,30 +167,62 @@ impl Options {
     }
     /// Bounds each client's queued outgoing bytes (default unbounded); volatile packets are
     /// dropped first, then the client is disconnected.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().max_buffer(Some(1 << 20));
+    /// assert_eq!(options.engine().max_buffer, Some(1 << 20));
+    /// ```
     pub fn max_buffer(mut self, bytes: Option<usize>) -> Self {
         self.engine.max_buffer = bytes;
         self
     }
     /// Whether to serve the browser client under the path (default true).
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert!(!Options::default().serve_client(false).serves_client());
+    /// ```
     pub fn serve_client(mut self, on: bool) -> Self {
         self.serve_client = on;
         self
     }
     /// Sets the client files to serve (adapters load them from the npm package).
+    ///
+    /// ```
+    /// use volley_protocol::api::{ClientFiles, Options};
+    /// let options = Options::default().client_files(ClientFiles::new("4.8.1"));
+    /// # let _ = options;
+    /// ```
     pub fn client_files(mut self, files: ClientFiles) -> Self {
         self.client = Some(files);
         self
     }
 
     /// The Engine.IO part of the options.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert_eq!(Options::default().engine().path, "/socket.io/");
+    /// ```
     pub fn engine(&self) -> &EngineConfig {
         &self.engine
     }
     /// `connectTimeout`.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert_eq!(Options::default().get_connect_timeout().as_secs(), 45);
+    /// ```
     pub fn get_connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
     /// Whether the browser client is served.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert!(Options::default().serves_client());
+    /// ```
     pub fn serves_client(&self) -> bool {
         self.serve_client
     }

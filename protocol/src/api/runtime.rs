@@ -5,6 +5,12 @@ use std::pin::Pin;
 use std::time::Instant;
 
 /// A boxed, sendable future, as handed to [`Runtime::spawn`].
+///
+/// ```
+/// use volley_protocol::api::BoxFuture;
+/// let fut: BoxFuture = Box::pin(async {});
+/// # let _ = fut;
+/// ```
 pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
 /// The services of an async runtime that the API layer uses. Adapters implement it.

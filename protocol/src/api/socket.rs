@@ -94,21 +94,55 @@ impl SocketRef {
     }
 
     /// The socket id (also the name of its own room), as sent to the client.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// println!("socket {} connected", socket.id());
+    /// # }
+    /// ```
     pub fn id(&self) -> &SocketId {
         &self.entry.id
     }
 
     /// The namespace this socket joined.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// assert!(socket.ns().starts_with('/'));
+    /// # }
+    /// ```
     pub fn ns(&self) -> &str {
         &self.entry.nsp
     }
 
     /// The handshake: query parameters, headers, CONNECT auth and address.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let hs = socket.handshake();
+    /// let agent = hs.header("user-agent").map(|v| v.to_string());
+    /// let room = hs.query_param("room");
+    /// let token = hs.auth_field("token");
+    /// let address = hs.address();
+    /// # let _ = (agent, room, token, address);
+    /// # }
+    /// ```
     pub fn handshake(&self) -> &Handshake {
         &self.entry.handshake
     }
 
     /// True while the socket is connected.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let socket2 = socket.clone();
+    /// socket.on("bye", move |_s, _e| assert!(socket2.connected()));
+    /// # }
+    /// ```
     pub fn connected(&self) -> bool {
         io::is_connected(&self.io, &self.entry.id)
     }
@@ -138,6 +172,13 @@ impl SocketRef {
     }
 
     /// Removes the handler for `event`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("once", |socket, _event| socket.off("once"));
+    /// # }
+    /// ```
     pub fn off(&self, event: &str) {
         write(&self.entry.handlers).remove(event);
     }
@@ -178,6 +219,13 @@ impl SocketRef {
     }
 
     /// Called once the socket left, with the reason (`transport close`, `ping timeout`, …).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on_disconnect(|socket, reason| println!("{} left: {reason}", socket.id()));
+    /// # }
+    /// ```
     pub fn on_disconnect(&self, f: impl Fn(SocketRef, DisconnectReason) + Send + Sync + 'static) {
         write(&self.entry.disconnect).push(Arc::new(f));
     }
@@ -213,6 +261,14 @@ impl SocketRef {
     }
 
     /// Emits already serialized arguments (`[name, ...args]`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// use volley_protocol::socket::RawArgs;
+    /// let _ = socket.emit_raw(RawArgs { json: r#"["config",{"theme":"dark"}]"#.into(), attachments: Vec::new() });
+    /// # }
+    /// ```
     pub fn emit_raw(&self, payload: RawArgs) -> Result<(), EmitError> {
         self.emitter().emit_raw(payload)
     }
@@ -246,17 +302,40 @@ impl SocketRef {
 
     /// This socket with an acknowledgement timeout, for
     /// [`SocketEmitter::emit_with_ack`].
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// use std::time::Duration;
+    /// let answer = socket.timeout(Duration::from_secs(1)).emit_with_ack("alive?", &());
+    /// # let _ = answer;
+    /// # }
+    /// ```
     pub fn timeout(&self, timeout: Duration) -> SocketEmitter {
         self.emitter().timeout(timeout)
     }
 
     /// This socket with the volatile flag: the packet may be dropped if the client is not
     /// ready to receive it.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let _ = socket.volatile().emit("position", &(1.5, 2.5));
+    /// # }
+    /// ```
     pub fn volatile(&self) -> SocketEmitter {
         self.emitter().volatile()
     }
 
     /// Every socket of this namespace, this one included (the reference's `socket.nsp`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("all", |socket, event| socket.nsp().emit_forward("all", event.forward_args()));
+    /// # }
+    /// ```
     pub fn nsp(&self) -> BroadcastOperator {
         BroadcastOperator::new(
             self.io.clone(),
@@ -266,16 +345,37 @@ impl SocketRef {
     }
 
     /// Every socket of this namespace except this one.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let _ = socket.broadcast().emit("joined", &socket.id().as_str());
+    /// # }
+    /// ```
     pub fn broadcast(&self) -> BroadcastOperator {
         self.operator()
     }
 
     /// The sockets in `room`, except this one.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let _ = socket.to("room1").emit("msg", &"hi room1 (not me)");
+    /// # }
+    /// ```
     pub fn to(&self, room: impl Into<Room>) -> BroadcastOperator {
         self.operator().to(room)
     }
 
     /// Every socket of this namespace except this one and those in `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let _ = socket.except("admins").emit("msg", &"hi non-admins (not me)");
+    /// # }
+    /// ```
     pub fn except(&self, room: impl Into<Room>) -> BroadcastOperator {
         self.operator().except(room)
     }
@@ -289,17 +389,40 @@ impl SocketRef {
     }
 
     /// Joins `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.join("room1");
+    /// assert!(socket.rooms().iter().any(|r| r == "room1"));
+    /// # }
+    /// ```
     pub fn join(&self, room: impl Into<Room>) {
         io::join(&self.io, &self.entry.id, room.into());
     }
 
     /// Leaves `room`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.leave("room1");
+    /// # }
+    /// ```
     pub fn leave(&self, room: &str) {
         io::leave(&self.io, &self.entry.id, room);
     }
 
     /// The rooms this socket is in (its own id first). In a disconnecting handler, the rooms
     /// it was in when it started leaving; empty once it left.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let rooms = socket.rooms();
+    /// assert_eq!(rooms.first().map(|r| r.as_str()), Some(socket.id().as_str()));
+    /// # }
+    /// ```
     pub fn rooms(&self) -> Vec<Room> {
         if let Some(rooms) = lock(&self.entry.leaving_rooms).as_ref() {
             return rooms.clone();
@@ -308,6 +431,13 @@ impl SocketRef {
     }
 
     /// Disconnects this socket from its namespace; the client sees `io server disconnect`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("kick me", |socket, _event| socket.disconnect());
+    /// # }
+    /// ```
     pub fn disconnect(&self) {
         io::disconnect(&self.io, &self.entry.id);
     }
@@ -327,6 +457,16 @@ impl SocketRef {
     }
 
     /// The value of type `T` stored with [`SocketRef::insert`].
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// struct Name(String);
+    /// if let Some(name) = socket.get::<Name>() {
+    ///     println!("{}", name.0);
+    /// }
+    /// # }
+    /// ```
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         let v = lock(&self.entry.extensions)
             .get(&TypeId::of::<T>())?
