@@ -127,3 +127,39 @@ fn handshake_advertises_the_configured_heartbeat() {
     assert_eq!(c.handshake.ping_timeout, ms(567));
     assert_eq!(c.handshake.max_payload, 42);
 }
+
+#[test]
+fn traffic_while_a_pong_is_late_extends_the_deadline_once_per_ping() {
+    let mut h = harness(fast_config());
+    let (ws, _) = WsClient::connect(&mut h);
+    h.advance(ms(300));
+    assert_eq!(ws.recv(&mut h), vec![ping()]);
+    h.advance(ms(150));
+    ws.send(&mut h, text("busy"));
+    // The deadline moved from 500 ms to 650 ms; a second message does not move it again.
+    h.advance(ms(100));
+    ws.send(&mut h, text("still busy"));
+    h.advance(ms(99));
+    assert_eq!(
+        events(&mut h),
+        vec![
+            opened("s1"),
+            message("s1", "busy"),
+            message("s1", "still busy")
+        ]
+    );
+    h.advance(ms(1));
+    assert_eq!(events(&mut h), vec![closed("s1", CloseReason::PingTimeout)]);
+}
+
+#[test]
+fn traffic_before_any_ping_changes_nothing() {
+    let mut h = harness(fast_config());
+    let c = PollingClient::connect(&mut h);
+    h.advance(ms(100));
+    c.post(&mut h, &[text("early")]);
+    h.advance(ms(399));
+    assert_eq!(events(&mut h), vec![opened("s1"), message("s1", "early")]);
+    h.advance(ms(1));
+    assert_eq!(events(&mut h), vec![closed("s1", CloseReason::PingTimeout)]);
+}

@@ -95,6 +95,8 @@ pub(crate) struct Session {
     queue: OutQueue,
     ping_at: Option<Instant>,
     pong_deadline: Option<Instant>,
+    /// The pong deadline was already pushed back once for the current ping.
+    pong_extended: bool,
     /// `WsReady` was emitted for the transport connection and not drained yet.
     ws_notified: bool,
     /// The session is in `Shared::flush_polls`.
@@ -145,6 +147,7 @@ impl Session {
             queue,
             ping_at: Some(now + ctx.config.ping_interval),
             pong_deadline: None,
+            pong_extended: false,
             ws_notified: false,
             poll_listed: false,
             heap_at: None,
@@ -376,6 +379,13 @@ impl Session {
     fn on_packet(&mut self, now: Instant, ctx: &mut Shared, packet: Packet) {
         if self.phase != Phase::Open {
             return;
+        }
+        // Like the reference (engine.io 6.6): a client busy sending while its pong is late gets
+        // one more pingTimeout, once per ping.
+        if self.pong_deadline.is_some() && !self.pong_extended && !matches!(packet, Packet::Pong(_))
+        {
+            self.pong_deadline = Some(now + ctx.config.ping_timeout);
+            self.pong_extended = true;
         }
         match packet {
             Packet::Message(msg) => ctx.events.push_back(EngineEvent::Message {
@@ -647,6 +657,7 @@ impl Session {
         if let Some(at) = self.ping_at.filter(|&at| at <= now) {
             self.ping_at = None;
             self.pong_deadline = Some(at + ctx.config.ping_timeout);
+            self.pong_extended = false;
             self.queue.push_control(Packet::Ping(Str::new()));
             self.notify_queued(ctx);
         }
