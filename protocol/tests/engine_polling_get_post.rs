@@ -220,3 +220,32 @@ fn a_binary_post_body_is_a_transport_error_in_v4() {
         vec![opened("s1"), closed("s1", CloseReason::TransportError)]
     );
 }
+
+#[test]
+fn invalid_utf8_in_a_post_is_replaced_like_the_reference_does() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let r = c.post_body(&mut h, Bytes::from_static(b"4a\xffb"));
+    assert_eq!(body(&r), "ok");
+    assert_eq!(
+        events(&mut h),
+        vec![opened("s1"), message("s1", "a\u{fffd}b")]
+    );
+}
+
+#[test]
+fn packets_before_an_undecodable_one_are_still_delivered() {
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let r = c.post_body(&mut h, "4one\u{1e}4two\u{1e}zzz\u{1e}4three");
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        events(&mut h),
+        vec![
+            opened("s1"),
+            message("s1", "one"),
+            message("s1", "two"),
+            closed("s1", CloseReason::ParseError)
+        ]
+    );
+}

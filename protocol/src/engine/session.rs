@@ -472,11 +472,30 @@ impl Session {
             self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
             return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
         }
-        match payload::decode(body, ctx.config.max_payload) {
+        // The reference reads POST bodies as UTF-8 text, replacing invalid sequences.
+        let body = match std::str::from_utf8(&body) {
+            Ok(_) => body,
+            Err(_) if body.len() <= ctx.config.max_payload => {
+                Bytes::from(String::from_utf8_lossy(&body).into_owned())
+            }
+            Err(_) => body,
+        };
+        match payload::decode(body.clone(), ctx.config.max_payload) {
             Err(super::PayloadError::TooLarge { .. }) => {
                 Some(HttpResponse::new(413, headers, Bytes::new()))
             }
-            Err(_) => {
+            Err(e) => {
+                // As in the reference, the packets before the bad one still count.
+                if let super::PayloadError::Packet { index, .. } = e {
+                    for item in body.split(|&b| b == payload::SEPARATOR).take(index) {
+                        let decoded = Str::from_utf8(body.slice_ref(item))
+                            .ok()
+                            .and_then(|t| Packet::decode_text(t).ok());
+                        if let Some(p) = decoded {
+                            self.on_packet(now, ctx, p);
+                        }
+                    }
+                }
                 self.close(now, ctx, CloseReason::ParseError, Farewell::Close);
                 Some(HttpResponse::error(headers, ErrorCode::BadRequest, None))
             }
