@@ -177,6 +177,12 @@ impl PollClient {
     /// Opens the session and connects to the main namespace. The HTTP connection task is
     /// spawned on the current `LocalSet`.
     pub async fn connect(server: SocketAddr, source: IpAddr) -> Result<PollClient, ClientError> {
+        tokio::time::timeout(REQUEST_TIMEOUT, Self::connect_inner(server, source))
+            .await
+            .map_err(|_| ClientError::Timeout)?
+    }
+
+    async fn connect_inner(server: SocketAddr, source: IpAddr) -> Result<PollClient, ClientError> {
         let stream = tcp_connect(server, source).await?;
         let (http, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::task::spawn_local(async move {
@@ -200,7 +206,10 @@ impl PollClient {
             for incoming in client.get().await? {
                 match incoming {
                     Incoming::Connected => return Ok(client),
-                    Incoming::Event(_) | Incoming::Ack(..) | Incoming::Open(_) => {
+                    Incoming::Event(_)
+                    | Incoming::Ack(..)
+                    | Incoming::Open(_)
+                    | Incoming::ConnectError => {
                         return Err(ClientError::Unexpected(format!(
                             "{incoming:?} before CONNECT"
                         )))
