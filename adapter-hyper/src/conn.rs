@@ -1,4 +1,5 @@
-//! One HTTP/1.1 connection of a standalone server, and the server-wide graceful shutdown.
+//! The standalone server: the accept loop, one HTTP/1.1 connection per accepted socket, and
+//! the server-wide graceful shutdown.
 
 use crate::http::{empty, RemoteAddr};
 use crate::{handle, IoRuntime};
@@ -17,9 +18,81 @@ use std::pin::pin;
 use std::time::{Duration, Instant};
 use volley_protocol::api::Endpoint;
 
+/// How long an idle keep-alive connection may take to send a complete request head.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Back-off after an accept error that concerns the process (e.g. out of file descriptors).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// A TCP listener of some runtime, as the accept loop sees it.
+pub trait Listener: Send + 'static {
+    /// An accepted connection, wrapped for hyper.
+    type Io: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static;
+    /// The next connection, with `TCP_NODELAY` already set (as Node does).
+    fn accept(&mut self) -> impl Future<Output = io::Result<(Self::Io, SocketAddr)>> + Send;
+    /// The bound address, for the log.
+    fn local_addr(&self) -> io::Result<SocketAddr>;
+}
+
+/// Serves `io` on `listener` until `signal` completes, then shuts down gracefully (see
+/// [`Shutdown::run`]) within `deadline`.
+///
+/// Every accepted socket gets its own task at once, so connections that never send anything
+/// cannot delay the next client. `hyper_timer` bounds how long a request head may take.
+pub async fn serve<R, L, T>(
+    rt: R,
+    mut listener: L,
+    hyper_timer: T,
+    io: Endpoint,
+    signal: impl Future<Output = ()> + Send,
+    deadline: Duration,
+) -> io::Result<()>
+where
+    R: IoRuntime,
+    L: Listener,
+    T: hyper::rt::Timer + Send + Sync + 'static,
+{
+    let shutdown = Shutdown::new();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(hyper_timer)
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .keep_alive(true);
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, path = io.path(), "volley listening");
+    }
+    let mut signal = pin!(signal);
+    loop {
+        let accepted = match select(pin!(listener.accept()), signal.as_mut()).await {
+            Either::Left((accepted, _)) => accepted,
+            Either::Right(_) => break,
+        };
+        match accepted {
+            Ok((stream, remote)) => {
+                let stop = shutdown.signal();
+                rt.spawn(serve_connection(
+                    &rt,
+                    &builder,
+                    io.clone(),
+                    stream,
+                    remote,
+                    stop,
+                ));
+            }
+            Err(e) => {
+                if !is_transient_accept_error(&e) {
+                    rt.sleep_until(Instant::now() + ACCEPT_BACKOFF).await;
+                }
+            }
+        }
+    }
+    drop(listener);
+    shutdown.run(&rt, &io, deadline).await;
+    Ok(())
+}
+
 /// Held by every connection of a server; tells it when the server shuts down.
 #[derive(Clone)]
-pub struct StopSignal {
+pub(crate) struct StopSignal {
     stopped: Shared<oneshot::Receiver<()>>,
     // Dropped when the connection ends; the shutdown waits until every clone is gone.
     _live: mpsc::Sender<()>,
@@ -27,21 +100,15 @@ pub struct StopSignal {
 
 /// The server side of a graceful shutdown: hands a [`StopSignal`] to each connection, then
 /// [`Shutdown::run`] stops them all and waits for them.
-pub struct Shutdown {
+pub(crate) struct Shutdown {
     stop: oneshot::Sender<()>,
     signal: StopSignal,
     live: mpsc::Receiver<()>,
 }
 
-impl Default for Shutdown {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Shutdown {
     /// A shutdown that nothing has triggered yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let (stop, stopped) = oneshot::channel();
         let (live_tx, live) = mpsc::channel(0);
         Shutdown {
@@ -55,14 +122,14 @@ impl Shutdown {
     }
 
     /// The signal for one more connection.
-    pub fn signal(&self) -> StopSignal {
+    pub(crate) fn signal(&self) -> StopSignal {
         self.signal.clone()
     }
 
     /// Disconnects every client with reason `server shutting down`, lets each HTTP
     /// connection finish its current request, and returns once all connections and clients
     /// are gone or `deadline` has passed. Call it after the accept loop stopped.
-    pub async fn run<R: IoRuntime>(self, rt: &R, io: &Endpoint, deadline: Duration) {
+    pub(crate) async fn run<R: IoRuntime>(self, rt: &R, io: &Endpoint, deadline: Duration) {
         let Shutdown {
             stop,
             signal,
@@ -92,7 +159,7 @@ impl Shutdown {
 
 /// Serves one accepted connection: requests under Volley's path go to `io`, everything else
 /// gets 404; WebSocket upgrades run on `rt`. Stops gracefully when `stop` fires.
-pub fn serve_connection<R, I>(
+fn serve_connection<R, I>(
     rt: &R,
     builder: &http1::Builder,
     io: Endpoint,
@@ -135,9 +202,9 @@ where
 }
 
 /// Errors from `accept` concern one connection (reset before accept) or the process (out of
-/// file descriptors); neither may end an accept loop. Returns `false` for the latter, after
-/// which the loop should back off briefly.
-pub fn is_transient_accept_error(e: &io::Error) -> bool {
+/// file descriptors); neither may end the loop. Returns `false` for the latter, after which
+/// the loop backs off briefly.
+fn is_transient_accept_error(e: &io::Error) -> bool {
     use io::ErrorKind::*;
     let transient = matches!(
         e.kind(),

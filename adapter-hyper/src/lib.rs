@@ -5,19 +5,22 @@
 //! [`RequestHead`](volley_protocol::engine::RequestHead) and its responses back, the WebSocket
 //! handshake answer and the task that drives one WebSocket (any tungstenite 0.30 stream, from
 //! tokio-tungstenite or async-tungstenite), one HTTP/1.1 connection with graceful shutdown,
-//! the server-wide shutdown sequence, and the one timer task per server.
+//! the server-wide shutdown sequence, the one timer task per server, and loading the official
+//! browser client from npm.
 //!
 //! An adapter implements [`IoRuntime`] (spawning, sleeping, wrapping an upgraded connection
 //! in its WebSocket stream) and its own accept loop; everything else comes from here.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod client_dir;
 mod conn;
 mod http;
 mod timer;
 mod ws;
 
-pub use conn::{is_transient_accept_error, serve_connection, Shutdown, StopSignal};
+pub use client_dir::{with_client, CLIENT_DIR_ENV};
+pub use conn::{serve, Listener};
 pub use http::{empty, to_hyper, RemoteAddr};
 pub use timer::Timer;
 pub use tungstenite;

@@ -29,15 +29,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod client_dir;
 mod runtime;
 mod serve;
 mod service;
 
-pub use client_dir::CLIENT_DIR_ENV;
 pub use serve::{serve, Serve};
 pub use service::{NotFound, VolleyBody, VolleyLayer, VolleyService};
-pub use volley_hyper::RemoteAddr;
+pub use volley_hyper::{RemoteAddr, CLIENT_DIR_ENV};
 pub use volley_protocol as protocol;
 pub use volley_protocol::api::*;
 
@@ -65,18 +63,7 @@ use volley_protocol::engine::EngineConfig;
 /// ```
 pub fn new(options: Options) -> Io {
     let runtime = Arc::new(runtime::TokioRuntime::current());
-    let options = if options.serves_client() {
-        match client_dir::load() {
-            Some(files) => options.client_files(files),
-            None => {
-                tracing::warn!("socket.io-client not found; the browser client is not served");
-                options
-            }
-        }
-    } else {
-        options
-    };
-    let io = Io::new(options, runtime.clone());
+    let io = Io::new(volley_hyper::with_client(options), runtime.clone());
     runtime.start_timer(Endpoint::from(io.clone()).downgrade());
     io
 }

@@ -1,18 +1,15 @@
 //! The standalone server: an accept loop on a [`TcpListener`] and hyper HTTP/1.1 connections.
 
 use crate::runtime::Tokio;
-use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::{Future, IntoFuture};
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
-use tokio::net::TcpListener;
-use volley_hyper::{is_transient_accept_error, serve_connection, Shutdown};
+use tokio::net::{TcpListener, TcpStream};
+use volley_hyper::Listener;
 use volley_protocol::api::Endpoint;
-
-/// How long an idle keep-alive connection may take to send a complete request head.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time given to clients to go away during a graceful shutdown.
 const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -126,44 +123,26 @@ async fn run(serve: Serve) -> io::Result<()> {
         signal,
         deadline,
     } = serve;
-    let mut signal = signal.unwrap_or_else(|| Box::pin(std::future::pending()));
-    let shutdown = Shutdown::new();
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
-        .keep_alive(true);
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, path = io.path(), "volley listening");
-    }
-    loop {
-        let (stream, remote) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    if !is_transient_accept_error(&e) {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                    continue;
-                }
-            },
-            _ = &mut signal => break,
-        };
+    let signal = signal.unwrap_or_else(|| Box::pin(std::future::pending()));
+    let listener = Tcp(listener);
+    volley_hyper::serve(Tokio, listener, TokioTimer::new(), io, signal, deadline).await
+}
+
+/// The tokio listener as the shared accept loop sees it.
+struct Tcp(TcpListener);
+
+impl Listener for Tcp {
+    type Io = TokioIo<TcpStream>;
+
+    async fn accept(&mut self) -> io::Result<(Self::Io, SocketAddr)> {
+        let (stream, remote) = self.0.accept().await?;
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "set_nodelay failed");
         }
-        let stream = TokioIo::new(stream);
-        let conn = serve_connection(
-            &Tokio,
-            &builder,
-            io.clone(),
-            stream,
-            remote,
-            shutdown.signal(),
-        );
-        tokio::spawn(conn);
+        Ok((TokioIo::new(stream), remote))
     }
-    drop(listener);
-    shutdown.run(&Tokio, &io, deadline).await;
-    Ok(())
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
 }

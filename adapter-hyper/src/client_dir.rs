@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use std::path::{Path, PathBuf};
-use volley_protocol::api::ClientFiles;
+use volley_protocol::api::{ClientFiles, Options};
 
 /// Environment variable naming the `dist` directory of `socket.io-client`.
 ///
@@ -32,11 +32,24 @@ fn candidates() -> Vec<PathBuf> {
     dirs
 }
 
+/// `options` with the official browser client loaded from the `socket.io-client` npm package
+/// (see [`CLIENT_DIR_ENV`]), unless the options disable serving it. When no directory holds
+/// the bundle a warning is logged and requests for the client files get 404.
+pub fn with_client(options: Options) -> Options {
+    if !options.serves_client() {
+        return options;
+    }
+    match load() {
+        Some(files) => options.client_files(files),
+        None => {
+            tracing::warn!("socket.io-client not found; the browser client is not served");
+            options
+        }
+    }
+}
+
 /// Loads the client files from the first candidate directory that has them.
-///
-/// Returns `None` (and logs a warning) when no directory holds the bundle; the server then
-/// answers requests for the client files with 404.
-pub(crate) fn load() -> Option<ClientFiles> {
+fn load() -> Option<ClientFiles> {
     let dir = candidates()
         .into_iter()
         .find(|d| d.join("socket.io.min.js").is_file())?;
