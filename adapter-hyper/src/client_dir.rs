@@ -8,7 +8,7 @@ use volley_protocol::api::{ClientFiles, Options};
 ///
 /// ```
 /// // VOLLEY_CLIENT_DIR=/path/to/node_modules/socket.io-client/dist cargo run …
-/// assert_eq!(volley_tokio::CLIENT_DIR_ENV, "VOLLEY_CLIENT_DIR");
+/// assert_eq!(volley_hyper::CLIENT_DIR_ENV, "VOLLEY_CLIENT_DIR");
 /// ```
 pub const CLIENT_DIR_ENV: &str = "VOLLEY_CLIENT_DIR";
 

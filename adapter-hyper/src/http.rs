@@ -14,7 +14,7 @@ use volley_protocol::Str;
 /// make the address visible in `socket.handshake()`.
 ///
 /// ```
-/// use volley_tokio::RemoteAddr;
+/// use volley_hyper::RemoteAddr;
 /// let mut request = hyper::Request::new(());
 /// request.extensions_mut().insert(RemoteAddr("127.0.0.1:5000".parse().unwrap()));
 /// ```
