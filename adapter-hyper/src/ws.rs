@@ -25,7 +25,7 @@ use volley_protocol::Str;
 
 /// Bytes read from the socket per read call. Small, because it is allocated eagerly for
 /// every connection; bigger messages grow the buffer only while they are read.
-const READ_BUFFER: usize = 2 * 1024;
+const READ_BUFFER: usize = 1024;
 /// Frames are gathered up to this many bytes before a write to the socket.
 const WRITE_BUFFER: usize = 8 * 1024;
 /// How long a closing connection may take to deliver its last frames.

@@ -6,13 +6,13 @@
 //! [`Endpoint::handle_timeout`] when the deadline passed to [`Runtime::wake_timer`] arrives.
 
 use super::client::ClientFiles;
+use super::hash::IdMap;
 use super::runtime::Runtime;
 use crate::engine::{ConnId, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
 use crate::Str;
 use bytes::Bytes;
 use futures_channel::oneshot;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -82,8 +82,8 @@ impl LinkSignal {
 
 pub(crate) struct State<C> {
     pub(crate) core: C,
-    pending: HashMap<ReqId, oneshot::Sender<HttpResponse>>,
-    links: HashMap<ConnId, Arc<LinkSignal>>,
+    pending: IdMap<ReqId, oneshot::Sender<HttpResponse>>,
+    links: IdMap<ConnId, Arc<LinkSignal>>,
     next_id: u64,
     armed: Option<Instant>,
     idle: Vec<Waker>,
@@ -144,8 +144,8 @@ impl<C: Core> Shared<C> {
         Arc::new_cyclic(|me| Shared {
             state: Mutex::new(State {
                 core,
-                pending: HashMap::new(),
-                links: HashMap::new(),
+                pending: IdMap::default(),
+                links: IdMap::default(),
                 next_id: 0,
                 armed: None,
                 idle: Vec::new(),

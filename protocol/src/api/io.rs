@@ -7,6 +7,7 @@ use super::ack::{
 use super::endpoint::{CoreOutcome, Endpoint, Shared};
 use super::event::{AckResponder, EmitError, Event};
 use super::handler::{erase_connect, DynConnect, HandlerOutput};
+use super::hash::IdMap;
 use super::middleware::{run_middleware, DynMiddleware, MiddlewareOutput};
 use super::operators::BroadcastOperator;
 use super::options::Options;
@@ -39,9 +40,9 @@ pub(crate) struct NsEntry {
 #[derive(Default)]
 pub(crate) struct SioApp {
     namespaces: RwLock<HashMap<Str, Arc<NsEntry>>>,
-    sockets: RwLock<HashMap<SocketId, Arc<SocketEntry>>>,
-    acks: Mutex<HashMap<(SocketId, AckId), AckSender>>,
-    broadcast_acks: Mutex<HashMap<u64, BroadcastAckSender>>,
+    sockets: RwLock<IdMap<SocketId, Arc<SocketEntry>>>,
+    acks: Mutex<IdMap<(SocketId, AckId), AckSender>>,
+    broadcast_acks: Mutex<IdMap<u64, BroadcastAckSender>>,
 }
 
 /// The Socket.IO server handle: cloneable, usable from any thread or task (emit from a
@@ -862,7 +863,10 @@ fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: 
 }
 
 fn call_handler(socket: &SocketRef, event: Event) {
-    let handler = read(&socket.entry.handlers).get(event.name()).cloned();
+    let handler = read(&socket.entry.handlers)
+        .iter()
+        .find(|(name, _)| name == event.name())
+        .map(|(_, h)| h.clone());
     let handler = handler.or_else(|| read(&socket.entry.any).clone());
     if let Some(h) = handler {
         h(socket.clone(), event);

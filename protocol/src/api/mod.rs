@@ -16,6 +16,7 @@ mod event;
 mod forward;
 mod handler;
 mod handshake_ext;
+mod hash;
 mod ids;
 mod io;
 mod middleware;
