@@ -4,8 +4,12 @@ use super::packet::Packet;
 use super::value::Value;
 use crate::Str;
 use bytes::Bytes;
-use serde::de::DeserializeOwned;
+use serde::de::value::{SeqAccessDeserializer, SeqDeserializer};
+use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer as _};
 use serde_json::value::RawValue;
+use std::fmt;
+use std::marker::PhantomData;
 
 /// An EVENT's name and arguments, or an ACK's arguments, as raw JSON slices of the packet.
 ///
@@ -32,14 +36,96 @@ impl Packet {
         Some(Args::parse(data, event, self.attachments.clone()))
     }
 
-    /// The name of an EVENT (a numeric name as its JSON text, e.g. `1`), without parsing the
-    /// arguments beyond their boundaries.
+    /// The name of an EVENT (a numeric name as its JSON text, e.g. `1`), reading only the
+    /// first element: O(length of the name). A slice of `data` unless the name has escapes.
+    ///
+    /// Assumes `data` was validated (by the [`Decoder`](super::Decoder) or built by
+    /// [`to_event`](super::to_event)); for anything else the result is unspecified but safe.
     pub fn event_name(&self) -> Option<Str> {
         if !self.kind.is_event() {
             return None;
         }
-        self.args()?.ok()?.name
+        first_element_name(self.data.as_ref()?)
     }
+
+    /// Deserializes the arguments (after the name, for an EVENT) as one sequence, in a single
+    /// pass over the JSON: `T` is a tuple `(A, B)`, a `Vec<_>`, or `(A,)` for one argument.
+    /// Arguments beyond what `T` takes are ignored, as JavaScript handlers ignore them.
+    /// Placeholders become bytes (`bytes::Bytes`, `Vec<u8>`, `serde_bytes`).
+    pub fn deserialize_args<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        let event = self.kind.is_event();
+        let data = self
+            .data
+            .as_ref()
+            .ok_or_else(|| serde::de::Error::custom("packet has no arguments"))?;
+        if self.attachments.is_empty() {
+            let mut de = serde_json::Deserializer::from_str(data);
+            let value = de.deserialize_seq(SkipFirst::<T>(event, PhantomData))?;
+            de.end()?;
+            Ok(value)
+        } else {
+            let args = Args::parse(data, event, self.attachments.clone())?;
+            let values = args.values()?;
+            T::deserialize(SeqDeserializer::new(values.into_iter()))
+        }
+    }
+}
+
+/// Visits an array, skipping the event name, and hands the rest to `T` as a sequence.
+struct SkipFirst<T>(bool, PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for SkipFirst<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of arguments")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+        if self.0 && seq.next_element::<IgnoredAny>()?.is_none() {
+            return Err(serde::de::Error::custom("empty event"));
+        }
+        let value = T::deserialize(SeqAccessDeserializer::new(&mut seq))?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(value)
+    }
+}
+
+/// The first element of a validated JSON array, as an event name.
+fn first_element_name(data: &Str) -> Option<Str> {
+    let b = data.as_bytes();
+    let is_ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let open = b.iter().position(|c| !is_ws(c))?;
+    if b[open] != b'[' {
+        return None;
+    }
+    let start = open + 1 + b[open + 1..].iter().position(|c| !is_ws(c))?;
+    if b[start] == b'"' {
+        let mut i = start + 1;
+        let mut escaped = false;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => {
+                    escaped = true;
+                    i += 1;
+                }
+                b'"' => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        // Both quotes are ASCII, so the slice bounds are char boundaries.
+        if !escaped {
+            return Some(data.slice(start + 1..i));
+        }
+        return serde_json::from_str::<String>(&data[start..=i]).ok().map(Str::from);
+    }
+    let len = b[start..]
+        .iter()
+        .take_while(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+        .count();
+    (len > 0).then(|| data.slice(start..start + len))
 }
 
 impl Args {
@@ -141,8 +227,51 @@ fn event_name(raw: Str) -> Result<Str, serde_json::Error> {
         }
         return serde_json::from_str::<String>(&raw).map(Str::from);
     }
-    match serde_json::from_str::<serde_json::Number>(&raw) {
-        Ok(_) => Ok(raw),
-        Err(e) => Err(e),
+    serde_json::from_str::<serde_json::Number>(&raw).map(|_| raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::PacketType;
+
+    fn event(data: &str) -> Packet {
+        Packet::new(PacketType::Event, Str::from("/"), None, Some(Str::from(data)))
+    }
+
+    #[test]
+    fn event_name_reads_only_the_first_element() {
+        assert_eq!(event("[\"chat\",1]").event_name().unwrap(), "chat");
+        assert_eq!(event(" [ \"a\\\"b\" ]").event_name().unwrap(), "a\"b");
+        assert_eq!(event("[\"\\u0041\"]").event_name().unwrap(), "A");
+        assert_eq!(event("[-1.5e3,{}]").event_name().unwrap(), "-1.5e3");
+        assert_eq!(event("[{}]").event_name(), None);
+        assert_eq!(event("[\"unterminated").event_name(), None);
+        assert_eq!(event("{}").event_name(), None);
+    }
+
+    #[test]
+    fn deserialize_args_skips_the_name_and_ignores_extra_arguments() {
+        let p = event("[\"e\",1,\"two\",[3]]");
+        let (a, b): (u8, String) = p.deserialize_args().unwrap();
+        assert_eq!((a, b.as_str()), (1, "two"));
+        let all: Vec<serde_json::Value> = p.deserialize_args().unwrap();
+        assert_eq!(all.len(), 3);
+        let too_many: Result<(u8, String, Vec<u8>, u8), _> = p.deserialize_args();
+        assert!(too_many.is_err());
+        let ack = Packet::ack(Str::from("/"), 1, Str::from("[true]"), vec![]);
+        let (t,): (bool,) = ack.deserialize_args().unwrap();
+        assert!(t);
+    }
+
+    #[test]
+    fn deserialize_args_rebuilds_binary() {
+        let p = Packet::event(
+            Str::from("/"),
+            Str::from("[\"f\",\"n\",{\"_placeholder\":true,\"num\":0}]"),
+            vec![Bytes::from_static(b"xyz")],
+        );
+        let (n, b): (String, Bytes) = p.deserialize_args().unwrap();
+        assert_eq!((n.as_str(), &b[..]), ("n", &b"xyz"[..]));
     }
 }

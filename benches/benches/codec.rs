@@ -1,0 +1,287 @@
+//! Codec benchmarks: Volley vs socketioxide's parser (crates.io) vs bare serde_json, on the
+//! same packets, in the same run. See benches/README.md for what each row measures.
+
+use bytes::Bytes;
+mod cpu_time;
+
+use criterion::measurement::Measurement;
+use criterion::{Criterion, Throughput};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use socketioxide_core::packet::{Packet as SioPacket, PacketData};
+use socketioxide_core::parser::{Parse, ParseConfig, ParseError, ParserState};
+use socketioxide_core::{Str as SioStr, Value as SioValue};
+use socketioxide_parser_common::CommonParser;
+use std::hint::black_box;
+use std::time::Duration;
+use volley_protocol::engine::{self, payload};
+use volley_protocol::socket::{self, Decoder, Encoded};
+use volley_protocol::Str;
+
+const EVENT: &str = "message";
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+struct Item {
+    id: u64,
+    name: String,
+    tags: Vec<String>,
+    score: f64,
+    active: bool,
+    note: Option<String>,
+}
+
+fn items(target_len: usize) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut i = 0u64;
+    while serde_json::to_vec(&out).unwrap().len() < target_len {
+        out.push(Item {
+            id: 1_000_000 + i * 7919,
+            name: format!("user-{i} \"quoted\" é"),
+            tags: vec!["alpha".into(), format!("t{}", i % 13), "γ".into()],
+            score: i as f64 * 1.25 - 3.5,
+            active: i % 3 == 0,
+            note: (i % 2 == 0).then(|| "line\nbreak".to_owned()),
+        });
+        i += 1;
+    }
+    out
+}
+
+// ---- Volley ----
+
+fn volley_encode<T: Serialize>(args: &T) -> Encoded {
+    let raw = socket::to_event(EVENT, args).unwrap();
+    socket::Packet::event(Str::from_static("/"), raw.json, raw.attachments).encode()
+}
+
+fn volley_decode<T: DeserializeOwned>(enc: &Encoded) -> (Str, T) {
+    let mut d = Decoder::new();
+    let mut p = d.decode_text(enc.text.clone()).unwrap();
+    for a in &enc.attachments {
+        p = d.decode_binary(a.clone()).unwrap();
+    }
+    let p = p.unwrap();
+    let name = p.event_name().unwrap();
+    (name, p.deserialize_args().unwrap())
+}
+
+fn volley_dispatch(text: &Str) -> Str {
+    let p = Decoder::new().decode_text(text.clone()).unwrap().unwrap();
+    p.event_name().unwrap()
+}
+
+// ---- socketioxide (socketioxide-parser-common) ----
+
+fn sio_encode<T: Serialize>(args: &T) -> SioValue {
+    let v = CommonParser.encode_value(args, Some(EVENT)).unwrap();
+    CommonParser.encode(SioPacket::event("/", v))
+}
+
+fn sio_parts(v: SioValue) -> (SioStr, Vec<Bytes>) {
+    match v {
+        SioValue::Str(s, bins) => (s, bins.map(Vec::from).unwrap_or_default()),
+        SioValue::Bytes(_) => unreachable!("the common parser encodes text"),
+    }
+}
+
+fn sio_packet(text: &SioStr, bins: &[Bytes]) -> SioPacket {
+    let cfg = ParseConfig::default();
+    let state = ParserState::default();
+    match CommonParser.decode_str(&cfg, &state, text.clone()) {
+        Ok(p) => p,
+        Err(ParseError::NeedsMoreBinaryData) => {
+            let mut out = None;
+            for b in bins {
+                match CommonParser.decode_bin(&cfg, &state, b.clone()) {
+                    Ok(p) => out = Some(p),
+                    Err(ParseError::NeedsMoreBinaryData) => {}
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+            out.unwrap()
+        }
+        Err(e) => panic!("{e:?}"),
+    }
+}
+
+fn sio_decode<T: DeserializeOwned>(text: &SioStr, bins: &[Bytes]) -> (String, T) {
+    match sio_packet(text, bins).inner {
+        PacketData::Event(mut v, _) | PacketData::BinaryEvent(mut v, _) => {
+            let name = CommonParser.read_event(&v).unwrap().to_owned();
+            (name, CommonParser.decode_value(&mut v, true).unwrap())
+        }
+        _ => unreachable!(),
+    }
+}
+
+fn sio_dispatch(text: &SioStr) -> usize {
+    match sio_packet(text, &[]).inner {
+        PacketData::Event(v, _) => CommonParser.read_event(&v).unwrap().len(),
+        _ => unreachable!(),
+    }
+}
+
+// ---- scenarios ----
+
+/// One event scenario: encode (user data → wire), decode (wire → name + typed args),
+/// dispatch (wire → validated packet + name, no args parsed).
+fn event_scenario<M, T>(c: &mut Criterion<M>, label: &str, args: T, floor: bool)
+where
+    M: Measurement,
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let enc = volley_encode(&args);
+    let (sio_text, sio_bins) = sio_parts(sio_encode(&args));
+    assert_eq!(&*enc.text, &*sio_text, "both encoders must produce the same packet");
+    assert_eq!(enc.attachments, sio_bins);
+    assert_eq!(volley_decode::<T>(&enc).1, args);
+    assert_eq!(sio_decode::<T>(&sio_text, &sio_bins).1, args);
+    let wire = (enc.text.len() + enc.attachments.iter().map(Bytes::len).sum::<usize>()) as u64;
+    let args_json = serde_json::to_string(&args).unwrap();
+
+    let mut g = c.benchmark_group(format!("{label}/encode"));
+    g.throughput(Throughput::Bytes(wire));
+    g.bench_function("volley", |b| b.iter(|| volley_encode(black_box(&args))));
+    g.bench_function("socketioxide", |b| b.iter(|| sio_encode(black_box(&args))));
+    if floor {
+        g.bench_function("serde_json", |b| {
+            b.iter(|| serde_json::to_vec(black_box(&args)).unwrap())
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group(format!("{label}/decode"));
+    g.throughput(Throughput::Bytes(wire));
+    g.bench_function("volley", |b| b.iter(|| volley_decode::<T>(black_box(&enc))));
+    g.bench_function("socketioxide", |b| {
+        b.iter(|| sio_decode::<T>(black_box(&sio_text), black_box(&sio_bins)))
+    });
+    if floor {
+        g.bench_function("serde_json", |b| {
+            b.iter(|| serde_json::from_str::<T>(black_box(&args_json)).unwrap())
+        });
+    }
+    g.finish();
+
+    if enc.attachments.is_empty() {
+        let mut g = c.benchmark_group(format!("{label}/dispatch"));
+        g.throughput(Throughput::Bytes(wire));
+        g.bench_function("volley", |b| b.iter(|| volley_dispatch(black_box(&enc.text))));
+        g.bench_function("socketioxide", |b| b.iter(|| sio_dispatch(black_box(&sio_text))));
+        g.finish();
+    }
+}
+
+fn events<M: Measurement>(c: &mut Criterion<M>) {
+    event_scenario(c, "small", ("hello world".to_owned(), 42u32), true);
+    event_scenario(c, "1KiB", (items(1024),), true);
+    event_scenario(c, "64KiB", (items(64 * 1024),), true);
+    let blob = Bytes::from((0..64 * 1024).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>());
+    event_scenario(c, "binary64KiB", ("upload.bin".to_owned(), blob), false);
+}
+
+type Small = (String, u32);
+
+fn small_args(i: usize) -> Small {
+    (format!("message number {i}"), i as u32)
+}
+
+/// A polling GET body of 50 events: encode = user data → one body; decode = body → 50 names +
+/// typed args. socketioxide has no polling codec in these crates, so its side joins/splits
+/// the parser's packets on `\x1e` with the `4` message prefix (the cheapest possible framing).
+fn polling<M: Measurement>(c: &mut Criterion<M>) {
+    let all: Vec<Small> = (0..50).map(small_args).collect();
+    let encode_volley = |all: &[Small]| {
+        let packets: Vec<engine::Packet> = all
+            .iter()
+            .map(|a| engine::Packet::Message(engine::Message::Text(volley_encode(a).text)))
+            .collect();
+        payload::encode(&packets)
+    };
+    let encode_sio = |all: &[Small]| {
+        let mut body = String::new();
+        for (i, a) in all.iter().enumerate() {
+            if i > 0 {
+                body.push('\x1e');
+            }
+            body.push('4');
+            body.push_str(sio_parts(sio_encode(a)).0.as_str());
+        }
+        body
+    };
+    let body = encode_volley(&all);
+    let sio_body = encode_sio(&all);
+    assert_eq!(&body[..], sio_body.as_bytes());
+    let decode_volley = |body: &Bytes| {
+        let mut d = Decoder::new();
+        let mut out = Vec::with_capacity(50);
+        for p in payload::decode(body.clone(), 1_000_000).unwrap() {
+            let engine::Packet::Message(engine::Message::Text(t)) = p else {
+                unreachable!()
+            };
+            let p = d.decode_text(t).unwrap().unwrap();
+            out.push((p.event_name().unwrap(), p.deserialize_args::<Small>().unwrap()));
+        }
+        out
+    };
+    let decode_sio = |body: &SioStr| {
+        let mut out = Vec::with_capacity(50);
+        for part in body.as_str().split('\x1e') {
+            let start = part.as_ptr() as usize - body.as_str().as_ptr() as usize;
+            let text = body.slice(start + 1..start + part.len());
+            out.push(sio_decode::<Small>(&text, &[]));
+        }
+        out
+    };
+    let sio_body = SioStr::from(sio_body);
+    assert_eq!(decode_volley(&body).len(), 50);
+    assert_eq!(decode_sio(&sio_body).len(), 50);
+    let jsons: Vec<String> = all.iter().map(|a| serde_json::to_string(a).unwrap()).collect();
+
+    let mut g = c.benchmark_group("polling50/encode");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("volley", |b| b.iter(|| encode_volley(black_box(&all))));
+    g.bench_function("socketioxide", |b| b.iter(|| encode_sio(black_box(&all))));
+    g.bench_function("serde_json", |b| {
+        b.iter(|| {
+            black_box(&all)
+                .iter()
+                .map(|a| serde_json::to_vec(a).unwrap())
+                .collect::<Vec<_>>()
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("polling50/decode");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("volley", |b| b.iter(|| decode_volley(black_box(&body))));
+    g.bench_function("socketioxide", |b| b.iter(|| decode_sio(black_box(&sio_body))));
+    g.bench_function("serde_json", |b| {
+        b.iter(|| {
+            black_box(&jsons)
+                .iter()
+                .map(|j| serde_json::from_str::<Small>(j).unwrap())
+                .collect::<Vec<_>>()
+        })
+    });
+    g.finish();
+}
+
+fn run<M: Measurement + 'static>(c: Criterion<M>) {
+    let mut c = c
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30)
+        .configure_from_args();
+    events(&mut c);
+    polling(&mut c);
+}
+
+fn main() {
+    if std::env::var("VOLLEY_BENCH_CLOCK").as_deref() == Ok("wall") {
+        run(Criterion::default());
+    } else {
+        run(Criterion::default().with_measurement(cpu_time::ThreadCpuTime));
+    }
+    Criterion::default().configure_from_args().final_summary();
+}
