@@ -50,8 +50,7 @@ fn items(target_len: usize) -> Vec<Item> {
 // ---- Volley ----
 
 fn volley_encode<T: Serialize>(args: &T) -> Encoded {
-    let raw = socket::to_event(EVENT, args).unwrap();
-    socket::Packet::event(Str::from_static("/"), raw.json, raw.attachments).encode()
+    socket::encode_event("/", None, EVENT, args).unwrap()
 }
 
 fn volley_decode<T: DeserializeOwned>(enc: &Encoded) -> (Str, T) {
@@ -132,7 +131,10 @@ where
 {
     let enc = volley_encode(&args);
     let (sio_text, sio_bins) = sio_parts(sio_encode(&args));
-    assert_eq!(&*enc.text, &*sio_text, "both encoders must produce the same packet");
+    assert_eq!(
+        &*enc.text, &*sio_text,
+        "both encoders must produce the same packet"
+    );
     assert_eq!(enc.attachments, sio_bins);
     assert_eq!(volley_decode::<T>(&enc).1, args);
     assert_eq!(sio_decode::<T>(&sio_text, &sio_bins).1, args);
@@ -166,8 +168,12 @@ where
     if enc.attachments.is_empty() {
         let mut g = c.benchmark_group(format!("{label}/dispatch"));
         g.throughput(Throughput::Bytes(wire));
-        g.bench_function("volley", |b| b.iter(|| volley_dispatch(black_box(&enc.text))));
-        g.bench_function("socketioxide", |b| b.iter(|| sio_dispatch(black_box(&sio_text))));
+        g.bench_function("volley", |b| {
+            b.iter(|| volley_dispatch(black_box(&enc.text)))
+        });
+        g.bench_function("socketioxide", |b| {
+            b.iter(|| sio_dispatch(black_box(&sio_text)))
+        });
         g.finish();
     }
 }
@@ -176,7 +182,11 @@ fn events<M: Measurement>(c: &mut Criterion<M>) {
     event_scenario(c, "small", ("hello world".to_owned(), 42u32), true);
     event_scenario(c, "1KiB", (items(1024),), true);
     event_scenario(c, "64KiB", (items(64 * 1024),), true);
-    let blob = Bytes::from((0..64 * 1024).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>());
+    let blob = Bytes::from(
+        (0..64 * 1024)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    );
     event_scenario(c, "binary64KiB", ("upload.bin".to_owned(), blob), false);
 }
 
@@ -220,7 +230,10 @@ fn polling<M: Measurement>(c: &mut Criterion<M>) {
                 unreachable!()
             };
             let p = d.decode_text(t).unwrap().unwrap();
-            out.push((p.event_name().unwrap(), p.deserialize_args::<Small>().unwrap()));
+            out.push((
+                p.event_name().unwrap(),
+                p.deserialize_args::<Small>().unwrap(),
+            ));
         }
         out
     };
@@ -236,7 +249,10 @@ fn polling<M: Measurement>(c: &mut Criterion<M>) {
     let sio_body = SioStr::from(sio_body);
     assert_eq!(decode_volley(&body).len(), 50);
     assert_eq!(decode_sio(&sio_body).len(), 50);
-    let jsons: Vec<String> = all.iter().map(|a| serde_json::to_string(a).unwrap()).collect();
+    let jsons: Vec<String> = all
+        .iter()
+        .map(|a| serde_json::to_string(a).unwrap())
+        .collect();
 
     let mut g = c.benchmark_group("polling50/encode");
     g.throughput(Throughput::Bytes(body.len() as u64));
@@ -255,7 +271,9 @@ fn polling<M: Measurement>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("polling50/decode");
     g.throughput(Throughput::Bytes(body.len() as u64));
     g.bench_function("volley", |b| b.iter(|| decode_volley(black_box(&body))));
-    g.bench_function("socketioxide", |b| b.iter(|| decode_sio(black_box(&sio_body))));
+    g.bench_function("socketioxide", |b| {
+        b.iter(|| decode_sio(black_box(&sio_body)))
+    });
     g.bench_function("serde_json", |b| {
         b.iter(|| {
             black_box(&jsons)

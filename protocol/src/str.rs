@@ -28,6 +28,13 @@ impl Str {
         Ok(Str(bytes))
     }
 
+    /// Wraps bytes the crate itself produced as UTF-8 (serde_json output, ASCII framing, other
+    /// `Str`s), skipping the O(n) check on hot encode paths. Checked in debug builds.
+    pub(crate) fn from_trusted_utf8(bytes: Bytes) -> Self {
+        debug_assert!(std::str::from_utf8(&bytes).is_ok(), "not UTF-8");
+        Str(bytes)
+    }
+
     /// The text as `&str`.
     pub fn as_str(&self) -> &str {
         // Every constructor validates (or starts from a `&str`/`String`), so the bytes are UTF-8.

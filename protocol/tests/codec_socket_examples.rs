@@ -303,9 +303,14 @@ fn deeply_nested_json_and_many_arguments_do_not_overflow() {
     let deep = format!("2[\"a\",{}", "[".repeat(100_000));
     assert!(matches!(decode(&deep), Err(DecodeError::InvalidJson(_))));
     let deep_closed = format!("2[\"a\",{}{}]", "[".repeat(100_000), "]".repeat(100_000));
-    // Validation skips it iteratively; looking inside hits serde_json's recursion limit.
-    let p = packet(&deep_closed);
-    assert!(p.args().unwrap().unwrap().value(0).unwrap().is_err());
+    // Refused at serde_json's depth limit, so everything accepted can also be parsed.
+    assert!(matches!(
+        decode(&deep_closed),
+        Err(DecodeError::InvalidJson(_))
+    ));
+    let at_limit = format!("2[\"a\",{}{}]", "[".repeat(125), "]".repeat(125));
+    let p = packet(&at_limit);
+    assert!(p.args().unwrap().unwrap().value(0).unwrap().is_ok());
     let binary = format!("50-{}", &deep_closed[1..]);
     assert!(matches!(decode(&binary), Err(DecodeError::InvalidJson(_))));
     let many = format!("2[\"a\"{}]", ",0".repeat(100_000));
@@ -367,4 +372,32 @@ fn nested_bytes_become_numbered_placeholders_in_order() {
         v.get("body"),
         Some(&Value::Binary(Bytes::from_static(b"B")))
     );
+}
+
+#[test]
+fn one_shot_encoders_match_the_packet_path() {
+    use volley_protocol::socket::{encode_ack, encode_event};
+    let cases: Vec<(&str, Option<u64>)> = vec![("/", None), ("/admin", Some(12)), ("/", Some(0))];
+    for (nsp, id) in cases {
+        let args = ("hé\"llo", 1.5, vec![1, 2]);
+        let raw = to_event("chat", &args).unwrap();
+        let mut p = Packet::event(Str::from(nsp), raw.json, raw.attachments);
+        p.id = id;
+        assert_eq!(encode_event(nsp, id, "chat", &args).unwrap(), p.encode());
+        let bin = (Bytes::from_static(b"a"), [Bytes::from_static(b"b")]);
+        let raw = to_event("up", &bin).unwrap();
+        let mut p = Packet::event(Str::from(nsp), raw.json, raw.attachments);
+        p.id = id;
+        let enc = encode_event(nsp, id, "up", &bin).unwrap();
+        assert!(enc.text.starts_with("52-"), "{}", enc.text);
+        assert_eq!(enc, p.encode());
+        let raw = to_ack(&()).unwrap();
+        let p = Packet::ack(Str::from(nsp), 7, raw.json, raw.attachments);
+        assert_eq!(encode_ack(nsp, 7, &()).unwrap(), p.encode());
+        let raw = to_ack(&(Bytes::from_static(b"z"),)).unwrap();
+        let p = Packet::ack(Str::from(nsp), 7, raw.json, raw.attachments);
+        let enc = encode_ack(nsp, 7, &(Bytes::from_static(b"z"),)).unwrap();
+        assert!(enc.text.starts_with("61-"));
+        assert_eq!(enc, p.encode());
+    }
 }

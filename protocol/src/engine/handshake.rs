@@ -63,7 +63,7 @@ impl Handshake {
         out.extend_from_slice(b",\"maxPayload\":");
         write_u64(&mut out, self.max_payload);
         out.push(b'}');
-        Str::from_utf8(out.into()).unwrap_or_default()
+        Str::from_trusted_utf8(out.into())
     }
 
     /// Reads a handshake JSON (as a client does; used by test clients).

@@ -206,7 +206,7 @@ impl Packet {
         let mut out = Vec::with_capacity(self.encoded_text_len());
         self.write_text(&mut out);
         // Type characters and base64 are ASCII and the rest was already `Str`.
-        Str::from_utf8(Bytes::from(out)).unwrap_or_default()
+        Str::from_trusted_utf8(Bytes::from(out))
     }
 
     /// The WebSocket frame for this packet.

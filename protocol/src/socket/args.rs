@@ -119,7 +119,9 @@ fn first_element_name(data: &Str) -> Option<Str> {
         if !escaped {
             return Some(data.slice(start + 1..i));
         }
-        return serde_json::from_str::<String>(&data[start..=i]).ok().map(Str::from);
+        return serde_json::from_str::<String>(&data[start..=i])
+            .ok()
+            .map(Str::from);
     }
     let len = b[start..]
         .iter()
@@ -236,7 +238,12 @@ mod tests {
     use crate::socket::PacketType;
 
     fn event(data: &str) -> Packet {
-        Packet::new(PacketType::Event, Str::from("/"), None, Some(Str::from(data)))
+        Packet::new(
+            PacketType::Event,
+            Str::from("/"),
+            None,
+            Some(Str::from(data)),
+        )
     }
 
     #[test]

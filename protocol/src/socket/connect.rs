@@ -71,7 +71,7 @@ impl ConnectError {
             out.extend_from_slice(data.as_bytes());
         }
         out.push(b'}');
-        Str::from_utf8(out.into()).unwrap_or_default()
+        Str::from_trusted_utf8(out.into())
     }
 
     /// Reads a CONNECT_ERROR payload: the object form, or the bare string older servers send.

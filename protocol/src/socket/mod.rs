@@ -9,8 +9,11 @@ mod connect;
 mod decoder;
 mod error;
 mod packet;
+#[macro_use]
+mod probe;
 mod scan;
 mod ser;
+mod validate;
 mod value;
 
 pub use args::Args;
@@ -19,5 +22,8 @@ pub use decoder::{Decoder, DEFAULT_MAX_ATTACHMENTS};
 pub use error::DecodeError;
 pub use packet::{Encoded, Packet, PacketType, DEFAULT_NSP};
 pub use scan::{is_reserved_event, reserved_event, RESERVED_EVENTS};
-pub use ser::{to_ack, to_event, to_json, values_to_ack, values_to_event, Placeholders, RawArgs};
+pub use ser::{
+    encode_ack, encode_event, to_ack, to_event, to_json, values_to_ack, values_to_event,
+    Placeholders, RawArgs,
+};
 pub use value::Value;

@@ -155,7 +155,7 @@ impl Packet {
         out.extend_from_slice(b"{\"sid\":");
         crate::json::write_str(&mut out, sid);
         out.push(b'}');
-        Packet::connect(nsp, Some(Str::from_utf8(out.into()).unwrap_or_default()))
+        Packet::connect(nsp, Some(Str::from_trusted_utf8(out.into())))
     }
 
     /// A DISCONNECT for `nsp`.
@@ -246,7 +246,7 @@ impl Packet {
         }
         Encoded {
             // Every piece is ASCII or was already `Str`.
-            text: Str::from_utf8(out.into()).unwrap_or_default(),
+            text: Str::from_trusted_utf8(out.into()),
             attachments: if kind.is_binary() {
                 self.attachments.clone()
             } else {

@@ -1,11 +1,12 @@
 //! One pass over a packet's JSON: checks it is valid, reads the shape the packet type needs,
 //! and (for binary packets) finds the attachment placeholders — without building a value.
 //!
-//! Depth is bounded by serde_json's recursion limit (128), so deeply nested input is an error,
+//! Depth is bounded (serde_json's recursion limit, 127 levels), so deeply nested input is an error,
 //! never a stack overflow.
 
 use super::error::DecodeError;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use super::validate::{validate, MAX_DEPTH};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// Event names the protocol reserves; an EVENT using one is a protocol violation.
@@ -48,8 +49,18 @@ pub(crate) enum First {
 
 /// Scans `json`. With `announced = Some(n)` the placeholders must be exactly `0..n`, each once.
 pub(crate) fn scan(json: &str, announced: Option<usize>) -> Result<Root, DecodeError> {
+    let Some(n) = announced else {
+        // No placeholders to look for: the allocation-free validator does it all.
+        return validate(json).map_err(|e| {
+            DecodeError::InvalidJson(if e.too_deep {
+                format!("nesting deeper than {MAX_DEPTH} at byte {}", e.at)
+            } else {
+                format!("syntax error at byte {}", e.at)
+            })
+        });
+    };
     let mut st = State {
-        announced,
+        announced: n,
         nums: Vec::new(),
         error: None,
     };
@@ -61,23 +72,22 @@ pub(crate) fn scan(json: &str, announced: Option<usize>) -> Result<Root, DecodeE
         return Err(e);
     }
     let root = result.map_err(|e| DecodeError::InvalidJson(e.to_string()))?;
-    if let Some(n) = announced {
-        if st.nums.len() != n {
-            return Err(DecodeError::PlaceholderCountMismatch {
-                announced: n,
-                found: st.nums.len(),
-            });
-        }
-        st.nums.sort_unstable();
-        if let Some(w) = st.nums.windows(2).find(|w| w[0] == w[1]) {
-            return Err(DecodeError::DuplicatePlaceholder(w[0]));
-        }
+    if st.nums.len() != n {
+        return Err(DecodeError::PlaceholderCountMismatch {
+            announced: n,
+            found: st.nums.len(),
+        });
+    }
+    st.nums.sort_unstable();
+    if let Some(w) = st.nums.windows(2).find(|w| w[0] == w[1]) {
+        return Err(DecodeError::DuplicatePlaceholder(w[0]));
     }
     Ok(root)
 }
 
+/// The serde-driven walk for binary packets (placeholders need object keys and values).
 struct State {
-    announced: Option<usize>,
+    announced: usize,
     /// Placeholder nums seen; never longer than `announced`, which the decoder bounded.
     nums: Vec<u64>,
     error: Option<DecodeError>,
@@ -90,9 +100,7 @@ impl State {
     }
 
     fn placeholder<E: de::Error>(&mut self, num: Option<u64>) -> Result<(), E> {
-        let Some(n) = self.announced else {
-            return Ok(());
-        };
+        let n = self.announced;
         match num {
             Some(num) if num < n as u64 => {
                 if self.nums.len() == n {
@@ -106,10 +114,6 @@ impl State {
             }
             _ => Err(self.fail(DecodeError::PlaceholderOutOfRange)),
         }
-    }
-
-    fn binary(&self) -> bool {
-        self.announced.is_some()
     }
 }
 
@@ -220,13 +224,7 @@ struct AnySeed<'a> {
 impl<'de> DeserializeSeed<'de> for AnySeed<'_> {
     type Value = Summary;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Summary, D::Error> {
-        if self.st.binary() {
-            d.deserialize_any(self)
-        } else {
-            // serde_json skips ignored values without unescaping strings: the fast path.
-            d.deserialize_ignored_any(IgnoredAny)
-                .map(|_| Summary::Other)
-        }
+        d.deserialize_any(self)
     }
 }
 
@@ -266,10 +264,6 @@ impl<'de> Visitor<'de> for AnySeed<'_> {
 }
 
 fn walk_map<'de, A: MapAccess<'de>>(st: &mut State, mut map: A) -> Result<(), A::Error> {
-    if !st.binary() {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        return Ok(());
-    }
     // The reference treats any object with `_placeholder === true` as a placeholder
     // (later duplicate keys win, as in JSON.parse).
     let mut is_placeholder = false;
@@ -384,6 +378,7 @@ mod tests {
         assert!(scan(&not, Some(1)).is_ok());
         // Non-binary packets do not look for placeholders.
         assert!(scan(&dup, None).is_ok());
+        assert!(scan(&text, None).is_ok());
     }
 
     #[test]
@@ -398,8 +393,10 @@ mod tests {
             Err(DecodeError::InvalidJson(_))
         ));
         let closed = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        // Without placeholders to look for, serde_json skips values iteratively: no recursion.
-        assert!(scan(&closed, None).is_ok());
+        assert!(matches!(
+            scan(&closed, None),
+            Err(DecodeError::InvalidJson(_))
+        ));
         assert!(matches!(
             scan(&closed, Some(0)),
             Err(DecodeError::InvalidJson(_))

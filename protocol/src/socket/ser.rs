@@ -8,11 +8,13 @@
 use crate::Str;
 use bytes::Bytes;
 use serde::ser::{
-    Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant, SerializeTuple,
-    SerializeTupleStruct, SerializeTupleVariant, Serializer,
+    self, Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant,
+    SerializeTuple, SerializeTupleStruct, SerializeTupleVariant, Serializer,
 };
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
+use super::packet::{Encoded, PacketType, DEFAULT_NSP};
+use super::probe::{self, Top};
 use super::value::Value;
 
 /// Raw JSON arguments plus the attachments their placeholders refer to.
@@ -30,34 +32,111 @@ pub struct RawArgs {
 /// `["name",a,b]`), `()` means no argument, anything else is one argument (a `Vec` stays one
 /// array argument; wrap a tuple or fixed-size array in a 1-tuple to send it as one argument).
 pub fn to_event<T: Serialize + ?Sized>(name: &str, args: &T) -> Result<RawArgs, serde_json::Error> {
-    let mut out = Vec::with_capacity(name.len() + 64);
+    let mut out = Vec::with_capacity(name.len() + INITIAL_CAPACITY);
     out.push(b'[');
     crate::json::write_str(&mut out, name);
     out.push(b',');
-    write_args(out, args)
+    let attachments = write_args(&mut out, args)?;
+    Ok(RawArgs {
+        json: Str::from_trusted_utf8(out.into()),
+        attachments,
+    })
 }
 
 /// Serializes an ACK payload `[...args]`, with the same variadic rule as [`to_event`].
 pub fn to_ack<T: Serialize + ?Sized>(args: &T) -> Result<RawArgs, serde_json::Error> {
-    let mut out = Vec::with_capacity(64);
+    let mut out = Vec::with_capacity(INITIAL_CAPACITY);
     out.push(b'[');
-    write_args(out, args)
+    let attachments = write_args(&mut out, args)?;
+    Ok(RawArgs {
+        json: Str::from_trusted_utf8(out.into()),
+        attachments,
+    })
+}
+
+/// Encodes an EVENT (BINARY_EVENT when `args` holds bytes) straight from user data: header and
+/// JSON are written into one buffer, with no intermediate [`Packet`]. Same result as
+/// `Packet::event(nsp, to_event(name, args)?.json, …).encode()`, one copy and pass cheaper.
+pub fn encode_event<T: Serialize + ?Sized>(
+    nsp: &str,
+    id: Option<u64>,
+    name: &str,
+    args: &T,
+) -> Result<Encoded, serde_json::Error> {
+    encode_args(PacketType::Event, nsp, id, Some(name), args)
+}
+
+/// Encodes an ACK (BINARY_ACK when `args` holds bytes) straight from user data; see
+/// [`encode_event`].
+pub fn encode_ack<T: Serialize + ?Sized>(
+    nsp: &str,
+    id: u64,
+    args: &T,
+) -> Result<Encoded, serde_json::Error> {
+    encode_args(PacketType::Ack, nsp, Some(id), None, args)
+}
+
+/// Room for typical small payloads before the first reallocation (serde_json's own default).
+const INITIAL_CAPACITY: usize = 128;
+
+fn encode_args<T: Serialize + ?Sized>(
+    kind: PacketType,
+    nsp: &str,
+    id: Option<u64>,
+    name: Option<&str>,
+    args: &T,
+) -> Result<Encoded, serde_json::Error> {
+    let name_len = name.map_or(0, |n| n.len() + 3);
+    let mut out = Vec::with_capacity(24 + nsp.len() + name_len + INITIAL_CAPACITY);
+    out.push(kind.as_byte());
+    if nsp != DEFAULT_NSP && !nsp.is_empty() {
+        out.extend_from_slice(nsp.as_bytes());
+        out.push(b',');
+    }
+    if let Some(id) = id {
+        crate::json::write_u64(&mut out, id);
+    }
+    out.push(b'[');
+    if let Some(name) = name {
+        crate::json::write_str(&mut out, name);
+        out.push(b',');
+    }
+    let attachments = write_args(&mut out, args)?;
+    if !attachments.is_empty() {
+        // Only now is the count known: `2…` becomes `5<n>-…` (binary packets are dominated by
+        // their attachments, so this one shift is cheap next to them).
+        out[0] = match kind {
+            PacketType::Ack => PacketType::BinaryAck,
+            _ => PacketType::BinaryEvent,
+        }
+        .as_byte();
+        let mut n = itoa::Buffer::new();
+        let count = n.format(attachments.len());
+        out.splice(1..1, count.bytes().chain(std::iter::once(b'-')));
+    }
+    Ok(Encoded {
+        text: Str::from_trusted_utf8(out.into()),
+        attachments,
+    })
 }
 
 /// Serializes one value (no spreading): compact JSON plus attachments.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<RawArgs, serde_json::Error> {
-    let mut out = Vec::with_capacity(64);
+    let mut out = Vec::with_capacity(INITIAL_CAPACITY);
     let att = RefCell::new(Vec::new());
     value.serialize(Placeholders::new(
         &mut serde_json::Serializer::new(&mut out),
         &att,
     ))?;
-    finish(out, att)
+    Ok(RawArgs {
+        json: Str::from_trusted_utf8(out.into()),
+        attachments: att.into_inner(),
+    })
 }
 
 /// Builds an EVENT payload from [`Value`]s without serde (binary shared, not copied).
 pub fn values_to_event(name: &str, args: &[Value]) -> RawArgs {
-    let mut out = Vec::with_capacity(name.len() + 64);
+    let mut out = Vec::with_capacity(name.len() + INITIAL_CAPACITY);
     out.push(b'[');
     crate::json::write_str(&mut out, name);
     values_into(out, args, true)
@@ -65,7 +144,7 @@ pub fn values_to_event(name: &str, args: &[Value]) -> RawArgs {
 
 /// Builds an ACK payload from [`Value`]s without serde (binary shared, not copied).
 pub fn values_to_ack(args: &[Value]) -> RawArgs {
-    let mut out = Vec::with_capacity(64);
+    let mut out = Vec::with_capacity(INITIAL_CAPACITY);
     out.push(b'[');
     values_into(out, args, false)
 }
@@ -80,74 +159,76 @@ fn values_into(mut out: Vec<u8>, args: &[Value], after_name: bool) -> RawArgs {
     }
     out.push(b']');
     RawArgs {
-        json: to_str(out),
+        json: Str::from_trusted_utf8(out.into()),
         attachments,
     }
 }
 
-fn to_str(out: Vec<u8>) -> Str {
-    // serde_json and our writers only produce UTF-8.
-    String::from_utf8(out).map(Str::from).unwrap_or_default()
-}
-
-fn finish(out: Vec<u8>, att: RefCell<Vec<Bytes>>) -> Result<RawArgs, serde_json::Error> {
-    Ok(RawArgs {
-        json: to_str(out),
-        attachments: att.into_inner(),
-    })
-}
-
-/// `out` holds `[` or `["name",`; appends the arguments and the closing `]`.
+/// `out` ends with `[` or `["name",`; appends the arguments and the closing `]`, and returns
+/// the attachments. serde_json writes only UTF-8, so `out` stays UTF-8.
+///
+/// The top-level shape is probed first so nothing has to be moved afterwards: a tuple's own
+/// `[` is overwritten by the separator that follows the name (or kept as the ACK's bracket).
 fn write_args<T: Serialize + ?Sized>(
-    mut out: Vec<u8>,
+    out: &mut Vec<u8>,
     args: &T,
-) -> Result<RawArgs, serde_json::Error> {
-    let mark = out.len();
+) -> Result<Vec<Bytes>, serde_json::Error> {
     let att = RefCell::new(Vec::new());
-    let top = Cell::new(Top::Other);
-    args.serialize(Placeholders {
-        inner: &mut serde_json::Serializer::new(&mut out),
-        att: &att,
-        top: Some(&top),
-    })?;
-    let empty_tuple = top.get() == Top::Tuple && out.len() == mark + 2;
-    if top.get() == Top::Unit || empty_tuple {
-        out.truncate(mark);
-        if out.last() == Some(&b',') {
-            out.pop();
+    match probe::top(args) {
+        Top::Unit => {
+            if out.last() == Some(&b',') {
+                out.pop();
+            }
+            out.push(b']');
         }
-        out.push(b']');
-    } else if top.get() == Top::Tuple {
-        // `[a,b]` after the prefix: drop its `[`; its `]` closes the outer array.
-        out.remove(mark);
-    } else {
-        out.push(b']');
+        Top::Other => {
+            serialize_into(out, args, &att)?;
+            out.push(b']');
+        }
+        Top::Tuple => {
+            // Drop the bracket already written (or the comma after the name): the tuple
+            // brings its own `[`, which becomes that bracket or comma.
+            let sep = out.pop().unwrap_or(b'[');
+            let mark = out.len();
+            serialize_into(out, args, &att)?;
+            if out.get(mark) != Some(&b'[') {
+                return Err(ser::Error::custom(
+                    "value serialized differently when probed",
+                ));
+            }
+            if sep == b',' && out.len() == mark + 2 {
+                // `()`-like empty tuple after a name: `["name"]`.
+                out.truncate(mark);
+                out.push(b']');
+            } else {
+                out[mark] = sep;
+            }
+        }
     }
-    finish(out, att)
+    Ok(att.into_inner())
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Top {
-    Other,
-    Tuple,
-    Unit,
+fn serialize_into<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    att: &RefCell<Vec<Bytes>>,
+) -> Result<(), serde_json::Error> {
+    value.serialize(Placeholders::new(
+        &mut serde_json::Serializer::new(out),
+        att,
+    ))
 }
 
 /// A serializer that forwards to `inner`, writing bytes as attachment placeholders.
 pub struct Placeholders<'a, S> {
     inner: S,
     att: &'a RefCell<Vec<Bytes>>,
-    top: Option<&'a Cell<Top>>,
 }
 
 impl<'a, S> Placeholders<'a, S> {
     /// Wraps `inner`; attachments are appended to `att` (their index is the placeholder num).
     pub fn new(inner: S, att: &'a RefCell<Vec<Bytes>>) -> Self {
-        Placeholders {
-            inner,
-            att,
-            top: None,
-        }
+        Placeholders { inner, att }
     }
 
     fn wrap<'b, T: ?Sized>(&self, value: &'b T) -> Wrap<'b, T>
@@ -159,12 +240,6 @@ impl<'a, S> Placeholders<'a, S> {
             att: self.att,
         }
     }
-
-    fn mark(&self, t: Top) {
-        if let Some(top) = self.top {
-            top.set(t);
-        }
-    }
 }
 
 struct Wrap<'a, T: ?Sized> {
@@ -173,6 +248,7 @@ struct Wrap<'a, T: ?Sized> {
 }
 
 impl<T: Serialize + ?Sized> Serialize for Wrap<'_, T> {
+    #[inline]
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.value.serialize(Placeholders::new(s, self.att))
     }
@@ -181,6 +257,7 @@ impl<T: Serialize + ?Sized> Serialize for Wrap<'_, T> {
 struct PlaceholderObject(usize);
 
 impl Serialize for PlaceholderObject {
+    #[inline]
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Placeholder", 2)?;
         st.serialize_field("_placeholder", &true)?;
@@ -191,6 +268,7 @@ impl Serialize for PlaceholderObject {
 
 macro_rules! forward {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        #[inline]
         fn $method(self, $($arg: $ty),*) -> Result<S::Ok, S::Error> {
             self.inner.$method($($arg),*)
         }
@@ -208,32 +286,14 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
     type SerializeStruct = Placeholders<'a, S::SerializeStruct>;
     type SerializeStructVariant = Placeholders<'a, S::SerializeStructVariant>;
 
-    forward! {
-        serialize_bool(v: bool);
-        serialize_i8(v: i8);
-        serialize_i16(v: i16);
-        serialize_i32(v: i32);
-        serialize_i64(v: i64);
-        serialize_i128(v: i128);
-        serialize_u8(v: u8);
-        serialize_u16(v: u16);
-        serialize_u32(v: u32);
-        serialize_u64(v: u64);
-        serialize_u128(v: u128);
-        serialize_f32(v: f32);
-        serialize_f64(v: f64);
-        serialize_char(v: char);
-        serialize_str(v: &str);
-        serialize_none();
-        serialize_unit_struct(name: &'static str);
-        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
-    }
+    scalar_methods!(forward);
 
+    #[inline]
     fn serialize_unit(self) -> Result<S::Ok, S::Error> {
-        self.mark(Top::Unit);
         self.inner.serialize_unit()
     }
 
+    #[inline]
     fn serialize_bytes(self, v: &[u8]) -> Result<S::Ok, S::Error> {
         let num = {
             let mut att = self.att.borrow_mut();
@@ -243,11 +303,13 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
         PlaceholderObject(num).serialize(self.inner)
     }
 
+    #[inline]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
         let w = self.wrap(value);
         self.inner.serialize_some(&w)
     }
 
+    #[inline]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -257,6 +319,7 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
         self.inner.serialize_newtype_struct(name, &w)
     }
 
+    #[inline]
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -269,25 +332,25 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
             .serialize_newtype_variant(name, index, variant, &w)
     }
 
+    #[inline]
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
         let inner = self.inner.serialize_seq(len)?;
         Ok(Placeholders {
             inner,
             att: self.att,
-            top: None,
         })
     }
 
+    #[inline]
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
-        self.mark(Top::Tuple);
         let inner = self.inner.serialize_tuple(len)?;
         Ok(Placeholders {
             inner,
             att: self.att,
-            top: None,
         })
     }
 
+    #[inline]
     fn serialize_tuple_struct(
         self,
         name: &'static str,
@@ -295,13 +358,10 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
     ) -> Result<Self::SerializeTupleStruct, S::Error> {
         let att = self.att;
         let inner = self.inner.serialize_tuple_struct(name, len)?;
-        Ok(Placeholders {
-            inner,
-            att,
-            top: None,
-        })
+        Ok(Placeholders { inner, att })
     }
 
+    #[inline]
     fn serialize_tuple_variant(
         self,
         name: &'static str,
@@ -313,23 +373,17 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
         let inner = self
             .inner
             .serialize_tuple_variant(name, index, variant, len)?;
-        Ok(Placeholders {
-            inner,
-            att,
-            top: None,
-        })
+        Ok(Placeholders { inner, att })
     }
 
+    #[inline]
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
         let att = self.att;
         let inner = self.inner.serialize_map(len)?;
-        Ok(Placeholders {
-            inner,
-            att,
-            top: None,
-        })
+        Ok(Placeholders { inner, att })
     }
 
+    #[inline]
     fn serialize_struct(
         self,
         name: &'static str,
@@ -337,13 +391,10 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
     ) -> Result<Self::SerializeStruct, S::Error> {
         let att = self.att;
         let inner = self.inner.serialize_struct(name, len)?;
-        Ok(Placeholders {
-            inner,
-            att,
-            top: None,
-        })
+        Ok(Placeholders { inner, att })
     }
 
+    #[inline]
     fn serialize_struct_variant(
         self,
         name: &'static str,
@@ -355,13 +406,10 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
         let inner = self
             .inner
             .serialize_struct_variant(name, index, variant, len)?;
-        Ok(Placeholders {
-            inner,
-            att,
-            top: None,
-        })
+        Ok(Placeholders { inner, att })
     }
 
+    #[inline]
     fn is_human_readable(&self) -> bool {
         self.inner.is_human_readable()
     }
@@ -372,6 +420,7 @@ macro_rules! compound {
         impl<S: $trait> $trait for Placeholders<'_, S> {
             type Ok = S::Ok;
             type Error = S::Error;
+            #[inline]
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), S::Error> {
                 let w = Wrap {
                     value,
@@ -379,6 +428,7 @@ macro_rules! compound {
                 };
                 self.inner.$method(&w)
             }
+            #[inline]
             fn end(self) -> Result<S::Ok, S::Error> {
                 self.inner.end()
             }
@@ -394,6 +444,7 @@ compound!(SerializeTupleVariant, serialize_field);
 impl<S: SerializeMap> SerializeMap for Placeholders<'_, S> {
     type Ok = S::Ok;
     type Error = S::Error;
+    #[inline]
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), S::Error> {
         let w = Wrap {
             value: key,
@@ -401,6 +452,7 @@ impl<S: SerializeMap> SerializeMap for Placeholders<'_, S> {
         };
         self.inner.serialize_key(&w)
     }
+    #[inline]
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), S::Error> {
         let w = Wrap {
             value,
@@ -408,6 +460,7 @@ impl<S: SerializeMap> SerializeMap for Placeholders<'_, S> {
         };
         self.inner.serialize_value(&w)
     }
+    #[inline]
     fn end(self) -> Result<S::Ok, S::Error> {
         self.inner.end()
     }
@@ -418,6 +471,7 @@ macro_rules! compound_fields {
         impl<S: $trait> $trait for Placeholders<'_, S> {
             type Ok = S::Ok;
             type Error = S::Error;
+            #[inline]
             fn serialize_field<T: Serialize + ?Sized>(
                 &mut self,
                 key: &'static str,
@@ -429,9 +483,11 @@ macro_rules! compound_fields {
                 };
                 self.inner.serialize_field(key, &w)
             }
+            #[inline]
             fn skip_field(&mut self, key: &'static str) -> Result<(), S::Error> {
                 self.inner.skip_field(key)
             }
+            #[inline]
             fn end(self) -> Result<S::Ok, S::Error> {
                 self.inner.end()
             }

@@ -1,0 +1,27 @@
+//! The decoder's allocation-free JSON validator against serde_json, through the public API:
+//! the input is wrapped as the payload of a CONNECT_ERROR (`4[<input>]`), whose decoder reports
+//! `InvalidJson` exactly when validation fails. Whatever serde_json parses must be accepted, and
+//! whatever is accepted must be something serde_json can at least skip.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use volley_protocol::socket::{DecodeError, Decoder};
+use volley_protocol::Str;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let json = format!("[{s}]");
+    let result = Decoder::new().decode_text(Str::from(format!("4{json}")));
+    let accepted = !matches!(result, Err(DecodeError::InvalidJson(_)));
+    if serde_json::from_str::<serde_json::Value>(&json).is_ok() {
+        assert!(accepted, "serde_json parses {json:?} but the decoder refused it");
+    }
+    if accepted {
+        assert!(
+            serde_json::from_str::<serde::de::IgnoredAny>(&json).is_ok(),
+            "the decoder accepted {json:?}, which serde_json refuses"
+        );
+    }
+});
