@@ -66,27 +66,11 @@ if [ -x fuzz/run-short.sh ] && [ "${SKIP_FUZZ:-}" != "1" ]; then
     ./fuzz/run-short.sh
 fi
 
-run_interop() {
-    if [ -z "${INTEROP_SERVER:-}" ]; then
-        if [ -f adapter-tokio/examples/conformance.rs ]; then
-            INTEROP_SERVER=volley
-        else
-            # The Volley conformance example is not written yet: keep the suite honest by running
-            # it against the Node reference server meanwhile.
-            echo "adapter-tokio/examples/conformance.rs does not exist yet: targeting the Node reference"
-            INTEROP_SERVER=node
-        fi
-    fi
-    INTEROP_SERVER="$INTEROP_SERVER" INTEROP_PYTHON="$ROOT/.venv/bin/python" \
-        INTEROP_SUMMARY_FILE="$INTEROP_SUMMARY" node interop/run.mjs
-}
-
+section "interop"
 INTEROP_SUMMARY="${CARGO_TARGET_DIR:-$ROOT/target}/interop/summary.txt"
 rm -f "$INTEROP_SUMMARY"
-if [ -f interop/run.mjs ]; then
-    section "interop"
-    run_interop
-fi
+INTEROP_SERVER="${INTEROP_SERVER:-volley}" INTEROP_PYTHON="$ROOT/.venv/bin/python" \
+    INTEROP_SUMMARY_FILE="$INTEROP_SUMMARY" node interop/run.mjs
 
 end_section
 printf '\nall tests passed in %ss\n' "$((SECONDS - START_ALL))"
