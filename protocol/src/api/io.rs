@@ -8,15 +8,16 @@ use super::endpoint::{CoreOutcome, Endpoint, Shared};
 use super::event::{AckResponder, EmitError, Event};
 use super::handler::{erase_connect, DynConnect, HandlerOutput};
 use super::hash::IdMap;
+use super::ids::RuntimeIds;
 use super::middleware::{run_middleware, DynMiddleware, MiddlewareOutput};
 use super::operators::BroadcastOperator;
 use super::options::Options;
 use super::runtime::Runtime;
 use super::socket::{lock, read, write, SocketEntry, SocketRef};
-use crate::engine::{ConnId, ReqId, RequestHead, Transmit, WsFrame};
+use crate::engine::{ConnId, EngineServer, ReqId, RequestHead, Transmit, WsFrame};
 use crate::server::{
-    AckId, AckOutcome, BroadcastOptions, ConnectRequest, DisconnectReason, Event as ServerEvent,
-    Handshake, Payload, Room, Server, SocketConfig, SocketId,
+    AckId, AckOutcome, BroadcastOptions, ClusterMessage, ConnectRequest, DisconnectReason,
+    Event as ServerEvent, Handshake, Payload, Room, Server, SocketConfig, SocketId, SocketLayer,
 };
 use crate::socket::{Args, ConnectError, Packet, RawArgs};
 use crate::Str;
@@ -88,14 +89,16 @@ impl Io {
     /// # let _ = io;
     /// ```
     pub fn new(options: Options, runtime: Arc<dyn Runtime>) -> Io {
-        let (engine, connect_timeout, client) = options.into_parts();
-        let core = Server::new(
-            engine,
-            SocketConfig::new().connect_timeout(connect_timeout),
-            super::ids::RuntimeIds::new(runtime.clone()),
-            super::ids::RuntimeIds::new(runtime.clone()),
-        );
-        Io(Shared::new(core, SioApp::default(), runtime, client))
+        let parts = options.into_parts();
+        let config = SocketConfig::new().connect_timeout(parts.connect_timeout);
+        let engine = EngineServer::new(parts.engine, RuntimeIds::new(runtime.clone()));
+        let socket_ids = Box::new(RuntimeIds::new(runtime.clone()));
+        let layer = match parts.adapters {
+            Some(factory) => SocketLayer::with_adapters(config, socket_ids, factory),
+            None => SocketLayer::new(config, socket_ids),
+        };
+        let core = Server::from_parts(engine, layer);
+        Io(Shared::new(core, SioApp::default(), runtime, parts.client))
     }
 
     /// The namespace `name` (created on first use; `/` is the default one). Clients may only
@@ -258,6 +261,20 @@ impl Io {
     /// ```
     pub fn disconnect_sockets(&self) {
         self.root().disconnect_sockets()
+    }
+
+    /// Hands the server a message from another node of the cluster (what a cluster adapter
+    /// such as Redis received).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io, message: volley_protocol::server::ClusterMessage) {
+    /// io.handle_cluster_message(message);
+    /// # }
+    /// ```
+    pub fn handle_cluster_message(&self, message: ClusterMessage) {
+        self.0
+            .with_core(|st, now| st.core.handle_cluster_message(now, message));
     }
 
     /// Disconnects every client with reason `server shutting down` (adapters call this during

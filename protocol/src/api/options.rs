@@ -2,7 +2,9 @@
 
 use super::client::ClientFiles;
 use crate::engine::{Cors, CorsOrigin, EngineConfig, Transports};
+use crate::server::AdapterFactory;
 use crate::Str;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Options of a Socket.IO server. `Options::default()` matches the reference server:
@@ -27,6 +29,21 @@ pub struct Options {
     connect_timeout: Duration,
     serve_client: bool,
     client: Option<ClientFiles>,
+    adapters: Adapters,
+}
+
+/// The namespace adapter factory, taken once by the server that is built with the options.
+#[derive(Clone, Default)]
+struct Adapters(Option<Arc<Mutex<Option<Box<dyn AdapterFactory>>>>>);
+
+impl std::fmt::Debug for Adapters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "custom"
+        } else {
+            "in-memory"
+        })
+    }
 }
 
 impl Default for Options {
@@ -36,6 +53,7 @@ impl Default for Options {
             connect_timeout: Duration::from_secs(45),
             serve_client: true,
             client: None,
+            adapters: Adapters::default(),
         }
     }
 }
@@ -199,6 +217,21 @@ impl Options {
         self
     }
 
+    /// Sets the factory of namespace adapters (default: in memory, one node). A cluster
+    /// adapter (e.g. Redis) goes here; feed the messages it receives from other nodes to
+    /// [`Io::handle_cluster_message`](super::Io::handle_cluster_message).
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// use volley_protocol::server::InMemoryAdapterFactory;
+    /// let options = Options::default().adapters(InMemoryAdapterFactory);
+    /// # let _ = options;
+    /// ```
+    pub fn adapters(mut self, factory: impl AdapterFactory + 'static) -> Self {
+        self.adapters = Adapters(Some(Arc::new(Mutex::new(Some(Box::new(factory))))));
+        self
+    }
+
     /// The Engine.IO part of the options.
     ///
     /// ```
@@ -227,8 +260,25 @@ impl Options {
         self.serve_client
     }
 
-    pub(crate) fn into_parts(self) -> (EngineConfig, Duration, Option<ClientFiles>) {
+    pub(crate) fn into_parts(self) -> Parts {
         let client = if self.serve_client { self.client } else { None };
-        (self.engine, self.connect_timeout, client)
+        let adapters = self
+            .adapters
+            .0
+            .and_then(|cell| cell.lock().unwrap_or_else(|e| e.into_inner()).take());
+        Parts {
+            engine: self.engine,
+            connect_timeout: self.connect_timeout,
+            client,
+            adapters,
+        }
     }
+}
+
+/// What a server is built from.
+pub(crate) struct Parts {
+    pub(crate) engine: EngineConfig,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) client: Option<ClientFiles>,
+    pub(crate) adapters: Option<Box<dyn AdapterFactory>>,
 }
