@@ -34,7 +34,9 @@ pub struct Options {
 
 /// The namespace adapter factory, taken once by the server that is built with the options.
 #[derive(Clone, Default)]
-struct Adapters(Option<Arc<Mutex<Option<Box<dyn AdapterFactory>>>>>);
+struct Adapters(Option<Arc<TakeOnce>>);
+
+type TakeOnce = Mutex<Option<Box<dyn AdapterFactory>>>;
 
 impl std::fmt::Debug for Adapters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
