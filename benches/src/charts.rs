@@ -12,6 +12,7 @@ pub const CHARTED: &[&str] = &[
     "rss_last",
     "echo_rate",
     "echo_p99",
+    "echo_cpu",
     "connect_rate",
     "polling_rate",
 ];

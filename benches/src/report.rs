@@ -101,6 +101,14 @@ pub const METRICS: &[Metric] = &[
         get: |o| Some(conn(o)?.connect_per_s),
     },
     Metric {
+        key: "connect_cpu",
+        title: "server CPU per connection",
+        unit: "µs",
+        higher_is_better: false,
+        scenario: "connections",
+        get: |o| Some(conn(o)?.cpu_per_conn_us),
+    },
+    Metric {
         key: "rss_first",
         title: "idle RSS per connection (first step)",
         unit: "KiB",
@@ -229,6 +237,14 @@ pub const METRICS: &[Metric] = &[
         get: |o| Some(echo(o)?.latency?.p99_ms),
     },
     Metric {
+        key: "echo_cpu",
+        title: "echo with acks: server CPU per request",
+        unit: "µs",
+        higher_is_better: false,
+        scenario: "echo",
+        get: |o| Some(echo(o)?.cpu_per_req_us),
+    },
+    Metric {
         key: "polling_rate",
         title: "polling: round trips/s",
         unit: "/s",
@@ -243,6 +259,14 @@ pub const METRICS: &[Metric] = &[
         higher_is_better: false,
         scenario: "polling",
         get: |o| Some(poll(o)?.latency?.p99_ms),
+    },
+    Metric {
+        key: "polling_cpu",
+        title: "polling: server CPU per round trip",
+        unit: "µs",
+        higher_is_better: false,
+        scenario: "polling",
+        get: |o| Some(poll(o)?.cpu_per_rt_us),
     },
 ];
 
@@ -543,6 +567,7 @@ mod tests {
                     p50_ms: 1.0,
                     p99_ms: p99,
                 }),
+                cpu_per_req_us: 10.0,
                 server_cpu: 1.0,
             })),
         }

@@ -26,6 +26,9 @@ pub struct ConnectionsResult {
     pub steps: Vec<ConnectionsStep>,
     /// Connections per second over all steps.
     pub connect_per_s: f64,
+    /// Server CPU time per connection while connecting, in microseconds.
+    #[serde(default)]
+    pub cpu_per_conn_us: f64,
     /// Clients that failed to connect.
     pub failed: u64,
 }
@@ -75,6 +78,9 @@ pub struct EchoResult {
     pub req_per_s: f64,
     /// Request-to-ack latency.
     pub latency: Option<Percentiles>,
+    /// Server CPU time per acknowledged request, in microseconds.
+    #[serde(default)]
+    pub cpu_per_req_us: f64,
     /// Server CPU use during the window (1.0 = one core busy).
     pub server_cpu: f64,
 }
@@ -88,6 +94,9 @@ pub struct PollingResult {
     pub round_trips_per_s: f64,
     /// Round-trip latency.
     pub latency: Option<Percentiles>,
+    /// Server CPU time per round trip, in microseconds.
+    #[serde(default)]
+    pub cpu_per_rt_us: f64,
     /// Server CPU use during the window (1.0 = one core busy).
     pub server_cpu: f64,
 }
@@ -106,6 +115,7 @@ mod tests {
                 p50_ms: 1.0,
                 p99_ms: 2.0,
             }),
+            cpu_per_req_us: 5.0,
             server_cpu: 0.9,
         });
         let json = serde_json::to_string(&o).unwrap();

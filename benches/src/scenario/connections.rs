@@ -38,10 +38,13 @@ pub async fn connections(
 
     let mut steps = Vec::new();
     let (mut have, mut total_time, mut total_failed) = (1u64, Duration::ZERO, 0u64);
+    let mut cpu = Duration::ZERO;
     for &want in &p.steps {
         let add = want.saturating_sub(have);
+        let cpu0 = crate::proc::cpu_time(target.pid)?;
         let (took, failed, err) =
             connect_ws_many(target, add, p.concurrency, sources.clone(), keep.clone()).await;
+        cpu += crate::proc::cpu_time(target.pid)?.saturating_sub(cpu0);
         // A handful of failures among thousands is reported, not fatal.
         check_failures(add, failed, err, add / 100)?;
         have += add - failed;
@@ -59,6 +62,7 @@ pub async fn connections(
     Ok(ConnectionsResult {
         baseline_rss_bytes: baseline,
         connect_per_s: per_second(have - 1, total_time),
+        cpu_per_conn_us: cpu.as_secs_f64() * 1e6 / (have - 1).max(1) as f64,
         steps,
         failed: total_failed,
     })

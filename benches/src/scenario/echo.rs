@@ -75,6 +75,7 @@ pub async fn echo(target: Target, p: &EchoParams) -> Result<EchoResult, Scenario
         in_flight: p.in_flight,
         req_per_s: per_second(meter.completed(), measured.elapsed),
         latency: meter.latency(),
+        cpu_per_req_us: measured.cpu_per_us(meter.completed()),
         server_cpu: measured.cpu_share(),
     })
 }

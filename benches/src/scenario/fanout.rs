@@ -224,7 +224,7 @@ pub async fn fanout(target: Target, p: &FanoutParams) -> Result<FanoutResult, Sc
         delivered_per_s: per_second(delivered_in_window, measured.elapsed),
         loss,
         latency: state.meter.latency(),
-        cpu_per_msg_us: measured.cpu.as_secs_f64() * 1e6 / delivered_in_window.max(1) as f64,
+        cpu_per_msg_us: measured.cpu_per_us(delivered_in_window),
         server_cpu: measured.cpu_share(),
     })
 }

@@ -67,6 +67,11 @@ impl Measured {
     pub fn cpu_share(&self) -> f64 {
         self.cpu.as_secs_f64() / self.elapsed.as_secs_f64().max(1e-9)
     }
+
+    /// Server CPU microseconds per one of `count` operations.
+    pub fn cpu_per_us(&self, count: u64) -> f64 {
+        self.cpu.as_secs_f64() * 1e6 / count.max(1) as f64
+    }
 }
 
 /// What the clients of a scenario count, shared by them on the load generator's one thread.

@@ -69,6 +69,7 @@ pub async fn polling(target: Target, p: &PollingParams) -> Result<PollingResult,
         clients: p.clients,
         round_trips_per_s: per_second(meter.completed(), measured.elapsed),
         latency: meter.latency(),
+        cpu_per_rt_us: measured.cpu_per_us(meter.completed()),
         server_cpu: measured.cpu_share(),
     })
 }
