@@ -1,0 +1,109 @@
+//! What a socket sees of its handshake, CORS preflight through the real server, and the rooms
+//! visible while disconnecting.
+
+mod common;
+
+use common::*;
+use futures_util::SinkExt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use volley_tokio::{Options, SocketRef};
+
+#[tokio::test]
+async fn handshake_exposes_query_headers_auth_cookie_and_address() {
+    let io = volley_tokio::new(Options::default().serve_client(false));
+    io.of("/").on_connection(|socket: SocketRef| {
+        let hs = socket.handshake();
+        let seen = (
+            hs.query_param("room").map(|r| r.into_owned()),
+            hs.header("x-client").map(|v| v.to_string()),
+            hs.auth_field("token"),
+            hs.cookie("session").map(str::to_owned),
+            hs.address().map(|a| a.ip().to_string()),
+        );
+        let _ = socket.emit("handshake", &seen);
+    });
+    let addr = start(io).await;
+    let mut request = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket&room=lobby")
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("x-client", "tests".parse().expect("header"));
+    request
+        .headers_mut()
+        .insert("cookie", "a=1; session=s3cr3t".parse().expect("header"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    assert!(next_text(&mut ws).await.starts_with("0{"));
+    send_text(&mut ws, r#"40{"token":"t0k"}"#).await;
+    assert!(next_sio(&mut ws).await.starts_with("0{"));
+    assert_eq!(
+        next_sio(&mut ws).await,
+        r#"2["handshake","lobby","tests","t0k","s3cr3t","127.0.0.1"]"#
+    );
+    ws.close(None).await.ok();
+}
+
+#[tokio::test]
+async fn cors_preflight_and_headers_on_polling() {
+    let io = volley_tokio::new(Options::default().serve_client(false).cors_any_origin());
+    let addr = start(io).await;
+    let preflight = request(
+        addr,
+        "OPTIONS",
+        "/socket.io/?EIO=4&transport=polling",
+        &[
+            ("Origin", "http://example.com"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    let open = request(
+        addr,
+        "GET",
+        "/socket.io/?EIO=4&transport=polling",
+        &[("Origin", "http://example.com")],
+        b"",
+    )
+    .await;
+    assert_eq!(open.status, 200);
+    assert_eq!(open.header("access-control-allow-origin"), Some("*"));
+}
+
+#[tokio::test]
+async fn disconnecting_handler_still_sees_the_rooms() {
+    let io = volley_tokio::new(Options::default().serve_client(false));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    io.of("/").on_connection(move |socket: SocketRef| {
+        socket.join("r1");
+        let record = record.clone();
+        socket.on_disconnecting(move |socket, reason| {
+            let rooms: Vec<String> = socket.rooms().iter().map(|r| r.to_string()).collect();
+            record.lock().unwrap().push((
+                rooms.len(),
+                rooms.contains(&"r1".to_string()),
+                reason.to_string(),
+            ));
+        });
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut ws, "1").await;
+    for _ in 0..100 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        [(2, true, "client namespace disconnect".to_string())]
+    );
+}
