@@ -19,9 +19,8 @@ import {
   PASSWORD,
   startChat,
   waitForState,
-  waitForText,
-  WAIT_MS,
 } from "./harness.mjs";
+import { chatBothWays, closePages, kickScenario, waitForTransport } from "./scenarios.mjs";
 
 let server;
 let chromium;
@@ -35,26 +34,6 @@ after(async () => {
   await chromium?.close();
   await server?.stop();
 });
-
-/** The last message in `page`'s list with class `kind`, as plain data. */
-function lastMessage(page, kind) {
-  return page.$$eval(`#messages li.${kind}`, (items) => {
-    const li = items.at(-1);
-    return li && {
-      from: li.querySelector(".from").textContent,
-      text: li.querySelector(".text").textContent,
-      ticks: li.dataset.ticks ?? null,
-    };
-  });
-}
-
-async function typingUsers(page) {
-  return page.$eval("#typing", (el) => el.dataset.users ?? "");
-}
-
-async function closePages(...pages) {
-  for (const p of pages) await p.browserContext().close();
-}
 
 describe("chat in the browser", () => {
   test("a page without login sees the connection refused", async () => {
@@ -111,46 +90,7 @@ describe("chat in the browser", () => {
       assert.equal(session.httpOnly, true);
       assert.equal(await alice.evaluate(() => document.cookie.includes("volley_chat_session")), false);
 
-      // Presence: each sees the other, in the room.
-      await alice.waitForSelector(`#presence li[data-user="${B}"]`);
-      await bob.waitForSelector(`#presence li[data-user="${A}"]`);
-      assert.equal(await alice.$eval(`#presence li[data-user="${B}"] .rooms`, (el) => el.textContent), `#${room}`);
-
-      // Typing indicator: bob sees alice typing; alice never sees her own.
-      await alice.type("#message-input", "hello bob");
-      await bob.waitForFunction((a) => document.getElementById("typing").dataset.users === a, {}, A);
-      assert.equal(await typingUsers(alice), "");
-
-      // alice → bob, with delivery ticks from the acknowledgements.
-      await alice.keyboard.press("Enter");
-      await waitForText(bob, "#messages li.theirs .text", "hello bob");
-      assert.deepEqual(await lastMessage(bob, "theirs"), { from: A, text: "hello bob", ticks: null });
-      await alice.waitForSelector('#messages li.mine[data-ticks="delivered"]');
-      assert.equal((await lastMessage(alice, "mine")).text, "hello bob");
-      // Sending ends the typing indicator.
-      await bob.waitForFunction(() => document.getElementById("typing").dataset.users === "");
-
-      // bob → alice.
-      await bob.type("#message-input", "hi alice");
-      await alice.waitForFunction((b) => document.getElementById("typing").dataset.users === b, {}, B);
-      await bob.keyboard.press("Enter");
-      await waitForText(alice, "#messages li.theirs .text", "hi alice");
-      assert.equal((await lastMessage(alice, "theirs")).from, B);
-      await bob.waitForSelector('#messages li.mine[data-ticks="delivered"]');
-
-      // A private message reaches bob through his user room.
-      await alice.type("#private-to", B);
-      await alice.type("#private-input", "just for you");
-      await alice.click("#private-send");
-      await waitForText(bob, "#messages li.private .text", "just for you");
-      assert.equal((await lastMessage(bob, "private")).from, `${A} → ${B}`);
-      await alice.waitForSelector('#messages li.private.mine[data-ticks="sent"]');
-
-      // An announcement reaches everyone, the sender included.
-      await bob.type("#announce-input", "pizza at noon");
-      await bob.click("#announce-send");
-      await waitForText(alice, "#messages li.announcement .text", "pizza at noon");
-      await waitForText(bob, "#messages li.announcement .text", "pizza at noon");
+      await chatBothWays({ alice, bob, A, B, room });
 
       if (transport === "websocket") {
         mkdirSync(ARTIFACTS, { recursive: true });
@@ -167,33 +107,8 @@ describe("chat in the browser", () => {
     const dave = await login(chromium.browser, server.url, { name: "dave", room });
     const carol = await login(chromium.browser, server.url, { name: "carol", room });
 
-    // Kicking is checked on the server: a non-admin asking gets an error and nobody leaves.
-    const refused = await carol.evaluate(
-      () => new Promise((resolve) => socket.emit("kick", "dave", resolve)),
-    );
-    assert.deepEqual(refused, { error: "only the admin can kick" });
-    assert.equal(await dave.$eval("#status", (el) => el.dataset.state), "connected");
-
-    // Only the admin's page has kick buttons.
-    assert.equal(await carol.$$eval("#presence button.kick", (b) => b.length), 0);
-    await admin.waitForSelector('#presence li[data-user="dave"] button.kick');
-    await admin.click('#presence li[data-user="dave"] button.kick');
-
-    const status = await waitForState(dave, "disconnected");
-    assert.match(status, /io server disconnect/);
-    assert.match(status, /kicked by admin/);
-
-    // The others see dave leave, with the server-side reason.
-    await waitForText(carol, "#activity li", `dave left #${room} (server namespace disconnect)`);
-    await carol.waitForFunction(() => !document.querySelector('#presence li[data-user="dave"]'), { timeout: WAIT_MS });
-    await waitForText(admin, "#activity li", "Kicked dave: 1 connection(s)");
-    assert.equal(await carol.$eval("#status", (el) => el.dataset.state), "connected");
+    await kickScenario({ admin, victim: dave, witness: carol, V: "dave", room });
     assert.deepEqual([...admin.errors, ...dave.errors, ...carol.errors], []);
     await closePages(admin, dave, carol);
   });
 });
-
-/** Waits until the page shows `transport` as its current Engine.IO transport. */
-async function waitForTransport(page, transport) {
-  await page.waitForFunction((t) => document.getElementById("transport").textContent === t, { timeout: WAIT_MS }, transport);
-}

@@ -22,11 +22,14 @@ const TARGET_DIR = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
 
 /**
  * Starts the chat example on a free port (building it first), or uses CHAT_URL (which must be
- * started with CHAT_PASSWORD / CHAT_ADMIN_PASSWORD set to the values above).
+ * started with CHAT_PASSWORD / CHAT_ADMIN_PASSWORD set to the values above). `env` adds
+ * variables (REDIS_URL, CHAT_SECRET); `name` names the log file under target/interop/.
  * Resolves to { url, stop() }.
  */
-export async function startChat() {
-  if (process.env.CHAT_URL) return { url: process.env.CHAT_URL.replace(/\/$/, ""), stop: async () => {} };
+export async function startChat({ env = {}, name = "chat" } = {}) {
+  if (process.env.CHAT_URL && name === "chat") {
+    return { url: process.env.CHAT_URL.replace(/\/$/, ""), stop: async () => {} };
+  }
   const build = spawnSync("cargo", ["build", "--quiet", "--release", "-p", "volley-tokio", "--example", "chat"], {
     cwd: ROOT,
     stdio: "inherit",
@@ -35,11 +38,17 @@ export async function startChat() {
   const port = await freePort();
   const logDir = path.join(TARGET_DIR, "interop");
   mkdirSync(logDir, { recursive: true });
-  const logFile = path.join(logDir, "chat.log");
+  const logFile = path.join(logDir, `${name}.log`);
   const out = openSync(logFile, "w");
   const child = spawn(path.join(TARGET_DIR, "release", "examples", "chat"), [], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), CHAT_PASSWORD: PASSWORD, CHAT_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      CHAT_PASSWORD: PASSWORD,
+      CHAT_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...env,
+    },
     stdio: ["ignore", out, out],
   });
   let exited = null;
@@ -49,7 +58,7 @@ export async function startChat() {
     if (exited || Date.now() - started > WAIT_MS) {
       child.kill("SIGKILL");
       const log = readFileSync(logFile, "utf8");
-      throw new Error(`chat server did not start (${JSON.stringify(exited)}); log:\n${log}`);
+      throw new Error(`chat server ${name} did not start (${JSON.stringify(exited)}); log:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
