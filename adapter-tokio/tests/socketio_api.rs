@@ -258,3 +258,27 @@ async fn emitting_from_a_background_task_and_fetch_sockets() {
         assert_eq!(next_sio(ws).await, r#"2["done"]"#);
     }
 }
+
+#[tokio::test]
+async fn fetch_all_sockets_on_a_single_node_lists_ids_and_rooms() {
+    let io = server();
+    io.of("/")
+        .on_connection(|socket: SocketRef| socket.join("news"));
+    let addr = start(io.clone()).await;
+    let (_a, ra) = sio_connect(addr, "/", None).await;
+    let (_b, rb) = sio_connect(addr, "/", None).await;
+    let mut ids: Vec<String> = io
+        .to("news")
+        .fetch_all_sockets()
+        .await
+        .into_iter()
+        .map(|s| {
+            assert!(s.rooms.iter().any(|r| r == "news"));
+            s.id.to_string()
+        })
+        .collect();
+    ids.sort();
+    let mut expected: Vec<String> = [ra, rb].iter().map(|r| sid_of(&r[1..])).collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+}

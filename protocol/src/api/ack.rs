@@ -200,3 +200,32 @@ impl Future for BroadcastAckFuture {
 
 pub(crate) type AckSender = oneshot::Sender<Result<AckReply, AckError>>;
 pub(crate) type BroadcastAckSender = oneshot::Sender<BroadcastAcks>;
+
+/// Resolves to the sockets a selection matches on every node of the cluster (just this node
+/// without a cluster adapter). Returned by
+/// [`BroadcastOperator::fetch_all_sockets`](super::BroadcastOperator::fetch_all_sockets).
+///
+/// ```
+/// # use volley_protocol::api::Io;
+/// # async fn f(io: Io) {
+/// let everywhere = io.to("lobby").fetch_all_sockets().await;
+/// for socket in everywhere {
+///     println!("{} in {:?}", socket.id, socket.rooms);
+/// }
+/// # }
+/// ```
+#[must_use = "a fetch does nothing unless awaited"]
+pub struct FetchSocketsFuture {
+    pub(crate) rx: oneshot::Receiver<Vec<crate::server::SocketInfo>>,
+}
+
+impl Future for FetchSocketsFuture {
+    type Output = Vec<crate::server::SocketInfo>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|r| r.unwrap_or_default())
+    }
+}
+
+pub(crate) type FetchSender = oneshot::Sender<Vec<crate::server::SocketInfo>>;

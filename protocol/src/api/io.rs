@@ -2,7 +2,8 @@
 //! endpoint and the dispatch of its events to the user's handlers.
 
 use super::ack::{
-    AckError, AckFuture, AckReply, AckSender, BroadcastAckFuture, BroadcastAckSender, BroadcastAcks,
+    AckError, AckFuture, AckReply, AckSender, BroadcastAckFuture, BroadcastAckSender,
+    BroadcastAcks, FetchSender, FetchSocketsFuture,
 };
 use super::endpoint::{CoreOutcome, Endpoint, Shared};
 use super::event::{AckResponder, EmitError, Event};
@@ -17,7 +18,8 @@ use super::socket::{lock, read, write, SocketEntry, SocketRef};
 use crate::engine::{ConnId, EngineServer, ReqId, RequestHead, Transmit, WsFrame};
 use crate::server::{
     AckId, AckOutcome, BroadcastOptions, ClusterMessage, ConnectRequest, DisconnectReason,
-    Event as ServerEvent, Handshake, Payload, Room, Server, SocketConfig, SocketId, SocketLayer,
+    Event as ServerEvent, Handshake, Payload, RequestResult, Room, Server, SocketConfig, SocketId,
+    SocketLayer,
 };
 use crate::socket::{Args, ConnectError, Packet, RawArgs};
 use crate::Str;
@@ -35,7 +37,10 @@ pub(crate) struct NsEntry {
     pub(crate) name: Str,
     pub(crate) on_connection: RwLock<Vec<DynConnect>>,
     pub(crate) middleware: RwLock<Vec<DynMiddleware>>,
+    pub(crate) server_side: RwLock<Option<DynServerSide>>,
 }
+
+pub(crate) type DynServerSide = Arc<dyn Fn(Event) + Send + Sync>;
 
 /// The API layer's state next to the Socket.IO core.
 #[derive(Default)]
@@ -44,6 +49,7 @@ pub(crate) struct SioApp {
     sockets: RwLock<IdMap<SocketId, Arc<SocketEntry>>>,
     acks: Mutex<IdMap<(SocketId, AckId), AckSender>>,
     broadcast_acks: Mutex<IdMap<u64, BroadcastAckSender>>,
+    fetches: Mutex<IdMap<Str, FetchSender>>,
 }
 
 /// The Socket.IO server handle: cloneable, usable from any thread or task (emit from a
@@ -129,6 +135,7 @@ impl Io {
                     name: name.clone(),
                     on_connection: RwLock::default(),
                     middleware: RwLock::default(),
+                    server_side: RwLock::default(),
                 })
             })
             .clone();
@@ -379,6 +386,47 @@ impl Namespace {
         R: MiddlewareOutput<M>,
     {
         write(&self.entry.middleware).push(super::middleware::erase(middleware));
+    }
+
+    /// Emits an event to the apps of the other nodes of the cluster (the reference's
+    /// `serverSideEmit`); they receive it in [`Namespace::on_server_side_emit`]. Nothing is
+    /// sent without a cluster adapter.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// let _ = io.of("/").server_side_emit("cache:invalidate", &"users");
+    /// # }
+    /// ```
+    pub fn server_side_emit<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &T,
+    ) -> Result<(), EmitError> {
+        let payload = payload(super::operators::event_payload(event, data)?);
+        let nsp = self.entry.name.clone();
+        self.io
+            .0
+            .with_core(|st, now| st.core.server_side_emit(now, &nsp, payload, None));
+        Ok(())
+    }
+
+    /// Called with every event another node sent with [`Namespace::server_side_emit`]
+    /// (replaces the previous handler).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.of("/").on_server_side_emit(|event| {
+    ///     if event.name() == "cache:invalidate" {
+    ///         let what: String = event.arg(0).unwrap_or_default();
+    ///         # let _ = what;
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn on_server_side_emit(&self, handler: impl Fn(Event) + Send + Sync + 'static) {
+        *write(&self.entry.server_side) = Some(Arc::new(handler));
     }
 
     fn all(&self) -> BroadcastOperator {
@@ -654,6 +702,21 @@ pub(crate) fn fetch_sockets(
         .collect()
 }
 
+pub(crate) fn fetch_all_sockets(
+    io: &IoShared,
+    nsp: &Str,
+    opts: &BroadcastOptions,
+) -> FetchSocketsFuture {
+    let (tx, rx) = oneshot::channel();
+    io.with_core(|st, now| {
+        let id = st.core.fetch_sockets(now, nsp, opts);
+        // Registered under the core lock; a single node answers within this very call, and
+        // its `RequestDone` is dispatched after the lock is released.
+        lock(&io.app.fetches).insert(id, tx);
+    });
+    FetchSocketsFuture { rx }
+}
+
 pub(crate) fn sockets_join(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, room: Room) {
     io.with_core(|st, _| st.core.sockets_join(nsp, opts, &[room]));
 }
@@ -778,7 +841,27 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
             ..
         } => on_leaving(io, &socket, reason, Some(rooms)),
         ServerEvent::Disconnect { socket, reason, .. } => on_leaving(io, &socket, reason, None),
-        // Cluster requests are not issued by this API (fetch_sockets is local).
+        ServerEvent::RequestDone {
+            id,
+            result: RequestResult::FetchSockets(sockets),
+            ..
+        } => {
+            if let Some(tx) = lock(&io.app.fetches).remove(&id) {
+                let _ = tx.send(sockets);
+            }
+        }
+        ServerEvent::ServerSideEmit { nsp, payload, .. } => {
+            let ns = read(&io.app.namespaces).get(&nsp).cloned();
+            let handler = ns.and_then(|ns| read(&ns.server_side).clone());
+            let args = args_of(&nsp, payload, true);
+            if let (Some(handler), Some(args)) = (handler, args) {
+                if let Some(name) = args.name().map(Str::from) {
+                    handler(Event::new(name, args, None));
+                }
+            }
+        }
+        // Other cluster requests (all_rooms, acknowledged server-side emits) are not issued
+        // by this API.
         _ => {}
     }
 }

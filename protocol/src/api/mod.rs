@@ -25,7 +25,9 @@ mod options;
 mod runtime;
 mod socket;
 
-pub use ack::{AckError, AckFuture, AckReply, BroadcastAckFuture, BroadcastAcks};
+pub use ack::{
+    AckError, AckFuture, AckReply, BroadcastAckFuture, BroadcastAcks, FetchSocketsFuture,
+};
 pub use client::ClientFiles;
 pub use endpoint::{
     bad_request, Endpoint, HttpOutcome, Idle, PendingResponse, WeakEndpoint, WsLink, WsUpgrade,
@@ -40,6 +42,6 @@ pub use options::Options;
 pub use runtime::{BoxFuture, Runtime};
 pub use socket::SocketRef;
 
-pub use crate::server::{DisconnectReason, Handshake, Room, SocketId};
+pub use crate::server::{DisconnectReason, Handshake, Room, SocketId, SocketInfo};
 pub use crate::socket::{Args, ConnectError, RawArgs, Value};
 pub use crate::Str;

@@ -1,7 +1,7 @@
 //! Emit operators: one socket with flags ([`SocketEmitter`]) and broadcasts
 //! ([`BroadcastOperator`]: `to`, `except`, `volatile`, `local`, `timeout`).
 
-use super::ack::{AckFuture, BroadcastAckFuture};
+use super::ack::{AckFuture, BroadcastAckFuture, FetchSocketsFuture};
 use super::event::EmitError;
 use super::io::{self, IoShared};
 use super::socket::SocketRef;
@@ -331,6 +331,21 @@ impl BroadcastOperator {
     /// ```
     pub fn fetch_sockets(&self) -> Vec<SocketRef> {
         io::fetch_sockets(&self.io, &self.nsp, &self.opts)
+    }
+
+    /// The selected sockets on every node of the cluster (unless `local`), as plain data:
+    /// id, rooms, handshake details. Without a cluster adapter, the same sockets as
+    /// [`BroadcastOperator::fetch_sockets`].
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # async fn f(io: Io) {
+    /// let online = io.to("lobby").fetch_all_sockets().await.len();
+    /// # let _ = online;
+    /// # }
+    /// ```
+    pub fn fetch_all_sockets(&self) -> FetchSocketsFuture {
+        io::fetch_all_sockets(&self.io, &self.nsp, &self.opts)
     }
 
     /// Makes every selected socket join `room` (on every node unless `local`).
