@@ -282,3 +282,23 @@ async fn fetch_all_sockets_on_a_single_node_lists_ids_and_rooms() {
     expected.sort();
     assert_eq!(ids, expected);
 }
+
+#[tokio::test]
+async fn a_panicking_handler_does_not_take_the_connection_down() {
+    let io = server();
+    io.of("/").on_connection(|socket: SocketRef| {
+        socket.on("boom", |_socket, event| {
+            if !event.name().is_empty() {
+                panic!("handler bug (expected in this test)");
+            }
+        });
+        socket.on("echo", |socket, event| {
+            let _ = socket.emit_forward("echo", event.forward_args());
+        });
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut ws, r#"2["boom"]"#).await;
+    send_sio(&mut ws, r#"2["echo","still here"]"#).await;
+    assert_eq!(next_sio(&mut ws).await, r#"2["echo","still here"]"#);
+}

@@ -9,6 +9,7 @@ use crate::engine::{
 };
 use crate::Str;
 use bytes::Bytes;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -224,22 +225,28 @@ impl super::endpoint::Core for EngineServer {
     fn dispatch(shared: &Arc<Shared<Self>>, events: Vec<EngineEvent>) {
         let io = EngineIo(shared.clone());
         for event in events {
-            match event {
-                EngineEvent::Opened { sid, .. } => {
-                    if let Some(f) = read(&shared.app.on_open) {
-                        f(&io, &sid)
-                    }
-                }
-                EngineEvent::Message { sid, msg } => {
-                    if let Some(f) = read(&shared.app.on_message) {
-                        f(&io, sid, msg)
-                    }
-                }
-                EngineEvent::Closed { sid, reason } => {
-                    if let Some(f) = read(&shared.app.on_close) {
-                        f(&io, &sid, reason)
-                    }
-                }
+            // As for Socket.IO handlers: a panicking callback must not kill the task running it.
+            let _ = catch_unwind(AssertUnwindSafe(|| dispatch_one(&io, event)));
+        }
+    }
+}
+
+fn dispatch_one(io: &EngineIo, event: EngineEvent) {
+    let app = &io.0.app;
+    match event {
+        EngineEvent::Opened { sid, .. } => {
+            if let Some(f) = read(&app.on_open) {
+                f(io, &sid)
+            }
+        }
+        EngineEvent::Message { sid, msg } => {
+            if let Some(f) = read(&app.on_message) {
+                f(io, sid, msg)
+            }
+        }
+        EngineEvent::Closed { sid, reason } => {
+            if let Some(f) = read(&app.on_close) {
+                f(io, &sid, reason)
             }
         }
     }

@@ -27,6 +27,7 @@ use bytes::Bytes;
 use futures_channel::oneshot;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -800,7 +801,9 @@ impl super::endpoint::Core for Server {
     }
     fn dispatch(shared: &Arc<IoShared>, events: Vec<ServerEvent>) {
         for event in events {
-            dispatch_one(shared, event);
+            // A panicking handler must not take down the task that happened to run it (a
+            // connection's, or the server's timer): the panic hook has reported it already.
+            let _ = catch_unwind(AssertUnwindSafe(|| dispatch_one(shared, event)));
         }
     }
 }
