@@ -64,9 +64,16 @@ impl Packet {
             de.end()?;
             Ok(value)
         } else {
-            let args = Args::parse(data, event, self.attachments.clone())?;
-            let values = args.values()?;
-            T::deserialize(SeqDeserializer::new(values.into_iter()))
+            // One parse into `Value`s (placeholders become the attachments), then `T` reads
+            // them; `Vec<u8>`/`Bytes` targets get the bytes without another JSON pass.
+            let Value::Array(items) = Value::from_json(data, &self.attachments)? else {
+                return Err(serde::de::Error::custom("arguments are not an array"));
+            };
+            let mut seq = SeqDeserializer::<_, serde_json::Error>::new(
+                items.into_iter().skip(usize::from(event)),
+            );
+            // Extra arguments are left in `seq` and ignored, as in the text-only path.
+            T::deserialize(SeqAccessDeserializer::new(&mut seq))
         }
     }
 }

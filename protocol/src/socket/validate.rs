@@ -21,6 +21,7 @@ pub(crate) struct Invalid {
 /// Validates `json` and reports the top-level shape (and, for arrays, the first element).
 pub(crate) fn validate(json: &str) -> Result<Root, Invalid> {
     Validator {
+        s: json,
         b: json.as_bytes(),
         i: 0,
     }
@@ -28,6 +29,7 @@ pub(crate) fn validate(json: &str) -> Result<Root, Invalid> {
 }
 
 struct Validator<'a> {
+    s: &'a str,
     b: &'a [u8],
     i: usize,
 }
@@ -269,13 +271,13 @@ impl Validator<'_> {
 
     /// The reserved event name equal to the string literal `b[start..self.i]`, if any.
     fn reserved(&self, start: usize) -> Option<&'static str> {
-        let lit = &self.b[start..self.i];
+        // Both ends are ASCII quotes, so these are char boundaries.
+        let lit = self.s.get(start..self.i)?;
         let inner = &lit[1..lit.len() - 1];
-        if !inner.contains(&b'\\') {
-            return std::str::from_utf8(inner).ok().and_then(reserved_event);
+        if !inner.contains('\\') {
+            return reserved_event(inner);
         }
-        let s = std::str::from_utf8(lit).ok()?;
-        serde_json::from_str::<String>(s)
+        serde_json::from_str::<String>(lit)
             .ok()
             .and_then(|n| reserved_event(&n))
     }
