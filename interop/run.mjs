@@ -1,7 +1,9 @@
 // Interop runner: starts the conformance server (Socket.IO mode and --engine mode) on free ports,
 // runs the JavaScript suites (node --test interop/js/*.test.mjs) and the python-socketio suite
 // against them, then the browser suite (interop/browser/: the chat example in headless Chromium,
-// which starts its own server), stops the servers and prints "interop: N passed, N failed".
+// which starts its own server) and the Redis cluster suite (interop/redis/: Volley and Node.js
+// nodes on a redis-server it starts itself), stops the servers and prints
+// "interop: N passed, N failed".
 //
 //   node interop/run.mjs                        target Volley (adapter-tokio example `conformance`)
 //   INTEROP_SERVER=node node interop/run.mjs    target the Node reference (interop/fixtures/)
@@ -193,6 +195,18 @@ async function main() {
       });
       results.push(build.status === 0 ? runJsSuites(env, "browser") : { passed: 0, failed: 1 });
     }
+    // Cross-node cluster: two Volley nodes and a Node.js node with @socket.io/redis-adapter on a
+    // redis-server the suite starts itself; on the Node target all three nodes are Node.js.
+    console.log("\n[interop] Redis cluster suite (Volley and Node.js nodes, @socket.io/redis-emitter)");
+    const clusterEnv = target === "node" ? { ...env, CLUSTER_VOLLEY_CMD: "node interop/redis/node-node.mjs" } : env;
+    const clusterBuild =
+      target === "node"
+        ? { status: 0 }
+        : spawnSync("cargo", ["build", "--release", "-p", "volley-redis", "--example", "cluster_node"], {
+            cwd: ROOT,
+            stdio: "inherit",
+          });
+    results.push(clusterBuild.status === 0 ? runJsSuites(clusterEnv, "redis") : { passed: 0, failed: 1 });
     for (const s of servers) {
       if (s.exited()) {
         console.log(`[interop] ${s.name} server died during the run: ${JSON.stringify(s.exited())}\n${tail(s.logFile)}`);

@@ -2,7 +2,20 @@
 //! `@socket.io/redis-adapter` 8.x: Volley nodes and Node.js socket.io nodes share one cluster
 //! (teams can migrate node by node), and `@socket.io/redis-emitter` can emit into it.
 //!
-//! [`RedisAdapterFactory::start`] spawns one Redis task per node (a publishing connection and
+//! With the user API (`volley_tokio::new`), two calls join a cluster:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), volley_redis::RedisAdapterError> {
+//! # use volley_protocol::api::{Io, Options};
+//! let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+//! let (options, inbox) = volley_redis::options(Options::default(), volley_redis::RedisConfig::new(url))?;
+//! # let io: Io = unimplemented!();
+//! // let io = volley_tokio::new(options);
+//! volley_redis::attach(&io, inbox);
+//! # Ok(()) }
+//! ```
+//!
+//! Underneath, [`RedisAdapterFactory::start`] spawns one Redis task per node (a publishing connection and
 //! a subscribing one) and returns the factory the server creates its namespace adapters with,
 //! plus the [`ClusterInbox`] of messages from other nodes that must be fed to the server's
 //! `handle_cluster_message`.
@@ -38,9 +51,11 @@ mod config;
 mod driver;
 mod error;
 pub mod handshake;
+mod join;
 pub mod msgpack;
 pub mod wire;
 
 pub use adapter::{ClusterInbox, RedisAdapter, RedisAdapterFactory};
 pub use config::RedisConfig;
 pub use error::RedisAdapterError;
+pub use join::{attach, options};

@@ -8,7 +8,7 @@
 //   node --test interop/redis/cluster.test.mjs
 //
 // CLUSTER_VOLLEY_CMD overrides the Volley node command (default: the release build of the
-// example, built first if missing); e.g. `node interop/redis/node-node.mjs` runs the suite on a
+// example, built first); e.g. `node interop/redis/node-node.mjs` runs the suite on a
 // Node-only cluster, which is how the suite itself was checked against the reference.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -41,13 +41,14 @@ const SETTLE_MS = 400;
 
 function volleyCommand() {
   if (process.env.CLUSTER_VOLLEY_CMD) return process.env.CLUSTER_VOLLEY_CMD;
-  if (!existsSync(VOLLEY_BIN)) {
-    const build = spawnSync(
-      "cargo",
-      ["build", "--release", "-p", "volley-redis", "--example", "cluster_node"],
-      { cwd: ROOT, stdio: "inherit" },
-    );
-    if (build.status !== 0) throw new Error("cargo build of the cluster_node example failed");
+  // A no-op when interop/run.mjs built it already; never runs a stale binary.
+  const build = spawnSync(
+    "cargo",
+    ["build", "--release", "--quiet", "-p", "volley-redis", "--example", "cluster_node"],
+    { cwd: ROOT, stdio: "inherit" },
+  );
+  if (build.status !== 0 || !existsSync(VOLLEY_BIN)) {
+    throw new Error("cargo build of the cluster_node example failed");
   }
   return VOLLEY_BIN;
 }

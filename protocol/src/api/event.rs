@@ -304,6 +304,8 @@ pub struct AckResponder {
     pub(crate) io: Arc<IoShared>,
     pub(crate) socket: SocketId,
     pub(crate) id: u64,
+    /// Set for a server-side event from another node: the answer goes to that node.
+    pub(crate) reply_to: Option<(Str, crate::server::ReplyTo)>,
 }
 
 impl AckResponder {
@@ -356,7 +358,20 @@ impl AckResponder {
     /// # }
     /// ```
     pub fn send_raw(self, args: RawArgs) {
-        super::io::send_ack(&self.io, &self.socket, self.id, args);
+        match self.reply_to {
+            Some((nsp, to)) => super::cluster::reply(&self.io, &nsp, to, args),
+            None => super::io::send_ack(&self.io, &self.socket, self.id, args),
+        }
+    }
+
+    /// A responder that answers node `to`'s `serverSideEmitWithAck` on namespace `nsp`.
+    pub(crate) fn cluster(io: Arc<IoShared>, nsp: Str, to: crate::server::ReplyTo) -> Self {
+        AckResponder {
+            io,
+            socket: SocketId::from(Str::new()),
+            id: 0,
+            reply_to: Some((nsp, to)),
+        }
     }
 }
 

@@ -51,6 +51,7 @@ pub(crate) struct SioApp {
     acks: Mutex<IdMap<(SocketId, AckId), AckSender>>,
     broadcast_acks: Mutex<IdMap<u64, BroadcastAckSender>>,
     fetches: Mutex<IdMap<Str, FetchSender>>,
+    pub(crate) cluster: super::cluster::ClusterState,
 }
 
 /// The Socket.IO server handle: cloneable, usable from any thread or task (emit from a
@@ -97,7 +98,9 @@ impl Io {
     /// ```
     pub fn new(options: Options, runtime: Arc<dyn Runtime>) -> Io {
         let parts = options.into_parts();
-        let config = SocketConfig::new().connect_timeout(parts.connect_timeout);
+        let config = SocketConfig::new()
+            .connect_timeout(parts.connect_timeout)
+            .cluster_request_timeout(parts.cluster_request_timeout);
         let engine = EngineServer::new(parts.engine, RuntimeIds::new(runtime.clone()));
         let socket_ids = Box::new(RuntimeIds::new(runtime.clone()));
         let layer = match parts.adapters {
@@ -326,8 +329,8 @@ impl From<Io> for Endpoint {
 /// ```
 #[derive(Clone)]
 pub struct Namespace {
-    io: Io,
-    entry: Arc<NsEntry>,
+    pub(crate) io: Io,
+    pub(crate) entry: Arc<NsEntry>,
 }
 
 impl Namespace {
@@ -600,7 +603,7 @@ fn payload(raw: RawArgs) -> Payload {
 }
 
 /// The arguments of a received event or ack payload (the boundaries of each argument).
-fn args_of(nsp: &Str, payload: Payload, event: bool) -> Option<Args> {
+pub(crate) fn args_of(nsp: &Str, payload: Payload, event: bool) -> Option<Args> {
     let packet = if event {
         Packet::event(nsp.clone(), payload.data, payload.attachments)
     } else {
@@ -853,19 +856,27 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
                 let _ = tx.send(sockets);
             }
         }
-        ServerEvent::ServerSideEmit { nsp, payload, .. } => {
+        ServerEvent::ServerSideEmit {
+            nsp,
+            payload,
+            reply_to,
+        } => {
             let ns = read(&io.app.namespaces).get(&nsp).cloned();
             let handler = ns.and_then(|ns| read(&ns.server_side).clone());
             let args = args_of(&nsp, payload, true);
             if let (Some(handler), Some(args)) = (handler, args) {
                 if let Some(name) = args.name().map(Str::from) {
-                    handler(Event::new(name, args, None));
+                    // `serverSideEmitWithAck`: the event's ack answers the asking node.
+                    let ack = reply_to.map(|to| AckResponder::cluster(io.clone(), nsp, to));
+                    handler(Event::new(name, args, ack));
                 }
             }
         }
-        // Other cluster requests (all_rooms, acknowledged server-side emits) are not issued
-        // by this API.
-        _ => {}
+        ServerEvent::RequestDone {
+            id,
+            result,
+            timed_out,
+        } => super::cluster::on_request_done(io, id, result, timed_out),
     }
 }
 
@@ -946,6 +957,7 @@ fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: 
         io: io.clone(),
         socket: id,
         id: ack,
+        reply_to: None,
     });
     let event = Event::new(name, args, ack);
     let event = {

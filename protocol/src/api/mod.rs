@@ -10,6 +10,7 @@
 
 mod ack;
 mod client;
+mod cluster;
 mod endpoint;
 mod engine_io;
 mod event;
@@ -29,6 +30,7 @@ pub use ack::{
     AckError, AckFuture, AckReply, BroadcastAckFuture, BroadcastAcks, FetchSocketsFuture,
 };
 pub use client::ClientFiles;
+pub use cluster::{ClusterError, ClusterFuture};
 pub use endpoint::{
     bad_request, Endpoint, HttpOutcome, Idle, PendingResponse, WeakEndpoint, WsLink, WsUpgrade,
 };

@@ -30,6 +30,7 @@ pub struct Options {
     serve_client: bool,
     client: Option<ClientFiles>,
     adapters: Adapters,
+    cluster_request_timeout: Duration,
 }
 
 /// The namespace adapter factory, taken once by the server that is built with the options.
@@ -56,6 +57,7 @@ impl Default for Options {
             serve_client: true,
             client: None,
             adapters: Adapters::default(),
+            cluster_request_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -234,6 +236,13 @@ impl Options {
         self
     }
 
+    /// How long cluster requests (fetching sockets, server-side emit with acks, all rooms)
+    /// wait for the other nodes (default 5 s, the reference's `requestsTimeout`).
+    pub fn cluster_request_timeout(mut self, d: Duration) -> Self {
+        self.cluster_request_timeout = d;
+        self
+    }
+
     /// The Engine.IO part of the options.
     ///
     /// ```
@@ -273,6 +282,7 @@ impl Options {
             connect_timeout: self.connect_timeout,
             client,
             adapters,
+            cluster_request_timeout: self.cluster_request_timeout,
         }
     }
 }
@@ -283,4 +293,5 @@ pub(crate) struct Parts {
     pub(crate) connect_timeout: Duration,
     pub(crate) client: Option<ClientFiles>,
     pub(crate) adapters: Option<Box<dyn AdapterFactory>>,
+    pub(crate) cluster_request_timeout: Duration,
 }
