@@ -569,6 +569,7 @@ mod tests {
                 }),
                 cpu_per_req_us: 10.0,
                 server_cpu: 1.0,
+                client_errors: 0,
             })),
         }
     }

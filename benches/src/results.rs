@@ -65,6 +65,9 @@ pub struct FanoutResult {
     pub cpu_per_msg_us: f64,
     /// Server CPU use during the window (1.0 = one core busy).
     pub server_cpu: f64,
+    /// Clients whose connection failed or was closed by the server during the run.
+    #[serde(default)]
+    pub client_errors: u64,
 }
 
 /// Request/acknowledgement round trips.
@@ -83,6 +86,9 @@ pub struct EchoResult {
     pub cpu_per_req_us: f64,
     /// Server CPU use during the window (1.0 = one core busy).
     pub server_cpu: f64,
+    /// Clients whose connection failed or was closed by the server during the run.
+    #[serde(default)]
+    pub client_errors: u64,
 }
 
 /// HTTP long-polling round trips (POST an `echo`, GET it back).
@@ -99,6 +105,9 @@ pub struct PollingResult {
     pub cpu_per_rt_us: f64,
     /// Server CPU use during the window (1.0 = one core busy).
     pub server_cpu: f64,
+    /// Clients whose connection failed or was closed by the server during the run.
+    #[serde(default)]
+    pub client_errors: u64,
 }
 
 #[cfg(test)]
@@ -117,6 +126,7 @@ mod tests {
             }),
             cpu_per_req_us: 5.0,
             server_cpu: 0.9,
+            client_errors: 0,
         });
         let json = serde_json::to_string(&o).unwrap();
         assert!(json.starts_with(r#"{"scenario":"echo","#), "{json}");

@@ -77,5 +77,6 @@ pub async fn echo(target: Target, p: &EchoParams) -> Result<EchoResult, Scenario
         latency: meter.latency(),
         cpu_per_req_us: measured.cpu_per_us(meter.completed()),
         server_cpu: measured.cpu_share(),
+        client_errors: meter.errors(),
     })
 }

@@ -226,5 +226,6 @@ pub async fn fanout(target: Target, p: &FanoutParams) -> Result<FanoutResult, Sc
         latency: state.meter.latency(),
         cpu_per_msg_us: measured.cpu_per_us(delivered_in_window),
         server_cpu: measured.cpu_share(),
+        client_errors: state.meter.errors(),
     })
 }

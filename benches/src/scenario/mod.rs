@@ -110,6 +110,11 @@ impl Meter {
         self.errors.set(self.errors.get() + 1);
     }
 
+    /// Clients that failed mid-run.
+    pub fn errors(&self) -> u64 {
+        self.errors.get()
+    }
+
     /// Operations completed in the window.
     pub fn completed(&self) -> u64 {
         self.completed.get()

@@ -71,5 +71,6 @@ pub async fn polling(target: Target, p: &PollingParams) -> Result<PollingResult,
         latency: meter.latency(),
         cpu_per_rt_us: measured.cpu_per_us(meter.completed()),
         server_cpu: measured.cpu_share(),
+        client_errors: meter.errors(),
     })
 }
