@@ -8,7 +8,9 @@
 //!
 //! Log in with any name and the password `volley`, or as `admin` with the password `admin`
 //! (override with `CHAT_PASSWORD` / `CHAT_ADMIN_PASSWORD`). Session cookies are signed with a
-//! random key unless `CHAT_SECRET` (64 bytes or more) gives one. `RUST_LOG` sets the log level.
+//! random key unless `CHAT_SECRET` (64 bytes or more) gives one. State is in memory unless
+//! `REDIS_URL` joins a cluster of chat servers (give them all the same `CHAT_SECRET`).
+//! `RUST_LOG` sets the log level.
 //!
 //! - `pages`: the axum routes (login form, signed HttpOnly session cookie, the static pages);
 //! - `realtime`: the Socket.IO middleware and events (rooms, announcements, private messages,
@@ -55,18 +57,37 @@ async fn main() -> std::io::Result<()> {
             )
         })?;
     }
-    if std::env::var_os("REDIS_URL").is_some() {
-        // volley-redis exists, but the user API cannot take a cluster adapter yet.
-        tracing::warn!("REDIS_URL is set, but this build runs on in-memory state only");
-    }
 
-    let io = volley_tokio::new(Options::default());
+    // Embedded by default; REDIS_URL makes this server one node of a cluster (the Redis
+    // adapter, wire-compatible with @socket.io/redis-adapter).
+    let (options, cluster) = match std::env::var("REDIS_URL") {
+        Ok(url) => {
+            if std::env::var_os("CHAT_SECRET").is_none() {
+                tracing::warn!(
+                    "REDIS_URL without CHAT_SECRET: other nodes refuse this node's sessions"
+                );
+            }
+            let config = volley_redis::RedisConfig::new(url.clone());
+            let (options, inbox) =
+                volley_redis::options(Options::default(), config).map_err(std::io::Error::other)?;
+            (options, Some((url, inbox)))
+        }
+        Err(_) => (Options::default(), None),
+    };
+    let io = volley_tokio::new(options);
+    let state = match cluster {
+        Some((url, inbox)) => {
+            volley_redis::attach(&io, inbox);
+            format!("cluster through Redis at {url}")
+        }
+        None => "state in memory".to_owned(),
+    };
     realtime::attach(&io, auth.clone());
     let app = pages::router(Pages { auth }).layer(VolleyLayer::new(io));
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
-    tracing::info!("Volley chat on http://{addr} (state in memory)");
+    tracing::info!("Volley chat on http://{addr} ({state})");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

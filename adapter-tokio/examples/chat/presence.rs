@@ -1,10 +1,11 @@
-//! Who is online, in which rooms: the in-memory presence list.
+//! Who is online, in which rooms.
 //!
-//! One entry per connected socket (a user with two tabs has two), so a user stays listed
-//! until their last connection leaves.
+//! Each socket carries its [`Seat`] (user and room) as its Socket.IO `data`; the list is built
+//! from the seats of every socket in the cluster (just this server when there is no Redis), so
+//! a user with two tabs, or on two servers, is listed once with all their rooms.
 
-use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One user in the presence list, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,55 +15,40 @@ pub struct Online {
     pub rooms: Vec<String>,
 }
 
-/// A connection's user and room.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A connection's user and room: the socket's `data`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seat {
     pub user: String,
     pub room: String,
 }
 
-/// Connected sockets by id.
-#[derive(Debug, Default)]
-pub struct Presence {
-    sockets: HashMap<String, Seat>,
-}
-
-impl Presence {
-    /// Records that socket `id` of `user` joined `room`.
-    pub fn join(&mut self, id: &str, user: &str, room: &str) {
-        let seat = Seat {
-            user: user.to_owned(),
-            room: room.to_owned(),
-        };
-        self.sockets.insert(id.to_owned(), seat);
+/// Everyone in `seats`, sorted by name, each with their rooms.
+pub fn online(seats: impl IntoIterator<Item = Seat>) -> Vec<Online> {
+    let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for seat in seats {
+        users.entry(seat.user).or_default().insert(seat.room);
     }
-
-    /// Forgets socket `id`; returns where it was, or `None` if it was never recorded.
-    pub fn leave(&mut self, id: &str) -> Option<Seat> {
-        self.sockets.remove(id)
-    }
-
-    /// Everyone online, sorted by name.
-    pub fn list(&self) -> Vec<Online> {
-        let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for seat in self.sockets.values() {
-            users.entry(&seat.user).or_default().insert(&seat.room);
-        }
-        users
-            .into_iter()
-            .map(|(name, rooms)| Online {
-                name: name.to_owned(),
-                rooms: rooms.into_iter().map(str::to_owned).collect(),
-            })
-            .collect()
-    }
+    users
+        .into_iter()
+        .map(|(name, rooms)| Online {
+            name,
+            rooms: rooms.into_iter().collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn online(name: &str, rooms: &[&str]) -> Online {
+    fn seat(user: &str, room: &str) -> Seat {
+        Seat {
+            user: user.into(),
+            room: room.into(),
+        }
+    }
+
+    fn user(name: &str, rooms: &[&str]) -> Online {
         Online {
             name: name.into(),
             rooms: rooms.iter().map(|r| r.to_string()).collect(),
@@ -71,37 +57,31 @@ mod tests {
 
     #[test]
     fn users_are_listed_by_name_with_their_rooms() {
-        let mut p = Presence::default();
-        p.join("s1", "bob", "lobby");
-        p.join("s2", "alice", "lobby");
-        p.join("s3", "alice", "games");
+        let seats = [
+            seat("bob", "lobby"),
+            seat("alice", "lobby"),
+            seat("alice", "games"),
+        ];
         assert_eq!(
-            p.list(),
-            vec![
-                online("alice", &["games", "lobby"]),
-                online("bob", &["lobby"])
-            ]
+            online(seats),
+            vec![user("alice", &["games", "lobby"]), user("bob", &["lobby"])]
         );
     }
 
     #[test]
-    fn user_with_two_tabs_stays_until_the_last_leaves() {
-        let mut p = Presence::default();
-        p.join("s1", "alice", "lobby");
-        p.join("s2", "alice", "lobby");
-        let seat = p.leave("s1").expect("was there");
-        assert_eq!(seat.user, "alice");
-        assert_eq!(p.list(), vec![online("alice", &["lobby"])]);
-        p.leave("s2");
-        assert!(p.list().is_empty());
+    fn user_with_two_tabs_in_one_room_is_listed_once() {
+        let seats = [seat("alice", "lobby"), seat("alice", "lobby")];
+        assert_eq!(online(seats), vec![user("alice", &["lobby"])]);
+        assert!(online([]).is_empty());
     }
 
     #[test]
-    fn leaving_twice_or_unknown_socket_is_none() {
-        let mut p = Presence::default();
-        p.join("s1", "alice", "lobby");
-        assert!(p.leave("s1").is_some());
-        assert_eq!(p.leave("s1"), None);
-        assert_eq!(p.leave("nope"), None);
+    fn seat_is_the_socket_data_json() {
+        let json = serde_json::json!({ "user": "alice", "room": "lobby" });
+        let back: Seat = serde_json::from_value(json.clone()).expect("a seat");
+        assert_eq!(back, seat("alice", "lobby"));
+        assert_eq!(serde_json::to_value(&back).expect("json"), json);
+        // A socket whose data was never set (`{}`) is not a seat.
+        assert!(serde_json::from_value::<Seat>(serde_json::json!({})).is_err());
     }
 }

@@ -2,14 +2,16 @@
 //!
 //! Rooms used: `room:<name>` for a chat room (from the `room` query parameter of the
 //! handshake) and `user:<name>` for every connection of one user (private messages, kicks).
+//! Everything goes through broadcasts and cluster-wide socket queries, so with a cluster
+//! adapter (Redis) users on different servers chat, see and kick each other alike.
 
 use crate::auth::{valid_token, Auth, User};
 use crate::pages::DEFAULT_ROOM;
-use crate::presence::{Online, Presence};
+use crate::presence::{online, Online, Seat};
 use serde::Serialize;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 use volley_tokio::protocol::server::Handshake;
 use volley_tokio::protocol::socket::ConnectError;
@@ -26,7 +28,6 @@ const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 struct Chat {
     auth: Auth,
-    presence: Mutex<Presence>,
     next_message: AtomicU64,
 }
 
@@ -52,29 +53,25 @@ fn user_key(user: &str) -> String {
 
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-enum Change<'a> {
+enum Change {
     Joined {
-        user: &'a str,
-        room: &'a str,
+        user: String,
+        room: String,
     },
     Left {
-        user: &'a str,
-        room: &'a str,
-        reason: &'a str,
+        user: String,
+        room: String,
+        reason: String,
     },
 }
 
 #[derive(Serialize)]
-struct PresenceUpdate<'a> {
+struct PresenceUpdate {
     users: Vec<Online>,
-    change: Change<'a>,
+    change: Change,
 }
 
 impl Chat {
-    fn presence(&self) -> MutexGuard<'_, Presence> {
-        self.presence.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// The user of the session cookie the handshake carries.
     fn user(&self, handshake: &Handshake) -> Option<User> {
         let cookies = handshake
@@ -117,7 +114,6 @@ fn emit_all<T: Serialize>(socket: &SocketRef, event: &str, data: &T) {
 pub fn attach(io: &Io, auth: Auth) {
     let chat = Arc::new(Chat {
         auth,
-        presence: Mutex::new(Presence::default()),
         next_message: AtomicU64::new(1),
     });
     let ns = io.of("/");
@@ -142,16 +138,16 @@ fn on_connection(chat: &Arc<Chat>, socket: SocketRef) {
         "welcome",
         &json!({ "user": name, "room": session.room, "admin": session.user.admin }),
     );
-    let users = {
-        let mut presence = chat.presence();
-        presence.join(socket.id(), name, &session.room);
-        presence.list()
+    let seat = Seat {
+        user: name.to_owned(),
+        room: session.room.clone(),
     };
+    socket.set_data(json!(seat));
     let change = Change::Joined {
-        user: name,
-        room: &session.room,
+        user: seat.user.clone(),
+        room: seat.room.clone(),
     };
-    emit_all(&socket, "presence", &PresenceUpdate { users, change });
+    tokio::spawn(send_presence(socket.clone(), change, Some(seat.clone())));
 
     on_message(chat, &socket, &session);
     on_typing(&socket, &session);
@@ -159,23 +155,36 @@ fn on_connection(chat: &Arc<Chat>, socket: SocketRef) {
     on_private(&socket, &session);
     on_kick(&socket, &session);
 
-    let chat = chat.clone();
     socket.on_disconnect(move |socket, reason| {
-        let (seat, users) = {
-            let mut presence = chat.presence();
-            (presence.leave(socket.id()), presence.list())
-        };
-        let Some(seat) = seat else { return };
         tracing::info!(user = %seat.user, %reason, "disconnected");
         let change = Change::Left {
-            user: &seat.user,
-            room: &seat.room,
-            reason: reason.as_str(),
+            user: seat.user.clone(),
+            room: seat.room.clone(),
+            reason: reason.as_str().to_owned(),
         };
-        let _ = socket
-            .broadcast()
-            .emit("presence", &PresenceUpdate { users, change });
+        tokio::spawn(send_presence(socket, change, None));
     });
+}
+
+/// Sends everyone the presence list (built from the seats of every socket in the cluster)
+/// with what changed. `me` is the seat of a socket that just joined: it is listed and gets
+/// the update too; a socket that left is neither.
+async fn send_presence(socket: SocketRef, change: Change, me: Option<Seat>) {
+    let others = socket.broadcast().fetch_all_sockets().await;
+    let joined = me.is_some();
+    let seats = others
+        .into_iter()
+        .filter_map(|s| serde_json::from_value::<Seat>(s.data).ok())
+        .chain(me);
+    let update = PresenceUpdate {
+        users: online(seats),
+        change,
+    };
+    if joined {
+        emit_all(&socket, "presence", &update);
+    } else {
+        let _ = socket.broadcast().emit("presence", &update);
+    }
 }
 
 /// A message to the room. The sender's acknowledgement carries the message id (first
@@ -260,12 +269,17 @@ fn on_private(socket: &SocketRef, session: &Arc<Session>) {
             return;
         }
         let target = socket.to(user_key(&to).as_str());
-        let online = target.fetch_sockets().len();
         let _ = target.emit(
             "private",
             &json!({ "from": session.user.name, "to": to, "text": text }),
         );
-        let _ = event.ack(&json!({ "online": online }));
+        let ack = event.take_ack();
+        tokio::spawn(async move {
+            let online = target.fetch_all_sockets().await.len();
+            if let Some(ack) = ack {
+                let _ = ack.send(&json!({ "online": online }));
+            }
+        });
     });
 }
 
@@ -285,12 +299,18 @@ fn on_kick(socket: &SocketRef, session: &Arc<Session>) {
                 return;
             }
         };
-        let sockets = socket.to(user_key(&target).as_str()).fetch_sockets();
-        for s in &sockets {
-            let _ = s.emit("kicked", &json!({ "by": session.user.name }));
-            s.disconnect();
-        }
-        tracing::info!(admin = %session.user.name, user = %target, connections = sockets.len(), "kicked");
-        let _ = event.ack(&json!({ "kicked": sockets.len() }));
+        let sockets = socket.to(user_key(&target).as_str());
+        // Told first, then disconnected: the page shows who kicked it.
+        let _ = sockets.emit("kicked", &json!({ "by": session.user.name }));
+        let ack = event.take_ack();
+        let admin = session.clone();
+        tokio::spawn(async move {
+            let count = sockets.fetch_all_sockets().await.len();
+            sockets.disconnect_sockets();
+            tracing::info!(admin = %admin.user.name, user = %target, connections = count, "kicked");
+            if let Some(ack) = ack {
+                let _ = ack.send(&json!({ "kicked": count }));
+            }
+        });
     });
 }

@@ -191,16 +191,11 @@ pub async fn fanout(target: Target, p: &FanoutParams) -> Result<FanoutResult, Sc
     };
     let publishing = {
         let rate = p.rate;
-        tokio::task::spawn_local(async move {
-            let result = publisher.run(rate).await;
-            (publisher, result)
-        })
+        tokio::task::spawn_local(async move { publisher.run(rate).await })
     };
     let measured = p.window.run(target, &state.meter).await?;
     // The publisher sees the end of the window within one send or 5 ms.
-    // The publisher stays connected until the drain below is over: its client closes with RST,
-    // which would make the server drop a broadcast it has not read yet.
-    let (_publisher, published) = publishing.await.expect("publisher task panicked");
+    let published = publishing.await.expect("publisher task panicked");
     published.map_err(|first| ScenarioError::Clients {
         failed: 1,
         wanted: 1,

@@ -488,7 +488,6 @@ impl EngineServer {
     /// Timer entries are invalidated lazily: a session whose deadline moved later keeps its old
     /// heap entry, which is corrected here (re-queued at the real deadline) once it reaches
     /// the top, so the answer is always exact.
-    #[must_use]
     pub fn poll_timeout(&mut self) -> Option<Instant> {
         while let Some(Reverse((at, sid))) = self.timers.peek() {
             let at = *at;
