@@ -330,3 +330,28 @@ fn app_messages_sent_on_open_ride_with_the_handshake() {
     assert!(matches!(packets[0], Packet::Open(_)));
     assert_eq!(packets[1], text("welcome"));
 }
+
+#[test]
+fn cors_mirror_echoes_any_origin_and_preflight_carries_max_age() {
+    let mut cors = Cors::new(CorsOrigin::Mirror);
+    cors.max_age = Some(std::time::Duration::from_secs(600));
+    cors.allowed_headers = Some(Str::from("x-token"));
+    let mut h = harness(EngineConfig::default().cors(cors));
+    let head = RequestHead::new(Method::Options, "/socket.io/?EIO=4&transport=polling")
+        .with_header("Origin", "https://anywhere.example");
+    let req = h.request(head, Bytes::new());
+    let r = h.expect_response(req);
+    assert_eq!(
+        r.header("access-control-allow-origin").unwrap(),
+        "https://anywhere.example"
+    );
+    assert_eq!(r.header("access-control-allow-headers").unwrap(), "x-token");
+    assert_eq!(r.header("access-control-max-age").unwrap(), "600");
+    assert!(r.header("access-control-allow-credentials").is_none());
+    // No Origin header: nothing to mirror.
+    let req = h.request_to(Method::Get, "EIO=4&transport=polling", Bytes::new());
+    assert!(h
+        .expect_response(req)
+        .header("access-control-allow-origin")
+        .is_none());
+}

@@ -357,10 +357,20 @@ impl<D: Driver> Harness<D> {
     /// Moves the clock forward by `d`, stopping at every deadline on the way.
     pub fn advance(&mut self, d: Duration) {
         let target = self.now + d;
+        let mut repeats = 0u32;
+        let mut last = None;
         while let Some(at) = self.server.poll_timeout() {
             if at > target {
                 break;
             }
+            // A deadline that firing does not move is a livelock the real timer task would
+            // spin on; fail loudly instead.
+            repeats = if last == Some(at) { repeats + 1 } else { 0 };
+            assert!(
+                repeats < 1000,
+                "the server keeps asking to be woken at {at:?}"
+            );
+            last = Some(at);
             self.now = self.now.max(at);
             self.server.handle_timeout(self.now);
             self.pump();
