@@ -8,6 +8,9 @@
 //!   it, ack `true` if asked; `to` (room, …arguments) → emit `to` with the arguments to that
 //!   room.
 //! - `TOKIO_FLAVOR`: `current_thread` or `multi_thread` (default).
+//! - `REDIS_URL` (e.g. `redis://127.0.0.1:6379`): join a cluster of nodes on that Redis
+//!   (volley-redis, wire-compatible with `@socket.io/redis-adapter`), so broadcasts reach the
+//!   clients of every node.
 //!
 //! ```text
 //! PORT=3000 TOKIO_FLAVOR=current_thread cargo run --release -p volley-tokio --example bench
@@ -36,7 +39,12 @@ fn main() -> std::io::Result<()> {
 
 async fn serve(port: u16) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    let io = volley_tokio::new(Options::default());
+    let (options, cluster) = volley_redis::options_from_env(Options::default())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let io = volley_tokio::new(options);
+    if let Some(inbox) = cluster {
+        volley_redis::attach(&io, inbox);
+    }
     io.of("/").on_connection(|socket: SocketRef| {
         socket.on("echo", |socket, mut event| match event.take_ack() {
             Some(ack) => ack.send_forward(event.forward_args()),

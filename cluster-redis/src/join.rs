@@ -36,3 +36,33 @@ pub fn attach(io: &Io, mut inbox: ClusterInbox) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// The environment variable the examples read the Redis URL from.
+pub const REDIS_URL_ENV: &str = "REDIS_URL";
+
+/// [`options`] with the URL from `REDIS_URL` (and the reference's default key), or `options`
+/// unchanged and no inbox when it is not set: how the examples join a cluster.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), volley_redis::RedisAdapterError> {
+/// # use volley_protocol::api::{Io, Options};
+/// let (options, cluster) = volley_redis::options_from_env(Options::default())?;
+/// # let io: Io = unimplemented!();
+/// // let io = volley_tokio::new(options);
+/// if let Some(inbox) = cluster {
+///     volley_redis::attach(&io, inbox);
+/// }
+/// # Ok(()) }
+/// ```
+pub fn options_from_env(
+    options: Options,
+) -> Result<(Options, Option<ClusterInbox>), RedisAdapterError> {
+    match std::env::var(REDIS_URL_ENV) {
+        Ok(url) if !url.is_empty() => {
+            tracing::info!(url = %url, "joining the Redis cluster");
+            let (options, inbox) = self::options(options, RedisConfig::new(url))?;
+            Ok((options, Some(inbox)))
+        }
+        _ => Ok((options, None)),
+    }
+}

@@ -58,4 +58,4 @@ pub mod wire;
 pub use adapter::{ClusterInbox, RedisAdapter, RedisAdapterFactory};
 pub use config::RedisConfig;
 pub use error::RedisAdapterError;
-pub use join::{attach, options};
+pub use join::{attach, options, options_from_env, REDIS_URL_ENV};
