@@ -11,6 +11,9 @@ use super::scan::{reserved_event, First, Root};
 /// The deepest nesting serde_json parses (its recursion limit); deeper input is refused alike.
 pub(crate) const MAX_DEPTH: usize = 127;
 
+// The container stack is one bit per level in a `u128`.
+const _: () = assert!(MAX_DEPTH <= 128);
+
 /// Why validation failed: the byte offset, for the error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Invalid {
@@ -68,8 +71,8 @@ impl Validator<'_> {
     }
 
     fn run(mut self) -> Result<Root, Invalid> {
-        // `true` = object, `false` = array.
-        let mut stack = [false; MAX_DEPTH];
+        // Bit `d` set = the container at depth `d` is an object (else an array); 127 levels fit.
+        let mut stack = 0u128;
         let mut depth = 0usize;
         let mut root = None;
         let mut first = None;
@@ -90,7 +93,7 @@ impl Validator<'_> {
                         });
                     }
                     let is_obj = c == b'{';
-                    stack[depth] = is_obj;
+                    stack = (stack & !(1 << depth)) | (u128::from(is_obj) << depth);
                     depth += 1;
                     self.i += 1;
                     self.skip_ws();
@@ -147,7 +150,7 @@ impl Validator<'_> {
                         _ => Root::Other,
                     });
                 }
-                let is_obj = stack[depth - 1];
+                let is_obj = stack >> (depth - 1) & 1 == 1;
                 match (self.peek(), is_obj) {
                     (Some(b','), _) => {
                         self.i += 1;
