@@ -3,6 +3,9 @@
 // /socket.io/, default heartbeat (25000/20000 ms), maxPayload 1e6.
 //
 //   node benches/node/bench-server.mjs        (PORT defaults to 3000)
+//
+// With REDIS_URL set it joins a cluster through @socket.io/redis-adapter (as Volley's `bench`
+// does through volley-redis), for the cross-node fan-out benchmark.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 
@@ -14,6 +17,16 @@ const io = new Server(httpServer, {
   pingTimeout: 20000,
   maxHttpBufferSize: 1e6,
 });
+if (process.env.REDIS_URL) {
+  const { createClient } = await import("redis");
+  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const pub = createClient({ url: process.env.REDIS_URL });
+  const sub = pub.duplicate();
+  pub.on("error", () => {});
+  sub.on("error", () => {});
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub));
+}
 
 io.on("connection", (socket) => {
   socket.on("echo", (...args) => {
