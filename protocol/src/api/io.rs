@@ -52,6 +52,21 @@ pub(crate) struct SioApp {
     broadcast_acks: Mutex<IdMap<u64, BroadcastAckSender>>,
     fetches: Mutex<IdMap<Str, FetchSender>>,
     pub(crate) cluster: super::cluster::ClusterState,
+    /// Event names handlers were registered for, shared by every socket (no copy per socket).
+    names: Mutex<Vec<Str>>,
+}
+
+/// The shared copy of an event name.
+pub(crate) fn intern(io: &IoShared, name: Str) -> Str {
+    let mut names = lock(&io.app.names);
+    if let Some(known) = names.iter().find(|n| **n == name) {
+        return known.clone();
+    }
+    // Bounded, so apps registering ever-new names do not grow it without end.
+    if names.len() < 256 {
+        names.push(name.clone());
+    }
+    name
 }
 
 /// The Socket.IO server handle: cloneable, usable from any thread or task (emit from a
@@ -939,7 +954,7 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
     for h in handlers {
         h(socket.clone());
     }
-    let early = lock(&entry.gate).take().unwrap_or_default();
+    let early = entry.state().gate.take().unwrap_or_default();
     for event in early {
         call_handler(&socket, event);
     }
@@ -961,8 +976,8 @@ fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: 
     });
     let event = Event::new(name, args, ack);
     let event = {
-        let mut gate = lock(&entry.gate);
-        match gate.as_mut() {
+        let mut state = entry.state();
+        match state.gate.as_mut() {
             Some(buffered) => {
                 buffered.push(event);
                 return;
@@ -978,11 +993,15 @@ fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: 
 }
 
 fn call_handler(socket: &SocketRef, event: Event) {
-    let handler = read(&socket.entry.handlers)
-        .iter()
-        .find(|(name, _)| name == event.name())
-        .map(|(_, h)| h.clone());
-    let handler = handler.or_else(|| read(&socket.entry.any).clone());
+    let handler = {
+        let state = socket.entry.state();
+        state
+            .handlers
+            .iter()
+            .find(|(name, _)| name == event.name())
+            .map(|(_, h)| h.clone())
+            .or_else(|| state.any.clone())
+    };
     if let Some(h) = handler {
         h(socket.clone(), event);
     }
@@ -1022,10 +1041,11 @@ fn on_leaving(
     let Some(entry) = entry else { return };
     let handlers = match disconnecting {
         Some(rooms) => {
-            *lock(&entry.leaving_rooms) = Some(rooms);
-            read(&entry.disconnecting).clone()
+            let mut state = entry.state();
+            state.leaving_rooms = Some(rooms);
+            state.disconnecting.clone()
         }
-        None => read(&entry.disconnect).clone(),
+        None => entry.state().disconnect.clone(),
     };
     let socket = SocketRef {
         io: io.clone(),

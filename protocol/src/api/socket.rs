@@ -12,27 +12,32 @@ use crate::socket::{Args, RawArgs};
 use crate::Str;
 use serde::Serialize;
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 pub(crate) type DynDisconnect = Arc<dyn Fn(SocketRef, DisconnectReason) + Send + Sync>;
 
-/// Per-socket state kept by the API layer: handlers and user data.
+/// Per-socket state kept by the API layer: handlers and user data. One lock for all of it
+/// keeps an idle socket small; it is only held to look up or register, never while a handler
+/// runs.
 pub(crate) struct SocketEntry {
     pub(crate) id: SocketId,
     pub(crate) nsp: Str,
     pub(crate) handshake: Arc<Handshake>,
+    pub(crate) state: Mutex<SocketState>,
+}
+
+pub(crate) struct SocketState {
     /// Few per socket, so a vector (smaller than a map, and as fast to search).
-    pub(crate) handlers: RwLock<Vec<(Str, DynEvent)>>,
-    pub(crate) any: RwLock<Option<DynEvent>>,
-    pub(crate) disconnecting: RwLock<Vec<DynDisconnect>>,
-    pub(crate) disconnect: RwLock<Vec<DynDisconnect>>,
+    pub(crate) handlers: Vec<(Str, DynEvent)>,
+    pub(crate) any: Option<DynEvent>,
+    pub(crate) disconnecting: Vec<DynDisconnect>,
+    pub(crate) disconnect: Vec<DynDisconnect>,
     /// Events that arrived while the connection handlers were still running; replayed after.
-    pub(crate) gate: Mutex<Option<Vec<Event>>>,
+    pub(crate) gate: Option<Vec<Event>>,
     /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
-    pub(crate) leaving_rooms: Mutex<Option<Vec<Room>>>,
-    extensions: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    pub(crate) leaving_rooms: Option<Vec<Room>>,
+    extensions: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
 }
 
 impl SocketEntry {
@@ -41,14 +46,20 @@ impl SocketEntry {
             id,
             nsp,
             handshake,
-            handlers: RwLock::default(),
-            any: RwLock::default(),
-            disconnecting: RwLock::default(),
-            disconnect: RwLock::default(),
-            gate: Mutex::new(Some(Vec::new())),
-            leaving_rooms: Mutex::new(None),
-            extensions: Mutex::default(),
+            state: Mutex::new(SocketState {
+                handlers: Vec::new(),
+                any: None,
+                disconnecting: Vec::new(),
+                disconnect: Vec::new(),
+                gate: Some(Vec::new()),
+                leaving_rooms: None,
+                extensions: Vec::new(),
+            }),
         }
+    }
+
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, SocketState> {
+        lock(&self.state)
     }
 }
 
@@ -169,9 +180,9 @@ impl SocketRef {
         F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
         R: HandlerOutput<M>,
     {
-        let event = event.into();
+        let event = io::intern(&self.io, event.into());
         let handler = erase_event(handler);
-        let mut handlers = write(&self.entry.handlers);
+        let handlers = &mut self.entry.state().handlers;
         match handlers.iter_mut().find(|(name, _)| *name == event) {
             Some(slot) => slot.1 = handler,
             None => handlers.push((event, handler)),
@@ -187,7 +198,10 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn off(&self, event: &str) {
-        write(&self.entry.handlers).retain(|(name, _)| name != event);
+        self.entry
+            .state()
+            .handlers
+            .retain(|(name, _)| name != event);
     }
 
     /// Registers a catch-all handler, called for events that have no handler of their own.
@@ -203,7 +217,7 @@ impl SocketRef {
         F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
         R: HandlerOutput<M>,
     {
-        *write(&self.entry.any) = Some(erase_event(handler));
+        self.entry.state().any = Some(erase_event(handler));
     }
 
     /// Called when the socket is about to leave (it is still in its rooms).
@@ -222,7 +236,7 @@ impl SocketRef {
         &self,
         f: impl Fn(SocketRef, DisconnectReason) + Send + Sync + 'static,
     ) {
-        write(&self.entry.disconnecting).push(Arc::new(f));
+        self.entry.state().disconnecting.push(Arc::new(f));
     }
 
     /// Called once the socket left, with the reason (`transport close`, `ping timeout`, …).
@@ -234,7 +248,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn on_disconnect(&self, f: impl Fn(SocketRef, DisconnectReason) + Send + Sync + 'static) {
-        write(&self.entry.disconnect).push(Arc::new(f));
+        self.entry.state().disconnect.push(Arc::new(f));
     }
 
     /// Emits `event` to this client. A tuple is spread into several arguments (`&(a, b)`),
@@ -431,7 +445,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn rooms(&self) -> Vec<Room> {
-        if let Some(rooms) = lock(&self.entry.leaving_rooms).as_ref() {
+        if let Some(rooms) = self.entry.state().leaving_rooms.as_ref() {
             return rooms.clone();
         }
         io::rooms(&self.io, &self.entry.id).unwrap_or_default()
@@ -460,7 +474,12 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn insert<T: Send + Sync + 'static>(&self, value: T) {
-        lock(&self.entry.extensions).insert(TypeId::of::<T>(), Arc::new(value));
+        let value: Arc<dyn Any + Send + Sync> = Arc::new(value);
+        let extensions = &mut self.entry.state().extensions;
+        match extensions.iter_mut().find(|(t, _)| *t == TypeId::of::<T>()) {
+            Some(slot) => slot.1 = value,
+            None => extensions.push((TypeId::of::<T>(), value)),
+        }
     }
 
     /// The value of type `T` stored with [`SocketRef::insert`].
@@ -475,8 +494,13 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
-        let v = lock(&self.entry.extensions)
-            .get(&TypeId::of::<T>())?
+        let v = self
+            .entry
+            .state()
+            .extensions
+            .iter()
+            .find(|(t, _)| *t == TypeId::of::<T>())?
+            .1
             .clone();
         v.downcast::<T>().ok()
     }
