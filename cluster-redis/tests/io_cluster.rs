@@ -1,0 +1,64 @@
+//! Two servers built with the user API (volley-tokio) joined through a real redis-server:
+//! server-side emits with acks answered through the event's ack, the timeout when a node does
+//! not answer, and all rooms.
+
+mod common;
+
+use common::{eventually, free_port, RedisServer};
+use std::time::Duration;
+use volley_redis::{RedisAdapterFactory, RedisConfig};
+use volley_tokio::{ClusterError, Io, Options};
+
+fn node(url: &str) -> (Io, RedisAdapterFactory) {
+    let config = RedisConfig::new(url).server_count_interval(Duration::from_millis(100));
+    let (factory, inbox) = RedisAdapterFactory::start(config).unwrap();
+    let io = volley_tokio::new(
+        Options::default()
+            .serve_client(false)
+            .adapters(factory.clone()),
+    );
+    volley_redis::attach(&io, inbox);
+    (io, factory)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_emit_with_ack_is_answered_by_the_other_node_or_times_out() {
+    let redis = RedisServer::start(free_port());
+    let (a, fa) = node(&redis.url());
+    let (b, fb) = node(&redis.url());
+    let settled = eventually(Duration::from_secs(5), || {
+        fa.server_count("/") == 2 && fb.server_count("/") == 2
+    })
+    .await;
+    assert!(settled, "both nodes count two nodes");
+
+    b.of("/").on_server_side_emit(|mut event| {
+        if event.name() == "ping" {
+            let n: u32 = event.arg(0).unwrap_or_default();
+            let _ = event.ack(&format!("pong-{n}"));
+        }
+    });
+
+    let replies = a
+        .of("/")
+        .server_side_emit_with_ack("ping", &7, Duration::from_secs(3))
+        .unwrap()
+        .await
+        .expect("node b answers");
+    let answers: Vec<String> = replies.iter().map(|r| r.arg(0).unwrap()).collect();
+    assert_eq!(answers, ["pong-7"]);
+
+    let silent = a
+        .of("/")
+        .server_side_emit_with_ack("silence", &(), Duration::from_millis(300))
+        .unwrap()
+        .await;
+    assert_eq!(silent.unwrap_err(), ClusterError::Timeout);
+
+    let rooms = a.of("/").all_rooms().await;
+    assert_eq!(
+        rooms,
+        Ok(Vec::new()),
+        "both nodes answered: no rooms anywhere"
+    );
+}
