@@ -247,8 +247,11 @@ fn start(s: &Settings, variant: &str, port: u16) -> Result<Server, String> {
     } else {
         "multi_thread"
     };
+    // Single-node comparison: a REDIS_URL in the environment would make the fixtures join a
+    // cluster.
     cmd.env("PORT", port.to_string())
         .env("TOKIO_FLAVOR", tokio_flavor)
+        .env_remove("REDIS_URL")
         .current_dir(&s.root)
         .stdout(Stdio::null());
     let server = Server(cmd.spawn().map_err(|e| format!("{variant}: {e}"))?);
