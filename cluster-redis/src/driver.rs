@@ -108,14 +108,17 @@ impl Driver {
     /// adapter and the inbox are gone.
     pub(crate) async fn run(mut self) {
         let mut backoff = self.config.reconnect_min;
+        let mut connected_before = false;
         loop {
             let error = match self.connect().await {
                 Ok(conn) => {
                     info!(
                         url = %self.config.url,
                         uid = %self.shared.uid,
-                        "redis adapter: connected, cluster delivery on"
+                        "redis adapter: {}, cluster delivery on",
+                        if connected_before { "reconnected" } else { "connected" }
                     );
+                    connected_before = true;
                     if self.dropped > 0 {
                         warn!(
                             dropped = self.dropped,
