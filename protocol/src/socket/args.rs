@@ -20,6 +20,9 @@ pub struct Args {
     name: Option<Str>,
     args: Vec<Str>,
     attachments: Vec<Bytes>,
+    /// The whole array, for single-pass deserialization.
+    data: Str,
+    event: bool,
 }
 
 impl Packet {
@@ -53,33 +56,51 @@ impl Packet {
     /// Arguments beyond what `T` takes are ignored, as JavaScript handlers ignore them.
     /// Placeholders become bytes (`bytes::Bytes`, `Vec<u8>`, `serde_bytes`).
     pub fn deserialize_args<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        let event = self.kind.is_event();
         let data = self
             .data
             .as_ref()
             .ok_or_else(|| serde::de::Error::custom("packet has no arguments"))?;
-        if self.attachments.is_empty() {
-            let mut de = serde_json::Deserializer::from_str(data);
-            let value = de.deserialize_seq(SkipFirst::<T>(event, PhantomData))?;
-            de.end()?;
-            Ok(value)
-        } else {
-            // One parse into `Value`s (placeholders become the attachments), then `T` reads
-            // them; `Vec<u8>`/`Bytes` targets get the bytes without another JSON pass.
-            let Value::Array(items) = Value::from_json(data, &self.attachments)? else {
-                return Err(serde::de::Error::custom("arguments are not an array"));
-            };
-            let mut seq = SeqDeserializer::<_, serde_json::Error>::new(
-                items.into_iter().skip(usize::from(event)),
-            );
-            // Extra arguments are left in `seq` and ignored, as in the text-only path.
-            T::deserialize(SeqAccessDeserializer::new(&mut seq))
-        }
+        deserialize_seq(data, self.kind.is_event(), &self.attachments, Extra::Ignore)
     }
 }
 
+/// What to do with arguments beyond those the target type takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Extra {
+    Ignore,
+    Refuse,
+}
+
+/// Deserializes the elements of the JSON array `data` (after the first, for an event) into `T`
+/// as one sequence: in one pass without attachments, through [`Value`] with them.
+fn deserialize_seq<T: DeserializeOwned>(
+    data: &str,
+    event: bool,
+    attachments: &[Bytes],
+    extra: Extra,
+) -> Result<T, serde_json::Error> {
+    if attachments.is_empty() {
+        let mut de = serde_json::Deserializer::from_str(data);
+        let value = de.deserialize_seq(SkipFirst::<T>(event, extra, PhantomData))?;
+        de.end()?;
+        return Ok(value);
+    }
+    // One parse into `Value`s (placeholders become the attachments), then `T` reads them;
+    // `Vec<u8>`/`Bytes` targets get the bytes without another JSON pass.
+    let Value::Array(items) = Value::from_json(data, attachments)? else {
+        return Err(serde::de::Error::custom("arguments are not an array"));
+    };
+    let mut seq =
+        SeqDeserializer::<_, serde_json::Error>::new(items.into_iter().skip(usize::from(event)));
+    let value = T::deserialize(SeqAccessDeserializer::new(&mut seq))?;
+    if extra == Extra::Refuse {
+        seq.end()?;
+    }
+    Ok(value)
+}
+
 /// Visits an array, skipping the event name, and hands the rest to `T` as a sequence.
-struct SkipFirst<T>(bool, PhantomData<T>);
+struct SkipFirst<T>(bool, Extra, PhantomData<T>);
 
 impl<'de, T: Deserialize<'de>> Visitor<'de> for SkipFirst<T> {
     type Value = T;
@@ -91,7 +112,15 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for SkipFirst<T> {
             return Err(serde::de::Error::custom("empty event"));
         }
         let value = T::deserialize(SeqAccessDeserializer::new(&mut seq))?;
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        let mut more = 0usize;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            more += 1;
+        }
+        if more > 0 && self.1 == Extra::Refuse {
+            return Err(serde::de::Error::custom(format_args!(
+                "{more} more argument(s) than expected"
+            )));
+        }
         Ok(value)
     }
 }
@@ -153,6 +182,8 @@ impl Args {
             name,
             args: items.collect(),
             attachments,
+            data: data.clone(),
+            event,
         })
     }
 
@@ -208,22 +239,10 @@ impl Args {
     }
 
     /// Deserializes all arguments as one sequence: into a tuple `(A, B)`, a `Vec<T>`, …
+    /// `T` must take every argument (more arguments than `T` takes is an error).
+    /// One pass over the packet's JSON when there are no attachments.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        if self.attachments.is_empty() {
-            let len = self.args.iter().map(|a| a.len() + 1).sum::<usize>() + 1;
-            let mut joined = String::with_capacity(len);
-            joined.push('[');
-            for (i, a) in self.args.iter().enumerate() {
-                if i > 0 {
-                    joined.push(',');
-                }
-                joined.push_str(a);
-            }
-            joined.push(']');
-            serde_json::from_str(&joined)
-        } else {
-            Value::Array(self.values()?).deserialize_into()
-        }
+        deserialize_seq(&self.data, self.event, &self.attachments, Extra::Refuse)
     }
 }
 
@@ -287,5 +306,24 @@ mod tests {
         );
         let (n, b): (String, Bytes) = p.deserialize_args().unwrap();
         assert_eq!((n.as_str(), &b[..]), ("n", &b"xyz"[..]));
+    }
+
+    #[test]
+    fn args_deserialize_takes_exactly_every_argument() {
+        let p = event("[\"e\",1,\"two\"]");
+        let args = p.args().unwrap().unwrap();
+        let (a, b): (u8, String) = args.deserialize().unwrap();
+        assert_eq!((a, b.as_str()), (1, "two"));
+        assert!(args.deserialize::<(u8,)>().is_err());
+        assert!(args.deserialize::<(u8, String, u8)>().is_err());
+        let bin = Packet::event(
+            Str::from("/"),
+            Str::from("[\"f\",{\"_placeholder\":true,\"num\":0},2]"),
+            vec![Bytes::from_static(b"xyz")],
+        );
+        let args = bin.args().unwrap().unwrap();
+        let (b, n): (Vec<u8>, u8) = args.deserialize().unwrap();
+        assert_eq!((b.as_slice(), n), (&b"xyz"[..], 2));
+        assert!(args.deserialize::<(Bytes,)>().is_err());
     }
 }
