@@ -20,6 +20,8 @@ use volley_protocol::api::Endpoint;
 
 /// How long an idle keep-alive connection may take to send a complete request head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default time given to clients to go away during a graceful shutdown.
+pub const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 /// Back-off after an accept error that concerns the process (e.g. out of file descriptors).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 

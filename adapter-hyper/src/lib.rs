@@ -13,14 +13,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod bridge;
 mod client_dir;
 mod conn;
 mod http;
 mod timer;
 mod ws;
 
+pub use bridge::UpgradedIo;
 pub use client_dir::{with_client, CLIENT_DIR_ENV};
-pub use conn::{serve, Listener};
+pub use conn::{serve, Listener, DEFAULT_SHUTDOWN_DEADLINE};
 pub use http::{empty, to_hyper, RemoteAddr};
 pub use timer::Timer;
 pub use tungstenite;

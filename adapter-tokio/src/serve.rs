@@ -10,8 +10,6 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use volley_hyper::Listener;
 use volley_protocol::api::Endpoint;
-/// Default time given to clients to go away during a graceful shutdown.
-const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Serves `io` on `listener` until the process ends or a shutdown signal fires.
 ///
@@ -39,7 +37,7 @@ pub fn serve(listener: TcpListener, io: impl Into<Endpoint>) -> Serve {
         listener,
         io: io.into(),
         signal: None,
-        deadline: DEFAULT_SHUTDOWN_DEADLINE,
+        deadline: volley_hyper::DEFAULT_SHUTDOWN_DEADLINE,
     }
 }
 

@@ -465,6 +465,7 @@ pub(crate) trait Ops: Send + Sync + 'static {
     fn handle_timeout(&self) -> Option<Instant>;
     fn shutdown(&self);
     fn poll_idle(&self, cx: &mut Context<'_>) -> Poll<()>;
+    fn spawn(&self, fut: super::runtime::BoxFuture);
 }
 
 impl<C: Core> Ops for Shared<C> {
@@ -572,6 +573,10 @@ impl<C: Core> Ops for Shared<C> {
             st.idle.push(cx.waker().clone());
             Poll::Pending
         }
+    }
+
+    fn spawn(&self, fut: super::runtime::BoxFuture) {
+        self.runtime.spawn(fut)
     }
 }
 
@@ -752,6 +757,19 @@ impl Endpoint {
     /// ```
     pub fn downgrade(&self) -> WeakEndpoint {
         WeakEndpoint(Arc::downgrade(&self.0))
+    }
+
+    /// Runs `fut` on the runtime the server was created with (for adapters whose connection
+    /// tasks must run on the executor the application chose).
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # fn f(endpoint: Endpoint) {
+    /// endpoint.spawn(Box::pin(async { /* a connection task */ }));
+    /// # }
+    /// ```
+    pub fn spawn(&self, fut: super::runtime::BoxFuture) {
+        self.0.spawn(fut)
     }
 }
 
