@@ -1,98 +1,32 @@
-//! The protocol-test fixture, with the same contract as the reference's:
-//!
-//! - 127.0.0.1:$PORT (default 3000), path `/socket.io/`, pingInterval 300 ms, pingTimeout
-//!   200 ms (`PING_INTERVAL` / `PING_TIMEOUT` in ms override them), maxPayload 1000000,
-//!   connectTimeout 1000 ms, CORS origin `*`.
-//! - Namespaces `/` and `/custom`: on connect each emits `auth` with the CONNECT auth (`{}` if
-//!   none). On `/`: `message` (any arguments) → `message-back` with the same arguments to the
-//!   sender; `message-with-ack` (any arguments) → ack with the same arguments. Any other
-//!   namespace is refused with `Invalid namespace`.
-//! - With `--engine`: a raw Engine.IO server on `/engine.io/` with the same timing that echoes
-//!   every message back, text as text and binary as binary.
+//! The protocol-test fixture, with the same contract as the reference's; the application is
+//! shared with the other adapters (`examples/conformance_app.rs`, which states the contract).
 //!
 //! ```text
 //! PORT=3000 cargo run -p volley-tokio --example conformance [-- --engine]
 //! ```
 
-use std::time::Duration;
-use volley_tokio::protocol::engine::{Cors, CorsOrigin, EngineConfig};
-use volley_tokio::{Options, RawArgs, SocketRef, Str};
-
-const PING_INTERVAL_MS: u64 = 300;
-const PING_TIMEOUT_MS: u64 = 200;
-const MAX_PAYLOAD: usize = 1_000_000;
+#[path = "../../examples/conformance_app.rs"]
+mod app;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    // The interop runner's 200-client server sets the reference defaults here, so that a busy
-    // machine's scheduling delays are not read as ping timeouts (interop/run.mjs).
-    let ping_interval = millis_from_env("PING_INTERVAL", PING_INTERVAL_MS);
-    let ping_timeout = millis_from_env("PING_TIMEOUT", PING_TIMEOUT_MS);
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(3000);
+    let port = app::port();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if std::env::args().any(|a| a == "--engine") {
-        let engine = volley_tokio::engine(
-            EngineConfig::default()
-                .path("/engine.io/")
-                .ping_interval(ping_interval)
-                .ping_timeout(ping_timeout)
-                .max_payload(MAX_PAYLOAD)
-                .cors(Cors::new(CorsOrigin::Any)),
-        );
-        engine.on_message(|engine, sid, message| engine.send(&sid, message));
+    if app::engine_mode() {
+        let engine = volley_tokio::engine(app::engine_config());
+        app::engine_app(&engine);
         println!("conformance (engine.io) listening on 127.0.0.1:{port}");
         return volley_tokio::serve(listener, engine)
             .with_graceful_shutdown(shutdown)
             .await;
     }
-
-    let io = volley_tokio::new(
-        Options::default()
-            .ping_interval(ping_interval)
-            .ping_timeout(ping_timeout)
-            .max_payload(MAX_PAYLOAD)
-            .connect_timeout(Duration::from_millis(1000))
-            .cors_any_origin(),
-    );
-    io.of("/").on_connection(|socket: SocketRef| {
-        emit_auth(&socket);
-        socket.on("message", |socket, event| {
-            let _ = socket.emit_forward("message-back", event.forward_args());
-        });
-        socket.on("message-with-ack", |_socket, mut event| {
-            if let Some(ack) = event.take_ack() {
-                ack.send_forward(event.forward_args());
-            }
-        });
-    });
-    io.of("/custom")
-        .on_connection(|socket: SocketRef| emit_auth(&socket));
+    let io = volley_tokio::new(app::options());
+    app::socketio_app(&io);
     println!("conformance listening on 127.0.0.1:{port}");
     volley_tokio::serve(listener, io)
         .with_graceful_shutdown(shutdown)
         .await
-}
-
-/// Emits `auth` with the CONNECT auth object exactly as received (raw JSON, `{}` if none).
-fn emit_auth(socket: &SocketRef) {
-    let auth = socket.handshake().auth();
-    let _ = socket.emit_raw(RawArgs {
-        json: Str::from(format!("[\"auth\",{auth}]")),
-        attachments: Vec::new(),
-    });
-}
-
-/// A duration in milliseconds from the environment variable `name`, or `default`.
-fn millis_from_env(name: &str, default: u64) -> Duration {
-    let ms = std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    Duration::from_millis(ms)
 }

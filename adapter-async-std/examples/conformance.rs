@@ -1,0 +1,29 @@
+//! The protocol-test fixture, with the same contract as the reference's and as volley-tokio's
+//! `conformance` example; the application is shared with it (`examples/conformance_app.rs`,
+//! which states the contract). Runs on async-std, or on smol with `--smol`.
+//!
+//! ```text
+//! PORT=3000 cargo run -p volley-async-std --example conformance [-- [--smol] [--engine]]
+//! ```
+
+#[path = "../../examples/conformance_app.rs"]
+mod app;
+mod support;
+
+fn main() -> std::io::Result<()> {
+    support::run(|rt| async move {
+        let port = app::port();
+        let listener = async_net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let name = rt.name();
+        if app::engine_mode() {
+            let engine = rt.engine(app::engine_config());
+            app::engine_app(&engine);
+            println!("conformance (engine.io, {name}) listening on 127.0.0.1:{port}");
+            return volley_async_std::serve(listener, engine).await;
+        }
+        let io = rt.socketio(app::options());
+        app::socketio_app(&io);
+        println!("conformance ({name}) listening on 127.0.0.1:{port}");
+        volley_async_std::serve(listener, io).await
+    })
+}

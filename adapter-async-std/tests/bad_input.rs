@@ -1,0 +1,128 @@
+//! Bad input over real sockets, under async-std and under smol, closes (or refuses) only the
+//! offending client; the server keeps serving everyone else.
+
+mod common;
+
+use async_tungstenite::tungstenite::Message;
+use common::*;
+use std::net::SocketAddr;
+use std::time::Duration;
+use volley_async_std::protocol::engine::EngineConfig;
+use volley_async_std::{Options, SocketRef};
+
+const MAX: usize = 1000;
+
+fn small_engine(rt: &Rt) -> SocketAddr {
+    let engine = rt.engine(
+        EngineConfig::default()
+            .path("/engine.io/")
+            .max_payload(MAX)
+            .ping_interval(Duration::from_secs(5))
+            .ping_timeout(Duration::from_secs(5)),
+    );
+    engine.on_message(|engine, sid, message| engine.send(&sid, message));
+    start(rt, engine)
+}
+
+fn still_serves(addr: SocketAddr) {
+    let open = get(addr, "/engine.io/?EIO=4&transport=polling");
+    assert_eq!(open.status, 200, "server still accepts handshakes");
+}
+
+#[test]
+fn garbage_http_is_refused_and_the_server_keeps_working() {
+    for rt in runtimes() {
+        let addr = small_engine(&rt);
+        for garbage in [
+            &b"\x16\x03\x01garbage that is not http\r\n\r\n"[..],
+            b"GET /engine.io/?EIO=4 HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n",
+        ] {
+            if let Some(resp) = raw(addr, garbage) {
+                assert_eq!(resp.status, 400);
+            }
+        }
+        assert_eq!(get(addr, "/elsewhere").status, 404);
+        still_serves(addr);
+    }
+}
+
+#[test]
+fn bad_queries_get_the_reference_error_codes() {
+    for rt in runtimes() {
+        let addr = small_engine(&rt);
+        for (target, code) in [
+            ("/engine.io/?transport=polling", 5),
+            ("/engine.io/?EIO=3&transport=polling", 5),
+            ("/engine.io/?EIO=4", 0),
+            ("/engine.io/?EIO=4&transport=carrier-pigeon", 0),
+            ("/engine.io/?EIO=4&transport=polling&sid=nope", 1),
+        ] {
+            let resp = get(addr, target);
+            assert_eq!(resp.status, 400, "{target}");
+            let json: serde_json::Value = serde_json::from_slice(&resp.body).expect("json");
+            assert_eq!(json["code"], code, "{target}");
+        }
+        assert_eq!(
+            post(addr, "/engine.io/?EIO=4&transport=polling", b"4x").status,
+            400
+        );
+        still_serves(addr);
+    }
+}
+
+#[test]
+fn post_over_max_payload_is_413_and_the_session_stays_open() {
+    for rt in runtimes() {
+        let addr = small_engine(&rt);
+        let sid = sid_of(&get(addr, "/engine.io/?EIO=4&transport=polling").text());
+        let target = format!("/engine.io/?EIO=4&transport=polling&sid={sid}");
+        assert_eq!(post(addr, &target, &vec![b'4'; MAX + 1]).status, 413);
+        assert_eq!(post(addr, &target, b"4fine").text(), "ok");
+        assert_eq!(get(addr, &target).text(), "4fine");
+    }
+}
+
+#[test]
+fn websocket_message_over_max_payload_closes_that_connection_only() {
+    for rt in runtimes() {
+        let addr = small_engine(&rt);
+        let mut offender = ws(addr, "/engine.io/?EIO=4&transport=websocket");
+        let mut bystander = ws(addr, "/engine.io/?EIO=4&transport=websocket");
+        let _ = next_text(&mut offender);
+        let _ = next_text(&mut bystander);
+        let big = format!("4{}", "x".repeat(MAX + 10));
+        offender.send(Message::text(big)).expect("send");
+        if let Some(code) = closed(&mut offender) {
+            assert_eq!(code, 1009);
+        }
+        send_text(&mut bystander, "4still working");
+        assert_eq!(next_text_no_ping(&mut bystander), "4still working");
+    }
+}
+
+#[test]
+fn invalid_socketio_packets_close_only_their_client() {
+    for rt in runtimes() {
+        let io = rt.socketio(Options::default().serve_client(false));
+        io.of("/").on_connection(|socket: SocketRef| {
+            socket.on("echo", |socket, event| {
+                let _ = socket.emit_forward("echo", event.forward_args());
+            });
+        });
+        let addr = start(&rt, io);
+        let (mut bystander, _) = sio_connect(addr);
+        for bad in [
+            "9",
+            r#"2"not an array""#,
+            r#"2["disconnect"]"#,
+            r#"2/other,["echo"]"#,
+        ] {
+            let (mut offender, reply) = sio_connect(addr);
+            assert!(reply.starts_with("40{"), "{reply}");
+            send_text(&mut offender, &format!("4{bad}"));
+            closed(&mut offender);
+            send_text(&mut bystander, r#"42["echo",1]"#);
+            assert_eq!(next_text_no_ping(&mut bystander), r#"42["echo",1]"#);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The application side of every adapter's `conformance` example (the reference's
+//! protocol-test fixture); each example adds only its runtime. Included with `#[path]`.
+//!
+//! - 127.0.0.1:$PORT (default 3000), path `/socket.io/`, pingInterval 300 ms, pingTimeout
+//!   200 ms (`PING_INTERVAL` / `PING_TIMEOUT` override them, in ms), maxPayload 1000000,
+//!   connectTimeout 1000 ms, CORS origin `*`.
+//! - Namespaces `/` and `/custom`: on connect each emits `auth` with the CONNECT auth (`{}` if
+//!   none). On `/`: `message` (any arguments) → `message-back` with the same arguments to the
+//!   sender; `message-with-ack` (any arguments) → ack with the same arguments. Any other
+//!   namespace is refused with `Invalid namespace`.
+//! - With `--engine`: a raw Engine.IO server on `/engine.io/` with the same timing that echoes
+//!   every message back, text as text and binary as binary.
+
+use std::time::Duration;
+use volley_protocol::api::{EngineIo, Io, Options, RawArgs, SocketRef};
+use volley_protocol::engine::{Cors, CorsOrigin, EngineConfig};
+use volley_protocol::Str;
+
+const PING_INTERVAL_MS: u64 = 300;
+const PING_TIMEOUT_MS: u64 = 200;
+const MAX_PAYLOAD: usize = 1_000_000;
+
+/// `$PORT`, default 3000.
+pub fn port() -> u16 {
+    std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000)
+}
+
+/// True when started with `--engine` (raw Engine.IO mode).
+pub fn engine_mode() -> bool {
+    std::env::args().any(|a| a == "--engine")
+}
+
+// The interop runner's 200-client server sets the reference defaults through the environment,
+// so that a busy machine's scheduling delays are not read as ping timeouts (interop/run.mjs).
+fn heartbeat() -> (Duration, Duration) {
+    (
+        millis_from_env("PING_INTERVAL", PING_INTERVAL_MS),
+        millis_from_env("PING_TIMEOUT", PING_TIMEOUT_MS),
+    )
+}
+
+/// The raw Engine.IO server's configuration.
+pub fn engine_config() -> EngineConfig {
+    let (ping_interval, ping_timeout) = heartbeat();
+    EngineConfig::default()
+        .path("/engine.io/")
+        .ping_interval(ping_interval)
+        .ping_timeout(ping_timeout)
+        .max_payload(MAX_PAYLOAD)
+        .cors(Cors::new(CorsOrigin::Any))
+}
+
+/// Echoes every message back, text as text and binary as binary.
+pub fn engine_app(engine: &EngineIo) {
+    engine.on_message(|engine, sid, message| engine.send(&sid, message));
+}
+
+/// The Socket.IO server's options.
+pub fn options() -> Options {
+    let (ping_interval, ping_timeout) = heartbeat();
+    Options::default()
+        .ping_interval(ping_interval)
+        .ping_timeout(ping_timeout)
+        .max_payload(MAX_PAYLOAD)
+        .connect_timeout(Duration::from_millis(1000))
+        .cors_any_origin()
+}
+
+/// The handlers of `/` and `/custom`.
+pub fn socketio_app(io: &Io) {
+    io.of("/").on_connection(|socket: SocketRef| {
+        emit_auth(&socket);
+        socket.on("message", |socket, event| {
+            let _ = socket.emit_forward("message-back", event.forward_args());
+        });
+        socket.on("message-with-ack", |_socket, mut event| {
+            if let Some(ack) = event.take_ack() {
+                ack.send_forward(event.forward_args());
+            }
+        });
+    });
+    io.of("/custom")
+        .on_connection(|socket: SocketRef| emit_auth(&socket));
+}
+
+/// Emits `auth` with the CONNECT auth object exactly as received (raw JSON, `{}` if none).
+fn emit_auth(socket: &SocketRef) {
+    let auth = socket.handshake().auth();
+    let _ = socket.emit_raw(RawArgs {
+        json: Str::from(format!("[\"auth\",{auth}]")),
+        attachments: Vec::new(),
+    });
+}
+
+/// A duration in milliseconds from the environment variable `name`, or `default`.
+fn millis_from_env(name: &str, default: u64) -> Duration {
+    let ms = std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    Duration::from_millis(ms)
+}
