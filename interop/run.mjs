@@ -14,7 +14,9 @@
 // reference defaults (25000/20000 ms).
 // Other knobs: INTEROP_PYTHON (python with python-socketio, default .venv/bin/python or python3),
 // INTEROP_FILTER (a --test-name-pattern for the JS suites), INTEROP_SUMMARY_FILE (also write the
-// summary line there).
+// summary line there), INTEROP_CONFORMANCE_ONLY=1 (only the suites that drive the conformance
+// server: JS and python, not the browser and cluster suites, which start servers of their own),
+// INTEROP_LOG_DIR (where server logs go, default $CARGO_TARGET_DIR/interop).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync } from "node:fs";
 import { canConnect, freePort } from "./lib/net.mjs";
@@ -23,7 +25,8 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TARGET_DIR = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
-const LOG_DIR = path.join(TARGET_DIR, "interop");
+const LOG_DIR = process.env.INTEROP_LOG_DIR || path.join(TARGET_DIR, "interop");
+const CONFORMANCE_ONLY = process.env.INTEROP_CONFORMANCE_ONLY === "1";
 const STARTUP_LIMIT_MS = 180_000;
 
 const customCommand = process.env.INTEROP_SERVER_CMD || process.env.VOLLEY_CMD;
@@ -185,7 +188,7 @@ async function main() {
     results.push(runJsSuites(env));
     console.log("\n[interop] python-socketio suite");
     results.push(runPythonSuite(env));
-    if (existsSync(path.join(ROOT, "adapter-tokio", "examples", "chat", "main.rs"))) {
+    if (!CONFORMANCE_ONLY && existsSync(path.join(ROOT, "adapter-tokio", "examples", "chat", "main.rs"))) {
       // The chat example in headless Chromium; built here (outside any test timeout), started by
       // the suite itself.
       console.log("\n[interop] browser suite (chat example in headless Chromium)");
@@ -197,16 +200,18 @@ async function main() {
     }
     // Cross-node cluster: two Volley nodes and a Node.js node with @socket.io/redis-adapter on a
     // redis-server the suite starts itself; on the Node target all three nodes are Node.js.
-    console.log("\n[interop] Redis cluster suite (Volley and Node.js nodes, @socket.io/redis-emitter)");
-    const clusterEnv = target === "node" ? { ...env, CLUSTER_VOLLEY_CMD: "node interop/redis/node-node.mjs" } : env;
-    const clusterBuild =
-      target === "node"
-        ? { status: 0 }
-        : spawnSync("cargo", ["build", "--release", "-p", "volley-redis", "--example", "cluster_node"], {
-            cwd: ROOT,
-            stdio: "inherit",
-          });
-    results.push(clusterBuild.status === 0 ? runJsSuites(clusterEnv, "redis") : { passed: 0, failed: 1 });
+    if (!CONFORMANCE_ONLY) {
+      console.log("\n[interop] Redis cluster suite (Volley and Node.js nodes, @socket.io/redis-emitter)");
+      const clusterEnv = target === "node" ? { ...env, CLUSTER_VOLLEY_CMD: "node interop/redis/node-node.mjs" } : env;
+      const clusterBuild =
+        target === "node"
+          ? { status: 0 }
+          : spawnSync("cargo", ["build", "--release", "-p", "volley-redis", "--example", "cluster_node"], {
+              cwd: ROOT,
+              stdio: "inherit",
+            });
+      results.push(clusterBuild.status === 0 ? runJsSuites(clusterEnv, "redis") : { passed: 0, failed: 1 });
+    }
     for (const s of servers) {
       if (s.exited()) {
         console.log(`[interop] ${s.name} server died during the run: ${JSON.stringify(s.exited())}\n${tail(s.logFile)}`);

@@ -7,7 +7,9 @@
 # cargo clippy -D warnings, cargo test, the short fuzz runs, and the interop suites against the
 # Volley conformance server (official socket.io-client, engine.io-client and python-socketio),
 # and the browser suite (the chat example driven in headless Chromium).
-# The interop part ends with a line "N passed, N failed".
+# The interop suites run against volley-tokio's conformance example, then (JS and python suites) against
+# volley-async-std's, under async-std and under smol. The interop part ends with a line
+# "interop: N passed, N failed" adding up every run.
 #
 # Environment:
 #   INTEROP_SERVER=volley|node   which server the interop suites drive (default: volley)
@@ -68,11 +70,36 @@ fi
 
 section "interop"
 INTEROP_SUMMARY="${CARGO_TARGET_DIR:-$ROOT/target}/interop/summary.txt"
-rm -f "$INTEROP_SUMMARY"
+rm -f "$INTEROP_SUMMARY" "${CARGO_TARGET_DIR:-$ROOT/target}"/interop-async-std/*.summary
 INTEROP_SERVER="${INTEROP_SERVER:-volley}" INTEROP_PYTHON="$ROOT/.venv/bin/python" \
     INTEROP_SUMMARY_FILE="$INTEROP_SUMMARY" node interop/run.mjs
 
+# The same JS and python suites, unchanged, against volley-async-std's conformance example: once
+# under async-std and once under smol. Both adapters name their example `conformance`, so the
+# binary is copied away right after its build (cargo re-links target/release/examples/conformance
+# on every build of either).
+if [ "${INTEROP_SERVER:-volley}" = "volley" ] && [ -f adapter-async-std/examples/conformance.rs ]; then
+    section "interop (volley-async-std on async-std and on smol)"
+    ASYNC_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/interop-async-std"
+    mkdir -p "$ASYNC_DIR"
+    cargo build --release -p volley-async-std --example conformance
+    cp "${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/conformance" "$ASYNC_DIR/conformance"
+    for runtime in async-std smol; do
+        flag=""
+        [ "$runtime" = smol ] && flag=" --smol"
+        echo "[interop] volley-async-std conformance under $runtime"
+        VOLLEY_CMD="$ASYNC_DIR/conformance$flag" INTEROP_CONFORMANCE_ONLY=1 \
+            INTEROP_LOG_DIR="$ASYNC_DIR/$runtime" INTEROP_PYTHON="$ROOT/.venv/bin/python" \
+            INTEROP_SUMMARY_FILE="$ASYNC_DIR/$runtime.summary" node interop/run.mjs
+    done
+fi
+
 end_section
 printf '\nall tests passed in %ss\n' "$((SECONDS - START_ALL))"
-# The interop summary ("interop: N passed, N failed") is the last line.
-if [ -f "$INTEROP_SUMMARY" ]; then cat "$INTEROP_SUMMARY"; fi
+# The interop summary ("interop: N passed, N failed", every run added up) is the last line.
+summaries=("$INTEROP_SUMMARY" "${CARGO_TARGET_DIR:-$ROOT/target}"/interop-async-std/{async-std,smol}.summary)
+existing=()
+for f in "${summaries[@]}"; do [ -f "$f" ] && existing+=("$f"); done
+if [ "${#existing[@]}" -gt 0 ]; then
+    cat "${existing[@]}" | awk '{ p += $2; f += $4 } END { printf "interop: %d passed, %d failed\n", p, f }'
+fi
