@@ -44,8 +44,8 @@
 mod runtime;
 mod serve;
 
-pub use serve::{serve, Serve};
-pub use volley_hyper::{RemoteAddr, CLIENT_DIR_ENV};
+pub use serve::serve;
+pub use volley_hyper::{RemoteAddr, Serve, CLIENT_DIR_ENV};
 pub use volley_protocol as protocol;
 pub use volley_protocol::api::*;
 

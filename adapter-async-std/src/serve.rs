@@ -3,12 +3,9 @@
 use crate::runtime::{Smol, Spawner};
 use async_net::{TcpListener, TcpStream};
 use smol_hyper::rt::{FuturesIo, SmolTimer};
-use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::time::Duration;
-use volley_hyper::Listener;
+use volley_hyper::{Listener, Serve};
 use volley_protocol::api::Endpoint;
 
 /// Serves `io` on `listener` until the process ends or a shutdown signal fires; connection
@@ -32,59 +29,9 @@ use volley_protocol::api::Endpoint;
 /// # }
 /// ```
 pub fn serve(listener: TcpListener, io: impl Into<Endpoint>) -> Serve {
-    Serve {
-        listener,
-        io: io.into(),
-        signal: Box::pin(std::future::pending()),
-        deadline: volley_hyper::DEFAULT_SHUTDOWN_DEADLINE,
-    }
-}
-
-/// A running standalone server; `.await` it. Built by [`serve`].
-#[must_use = "a server does nothing until awaited"]
-pub struct Serve {
-    listener: TcpListener,
-    io: Endpoint,
-    signal: Pin<Box<dyn Future<Output = ()> + Send>>,
-    deadline: Duration,
-}
-
-impl Serve {
-    /// Shuts down gracefully when `signal` completes: stops accepting, disconnects every
-    /// client with reason `server shutting down`, and returns once all connections are gone
-    /// or the deadline (default 10 s, see [`Serve::shutdown_deadline`]) has passed.
-    pub fn with_graceful_shutdown(
-        mut self,
-        signal: impl Future<Output = ()> + Send + 'static,
-    ) -> Self {
-        self.signal = Box::pin(signal);
-        self
-    }
-
-    /// How long a graceful shutdown waits for clients before returning anyway.
-    pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
-        self
-    }
-}
-
-impl IntoFuture for Serve {
-    type Output = io::Result<()>;
-    type IntoFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        let rt = Smol(Spawner::Endpoint(self.io.clone()));
-        let tcp = Tcp(self.listener);
-        let timer = SmolTimer::new();
-        Box::pin(volley_hyper::serve(
-            rt,
-            tcp,
-            timer,
-            self.io,
-            self.signal,
-            self.deadline,
-        ))
-    }
+    let io = io.into();
+    let rt = Smol(Spawner::Endpoint(io.clone()));
+    Serve::new(rt, Tcp(listener), SmolTimer::new(), io)
 }
 
 /// The async-net listener as the shared accept loop sees it.

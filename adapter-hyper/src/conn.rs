@@ -11,10 +11,10 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, StatusCode};
 use std::convert::Infallible;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::time::{Duration, Instant};
 use volley_protocol::api::Endpoint;
 
@@ -33,6 +33,65 @@ pub trait Listener: Send + 'static {
     fn accept(&mut self) -> impl Future<Output = io::Result<(Self::Io, SocketAddr)>> + Send;
     /// The bound address, for the log.
     fn local_addr(&self) -> io::Result<SocketAddr>;
+}
+
+type Signal = Pin<Box<dyn Future<Output = ()> + Send>>;
+type Served = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+type Run = Box<dyn FnOnce(Signal, Duration) -> Served + Send>;
+
+/// A standalone server; `.await` it. The adapters' `serve(listener, io)` builds one.
+///
+/// Until awaited it does nothing; awaiting it serves until the process ends or the signal
+/// given to [`Serve::with_graceful_shutdown`] fires.
+#[must_use = "a server does nothing until awaited"]
+pub struct Serve {
+    run: Run,
+    signal: Signal,
+    deadline: Duration,
+}
+
+impl Serve {
+    /// A server for `io` on `listener`, running its tasks on `rt` (see [`serve`]).
+    pub fn new<R, L, T>(rt: R, listener: L, hyper_timer: T, io: Endpoint) -> Self
+    where
+        R: IoRuntime,
+        L: Listener,
+        T: hyper::rt::Timer + Send + Sync + 'static,
+    {
+        Serve {
+            run: Box::new(move |signal, deadline| {
+                Box::pin(serve(rt, listener, hyper_timer, io, signal, deadline))
+            }),
+            signal: Box::pin(std::future::pending()),
+            deadline: DEFAULT_SHUTDOWN_DEADLINE,
+        }
+    }
+
+    /// Shuts down gracefully when `signal` completes: stops accepting, disconnects every
+    /// client with reason `server shutting down`, and returns once all connections are gone
+    /// or the deadline (default 10 s, see [`Serve::shutdown_deadline`]) has passed.
+    pub fn with_graceful_shutdown(
+        mut self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> Self {
+        self.signal = Box::pin(signal);
+        self
+    }
+
+    /// How long a graceful shutdown waits for clients before returning anyway.
+    pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+}
+
+impl IntoFuture for Serve {
+    type Output = io::Result<()>;
+    type IntoFuture = Served;
+
+    fn into_future(self) -> Served {
+        (self.run)(self.signal, self.deadline)
+    }
 }
 
 /// Serves `io` on `listener` until `signal` completes, then shuts down gracefully (see

@@ -22,7 +22,7 @@ mod ws;
 
 pub use bridge::UpgradedIo;
 pub use client_dir::{with_client, CLIENT_DIR_ENV};
-pub use conn::{serve, Listener, DEFAULT_SHUTDOWN_DEADLINE};
+pub use conn::{serve, Listener, Serve, DEFAULT_SHUTDOWN_DEADLINE};
 pub use http::{empty, to_hyper, RemoteAddr};
 pub use timer::Timer;
 pub use tungstenite;

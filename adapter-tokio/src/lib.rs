@@ -33,9 +33,9 @@ mod runtime;
 mod serve;
 mod service;
 
-pub use serve::{serve, Serve};
+pub use serve::serve;
 pub use service::{NotFound, VolleyBody, VolleyLayer, VolleyService};
-pub use volley_hyper::{RemoteAddr, CLIENT_DIR_ENV};
+pub use volley_hyper::{RemoteAddr, Serve, CLIENT_DIR_ENV};
 pub use volley_protocol as protocol;
 pub use volley_protocol::api::*;
 

@@ -2,13 +2,10 @@
 
 use crate::runtime::Tokio;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use volley_hyper::Listener;
+use volley_hyper::{Listener, Serve};
 use volley_protocol::api::Endpoint;
 
 /// Serves `io` on `listener` until the process ends or a shutdown signal fires.
@@ -33,97 +30,7 @@ use volley_protocol::api::Endpoint;
 /// # }
 /// ```
 pub fn serve(listener: TcpListener, io: impl Into<Endpoint>) -> Serve {
-    Serve {
-        listener,
-        io: io.into(),
-        signal: None,
-        deadline: volley_hyper::DEFAULT_SHUTDOWN_DEADLINE,
-    }
-}
-
-type Signal = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-/// A running standalone server; `.await` it. Built by [`serve`].
-///
-/// ```
-/// # async fn run() -> std::io::Result<()> {
-/// let io = volley_tokio::new(volley_tokio::Options::default());
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-/// let server: volley_tokio::Serve = volley_tokio::serve(listener, io);
-/// server.await
-/// # }
-/// ```
-#[must_use = "a server does nothing until awaited"]
-pub struct Serve {
-    listener: TcpListener,
-    io: Endpoint,
-    signal: Option<Signal>,
-    deadline: Duration,
-}
-
-impl Serve {
-    /// Shuts down gracefully when `signal` completes: stops accepting, disconnects every
-    /// client with reason `server shutting down`, and returns once all connections are gone
-    /// or the deadline (default 10 s, see [`Serve::shutdown_deadline`]) has passed.
-    ///
-    /// ```
-    /// # async fn run() -> std::io::Result<()> {
-    /// # let io = volley_tokio::new(volley_tokio::Options::default());
-    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    /// let server = volley_tokio::serve(listener, io).with_graceful_shutdown(async move {
-    ///     let _ = stopped.await;
-    /// });
-    /// # drop(stop);
-    /// server.await
-    /// # }
-    /// ```
-    pub fn with_graceful_shutdown(
-        mut self,
-        signal: impl Future<Output = ()> + Send + 'static,
-    ) -> Self {
-        self.signal = Some(Box::pin(signal));
-        self
-    }
-
-    /// How long a graceful shutdown waits for clients before returning anyway.
-    ///
-    /// ```
-    /// # async fn run() -> std::io::Result<()> {
-    /// # let io = volley_tokio::new(volley_tokio::Options::default());
-    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// use std::time::Duration;
-    /// volley_tokio::serve(listener, io)
-    ///     .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })
-    ///     .shutdown_deadline(Duration::from_secs(3))
-    ///     .await
-    /// # }
-    /// ```
-    pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
-        self
-    }
-}
-
-impl IntoFuture for Serve {
-    type Output = io::Result<()>;
-    type IntoFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(run(self))
-    }
-}
-
-async fn run(serve: Serve) -> io::Result<()> {
-    let Serve {
-        listener,
-        io,
-        signal,
-        deadline,
-    } = serve;
-    let signal = signal.unwrap_or_else(|| Box::pin(std::future::pending()));
-    let listener = Tcp(listener);
-    volley_hyper::serve(Tokio, listener, TokioTimer::new(), io, signal, deadline).await
+    Serve::new(Tokio, Tcp(listener), TokioTimer::new(), io.into())
 }
 
 /// The tokio listener as the shared accept loop sees it.
