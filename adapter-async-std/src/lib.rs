@@ -12,6 +12,8 @@
 //! async-executor, async-global-executor, futures-lite), on which async-std itself runs: the
 //! same code serves async-std applications and smol applications, and moving from the first
 //! to the second changes nothing here.
+//! (hyper 1.x itself always links tokio's `sync` channels; no tokio runtime, reactor or timer
+//! is used.)
 //!
 //! - [`new`] / [`engine`] spawn on `async-global-executor`, the executor async-std spawns on;
 //! - [`new_on`] / [`engine_on`] spawn on an `async_executor::Executor` the application runs,
