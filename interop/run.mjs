@@ -16,7 +16,9 @@
 // INTEROP_FILTER (a --test-name-pattern for the JS suites), INTEROP_SUMMARY_FILE (also write the
 // summary line there), INTEROP_CONFORMANCE_ONLY=1 (only the suites that drive the conformance
 // server: JS and python, not the browser and cluster suites, which start servers of their own),
-// INTEROP_LOG_DIR (where server logs go, default $CARGO_TARGET_DIR/interop).
+// INTEROP_LOG_DIR (where server logs go, default $CARGO_TARGET_DIR/interop), CHAT_BIN (a built chat
+// binary, e.g. volley-async-std's, with CHAT_ARGS: run the one-server browser suite against it
+// even with INTEROP_CONFORMANCE_ONLY=1; see browser/harness.mjs).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, openSync } from "node:fs";
 import { canConnect, freePort } from "./lib/net.mjs";
@@ -107,13 +109,13 @@ function tail(file, lines = 40) {
 }
 
 /**
- * Runs node's test runner on the suites in interop/<suite>/ (js, browser); returns { passed, failed }
- * from its TAP summary.
+ * Runs node's test runner on the suites in interop/<suite>/ (js, browser) whose file names pass
+ * `only`; returns { passed, failed } from its TAP summary.
  */
-function runJsSuites(env, suite = "js") {
+function runJsSuites(env, suite = "js", only = () => true) {
   const dir = path.join(ROOT, "interop", suite);
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".test.mjs"))
+    .filter((f) => f.endsWith(".test.mjs") && only(f))
     .sort()
     .map((f) => path.join("interop", suite, f));
   const tapFile = path.join(LOG_DIR, `${suite}.tap`);
@@ -188,7 +190,11 @@ async function main() {
     results.push(runJsSuites(env));
     console.log("\n[interop] python-socketio suite");
     results.push(runPythonSuite(env));
-    if (!CONFORMANCE_ONLY && existsSync(path.join(ROOT, "adapter-tokio", "examples", "chat", "main.rs"))) {
+    if (process.env.CHAT_BIN) {
+      // A chat binary built elsewhere (volley-async-std's): the one-server browser suite against it.
+      console.log(`\n[interop] browser suite (${process.env.CHAT_BIN} ${process.env.CHAT_ARGS || ""} in headless Chromium)`);
+      results.push(runJsSuites(env, "browser", (f) => f === "chat.test.mjs"));
+    } else if (!CONFORMANCE_ONLY && existsSync(path.join(ROOT, "adapter-tokio", "examples", "chat.rs"))) {
       // The chat example in headless Chromium; built here (outside any test timeout), started by
       // the suite itself.
       console.log("\n[interop] browser suite (chat example in headless Chromium)");

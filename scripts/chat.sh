@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the chat demo on http://127.0.0.1:3000 (installs the npm packages it serves first).
 #
-#   ./scripts/chat.sh
+#   ./scripts/chat.sh                      on tokio (volley-tokio's example)
+#   ./scripts/chat.sh --async-std [--smol] on async-std, or smol (volley-async-std's example)
 #
-# Extra arguments are passed to the example; REDIS_URL (when the Redis adapter exists) makes the
-# node join a cluster.
+# Other arguments are passed to the example; REDIS_URL makes the tokio node join a cluster (the
+# async-std example refuses it: volley-redis runs on tokio only).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,4 +14,9 @@ cd "$ROOT"
 # Volley serves the official browser client from node_modules/socket.io-client/dist/.
 ./scripts/setup.sh npm
 
-exec cargo run --release -p volley-tokio --example chat -- "$@"
+crate=volley-tokio
+if [ "${1:-}" = "--async-std" ]; then
+    crate=volley-async-std
+    shift
+fi
+exec cargo run --release -p "$crate" --example chat -- "$@"

@@ -8,8 +8,9 @@
 # Volley conformance server (official socket.io-client, engine.io-client and python-socketio),
 # and the browser suite (the chat example driven in headless Chromium).
 # The interop suites run against volley-tokio's conformance example, then (JS and python suites) against
-# volley-async-std's, under async-std and under smol. The interop part ends with a line
-# "interop: N passed, N failed" adding up every run.
+# volley-async-std's, under async-std and under smol, each followed by the one-server browser
+# suite against volley-async-std's chat example on the same runtime. The interop part ends with a
+# line "interop: N passed, N failed" adding up every run.
 #
 # Environment:
 #   INTEROP_SERVER=volley|node   which server the interop suites drive (default: volley)
@@ -75,20 +76,24 @@ INTEROP_SERVER="${INTEROP_SERVER:-volley}" INTEROP_PYTHON="$ROOT/.venv/bin/pytho
     INTEROP_SUMMARY_FILE="$INTEROP_SUMMARY" node interop/run.mjs
 
 # The same JS and python suites, unchanged, against volley-async-std's conformance example: once
-# under async-std and once under smol. Both adapters name their example `conformance`, so the
-# binary is copied away right after its build (cargo re-links target/release/examples/conformance
-# on every build of either).
+# under async-std and once under smol; then the browser suite (interop/browser/chat.test.mjs)
+# against volley-async-std's chat example on the same runtime. Both adapters name their examples
+# `conformance` and `chat`, so the binaries are copied away right after their build (cargo
+# re-links target/release/examples/<name> on every build of either).
 if [ "${INTEROP_SERVER:-volley}" = "volley" ] && [ -f adapter-async-std/examples/conformance.rs ]; then
     section "interop (volley-async-std on async-std and on smol)"
     ASYNC_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/interop-async-std"
     mkdir -p "$ASYNC_DIR"
-    cargo build --release -p volley-async-std --example conformance
-    cp "${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/conformance" "$ASYNC_DIR/conformance"
+    cargo build --release -p volley-async-std --example conformance --example chat
+    for example in conformance chat; do
+        cp "${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/$example" "$ASYNC_DIR/$example"
+    done
     for runtime in async-std smol; do
         flag=""
         [ "$runtime" = smol ] && flag=" --smol"
         echo "[interop] volley-async-std conformance under $runtime"
         VOLLEY_CMD="$ASYNC_DIR/conformance$flag" INTEROP_CONFORMANCE_ONLY=1 \
+            CHAT_BIN="$ASYNC_DIR/chat" CHAT_ARGS="$flag" \
             INTEROP_LOG_DIR="$ASYNC_DIR/$runtime" INTEROP_PYTHON="$ROOT/.venv/bin/python" \
             INTEROP_SUMMARY_FILE="$ASYNC_DIR/$runtime.summary" node interop/run.mjs
     done

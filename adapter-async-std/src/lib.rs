@@ -46,8 +46,9 @@
 mod runtime;
 mod serve;
 
-pub use serve::serve;
-pub use volley_hyper::{RemoteAddr, Serve, CLIENT_DIR_ENV};
+pub use runtime::Smol;
+pub use serve::{serve, serve_service};
+pub use volley_hyper::{NotFound, RemoteAddr, Serve, VolleyBody, CLIENT_DIR_ENV};
 pub use volley_protocol as protocol;
 pub use volley_protocol::api::*;
 
@@ -55,6 +56,47 @@ use async_executor::Executor;
 use runtime::{start, Spawner};
 use std::sync::Arc;
 use volley_protocol::engine::EngineConfig;
+
+/// A tower `Layer` that mounts Volley at its path (default `/socket.io/`) in front of an
+/// app (an axum `Router`, say); every other request goes to the app untouched. Serve the
+/// result with [`serve_service`].
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+/// use tower_layer::Layer;
+/// use volley_async_std::{Options, VolleyLayer};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let io = volley_async_std::new(Options::default());
+/// io.of("/").on_connection(|socket| {
+///     let _ = socket.emit("hello", &"world");
+/// });
+/// let pages = Router::new().route("/", get(|| async { "home page" }));
+/// let app = VolleyLayer::new(io).layer(pages);
+/// let listener = async_net::TcpListener::bind("127.0.0.1:3000").await?;
+/// volley_async_std::serve_service(listener, app).await
+/// # }
+/// ```
+pub type VolleyLayer = volley_hyper::VolleyLayer<Smol>;
+
+/// Volley as a tower `Service` on async-std / smol; requests outside its path go to `S` (404
+/// by default). [`serve_service`] serves one with graceful shutdown.
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+/// use volley_async_std::{Options, VolleyService};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let io = volley_async_std::new(Options::default());
+/// let pages = Router::new().route("/", get(|| async { "home page" }));
+/// let app: VolleyService<Router> = VolleyService::wrap(io, pages);
+/// let listener = async_net::TcpListener::bind("127.0.0.1:3000").await?;
+/// volley_async_std::serve_service(listener, app)
+///     .with_graceful_shutdown(async { async_io::Timer::after(std::time::Duration::from_secs(60)).await; })
+///     .await
+/// # }
+/// ```
+pub type VolleyService<S = NotFound> = volley_hyper::VolleyService<Smol, S>;
 
 /// Creates a Socket.IO server whose tasks run on `async-global-executor` (async-std's).
 ///

@@ -73,13 +73,28 @@ where
     server
 }
 
-/// Spawning, sleeping (async-io timers) and WebSockets (async-tungstenite over the upgraded
-/// connection) for the shared plumbing.
+/// async-std and smol as the shared plumbing sees them (spawning on the executor a server was
+/// created with, async-io timers, async-tungstenite over the upgraded connection): the runtime
+/// parameter of [`VolleyService`](crate::VolleyService) and
+/// [`VolleyLayer`](crate::VolleyLayer), which name it for you.
+///
+/// ```
+/// use volley_async_std::{Smol, VolleyLayer};
+///
+/// let io = volley_async_std::new(volley_async_std::Options::default());
+/// // volley_async_std::VolleyLayer is volley-hyper's layer on async-std / smol.
+/// let layer: volley_hyper::VolleyLayer<Smol> = VolleyLayer::new(io);
+/// # let _ = layer;
+/// ```
 #[derive(Clone)]
-pub(crate) struct Smol(pub(crate) Spawner);
+pub struct Smol(pub(crate) Spawner);
 
 impl IoRuntime for Smol {
     type WebSocket = WebSocketStream<UpgradedIo>;
+
+    fn for_endpoint(io: &Endpoint) -> Self {
+        Smol(Spawner::Endpoint(io.clone()))
+    }
 
     fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
         self.0.spawn(Box::pin(fut));

@@ -1,11 +1,11 @@
 //! The standalone server on an `async-net` listener.
 
-use crate::runtime::{Smol, Spawner};
+use crate::VolleyService;
 use async_net::{TcpListener, TcpStream};
 use smol_hyper::rt::{FuturesIo, SmolTimer};
 use std::io;
 use std::net::SocketAddr;
-use volley_hyper::{Listener, Serve};
+use volley_hyper::{App, AppBody, Listener, Serve};
 use volley_protocol::api::Endpoint;
 
 /// Serves `io` on `listener` until the process ends or a shutdown signal fires; connection
@@ -29,9 +29,31 @@ use volley_protocol::api::Endpoint;
 /// # }
 /// ```
 pub fn serve(listener: TcpListener, io: impl Into<Endpoint>) -> Serve {
-    let io = io.into();
-    let rt = Smol(Spawner::Endpoint(io.clone()));
-    Serve::new(rt, Tcp(listener), SmolTimer::new(), io)
+    serve_service(listener, VolleyService::new(io))
+}
+
+/// Serves an app with Volley in front of it (a [`VolleyService`], e.g. an axum `Router`
+/// behind Volley) on `listener`, like [`serve`]: the graceful shutdown disconnects Volley's
+/// clients and lets every HTTP connection finish its request. (axum's own `serve` needs
+/// tokio; its `Router` is a tower service that this serves on async-std or smol.)
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+/// use volley_async_std::{Options, VolleyService};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let io = volley_async_std::new(Options::default());
+/// let pages = Router::new().route("/", get(|| async { "home page" }));
+/// let listener = async_net::TcpListener::bind("127.0.0.1:3000").await?;
+/// volley_async_std::serve_service(listener, VolleyService::wrap(io, pages)).await
+/// # }
+/// ```
+pub fn serve_service<S, B>(listener: TcpListener, service: VolleyService<S>) -> Serve
+where
+    S: App<B>,
+    B: AppBody,
+{
+    Serve::new(Tcp(listener), SmolTimer::new(), service)
 }
 
 /// The async-net listener as the shared accept loop sees it.

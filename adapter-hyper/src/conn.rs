@@ -1,21 +1,22 @@
 //! The standalone server: the accept loop, one HTTP/1.1 connection per accepted socket, and
 //! the server-wide graceful shutdown.
 
-use crate::http::{empty, RemoteAddr};
-use crate::{handle, IoRuntime};
+use crate::http::RemoteAddr;
+use crate::service::{App, AppBody, VolleyBody, VolleyService};
+use crate::IoRuntime;
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either, FutureExt, Shared};
 use futures_util::StreamExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, StatusCode};
-use std::convert::Infallible;
-use std::future::{Future, IntoFuture};
+use hyper::{Request, Response};
+use std::future::{poll_fn, Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::time::{Duration, Instant};
+use tower_service::Service;
 use volley_protocol::api::Endpoint;
 
 /// How long an idle keep-alive connection may take to send a complete request head.
@@ -39,10 +40,22 @@ type Signal = Pin<Box<dyn Future<Output = ()> + Send>>;
 type Served = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
 type Run = Box<dyn FnOnce(Signal, Duration) -> Served + Send>;
 
-/// A standalone server; `.await` it. The adapters' `serve(listener, io)` builds one.
+/// A standalone server; `.await` it. The adapters' `serve(listener, io)` and
+/// `serve_service(listener, service)` build one.
 ///
 /// Until awaited it does nothing; awaiting it serves until the process ends or the signal
 /// given to [`Serve::with_graceful_shutdown`] fires.
+///
+/// ```no_run
+/// use volley_tokio::Options;
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let io = volley_tokio::new(Options::default());
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// let server: volley_tokio::Serve = volley_tokio::serve(listener, io);
+/// server.await // serves until the process ends
+/// # }
+/// ```
 #[must_use = "a server does nothing until awaited"]
 pub struct Serve {
     run: Run,
@@ -51,16 +64,19 @@ pub struct Serve {
 }
 
 impl Serve {
-    /// A server for `io` on `listener`, running its tasks on `rt` (see [`serve`]).
-    pub fn new<R, L, T>(rt: R, listener: L, hyper_timer: T, io: Endpoint) -> Self
+    /// A server for `service` on `listener` (see [`serve`]); an adapter's entry points call
+    /// this with their listener and hyper timer.
+    pub fn new<R, L, T, S, B>(listener: L, hyper_timer: T, service: VolleyService<R, S>) -> Self
     where
         R: IoRuntime,
         L: Listener,
         T: hyper::rt::Timer + Send + Sync + 'static,
+        S: App<B>,
+        B: AppBody,
     {
         Serve {
             run: Box::new(move |signal, deadline| {
-                Box::pin(serve(rt, listener, hyper_timer, io, signal, deadline))
+                Box::pin(serve(listener, hyper_timer, service, signal, deadline))
             }),
             signal: Box::pin(std::future::pending()),
             deadline: DEFAULT_SHUTDOWN_DEADLINE,
@@ -70,6 +86,29 @@ impl Serve {
     /// Shuts down gracefully when `signal` completes: stops accepting, disconnects every
     /// client with reason `server shutting down`, and returns once all connections are gone
     /// or the deadline (default 10 s, see [`Serve::shutdown_deadline`]) has passed.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let io = volley_tokio::new(volley_tokio::Options::default());
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// volley_tokio::serve(listener, io)
+    ///     .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })
+    ///     .await
+    /// # }
+    /// ```
+    ///
+    /// The same on async-std or smol, stopping after an hour:
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let io = volley_async_std::new(volley_async_std::Options::default());
+    /// let listener = async_net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// let stop = async { async_io::Timer::after(std::time::Duration::from_secs(3600)).await; };
+    /// volley_async_std::serve(listener, io)
+    ///     .with_graceful_shutdown(stop)
+    ///     .await
+    /// # }
+    /// ```
     pub fn with_graceful_shutdown(
         mut self,
         signal: impl Future<Output = ()> + Send + 'static,
@@ -79,6 +118,20 @@ impl Serve {
     }
 
     /// How long a graceful shutdown waits for clients before returning anyway.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let io = volley_tokio::new(volley_tokio::Options::default());
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// volley_tokio::serve(listener, io)
+    ///     .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })
+    ///     // Clients get two seconds to go away, then the server returns anyway.
+    ///     .shutdown_deadline(Duration::from_secs(2))
+    ///     .await
+    /// # }
+    /// ```
     pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
@@ -94,16 +147,16 @@ impl IntoFuture for Serve {
     }
 }
 
-/// Serves `io` on `listener` until `signal` completes, then shuts down gracefully (see
-/// [`Shutdown::run`]) within `deadline`.
+/// Serves `service` on `listener` until `signal` completes, then shuts its endpoint down
+/// gracefully (every client disconnected, every connection finishing its request) within
+/// `deadline`.
 ///
 /// Every accepted socket gets its own task at once, so connections that never send anything
 /// cannot delay the next client. `hyper_timer` bounds how long a request head may take.
-pub async fn serve<R, L, T>(
-    rt: R,
+pub async fn serve<R, L, T, S, B>(
     mut listener: L,
     hyper_timer: T,
-    io: Endpoint,
+    service: VolleyService<R, S>,
     signal: impl Future<Output = ()> + Send,
     deadline: Duration,
 ) -> io::Result<()>
@@ -111,7 +164,11 @@ where
     R: IoRuntime,
     L: Listener,
     T: hyper::rt::Timer + Send + Sync + 'static,
+    S: App<B>,
+    B: AppBody,
 {
+    let io = service.endpoint().clone();
+    let rt = R::for_endpoint(&io);
     let shutdown = Shutdown::new();
     let mut builder = http1::Builder::new();
     builder
@@ -131,9 +188,8 @@ where
             Ok((stream, remote)) => {
                 let stop = shutdown.signal();
                 rt.spawn(serve_connection(
-                    &rt,
                     &builder,
-                    io.clone(),
+                    service.clone(),
                     stream,
                     remote,
                     stop,
@@ -218,31 +274,28 @@ impl Shutdown {
     }
 }
 
-/// Serves one accepted connection: requests under Volley's path go to `io`, everything else
-/// gets 404; WebSocket upgrades run on `rt`. Stops gracefully when `stop` fires.
-fn serve_connection<R, I>(
-    rt: &R,
+/// Serves one accepted connection with `service` (requests under Volley's path go to its
+/// endpoint, everything else to its inner service). Stops gracefully when `stop` fires.
+fn serve_connection<R, S, B, I>(
     builder: &http1::Builder,
-    io: Endpoint,
+    service: VolleyService<R, S>,
     stream: I,
     remote: SocketAddr,
     stop: StopSignal,
 ) -> impl Future<Output = ()> + Send + 'static
 where
     R: IoRuntime,
+    S: App<B>,
+    B: AppBody,
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let rt = rt.clone();
     let service = service_fn(move |mut req: Request<Incoming>| {
         req.extensions_mut().insert(RemoteAddr(remote));
-        let io = io.clone();
-        let rt = rt.clone();
+        let mut service = service.clone();
         async move {
-            if io.is_mine(req.uri().path()) {
-                Ok::<_, Infallible>(handle(&rt, io, req).await)
-            } else {
-                Ok(empty(StatusCode::NOT_FOUND))
-            }
+            poll_fn(|cx| service.poll_ready(cx)).await?;
+            let response: Response<VolleyBody<B>> = service.dispatch(req).await?;
+            Ok::<_, S::Error>(response)
         }
     });
     let conn = builder.serve_connection(stream, service).with_upgrades();

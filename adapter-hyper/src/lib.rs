@@ -9,7 +9,9 @@
 //! browser client from npm.
 //!
 //! An adapter implements [`IoRuntime`] (spawning, sleeping, wrapping an upgraded connection
-//! in its WebSocket stream) and its own accept loop; everything else comes from here.
+//! in its WebSocket stream) and its own accept loop; everything else comes from here,
+//! including the tower [`VolleyService`] / [`VolleyLayer`], which each adapter names for its
+//! runtime.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -17,6 +19,7 @@ mod bridge;
 mod client_dir;
 mod conn;
 mod http;
+mod service;
 mod timer;
 mod ws;
 
@@ -24,6 +27,7 @@ pub use bridge::UpgradedIo;
 pub use client_dir::{with_client, CLIENT_DIR_ENV};
 pub use conn::{serve, Listener, Serve, DEFAULT_SHUTDOWN_DEADLINE};
 pub use http::{empty, to_hyper, RemoteAddr};
+pub use service::{App, AppBody, BoxError, NotFound, VolleyBody, VolleyLayer, VolleyService};
 pub use timer::Timer;
 pub use tungstenite;
 pub use ws::run as run_websocket;
@@ -47,6 +51,9 @@ use volley_protocol::engine::Method;
 pub trait IoRuntime: Clone + Send + Sync + 'static {
     /// The runtime's tungstenite stream over an upgraded connection.
     type WebSocket: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send;
+    /// The runtime that runs `io`'s connection tasks (where a runtime is not global, the one
+    /// `io` was created on).
+    fn for_endpoint(io: &Endpoint) -> Self;
     /// Runs `fut` in the background.
     fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static);
     /// Completes at `at`.

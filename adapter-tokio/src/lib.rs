@@ -5,7 +5,8 @@
 //! broadcast operators, ack futures) comes from [`volley_protocol::api`] and is re-exported
 //! here; this crate adds only the runtime.
 //!
-//! Run it standalone with [`serve`], or mount it in an axum/tower app with [`VolleyLayer`].
+//! Run it standalone with [`serve`], or mount it in an axum/tower app with [`VolleyLayer`]
+//! (served by axum, or by [`serve_service`] with Volley's graceful shutdown).
 //!
 //! ```no_run
 //! use volley_tokio::Options;
@@ -33,9 +34,10 @@ mod runtime;
 mod serve;
 mod service;
 
-pub use serve::serve;
-pub use service::{NotFound, VolleyBody, VolleyLayer, VolleyService};
-pub use volley_hyper::{RemoteAddr, Serve, CLIENT_DIR_ENV};
+pub use runtime::Tokio;
+pub use serve::{serve, serve_service};
+pub use service::{VolleyLayer, VolleyService};
+pub use volley_hyper::{NotFound, RemoteAddr, Serve, VolleyBody, CLIENT_DIR_ENV};
 pub use volley_protocol as protocol;
 pub use volley_protocol::api::*;
 

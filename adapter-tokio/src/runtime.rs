@@ -8,7 +8,7 @@ use std::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 use volley_hyper::{IoRuntime, Timer};
-use volley_protocol::api::{Runtime, WeakEndpoint};
+use volley_protocol::api::{Endpoint, Runtime, WeakEndpoint};
 
 /// Spawns on a tokio runtime and runs one timer task per server (see [`Timer`]).
 pub(crate) struct TokioRuntime {
@@ -53,12 +53,30 @@ impl Runtime for TokioRuntime {
     }
 }
 
-/// Spawning, sleeping and WebSockets for the shared plumbing, on the current tokio runtime.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Tokio;
+/// tokio as the shared plumbing sees it (spawning on the current runtime, tokio timers,
+/// tokio-tungstenite): the runtime parameter of [`VolleyService`](crate::VolleyService) and
+/// [`VolleyLayer`](crate::VolleyLayer), which name it for you.
+///
+/// ```
+/// use volley_tokio::{Tokio, VolleyLayer};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let io = volley_tokio::new(volley_tokio::Options::default());
+/// // volley_tokio::VolleyLayer is volley-hyper's layer on tokio.
+/// let layer: volley_hyper::VolleyLayer<Tokio> = VolleyLayer::new(io);
+/// # let _ = layer;
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tokio;
 
 impl IoRuntime for Tokio {
     type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+
+    fn for_endpoint(_io: &Endpoint) -> Self {
+        Tokio
+    }
 
     fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
         tokio::spawn(fut);

@@ -1,11 +1,11 @@
 //! The standalone server: an accept loop on a [`TcpListener`] and hyper HTTP/1.1 connections.
 
-use crate::runtime::Tokio;
+use crate::VolleyService;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::io;
 use std::net::SocketAddr;
 use tokio::net::{TcpListener, TcpStream};
-use volley_hyper::{Listener, Serve};
+use volley_hyper::{App, AppBody, Listener, Serve};
 use volley_protocol::api::Endpoint;
 
 /// Serves `io` on `listener` until the process ends or a shutdown signal fires.
@@ -30,7 +30,30 @@ use volley_protocol::api::Endpoint;
 /// # }
 /// ```
 pub fn serve(listener: TcpListener, io: impl Into<Endpoint>) -> Serve {
-    Serve::new(Tokio, Tcp(listener), TokioTimer::new(), io.into())
+    serve_service(listener, VolleyService::new(io))
+}
+
+/// Serves an app with Volley in front of it (a [`VolleyService`], e.g. an axum `Router`
+/// behind Volley) on `listener`, like [`serve`]: the graceful shutdown disconnects Volley's
+/// clients and lets every HTTP connection finish its request.
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+/// use volley_tokio::{Options, VolleyService};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let io = volley_tokio::new(Options::default());
+/// let pages = Router::new().route("/", get(|| async { "home page" }));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// volley_tokio::serve_service(listener, VolleyService::wrap(io, pages)).await
+/// # }
+/// ```
+pub fn serve_service<S, B>(listener: TcpListener, service: VolleyService<S>) -> Serve
+where
+    S: App<B>,
+    B: AppBody,
+{
+    Serve::new(Tcp(listener), TokioTimer::new(), service)
 }
 
 /// The tokio listener as the shared accept loop sees it.

@@ -1,4 +1,5 @@
-// Helpers for the browser tests: the chat server (the adapter-tokio example `chat`, or CHAT_URL),
+// Helpers for the browser tests: the chat server (the adapter-tokio example `chat`, a built chat
+// binary named by CHAT_BIN — volley-async-std's, say — or CHAT_URL),
 // the system Chromium driven by puppeteer-core, and logging in through the real login form.
 // Waits have generous limits that only stop a hung test; no assertion depends on timing.
 import { spawn, spawnSync } from "node:child_process";
@@ -21,26 +22,33 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const TARGET_DIR = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
 
 /**
- * Starts the chat example on a free port (building it first), or uses CHAT_URL (which must be
- * started with CHAT_PASSWORD / CHAT_ADMIN_PASSWORD set to the values above). `env` adds
- * variables (REDIS_URL, CHAT_SECRET); `name` names the log file under target/interop/.
- * Resolves to { url, stop() }.
+ * Starts the chat server on a free port, or uses CHAT_URL (which must be started with
+ * CHAT_PASSWORD / CHAT_ADMIN_PASSWORD set to the values above). The server is CHAT_BIN (a built
+ * chat binary, e.g. volley-async-std's copied out of target/, since both adapters' examples are
+ * named `chat`) with the space-separated CHAT_ARGS (`--smol`), or else volley-tokio's example,
+ * built first. `env` adds variables (REDIS_URL, CHAT_SECRET); `name` names the log file under
+ * INTEROP_LOG_DIR (default target/interop/). Resolves to { url, stop() }.
  */
 export async function startChat({ env = {}, name = "chat" } = {}) {
   if (process.env.CHAT_URL && name === "chat") {
     return { url: process.env.CHAT_URL.replace(/\/$/, ""), stop: async () => {} };
   }
-  const build = spawnSync("cargo", ["build", "--quiet", "--release", "-p", "volley-tokio", "--example", "chat"], {
-    cwd: ROOT,
-    stdio: "inherit",
-  });
-  if (build.status !== 0) throw new Error("cargo build of the chat example failed");
+  let bin = process.env.CHAT_BIN;
+  const args = (process.env.CHAT_ARGS || "").split(" ").filter(Boolean);
+  if (!bin) {
+    const build = spawnSync("cargo", ["build", "--quiet", "--release", "-p", "volley-tokio", "--example", "chat"], {
+      cwd: ROOT,
+      stdio: "inherit",
+    });
+    if (build.status !== 0) throw new Error("cargo build of the chat example failed");
+    bin = path.join(TARGET_DIR, "release", "examples", "chat");
+  }
   const port = await freePort();
-  const logDir = path.join(TARGET_DIR, "interop");
+  const logDir = process.env.INTEROP_LOG_DIR || path.join(TARGET_DIR, "interop");
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const out = openSync(logFile, "w");
-  const child = spawn(path.join(TARGET_DIR, "release", "examples", "chat"), [], {
+  const child = spawn(bin, args, {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -49,6 +49,21 @@ impl Runtime {
     }
 }
 
+/// Exits with a message when `REDIS_URL` is set: volley-redis runs on tokio only (the redis
+/// crate's tokio connection, tokio timers), so these examples cannot join a cluster, and
+/// running alone while the caller asked for a cluster would hide that.
+pub fn refuse_redis_url(example: &str) {
+    if let Some(url) = std::env::var_os("REDIS_URL") {
+        eprintln!(
+            "REDIS_URL={} is set, but volley-redis runs on tokio only: volley-async-std's \
+             `{example}` example cannot join a Redis cluster. Unset REDIS_URL, or run \
+             volley-tokio's `{example}` example.",
+            url.to_string_lossy()
+        );
+        std::process::exit(2);
+    }
+}
+
 /// Runs `main` on async-std, or on smol when the arguments contain `--smol`.
 pub fn run<F: Future + Send + 'static>(main: impl FnOnce(Runtime) -> F) -> F::Output
 where

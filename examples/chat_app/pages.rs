@@ -4,7 +4,7 @@
 //! room, the messages) arrives over Socket.IO. The chat page is served to anyone: without a
 //! session its Socket.IO connection is refused, and the page says so.
 
-use crate::auth::{valid_token, Auth};
+use super::auth::{valid_token, Auth};
 use axum::extract::{Form, FromRef, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};

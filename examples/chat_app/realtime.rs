@@ -4,18 +4,22 @@
 //! handshake) and `user:<name>` for every connection of one user (private messages, kicks).
 //! Everything goes through broadcasts and cluster-wide socket queries, so with a cluster
 //! adapter (Redis) users on different servers chat, see and kick each other alike.
+//!
+//! Work that waits (cluster-wide socket queries, readers' acknowledgements) runs as a task on
+//! the runtime the server was created on, whichever adapter that is.
 
-use crate::auth::{valid_token, Auth, User};
-use crate::pages::DEFAULT_ROOM;
-use crate::presence::{online, Online, Seat};
+use super::auth::{valid_token, Auth, User};
+use super::pages::DEFAULT_ROOM;
+use super::presence::{online, Online, Seat};
 use serde::Serialize;
 use serde_json::json;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use volley_tokio::protocol::server::Handshake;
-use volley_tokio::protocol::socket::ConnectError;
-use volley_tokio::{Event, Io, SocketRef};
+use volley_protocol::api::{Endpoint, Event, Io, SocketRef, WeakEndpoint};
+use volley_protocol::server::Handshake;
+use volley_protocol::socket::ConnectError;
 
 /// The `connect_error` message of a client without a valid session.
 pub const NOT_LOGGED_IN: &str = "not logged in";
@@ -29,6 +33,8 @@ const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 struct Chat {
     auth: Auth,
     next_message: AtomicU64,
+    /// The server, to spawn on its runtime; weak, since the server holds the handlers.
+    server: WeakEndpoint,
 }
 
 /// What one connection is: who, and in which room.
@@ -72,6 +78,13 @@ struct PresenceUpdate {
 }
 
 impl Chat {
+    /// Runs `task` on the server's runtime (tokio, async-std or smol).
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        if let Some(server) = self.server.upgrade() {
+            server.spawn(Box::pin(task));
+        }
+    }
+
     /// The user of the session cookie the handshake carries.
     fn user(&self, handshake: &Handshake) -> Option<User> {
         let cookies = handshake
@@ -115,6 +128,7 @@ pub fn attach(io: &Io, auth: Auth) {
     let chat = Arc::new(Chat {
         auth,
         next_message: AtomicU64::new(1),
+        server: Endpoint::from(io.clone()).downgrade(),
     });
     let ns = io.of("/");
     let gate = chat.clone();
@@ -147,14 +161,15 @@ fn on_connection(chat: &Arc<Chat>, socket: SocketRef) {
         user: seat.user.clone(),
         room: seat.room.clone(),
     };
-    tokio::spawn(send_presence(socket.clone(), change, Some(seat.clone())));
+    chat.spawn(send_presence(socket.clone(), change, Some(seat.clone())));
 
     on_message(chat, &socket, &session);
     on_typing(&socket, &session);
     on_announce(&socket, &session);
-    on_private(&socket, &session);
-    on_kick(&socket, &session);
+    on_private(chat, &socket, &session);
+    on_kick(chat, &socket, &session);
 
+    let chat = chat.clone();
     socket.on_disconnect(move |socket, reason| {
         tracing::info!(user = %seat.user, %reason, "disconnected");
         let change = Change::Left {
@@ -162,7 +177,7 @@ fn on_connection(chat: &Arc<Chat>, socket: SocketRef) {
             room: seat.room.clone(),
             reason: reason.as_str().to_owned(),
         };
-        tokio::spawn(send_presence(socket, change, None));
+        chat.spawn(send_presence(socket, change, None));
     });
 }
 
@@ -211,7 +226,7 @@ fn on_message(chat: &Arc<Chat>, socket: &SocketRef, session: &Arc<Session>) {
             .timeout(DELIVERY_TIMEOUT)
             .emit_with_ack("message", &message);
         let Ok(readers) = readers else { return };
-        tokio::spawn(async move {
+        chat.spawn(async move {
             let acks = readers.await;
             let count = acks.replies.len();
             if count > 0 {
@@ -251,7 +266,8 @@ fn on_announce(socket: &SocketRef, session: &Arc<Session>) {
 }
 
 /// A private message: to every connection of one user, through the room `user:<name>`.
-fn on_private(socket: &SocketRef, session: &Arc<Session>) {
+fn on_private(chat: &Arc<Chat>, socket: &SocketRef, session: &Arc<Session>) {
+    let chat = chat.clone();
     let session = session.clone();
     socket.on("private", move |socket: SocketRef, mut event: Event| {
         #[derive(serde::Deserialize)]
@@ -274,7 +290,7 @@ fn on_private(socket: &SocketRef, session: &Arc<Session>) {
             &json!({ "from": session.user.name, "to": to, "text": text }),
         );
         let ack = event.take_ack();
-        tokio::spawn(async move {
+        chat.spawn(async move {
             let online = target.fetch_all_sockets().await.len();
             if let Some(ack) = ack {
                 let _ = ack.send(&json!({ "online": online }));
@@ -285,7 +301,8 @@ fn on_private(socket: &SocketRef, session: &Arc<Session>) {
 
 /// Admin only: disconnects every connection of a user (server-side disconnect; their page
 /// sees `io server disconnect`).
-fn on_kick(socket: &SocketRef, session: &Arc<Session>) {
+fn on_kick(chat: &Arc<Chat>, socket: &SocketRef, session: &Arc<Session>) {
+    let chat = chat.clone();
     let session = session.clone();
     socket.on("kick", move |socket: SocketRef, mut event: Event| {
         if !session.user.admin {
@@ -304,7 +321,7 @@ fn on_kick(socket: &SocketRef, session: &Arc<Session>) {
         let _ = sockets.emit("kicked", &json!({ "by": session.user.name }));
         let ack = event.take_ack();
         let admin = session.clone();
-        tokio::spawn(async move {
+        chat.spawn(async move {
             let count = sockets.fetch_all_sockets().await.len();
             sockets.disconnect_sockets();
             tracing::info!(admin = %admin.user.name, user = %target, connections = count, "kicked");
