@@ -19,6 +19,9 @@
 //! - [`new_on`] / [`engine_on`] spawn on an `async_executor::Executor` the application runs,
 //!   as smol applications do.
 //!
+//! Run it standalone with [`serve`], or in front of an app (an axum `Router`, any tower
+//! service) with [`VolleyService`] / [`VolleyLayer`] and [`serve_service`].
+//!
 //! ```no_run
 //! use volley_async_std::Options;
 //!
