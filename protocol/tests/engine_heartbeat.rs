@@ -163,3 +163,33 @@ fn traffic_before_any_ping_changes_nothing() {
     h.advance(ms(1));
     assert_eq!(events(&mut h), vec![closed("s1", CloseReason::PingTimeout)]);
 }
+
+#[test]
+fn a_ping_sent_late_still_gets_the_whole_ping_timeout() {
+    let mut h = harness(fast_config());
+    let (ws, _) = WsClient::connect(&mut h);
+    // The timer task runs 250 ms after the ping was due (more than pingTimeout late).
+    h.advance_late(ms(550));
+    assert_eq!(ws.recv(&mut h), vec![ping()]);
+    assert_eq!(events(&mut h), vec![opened("s1")]);
+    assert!(!ws.is_closed(&h));
+    // The pong may take pingTimeout from when the ping was sent.
+    h.advance(ms(199));
+    ws.send(&mut h, pong());
+    h.advance(ms(300));
+    assert_eq!(ws.recv(&mut h), vec![ping()]);
+    assert_eq!(events(&mut h), vec![]);
+}
+
+#[test]
+fn a_late_ping_times_out_ping_timeout_after_it_was_sent() {
+    let mut h = harness(fast_config());
+    let c = PollingClient::connect(&mut h);
+    let get = c.get(&mut h);
+    h.advance_late(ms(400));
+    assert_eq!(PollingClient::packets_of(&mut h, get), vec![ping()]);
+    h.advance(ms(199));
+    assert_eq!(events(&mut h), vec![opened("s1")]);
+    h.advance(ms(1));
+    assert_eq!(events(&mut h), vec![closed("s1", CloseReason::PingTimeout)]);
+}

@@ -673,9 +673,12 @@ impl Session {
             self.close(now, ctx, CloseReason::PingTimeout, Farewell::Close);
             return;
         }
-        if let Some(at) = self.ping_at.filter(|&at| at <= now) {
+        if self.ping_at.is_some_and(|at| at <= now) {
             self.ping_at = None;
-            self.pong_deadline = Some(at + ctx.config.ping_timeout);
+            // The client's pingTimeout starts when the ping goes out, like the reference's
+            // timer: a timer task woken late (a busy machine) must not shorten it, let alone
+            // send a ping whose deadline has already passed.
+            self.pong_deadline = Some(now + ctx.config.ping_timeout);
             self.pong_extended = false;
             self.queue.push_control(Packet::Ping(Str::new()));
             self.notify_queued(ctx);

@@ -380,6 +380,15 @@ impl<D: Driver> Harness<D> {
         self.pump();
     }
 
+    /// Moves the clock forward by `d` in one step and only then fires what is due, as a timer
+    /// task that the OS did not run on time sees it: every deadline passed on the way fires
+    /// late, at the new time.
+    pub fn advance_late(&mut self, d: Duration) {
+        self.now += d;
+        self.server.handle_timeout(self.now);
+        self.pump();
+    }
+
     /// Jumps to the next deadline and fires it; returns how far the clock moved, or `None`
     /// when the server has no deadline.
     pub fn advance_to_next_timeout(&mut self) -> Option<Duration> {
