@@ -73,6 +73,11 @@ pub fn options() -> Options {
 pub fn socketio_app(io: &Io) {
     io.of("/").on_connection(|socket: SocketRef| {
         emit_auth(&socket);
+        // With RUST_LOG=debug the log shows why each client went away (ping timeout,
+        // transport close …), next to the adapter's request log.
+        socket.on_disconnect(|socket, reason| {
+            tracing::debug!(socket = %socket.id(), %reason, "disconnect");
+        });
         socket.on("message", |socket, event| {
             let _ = socket.emit_forward("message-back", event.forward_args());
         });

@@ -77,18 +77,45 @@ where
 {
     let head = request_head(&req);
     let (mut parts, body) = req.into_parts();
+    // Every request at debug level (method, query, status, how long it took, how long it was
+    // parked): what tells a late answer from a wrong one when a client reports an error.
+    let traced = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (parts.method.clone(), parts.uri.clone(), Instant::now()));
+    let log = |status: StatusCode, parked: Option<Instant>| {
+        if let Some((method, uri, started)) = &traced {
+            tracing::debug!(
+                %method,
+                query = uri.query().unwrap_or(""),
+                status = status.as_u16(),
+                took_ms = started.elapsed().as_millis() as u64,
+                parked_ms = parked.map(|p| p.elapsed().as_millis() as u64),
+                "request"
+            );
+        }
+    };
     let body = match head.method {
         Method::Post | Method::Put => match read_body(body, io.max_payload()).await {
             Ok(body) => body,
-            Err(BodyError::TooLarge) => return empty(StatusCode::PAYLOAD_TOO_LARGE),
-            Err(BodyError::Io) => return empty(StatusCode::BAD_REQUEST),
+            Err(BodyError::TooLarge) => {
+                log(StatusCode::PAYLOAD_TOO_LARGE, None);
+                return empty(StatusCode::PAYLOAD_TOO_LARGE);
+            }
+            Err(BodyError::Io) => {
+                log(StatusCode::BAD_REQUEST, None);
+                return empty(StatusCode::BAD_REQUEST);
+            }
         },
         _ => Bytes::new(),
     };
-    match io.handle_request(head, body) {
-        HttpOutcome::Respond(resp) => to_hyper(resp),
-        HttpOutcome::Pending(pending) => to_hyper(pending.await),
-        HttpOutcome::WebSocket(upgrade) => ws::accept(rt, io, &mut parts, upgrade),
-        HttpOutcome::NotMine => empty(StatusCode::NOT_FOUND),
-    }
+    let (response, parked) = match io.handle_request(head, body) {
+        HttpOutcome::Respond(resp) => (to_hyper(resp), None),
+        HttpOutcome::Pending(pending) => {
+            let parked = traced.is_some().then(Instant::now);
+            (to_hyper(pending.await), parked)
+        }
+        HttpOutcome::WebSocket(upgrade) => (ws::accept(rt, io, &mut parts, upgrade), None),
+        HttpOutcome::NotMine => (empty(StatusCode::NOT_FOUND), None),
+    };
+    log(response.status(), parked);
+    response
 }

@@ -10,6 +10,13 @@ mod app;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    // Off unless RUST_LOG is set (e.g. RUST_LOG=debug: every request and disconnect).
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let port = app::port();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let shutdown = async {
