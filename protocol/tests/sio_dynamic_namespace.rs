@@ -4,7 +4,8 @@
 mod sio_common;
 
 use sio_common::Harness;
-use volley_protocol::server::{Event, NamespacePattern, SocketConfig};
+use volley_protocol::server::{DisconnectReason, Event, NamespacePattern, SocketConfig};
+use volley_protocol::socket::ConnectError;
 
 fn room_pattern() -> NamespacePattern {
     NamespacePattern::new(|name| {
@@ -77,4 +78,66 @@ fn empty_children_are_cleaned_up_when_configured() {
     let _a2 = h.connect("A", "/room-1");
     assert!(h.layer.namespaces().any(|n| n == "/room-1"));
     h.layer.check_consistency().unwrap();
+}
+
+#[test]
+fn refused_connects_do_not_leave_children_behind_when_cleaning_up() {
+    let mut h = Harness::with_config(SocketConfig::new().cleanup_empty_child_namespaces(true));
+    h.layer.add_dynamic_namespace(room_pattern());
+    h.open("A");
+    // A client trying name after name, each refused by the app: nothing accumulates.
+    for n in 0..50 {
+        h.send("A", &format!("0/room-{n},"));
+        let req = h.take_connect();
+        h.layer
+            .refuse_connect(req, ConnectError::new("not authorized"));
+        h.pump();
+    }
+    assert_eq!(h.layer.namespaces().count(), 1, "only `/` is left");
+    h.layer.check_consistency().unwrap();
+}
+
+#[test]
+fn a_pending_connect_keeps_its_child_until_decided_and_a_client_leaving_settles_it() {
+    let mut h = Harness::with_config(SocketConfig::new().cleanup_empty_child_namespaces(true));
+    let pattern = h.layer.add_dynamic_namespace(room_pattern());
+    let a = h.connect("A", "/room-1");
+    h.open("B");
+    h.send("B", "0/room-1,");
+    let pending = h.take_connect();
+    // The only socket leaves while B's CONNECT awaits the app: the child stays.
+    h.send("A", "1/room-1,");
+    assert!(h.layer.socket(&a).is_none());
+    assert_eq!(
+        h.layer.namespace_children(pattern).collect::<Vec<_>>(),
+        ["/room-1"]
+    );
+    h.layer.accept_connect(h.now, pending).unwrap();
+    h.pump();
+    // A third client asks, then its session closes before any decision.
+    h.open("C");
+    h.send("C", "0/room-2,");
+    let _undecided = h.take_connect();
+    assert_eq!(h.layer.namespace_children(pattern).count(), 2);
+    h.engine_closed("C", DisconnectReason::TransportClose);
+    assert_eq!(
+        h.layer.namespace_children(pattern).collect::<Vec<_>>(),
+        ["/room-1"]
+    );
+    h.layer.check_consistency().unwrap();
+}
+
+#[test]
+fn without_cleanup_children_stay_like_the_reference() {
+    let mut h = Harness::new();
+    let pattern = h.layer.add_dynamic_namespace(room_pattern());
+    let _a = h.connect("A", "/room-7");
+    h.send("A", "1/room-7,");
+    h.open("B");
+    h.send("B", "0/room-8,");
+    let req = h.take_connect();
+    h.layer.refuse_connect(req, ConnectError::new("no"));
+    let mut children: Vec<_> = h.layer.namespace_children(pattern).cloned().collect();
+    children.sort();
+    assert_eq!(children, ["/room-7", "/room-8"]);
 }

@@ -144,7 +144,7 @@ impl Future for AckFuture {
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BroadcastAcks {
     /// Replies received, in arrival order.
     pub replies: Vec<AckReply>,
@@ -180,21 +180,91 @@ impl BroadcastAcks {
 /// # }
 /// ```
 #[must_use = "an ack future does nothing unless awaited"]
-pub struct BroadcastAckFuture {
-    pub(crate) rx: oneshot::Receiver<BroadcastAcks>,
-    pub(crate) expected: usize,
+pub struct BroadcastAckFuture(Gather<BroadcastAcks>);
+
+impl BroadcastAckFuture {
+    pub(crate) fn new(rx: oneshot::Receiver<BroadcastAcks>, expected: usize) -> Self {
+        let unanswered = BroadcastAcks {
+            replies: Vec::new(),
+            expected,
+        };
+        BroadcastAckFuture(Gather::one(rx, unanswered))
+    }
+
+    /// One future for several broadcasts (a dynamic parent's children): their replies together.
+    pub(crate) fn merge(all: impl IntoIterator<Item = BroadcastAckFuture>) -> Self {
+        BroadcastAckFuture(Gather::merge(all.into_iter().map(|f| f.0)))
+    }
 }
 
 impl Future for BroadcastAckFuture {
     type Output = BroadcastAcks;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<BroadcastAcks> {
-        let expected = self.expected;
-        Pin::new(&mut self.rx).poll(cx).map(|r| {
-            r.unwrap_or(BroadcastAcks {
-                replies: Vec::new(),
-                expected,
-            })
-        })
+        self.0.poll(cx)
+    }
+}
+
+/// Answers to one or more requests, put together as they arrive.
+struct Gather<T> {
+    /// Requests still unanswered, each with what counts as its answer if it never comes.
+    parts: Vec<(oneshot::Receiver<T>, T)>,
+    done: T,
+}
+
+/// An answer that can take in another one.
+trait Absorb: Default {
+    fn absorb(&mut self, other: Self);
+}
+
+impl Absorb for BroadcastAcks {
+    fn absorb(&mut self, other: Self) {
+        self.replies.extend(other.replies);
+        self.expected += other.expected;
+    }
+}
+
+impl<T> Absorb for Vec<T> {
+    fn absorb(&mut self, other: Self) {
+        self.extend(other);
+    }
+}
+
+impl<T: Absorb> Gather<T> {
+    fn one(rx: oneshot::Receiver<T>, unanswered: T) -> Self {
+        Gather {
+            parts: vec![(rx, unanswered)],
+            done: T::default(),
+        }
+    }
+
+    fn merge(all: impl Iterator<Item = Gather<T>>) -> Self {
+        let mut merged = Gather {
+            parts: Vec::new(),
+            done: T::default(),
+        };
+        for g in all {
+            merged.parts.extend(g.parts);
+            merged.done.absorb(g.done);
+        }
+        merged
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<T> {
+        let mut i = 0;
+        while i < self.parts.len() {
+            match Pin::new(&mut self.parts[i].0).poll(cx) {
+                Poll::Ready(answer) => {
+                    let (_, unanswered) = self.parts.swap_remove(i);
+                    self.done.absorb(answer.unwrap_or(unanswered));
+                }
+                Poll::Pending => i += 1,
+            }
+        }
+        if self.parts.is_empty() {
+            Poll::Ready(std::mem::take(&mut self.done))
+        } else {
+            Poll::Pending
+        }
     }
 }
 
@@ -215,16 +285,23 @@ pub(crate) type BroadcastAckSender = oneshot::Sender<BroadcastAcks>;
 /// # }
 /// ```
 #[must_use = "a fetch does nothing unless awaited"]
-pub struct FetchSocketsFuture {
-    pub(crate) rx: oneshot::Receiver<Vec<crate::server::SocketInfo>>,
+pub struct FetchSocketsFuture(Gather<Vec<crate::server::SocketInfo>>);
+
+impl FetchSocketsFuture {
+    pub(crate) fn new(rx: oneshot::Receiver<Vec<crate::server::SocketInfo>>) -> Self {
+        FetchSocketsFuture(Gather::one(rx, Vec::new()))
+    }
+
+    /// One future for several requests (a dynamic parent's children): their sockets together.
+    pub(crate) fn merge(all: impl IntoIterator<Item = FetchSocketsFuture>) -> Self {
+        FetchSocketsFuture(Gather::merge(all.into_iter().map(|f| f.0)))
+    }
 }
 
 impl Future for FetchSocketsFuture {
     type Output = Vec<crate::server::SocketInfo>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.rx)
-            .poll(cx)
-            .map(|r| r.unwrap_or_default())
+        self.0.poll(cx)
     }
 }
 

@@ -11,15 +11,15 @@ use super::handler::{erase_connect, DynConnect, HandlerOutput};
 use super::hash::IdMap;
 use super::ids::RuntimeIds;
 use super::middleware::{run_middleware, DynMiddleware, MiddlewareOutput};
-use super::operators::BroadcastOperator;
+use super::operators::{BroadcastOperator, Target};
 use super::options::Options;
 use super::runtime::Runtime;
 use super::socket::{lock, read, write, SocketEntry, SocketRef};
 use crate::engine::{ConnId, EngineServer, ReqId, RequestHead, Transmit, WsFrame};
 use crate::server::{
     AckId, AckOutcome, BroadcastOptions, ClusterMessage, ConnectRequest, DisconnectReason,
-    Event as ServerEvent, Handshake, Payload, RequestResult, Room, Server, SocketConfig, SocketId,
-    SocketLayer,
+    Event as ServerEvent, Handshake, PatternId, Payload, RequestResult, Room, Server, SocketConfig,
+    SocketId, SocketLayer,
 };
 use crate::socket::{Args, ConnectError, Packet, RawArgs};
 use crate::Str;
@@ -36,9 +36,33 @@ pub(crate) type IoShared = Shared<Server>;
 /// Handlers of one namespace.
 pub(crate) struct NsEntry {
     pub(crate) name: Str,
+    pub(crate) kind: NsKind,
     pub(crate) on_connection: RwLock<Vec<DynConnect>>,
     pub(crate) middleware: RwLock<Vec<DynMiddleware>>,
     pub(crate) server_side: RwLock<Option<DynServerSide>>,
+}
+
+/// What a namespace handle stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NsKind {
+    /// A namespace created with `io.of(name)`.
+    Static,
+    /// A child created by a client's CONNECT to a name matching this pattern.
+    Child(PatternId),
+    /// The parent of a pattern's children (`io.of_dynamic(..)`): no sockets of its own.
+    Parent(PatternId),
+}
+
+impl NsEntry {
+    pub(crate) fn new(name: Str, kind: NsKind) -> Self {
+        NsEntry {
+            name,
+            kind,
+            on_connection: RwLock::default(),
+            middleware: RwLock::default(),
+            server_side: RwLock::default(),
+        }
+    }
 }
 
 pub(crate) type DynServerSide = Arc<dyn Fn(Event) + Send + Sync>;
@@ -46,7 +70,9 @@ pub(crate) type DynServerSide = Arc<dyn Fn(Event) + Send + Sync>;
 /// The API layer's state next to the Socket.IO core.
 #[derive(Default)]
 pub(crate) struct SioApp {
-    namespaces: RwLock<HashMap<Str, Arc<NsEntry>>>,
+    pub(crate) namespaces: RwLock<HashMap<Str, Arc<NsEntry>>>,
+    /// Dynamic namespace parents (`io.of_dynamic`), by pattern.
+    pub(crate) parents: RwLock<Vec<Arc<NsEntry>>>,
     sockets: RwLock<IdMap<SocketId, Arc<SocketEntry>>>,
     acks: Mutex<IdMap<(SocketId, AckId), AckSender>>,
     broadcast_acks: Mutex<IdMap<u64, BroadcastAckSender>>,
@@ -115,7 +141,8 @@ impl Io {
         let parts = options.into_parts();
         let config = SocketConfig::new()
             .connect_timeout(parts.connect_timeout)
-            .cluster_request_timeout(parts.cluster_request_timeout);
+            .cluster_request_timeout(parts.cluster_request_timeout)
+            .cleanup_empty_child_namespaces(parts.cleanup_empty_child_namespaces);
         let engine = EngineServer::new(parts.engine, RuntimeIds::new(runtime.clone()));
         let socket_ids = Box::new(RuntimeIds::new(runtime.clone()));
         let layer = match parts.adapters {
@@ -149,14 +176,7 @@ impl Io {
         }
         let entry = write(&self.0.app.namespaces)
             .entry(name.clone())
-            .or_insert_with(|| {
-                Arc::new(NsEntry {
-                    name: name.clone(),
-                    on_connection: RwLock::default(),
-                    middleware: RwLock::default(),
-                    server_side: RwLock::default(),
-                })
-            })
+            .or_insert_with(|| Arc::new(NsEntry::new(name.clone(), NsKind::Static)))
             .clone();
         // Cannot fail: the name starts with '/'.
         let _ = self.0.with_core(|st, _| st.core.add_namespace(&name));
@@ -449,11 +469,11 @@ impl Namespace {
     }
 
     fn all(&self) -> BroadcastOperator {
-        BroadcastOperator::new(
-            self.io.0.clone(),
-            self.entry.name.clone(),
-            BroadcastOptions::new(),
-        )
+        let target = match self.entry.kind {
+            NsKind::Parent(pattern) => Target::Children(pattern),
+            NsKind::Static | NsKind::Child(_) => Target::Nsp(self.entry.name.clone()),
+        };
+        BroadcastOperator::with_target(self.io.0.clone(), target, BroadcastOptions::new())
     }
 
     /// Emits to every socket of the namespace.
@@ -702,7 +722,7 @@ pub(crate) fn broadcast_with_ack(
                 }
             },
         );
-    BroadcastAckFuture { rx, expected }
+    BroadcastAckFuture::new(rx, expected)
 }
 
 pub(crate) fn fetch_sockets(
@@ -733,7 +753,7 @@ pub(crate) fn fetch_all_sockets(
         // its `RequestDone` is dispatched after the lock is released.
         lock(&io.app.fetches).insert(id, tx);
     });
-    FetchSocketsFuture { rx }
+    FetchSocketsFuture::new(rx)
 }
 
 pub(crate) fn sockets_join(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, room: Room) {
@@ -905,6 +925,7 @@ fn refuse(io: &IoShared, req: ConnectRequest, error: ConnectError) {
 
 fn on_connect(io: &Arc<IoShared>, req: ConnectRequest) {
     let ns = read(&io.app.namespaces).get(req.nsp()).cloned();
+    let ns = ns.or_else(|| super::dynamic::create_child(io, &req));
     let Some(ns) = ns else {
         refuse(io, req, ConnectError::new("Invalid namespace"));
         return;
@@ -940,6 +961,7 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
     let nsp = ns.name.clone();
     let entry = io.with_core(|st, now| {
         let id = st.core.accept_connect(now, req).ok()?;
+        super::dynamic::keep_child(io, ns);
         let handshake = st.core.socket(&id)?.handshake().clone();
         let entry = Arc::new(SocketEntry::new(id.clone(), nsp, Arc::new(handshake)));
         write(&io.app.sockets).insert(id, entry.clone());
@@ -1039,6 +1061,9 @@ fn on_leaving(
         entry(io, id)
     };
     let Some(entry) = entry else { return };
+    if gone {
+        super::dynamic::forget_if_removed(io, &entry.nsp);
+    }
     let handlers = match disconnecting {
         Some(rooms) => {
             let mut state = entry.state();

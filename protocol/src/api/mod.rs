@@ -11,6 +11,7 @@
 mod ack;
 mod client;
 mod cluster;
+mod dynamic;
 mod endpoint;
 mod engine_io;
 mod event;

@@ -5,7 +5,7 @@ use super::ack::{AckFuture, BroadcastAckFuture, FetchSocketsFuture};
 use super::event::EmitError;
 use super::io::{self, IoShared};
 use super::socket::SocketRef;
-use crate::server::{BroadcastOptions, Room};
+use crate::server::{BroadcastOptions, PatternId, Room};
 use crate::socket::{is_reserved_event, to_event, Args, RawArgs};
 use crate::Str;
 use serde::Serialize;
@@ -167,13 +167,37 @@ impl SocketEmitter {
 #[derive(Clone)]
 pub struct BroadcastOperator {
     io: Arc<IoShared>,
-    nsp: Str,
+    target: Target,
     opts: BroadcastOptions,
+}
+
+/// The namespaces a selection spans.
+#[derive(Clone, Debug)]
+pub(crate) enum Target {
+    /// One namespace.
+    Nsp(Str),
+    /// Every live child of a dynamic namespace pattern (the reference's parent namespace).
+    Children(PatternId),
 }
 
 impl BroadcastOperator {
     pub(crate) fn new(io: Arc<IoShared>, nsp: Str, opts: BroadcastOptions) -> Self {
-        BroadcastOperator { io, nsp, opts }
+        Self::with_target(io, Target::Nsp(nsp), opts)
+    }
+
+    pub(crate) fn with_target(io: Arc<IoShared>, target: Target, opts: BroadcastOptions) -> Self {
+        BroadcastOperator { io, target, opts }
+    }
+
+    /// Calls `f` with each namespace of the selection (children as they are right now).
+    fn each_nsp<R>(&self, mut f: impl FnMut(&Str) -> R) -> Vec<R> {
+        match &self.target {
+            Target::Nsp(nsp) => vec![f(nsp)],
+            Target::Children(pattern) => super::dynamic::children(&self.io, *pattern)
+                .iter()
+                .map(f)
+                .collect(),
+        }
     }
 
     /// Adds a target room (the selection is the union of its rooms).
@@ -293,7 +317,13 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn emit_raw(&self, payload: RawArgs) {
-        io::broadcast(&self.io, &self.nsp, &self.opts, payload);
+        match &self.target {
+            // The common case without the detour through a list.
+            Target::Nsp(nsp) => io::broadcast(&self.io, nsp, &self.opts, payload),
+            Target::Children(_) => {
+                self.each_nsp(|nsp| io::broadcast(&self.io, nsp, &self.opts, payload.clone()));
+            }
+        }
     }
 
     /// Emits `event` and collects one acknowledgement per selected socket, until all answered
@@ -317,7 +347,9 @@ impl BroadcastOperator {
         let payload = event_payload(event, data)?;
         let mut opts = self.opts.clone();
         opts.flags.timeout.get_or_insert(DEFAULT_ACK_TIMEOUT);
-        Ok(io::broadcast_with_ack(&self.io, &self.nsp, &opts, payload))
+        let futures =
+            self.each_nsp(|nsp| io::broadcast_with_ack(&self.io, nsp, &opts, payload.clone()));
+        Ok(BroadcastAckFuture::merge(futures))
     }
 
     /// The selected sockets (on this node).
@@ -330,7 +362,8 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn fetch_sockets(&self) -> Vec<SocketRef> {
-        io::fetch_sockets(&self.io, &self.nsp, &self.opts)
+        let found = self.each_nsp(|nsp| io::fetch_sockets(&self.io, nsp, &self.opts));
+        found.into_iter().flatten().collect()
     }
 
     /// The selected sockets on every node of the cluster (unless `local`), as plain data:
@@ -345,7 +378,8 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn fetch_all_sockets(&self) -> FetchSocketsFuture {
-        io::fetch_all_sockets(&self.io, &self.nsp, &self.opts)
+        let futures = self.each_nsp(|nsp| io::fetch_all_sockets(&self.io, nsp, &self.opts));
+        FetchSocketsFuture::merge(futures)
     }
 
     /// Makes every selected socket join `room` (on every node unless `local`).
@@ -357,7 +391,8 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn sockets_join(&self, room: impl Into<Room>) {
-        io::sockets_join(&self.io, &self.nsp, &self.opts, room.into());
+        let room = room.into();
+        self.each_nsp(|nsp| io::sockets_join(&self.io, nsp, &self.opts, room.clone()));
     }
 
     /// Makes every selected socket leave `room` (on every node unless `local`).
@@ -369,7 +404,7 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn sockets_leave(&self, room: &str) {
-        io::sockets_leave(&self.io, &self.nsp, &self.opts, room);
+        self.each_nsp(|nsp| io::sockets_leave(&self.io, nsp, &self.opts, room));
     }
 
     /// Disconnects every selected socket (on every node unless `local`).
@@ -381,14 +416,14 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn disconnect_sockets(&self) {
-        io::disconnect_sockets(&self.io, &self.nsp, &self.opts);
+        self.each_nsp(|nsp| io::disconnect_sockets(&self.io, nsp, &self.opts));
     }
 }
 
 impl std::fmt::Debug for BroadcastOperator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BroadcastOperator")
-            .field("nsp", &self.nsp)
+            .field("target", &self.target)
             .field("opts", &self.opts)
             .finish()
     }

@@ -31,6 +31,7 @@ pub struct Options {
     client: Option<ClientFiles>,
     adapters: Adapters,
     cluster_request_timeout: Duration,
+    cleanup_empty_child_namespaces: bool,
 }
 
 /// The namespace adapter factory, taken once by the server that is built with the options.
@@ -58,6 +59,7 @@ impl Default for Options {
             client: None,
             adapters: Adapters::default(),
             cluster_request_timeout: Duration::from_secs(5),
+            cleanup_empty_child_namespaces: false,
         }
     }
 }
@@ -187,16 +189,23 @@ impl Options {
         let list = origins.into_iter().map(Into::into).collect();
         self.cors(Cors::new(CorsOrigin::List(list)).credentials(credentials))
     }
-    /// Bounds each client's queued outgoing bytes (default unbounded); volatile packets are
-    /// dropped first, then the client is disconnected.
+    /// Bounds what one client can make the server buffer: its queued outgoing bytes and the
+    /// attachments of one binary packet it is sending. The default,
+    /// [`BufferLimit::Auto`](crate::engine::BufferLimit), is `max(4 MiB, 4 × maxPayload)`
+    /// (the reference has no bound). When a client falls that far behind, its volatile packets
+    /// are dropped first (oldest first); if that is not enough, it is disconnected with
+    /// reason `transport buffer full`. A binary packet whose attachments exceed it closes the
+    /// client (`forced close`, like any malformed packet). `None` removes the bound.
     ///
     /// ```
     /// use volley_protocol::api::Options;
+    /// use volley_protocol::engine::BufferLimit;
+    /// assert_eq!(Options::default().engine().buffer_limit(), Some(4 << 20));
     /// let options = Options::default().max_buffer(Some(1 << 20));
-    /// assert_eq!(options.engine().max_buffer, Some(1 << 20));
+    /// assert_eq!(options.engine().max_buffer, BufferLimit::Bytes(1 << 20));
     /// ```
-    pub fn max_buffer(mut self, bytes: Option<usize>) -> Self {
-        self.engine.max_buffer = bytes;
+    pub fn max_buffer(mut self, limit: impl Into<crate::engine::BufferLimit>) -> Self {
+        self.engine.max_buffer = limit.into();
         self
     }
     /// Whether to serve the browser client under the path (default true).
@@ -243,6 +252,30 @@ impl Options {
         self
     }
 
+    /// Removes a dynamic child namespace (see [`Io::of_dynamic`](super::Io::of_dynamic)) when
+    /// its last socket leaves (default false, the reference's `cleanupEmptyChildNamespaces`).
+    /// Turn it on when clients can choose among unboundedly many names, so that every name
+    /// ever joined does not stay in memory.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().cleanup_empty_child_namespaces(true);
+    /// assert!(options.get_cleanup_empty_child_namespaces());
+    /// ```
+    pub fn cleanup_empty_child_namespaces(mut self, on: bool) -> Self {
+        self.cleanup_empty_child_namespaces = on;
+        self
+    }
+    /// `cleanupEmptyChildNamespaces`.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert!(!Options::default().get_cleanup_empty_child_namespaces());
+    /// ```
+    pub fn get_cleanup_empty_child_namespaces(&self) -> bool {
+        self.cleanup_empty_child_namespaces
+    }
+
     /// The Engine.IO part of the options.
     ///
     /// ```
@@ -283,12 +316,14 @@ impl Options {
             client,
             adapters,
             cluster_request_timeout: self.cluster_request_timeout,
+            cleanup_empty_child_namespaces: self.cleanup_empty_child_namespaces,
         }
     }
 }
 
 /// What a server is built from.
 pub(crate) struct Parts {
+    pub(crate) cleanup_empty_child_namespaces: bool,
     pub(crate) engine: EngineConfig,
     pub(crate) connect_timeout: Duration,
     pub(crate) client: Option<ClientFiles>,

@@ -67,7 +67,69 @@ impl Cors {
     }
 }
 
-/// Engine.IO server configuration. `EngineConfig::default()` matches the reference server.
+/// The bound on what one client may make the server buffer: its queued outgoing bytes, and the
+/// attachments of one incoming binary packet while they are reassembled.
+///
+/// The reference has no such bound; Volley's default, [`BufferLimit::Auto`], is generous:
+/// `max(4 MiB, 4 × max_payload)`, so raising `max_payload` raises it too.
+///
+/// ```
+/// use volley_protocol::engine::{BufferLimit, EngineConfig};
+///
+/// let config = EngineConfig::default();
+/// assert_eq!(config.max_buffer, BufferLimit::Auto);
+/// // 4 × 1 000 000 is below the 4 MiB floor.
+/// assert_eq!(config.buffer_limit(), Some(4 << 20));
+/// assert_eq!(config.clone().max_payload(10_000_000).buffer_limit(), Some(40_000_000));
+/// assert_eq!(config.clone().max_buffer(Some(1 << 20)).buffer_limit(), Some(1 << 20));
+/// assert_eq!(config.max_buffer(None).buffer_limit(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum BufferLimit {
+    /// `max(4 MiB, 4 × max_payload)` bytes.
+    #[default]
+    Auto,
+    /// At most this many bytes.
+    Bytes(usize),
+    /// No bound (what the reference does): a client that never reads can make the server
+    /// buffer without end.
+    Unbounded,
+}
+
+impl BufferLimit {
+    /// The floor of [`BufferLimit::Auto`].
+    pub const AUTO_MIN: usize = 4 << 20;
+    /// The multiple of `max_payload` [`BufferLimit::Auto`] allows.
+    pub const AUTO_PAYLOADS: usize = 4;
+
+    /// The limit in bytes for a server whose `max_payload` is `max_payload`.
+    pub fn resolve(self, max_payload: usize) -> Option<usize> {
+        match self {
+            BufferLimit::Auto => {
+                Some(Self::AUTO_MIN.max(max_payload.saturating_mul(Self::AUTO_PAYLOADS)))
+            }
+            BufferLimit::Bytes(n) => Some(n),
+            BufferLimit::Unbounded => None,
+        }
+    }
+}
+
+/// `Some(n)` is a bound of `n` bytes, `None` no bound.
+impl From<Option<usize>> for BufferLimit {
+    fn from(bytes: Option<usize>) -> Self {
+        bytes.map_or(BufferLimit::Unbounded, BufferLimit::Bytes)
+    }
+}
+
+impl From<usize> for BufferLimit {
+    fn from(bytes: usize) -> Self {
+        BufferLimit::Bytes(bytes)
+    }
+}
+
+/// Engine.IO server configuration. `EngineConfig::default()` matches the reference server,
+/// except that per-client buffers are bounded ([`BufferLimit::Auto`]).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct EngineConfig {
@@ -86,10 +148,12 @@ pub struct EngineConfig {
     pub transports: Transports,
     /// CORS headers, if any.
     pub cors: Option<Cors>,
-    /// Per-session bound on queued outgoing bytes; a session exceeding it (after volatile
-    /// messages were dropped) is closed with [`CloseReason::BufferFull`](super::CloseReason).
-    /// `None` means unbounded.
-    pub max_buffer: Option<usize>,
+    /// Per-client buffer bound (see [`BufferLimit`]; default `Auto`, at least 4 MiB). A
+    /// session whose queued outgoing bytes would exceed it — after its volatile messages were
+    /// dropped, oldest first — is closed with
+    /// [`CloseReason::BufferFull`](super::CloseReason) (its sockets see
+    /// `transport buffer full`).
+    pub max_buffer: BufferLimit,
     /// How long a session closed by the server waits for the client's next poll to tell it
     /// (the reference's polling `closeTimeout`, 30 s).
     pub close_linger: Duration,
@@ -105,7 +169,7 @@ impl Default for EngineConfig {
             max_payload: 1_000_000,
             transports: Transports::default(),
             cors: None,
-            max_buffer: None,
+            max_buffer: BufferLimit::Auto,
             close_linger: Duration::from_secs(30),
         }
     }
@@ -147,10 +211,16 @@ impl EngineConfig {
         self.cors = Some(cors);
         self
     }
-    /// Bounds each session's outgoing queue, in bytes.
-    pub fn max_buffer(mut self, bytes: Option<usize>) -> Self {
-        self.max_buffer = bytes;
+    /// Sets the per-client buffer bound: `Some(bytes)`, `None` (unbounded) or a
+    /// [`BufferLimit`].
+    pub fn max_buffer(mut self, limit: impl Into<BufferLimit>) -> Self {
+        self.max_buffer = limit.into();
         self
+    }
+    /// The per-client buffer bound in bytes (`None`: unbounded), `max_buffer` resolved
+    /// against `max_payload`.
+    pub fn buffer_limit(&self) -> Option<usize> {
+        self.max_buffer.resolve(self.max_payload)
     }
     /// Sets how long a server-closed polling session waits for its last poll.
     pub fn close_linger(mut self, d: Duration) -> Self {

@@ -11,7 +11,7 @@ mod response;
 mod server;
 mod session;
 
-pub use config::{Cors, CorsOrigin, EngineConfig, Transports};
+pub use config::{BufferLimit, Cors, CorsOrigin, EngineConfig, Transports};
 pub use error::{DecodeError, PayloadError};
 pub use handshake::{Handshake, HandshakeError};
 pub use packet::{Message, Packet, PacketType, WsFrame};

@@ -360,7 +360,10 @@ impl Session {
         if volatile && !writable {
             return SendOutcome::Dropped;
         }
-        match self.queue.push_group(msgs, volatile, ctx.config.max_buffer) {
+        match self
+            .queue
+            .push_group(msgs, volatile, ctx.config.buffer_limit())
+        {
             Push::Queued => {
                 self.notify_queued(ctx);
                 SendOutcome::Queued

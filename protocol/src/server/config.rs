@@ -15,6 +15,11 @@ pub struct SocketConfig {
     /// How long a request to the other nodes of a cluster waits for their answers
     /// (reference adapters: 5 s).
     pub cluster_request_timeout: Duration,
+    /// Bound on the bytes of one incoming binary packet's attachments; a client exceeding it
+    /// is closed like for any malformed packet (`forced close`). `None` (default): a bare
+    /// layer does not bound them, and a [`Server`](super::Server) uses the engine's
+    /// [`buffer_limit`](crate::engine::EngineConfig::buffer_limit).
+    pub max_attachment_bytes: Option<usize>,
 }
 
 impl Default for SocketConfig {
@@ -23,6 +28,7 @@ impl Default for SocketConfig {
             connect_timeout: Duration::from_secs(45),
             cleanup_empty_child_namespaces: false,
             cluster_request_timeout: Duration::from_secs(5),
+            max_attachment_bytes: None,
         }
     }
 }
@@ -42,6 +48,12 @@ impl SocketConfig {
     /// Sets `cleanup_empty_child_namespaces`.
     pub fn cleanup_empty_child_namespaces(mut self, on: bool) -> Self {
         self.cleanup_empty_child_namespaces = on;
+        self
+    }
+
+    /// Sets `max_attachment_bytes`.
+    pub fn max_attachment_bytes(mut self, bytes: Option<usize>) -> Self {
+        self.max_attachment_bytes = bytes;
         self
     }
 

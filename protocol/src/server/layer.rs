@@ -132,6 +132,12 @@ impl SocketLayer {
         self.nsps.names()
     }
 
+    /// Names of the live namespaces created from `pattern` (the reference's parent namespace
+    /// children).
+    pub fn namespace_children(&self, pattern: PatternId) -> impl Iterator<Item = &Str> + '_ {
+        self.nsps.children(pattern)
+    }
+
     /// The pattern a live namespace was created from (`None` for a static one or unknown).
     pub fn namespace_pattern(&self, nsp: &str) -> Option<PatternId> {
         self.nsps.get(nsp).and_then(|n| n.pattern)
@@ -150,7 +156,8 @@ impl SocketLayer {
             Client {
                 head,
                 opened: now,
-                decoder: Decoder::new(),
+                decoder: Decoder::new()
+                    .max_attachment_bytes(self.config.max_attachment_bytes.unwrap_or(usize::MAX)),
                 sockets: Vec::new(),
                 pending: Vec::new(),
                 connect_timer: Some(timer),
@@ -261,8 +268,9 @@ impl SocketLayer {
         if let Some(t) = client.connect_timer.take() {
             self.timers.cancel(t);
         }
-        // The namespace may have been cleaned up while the app was deciding.
+        // Pending CONNECTs keep a child alive; `ensure` is for custom flows all the same.
         let ns = self.nsps.ensure(req.nsp.clone(), req.pattern);
+        ns.pending = ns.pending.saturating_sub(1);
         ns.adapter.add_all(key, &[id.room()]);
         ns.socket_count += 1;
         self.by_id.insert(id.clone(), key);
@@ -278,6 +286,7 @@ impl SocketLayer {
         };
         if let Some(pos) = client.pending.iter().position(|n| *n == req.nsp) {
             client.pending.swap_remove(pos);
+            self.connect_settled(&req.nsp);
             self.send_packet(&req.sid, &error.to_packet(req.nsp), false);
         }
     }
@@ -417,6 +426,7 @@ impl SocketLayer {
         match self.nsps.resolve(&nsp, &auth) {
             Some(ns) => {
                 let pattern = ns.pattern;
+                ns.pending += 1;
                 client.pending.push(nsp.clone());
                 self.events.push_back(Event::Connect(ConnectRequest {
                     sid,
@@ -522,6 +532,9 @@ impl SocketLayer {
         if let Some(t) = client.connect_timer {
             self.timers.cancel(t);
         }
+        for nsp in &client.pending {
+            self.connect_settled(nsp);
+        }
         for (_, key) in &client.sockets {
             self.remove_socket(*key, reason);
         }
@@ -529,6 +542,17 @@ impl SocketLayer {
             self.commands.push_back(EngineCommand::Close {
                 sid: Str::from(sid),
             });
+        }
+    }
+
+    /// A CONNECT to `nsp` was refused or its client left before a decision: an unused
+    /// dynamic child is cleaned up (when configured), so refused names do not pile up.
+    fn connect_settled(&mut self, nsp: &str) {
+        if let Some(ns) = self.nsps.get_mut(nsp) {
+            ns.pending = ns.pending.saturating_sub(1);
+            if self.config.cleanup_empty_child_namespaces {
+                self.nsps.remove_if_unused_child(nsp);
+            }
         }
     }
 
@@ -548,12 +572,10 @@ impl SocketLayer {
             });
             ns.adapter.del_all(key);
             ns.socket_count -= 1;
-            remove_nsp = ns.socket_count == 0
-                && ns.pattern.is_some()
-                && self.config.cleanup_empty_child_namespaces;
+            remove_nsp = self.config.cleanup_empty_child_namespaces;
         }
         if remove_nsp {
-            self.nsps.remove(&socket.nsp);
+            self.nsps.remove_if_unused_child(&socket.nsp);
         }
         self.by_id.remove(&socket.id);
         if let Some(client) = self.clients.get_mut(socket.sid.as_str()) {

@@ -50,6 +50,8 @@ pub(crate) struct Namespace {
     next_ack: AckId,
     pub(crate) pattern: Option<PatternId>,
     pub(crate) socket_count: usize,
+    /// CONNECTs to it awaiting the app's decision.
+    pub(crate) pending: usize,
 }
 
 impl Namespace {
@@ -88,6 +90,7 @@ impl Namespaces {
             next_ack: 0,
             pattern,
             socket_count: 0,
+            pending: 0,
         })
     }
 
@@ -119,12 +122,27 @@ impl Namespaces {
         self.map.get_mut(name)
     }
 
-    pub(crate) fn remove(&mut self, name: &str) {
-        self.map.remove(name);
+    /// Removes `name` if it is a dynamic child nobody uses or waits for.
+    pub(crate) fn remove_if_unused_child(&mut self, name: &str) {
+        if self
+            .map
+            .get(name)
+            .is_some_and(|n| n.pattern.is_some() && n.socket_count == 0 && n.pending == 0)
+        {
+            self.map.remove(name);
+        }
     }
 
     pub(crate) fn names(&self) -> impl Iterator<Item = &Str> + '_ {
         self.map.keys()
+    }
+
+    /// The live children of `pattern`.
+    pub(crate) fn children(&self, pattern: PatternId) -> impl Iterator<Item = &Str> + '_ {
+        self.map
+            .values()
+            .filter(move |n| n.pattern == Some(pattern))
+            .map(|n| &n.name)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Namespace> + '_ {

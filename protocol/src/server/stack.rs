@@ -68,7 +68,12 @@ impl Server {
     }
 
     /// A server from an engine and a layer built separately (e.g. with cluster adapters).
-    pub fn from_parts(engine: EngineServer, layer: SocketLayer) -> Self {
+    /// A layer without its own `max_attachment_bytes` takes the engine's buffer limit.
+    pub fn from_parts(engine: EngineServer, mut layer: SocketLayer) -> Self {
+        let limit = &mut layer.config.max_attachment_bytes;
+        if limit.is_none() {
+            *limit = engine.config().buffer_limit();
+        }
         Server {
             engine,
             layer,

@@ -21,12 +21,15 @@ pub const DEFAULT_MAX_ATTACHMENTS: usize = 10_000;
 pub struct Decoder {
     pending: Option<Pending>,
     max_attachments: usize,
+    max_attachment_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
 struct Pending {
     packet: Packet,
     expected: usize,
+    /// Bytes of the attachments received so far.
+    bytes: usize,
 }
 
 impl Default for Decoder {
@@ -46,7 +49,16 @@ impl Decoder {
         Decoder {
             pending: None,
             max_attachments: max,
+            max_attachment_bytes: usize::MAX,
         }
+    }
+
+    /// Bounds the bytes of one packet's attachments (unbounded by default): the attachment
+    /// that would exceed `bytes` is refused with [`DecodeError::AttachmentsTooLarge`], so a
+    /// client cannot make the server hold more than that while a packet is reassembled.
+    pub fn max_attachment_bytes(mut self, bytes: usize) -> Decoder {
+        self.max_attachment_bytes = bytes;
+        self
     }
 
     /// True while a binary packet waits for attachments.
@@ -67,6 +79,7 @@ impl Decoder {
             // Grows with the attachments actually received, not with the announced count.
             packet,
             expected,
+            bytes: 0,
         });
         Ok(None)
     }
@@ -77,6 +90,13 @@ impl Decoder {
         let Some(pending) = self.pending.as_mut() else {
             return Err(DecodeError::UnexpectedBinary);
         };
+        pending.bytes = pending.bytes.saturating_add(bytes.len());
+        if pending.bytes > self.max_attachment_bytes {
+            self.pending = None;
+            return Err(DecodeError::AttachmentsTooLarge {
+                max: self.max_attachment_bytes,
+            });
+        }
         pending.packet.attachments.push(bytes);
         if pending.packet.attachments.len() < pending.expected {
             return Ok(None);

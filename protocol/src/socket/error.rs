@@ -26,6 +26,12 @@ pub enum DecodeError {
         /// The decoder's limit.
         max: usize,
     },
+    /// The attachments of one binary packet add up to more bytes than the decoder accepts.
+    #[error("binary attachments over {max} bytes")]
+    AttachmentsTooLarge {
+        /// The decoder's limit.
+        max: usize,
+    },
     /// The acknowledgement id does not fit in 64 bits.
     #[error("ack id out of range")]
     AckIdOverflow,
