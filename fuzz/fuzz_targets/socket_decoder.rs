@@ -3,12 +3,13 @@
 //! odd is binary, otherwise it is text (the rest of the message).
 //!
 //! Decoding never panics; a decoded packet re-encodes into messages that a fresh decoder turns
-//! back into the same packet, and reading its payload (name, args, values) never panics.
+//! back into the same packet, reading its payload (name, args, values) never panics, and
+//! deserializing the arguments in one pass gives the same values as the `Value` path.
 #![no_main]
 
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
-use volley_protocol::socket::{Decoder, Packet};
+use volley_protocol::socket::{Decoder, Packet, Value};
 use volley_protocol::Str;
 
 fn check(packet: &Packet) {
@@ -21,8 +22,15 @@ fn check(packet: &Packet) {
     }
     assert_eq!(out.as_ref(), Some(packet));
     if let Some(Ok(args)) = packet.args() {
-        let _ = args.values();
         let _ = args.name();
+        // The one-pass typed path (placeholders rebuilt while deserializing) agrees with the
+        // `Value` path.
+        if let Ok(values) = args.values() {
+            let typed: Vec<Value> = args.deserialize().expect("values() succeeded");
+            assert_eq!(typed, values);
+            let typed: Vec<Value> = packet.deserialize_args().expect("values() succeeded");
+            assert_eq!(typed, values);
+        }
     }
     let _ = packet.event_name();
     let _ = packet.connect_auth();

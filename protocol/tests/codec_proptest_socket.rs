@@ -207,7 +207,12 @@ proptest! {
         let back = feed(&mut d, &foreign.encode()).expect("complete packet");
         prop_assert_eq!(&back, &foreign);
         let parsed = back.args().unwrap().unwrap();
-        prop_assert_eq!(parsed.values().unwrap(), args);
+        prop_assert_eq!(parsed.values().unwrap(), args.clone());
+        // One pass, placeholders rebuilt on the way (no `Value` tree of the packet first).
+        let typed: Vec<Value> = parsed.deserialize().unwrap();
+        prop_assert_eq!(&typed, &args);
+        let typed: Vec<Value> = back.deserialize_args().unwrap();
+        prop_assert_eq!(typed, args);
         if !is_ack {
             prop_assert_eq!(parsed.name(), Some(name.as_str()));
         }

@@ -1,13 +1,15 @@
 //! Looking inside EVENT and ACK payloads: the event name and each argument's raw JSON.
 
+use super::binary_de::{Binary, Ctx};
 use super::packet::Packet;
+use super::scan::Root;
+use super::validate::validate_split;
 use super::value::Value;
 use crate::Str;
 use bytes::Bytes;
 use serde::de::value::{SeqAccessDeserializer, SeqDeserializer};
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
-use serde_json::value::RawValue;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -72,21 +74,41 @@ enum Extra {
 }
 
 /// Deserializes the elements of the JSON array `data` (after the first, for an event) into `T`
-/// as one sequence: in one pass without attachments, through [`Value`] with them.
+/// as one sequence, in one pass; placeholders become the attachments on the way (through
+/// [`Value`] only when that fails: placeholder layouts the reference encoder does not write,
+/// or type errors).
 fn deserialize_seq<T: DeserializeOwned>(
     data: &str,
     event: bool,
     attachments: &[Bytes],
     extra: Extra,
 ) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(data);
+    let visitor = SkipFirst::<T>(event, extra, PhantomData);
     if attachments.is_empty() {
-        let mut de = serde_json::Deserializer::from_str(data);
-        let value = de.deserialize_seq(SkipFirst::<T>(event, extra, PhantomData))?;
+        let value = de.deserialize_seq(visitor)?;
         de.end()?;
         return Ok(value);
     }
-    // One parse into `Value`s (placeholders become the attachments), then `T` reads them;
-    // `Vec<u8>`/`Bytes` targets get the bytes without another JSON pass.
+    let ctx = Ctx::new(attachments);
+    let result = Binary {
+        de: &mut de,
+        ctx: &ctx,
+    }
+    .deserialize_seq(visitor)
+    .and_then(|value| de.end().map(|()| value));
+    // Errors (and the layouts the wrapper leaves alone) are decided by the `Value` path, so
+    // both paths give the same result.
+    result.or_else(|_| deserialize_seq_values(data, event, attachments, extra))
+}
+
+/// [`deserialize_seq`] through [`Value`]: the reference's full placeholder rule.
+fn deserialize_seq_values<T: DeserializeOwned>(
+    data: &str,
+    event: bool,
+    attachments: &[Bytes],
+    extra: Extra,
+) -> Result<T, serde_json::Error> {
     let Value::Array(items) = Value::from_json(data, attachments)? else {
         return Err(serde::de::Error::custom("arguments are not an array"));
     };
@@ -97,6 +119,24 @@ fn deserialize_seq<T: DeserializeOwned>(
         seq.end()?;
     }
     Ok(value)
+}
+
+/// Deserializes one argument's raw JSON, placeholders becoming the attachments.
+fn deserialize_one<T: DeserializeOwned>(
+    raw: &str,
+    attachments: &[Bytes],
+) -> Result<T, serde_json::Error> {
+    if attachments.is_empty() {
+        return serde_json::from_str(raw);
+    }
+    let mut de = serde_json::Deserializer::from_str(raw);
+    let ctx = Ctx::new(attachments);
+    let result = T::deserialize(Binary {
+        de: &mut de,
+        ctx: &ctx,
+    })
+    .and_then(|value| de.end().map(|()| value));
+    result.or_else(|_| Value::from_json(raw, attachments)?.deserialize_into())
 }
 
 /// Visits an array, skipping the event name, and hands the rest to `T` as a sequence.
@@ -168,8 +208,20 @@ fn first_element_name(data: &Str) -> Option<Str> {
 
 impl Args {
     fn parse(data: &Str, event: bool, attachments: Vec<Bytes>) -> Result<Args, serde_json::Error> {
-        let raw: Vec<&RawValue> = serde_json::from_str(data)?;
-        let mut items = raw.into_iter().map(|r| data.slice_ref(r.get()));
+        // One allocation-free validating pass finds the argument boundaries.
+        let mut bounds = Vec::new();
+        match validate_split(data, &mut bounds) {
+            Ok(Root::Array(_)) => {}
+            Ok(_) => return Err(serde::de::Error::custom("arguments are not an array")),
+            Err(e) => {
+                return Err(serde::de::Error::custom(format_args!(
+                    "invalid JSON at byte {}",
+                    e.at
+                )))
+            }
+        }
+        // The boundaries sit next to ASCII bytes (brackets, commas, quotes, digits, letters).
+        let mut items = bounds.into_iter().map(|(a, b)| data.slice(a..b));
         let name = if event {
             let first = items
                 .next()
@@ -231,11 +283,7 @@ impl Args {
             .args
             .get(i)
             .ok_or_else(|| serde::de::Error::custom(format!("no argument {i}")))?;
-        if self.attachments.is_empty() {
-            serde_json::from_str(raw)
-        } else {
-            Value::from_json(raw, &self.attachments)?.deserialize_into()
-        }
+        deserialize_one(raw, &self.attachments)
     }
 
     /// Deserializes all arguments as one sequence: into a tuple `(A, B)`, a `Vec<T>`, …
@@ -325,5 +373,89 @@ mod tests {
         let (b, n): (Vec<u8>, u8) = args.deserialize().unwrap();
         assert_eq!((b.as_slice(), n), (&b"xyz"[..], 2));
         assert!(args.deserialize::<(Bytes,)>().is_err());
+    }
+
+    /// The one-pass wrapper and the `Value` path agree (both `Ok` with the same value, or
+    /// both `Err`).
+    fn agree<T: DeserializeOwned + PartialEq + fmt::Debug>(
+        data: &str,
+        atts: &[Bytes],
+    ) -> Option<T> {
+        let fast = deserialize_seq::<T>(data, true, atts, Extra::Refuse);
+        let slow = deserialize_seq_values::<T>(data, true, atts, Extra::Refuse);
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b, "{data}");
+                Some(a)
+            }
+            (Err(_), Err(_)) => None,
+            (a, b) => panic!("{data}: one pass {a:?}, through Value {b:?}"),
+        }
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Upload {
+        name: String,
+        body: Option<Bytes>,
+        parts: Vec<Bytes>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    enum Kind {
+        File(Bytes),
+        Text(String),
+    }
+
+    #[test]
+    fn binary_arguments_in_one_pass_match_the_value_path() {
+        let ph = |n: usize| format!("{{\"_placeholder\":true,\"num\":{n}}}");
+        let atts = [Bytes::from_static(b"ab"), Bytes::from_static(b"\xff\x00")];
+        let d = format!("[\"e\",{},{}]", ph(0), ph(1));
+        let (a, b): (Bytes, Vec<u8>) = agree(&d, &atts).unwrap();
+        assert_eq!((&a[..], &b[..]), (&b"ab"[..], &b"\xff\x00"[..]));
+        let (s, _): (String, Bytes) = agree(&d, &atts).unwrap();
+        assert_eq!(s, "ab");
+        assert!(agree::<(String, String)>(&d, &atts).is_none());
+        assert!(agree::<(u8, Bytes)>(&d, &atts).is_none());
+        assert!(agree::<(serde_json::Value, Bytes)>(&d, &atts).is_none());
+        let up = format!(
+            "[\"e\",{{\"name\":\"n\\u00e9\",\"body\":{},\"parts\":[{},{}]}}]",
+            ph(1),
+            ph(0),
+            ph(1)
+        );
+        let (u,): (Upload,) = agree(&up, &atts).unwrap();
+        assert_eq!(u.name, "né");
+        assert_eq!(u.parts.len(), 2);
+        let none = format!(
+            "[\"e\",{{\"name\":\"x\",\"body\":null,\"parts\":[{}]}}]",
+            ph(0)
+        );
+        assert_eq!(agree::<(Upload,)>(&none, &atts).unwrap().0.body, None);
+        let en = format!("[\"e\",{{\"File\":{}}},{{\"Text\":\"t\"}}]", ph(0));
+        let (k1, k2): (Kind, Kind) = agree(&en, &atts).unwrap();
+        assert_eq!(
+            (k1, k2),
+            (Kind::File(atts[0].clone()), Kind::Text("t".into()))
+        );
+        // Layouts the reference does not write go through `Value` and still become bytes.
+        for odd in [
+            "{\"num\":1,\"_placeholder\":true}",
+            "{\"a\":1,\"_placeholder\":true,\"num\":1}",
+            "{\"_placeholder\":true,\"num\":1.0}",
+            "{\"_placeholder\":true,\"num\":0,\"num\":1}",
+        ] {
+            let (b,): (Bytes,) = agree(&format!("[\"e\",{odd}]"), &atts).unwrap();
+            assert_eq!(&b[..], b"\xff\x00", "{odd}");
+        }
+        // Not placeholders: ordinary objects.
+        for plain in [
+            "{\"_placeholder\":false,\"num\":0}",
+            "{\"_placeholder\":true,\"num\":7}",
+            "{\"_placeholder\":true}",
+        ] {
+            let (v,): (serde_json::Value,) = agree(&format!("[\"e\",{plain}]"), &atts).unwrap();
+            assert!(v.is_object(), "{plain}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! [`to_ack`] build payloads from any `impl Serialize`.
 
 mod args;
+mod binary_de;
 mod connect;
 mod decoder;
 mod error;

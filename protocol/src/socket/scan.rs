@@ -85,6 +85,13 @@ pub(crate) fn scan(json: &str, announced: Option<usize>) -> Result<Root, DecodeE
     Ok(root)
 }
 
+/// A placeholder `num` given as a float: JavaScript compares numbers, so `1.0` indexes
+/// attachment 1 (any exact non-negative integer does).
+pub(crate) fn float_index(v: f64) -> Option<u64> {
+    let int = v >= 0.0 && v.fract() == 0.0 && v < 9_007_199_254_740_992.0;
+    int.then_some(v as u64)
+}
+
 /// The serde-driven walk for binary packets (placeholders need object keys and values).
 struct State {
     announced: usize,
@@ -243,9 +250,7 @@ impl<'de> Visitor<'de> for AnySeed<'_> {
         Ok(Summary::Num(u64::try_from(v).ok()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Summary, E> {
-        // JavaScript compares numbers, so `1.0` indexes attachment 1.
-        let int = v >= 0.0 && v.fract() == 0.0 && v < 9_007_199_254_740_992.0;
-        Ok(Summary::Num(int.then_some(v as u64)))
+        Ok(Summary::Num(float_index(v)))
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Summary, E> {
         Ok(Summary::Other)

@@ -28,7 +28,38 @@ pub(crate) fn validate(json: &str) -> Result<Root, Invalid> {
         b: json.as_bytes(),
         i: 0,
     }
-    .run()
+    .run(&mut ())
+}
+
+/// [`validate`], also pushing the byte range of every top-level element (for an array root:
+/// its elements; for an object root: its values) to `elements`, in order.
+pub(crate) fn validate_split(
+    json: &str,
+    elements: &mut Vec<(usize, usize)>,
+) -> Result<Root, Invalid> {
+    Validator {
+        s: json,
+        b: json.as_bytes(),
+        i: 0,
+    }
+    .run(elements)
+}
+
+/// Where the validator reports top-level elements; `()` ignores them (and compiles away).
+trait Elements {
+    fn push(&mut self, start: usize, end: usize);
+}
+
+impl Elements for () {
+    #[inline(always)]
+    fn push(&mut self, _: usize, _: usize) {}
+}
+
+impl Elements for Vec<(usize, usize)> {
+    #[inline]
+    fn push(&mut self, start: usize, end: usize) {
+        Vec::push(self, (start, end));
+    }
 }
 
 struct Validator<'a> {
@@ -70,17 +101,22 @@ impl Validator<'_> {
         }
     }
 
-    fn run(mut self) -> Result<Root, Invalid> {
+    fn run(mut self, elements: &mut impl Elements) -> Result<Root, Invalid> {
         // Bit `d` set = the container at depth `d` is an object (else an array); 127 levels fit.
         let mut stack = 0u128;
         let mut depth = 0usize;
         let mut root = None;
         let mut first = None;
         let mut want_first = false;
+        // Start of the current top-level element.
+        let mut element = 0;
         loop {
             // A value.
             self.skip_ws();
             let start = self.i;
+            if depth == 1 {
+                element = start;
+            }
             let Some(c) = self.peek() else {
                 return self.fail();
             };
@@ -138,6 +174,7 @@ impl Validator<'_> {
             }
             // After a value: separators and closing brackets.
             loop {
+                let end = self.i;
                 self.skip_ws();
                 if depth == 0 {
                     if self.i != self.b.len() {
@@ -151,6 +188,9 @@ impl Validator<'_> {
                     });
                 }
                 let is_obj = stack >> (depth - 1) & 1 == 1;
+                if depth == 1 {
+                    elements.push(element, end);
+                }
                 match (self.peek(), is_obj) {
                     (Some(b','), _) => {
                         self.i += 1;
@@ -389,6 +429,22 @@ mod tests {
         assert_eq!(validate("[{\"a\":1}]"), Ok(Root::Array(Some(First::Other))));
         assert_eq!(validate("\"s\""), Ok(Root::String));
         assert_eq!(validate("12"), Ok(Root::Other));
+    }
+
+    #[test]
+    fn split_reports_each_top_level_element() {
+        fn split(s: &str) -> Result<Vec<&str>, Invalid> {
+            let mut v = Vec::new();
+            validate_split(s, &mut v)?;
+            Ok(v.iter().map(|&(a, b)| &s[a..b]).collect())
+        }
+        assert_eq!(split(" [ ] "), Ok(vec![]));
+        assert_eq!(
+            split("[ \"a,]\" , [1,[2]] ,{\"k\":[3]},-1.5e3,true ]"),
+            Ok(vec!["\"a,]\"", "[1,[2]]", "{\"k\":[3]}", "-1.5e3", "true"])
+        );
+        assert_eq!(split("{\"a\": 1 ,\"b\":[2]}"), Ok(vec!["1", "[2]"]));
+        assert!(split("[1,]").is_err());
     }
 
     #[test]
