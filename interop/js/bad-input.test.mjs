@@ -177,6 +177,26 @@ describe("bad input", () => {
     assert.deepEqual(JSON.parse(res.text), { code: 1, message: "Session ID unknown" });
   });
 
+  for (const [name, body] of [
+    ["alone", "abc"],
+    ["after a valid one", "40\x1eabc"],
+  ]) {
+    test(`an undecodable Engine.IO packet in a POST (${name}): 200 ok, the parked GET gets the close packet, the sid is gone`, async () => {
+      // The reference answers the POST itself `ok` and tells the client through its GET.
+      const { sid } = await pollingHandshake(URL, PATH);
+      const parked = poll(URL, PATH, sid);
+      // Let the GET reach the server before the POST (nothing observable says it has).
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const res = await post(URL, PATH, sid, body);
+      assert.deepEqual([res.status, res.text], [200, "ok"]);
+      const got = await parked;
+      assert.deepEqual([got.status, got.text], [200, "1"]);
+      const later = await poll(URL, PATH, sid);
+      assert.equal(later.status, 400);
+      assert.deepEqual(JSON.parse(later.text), { code: 1, message: "Session ID unknown" });
+    });
+  }
+
   test("hundreds of idle TCP connections do not keep a new client out", async () => {
     const { default: net } = await import("node:net");
     const idle = [];

@@ -8,6 +8,36 @@ import { RawWs, eioUrl, packets, poll, pollingHandshake, post, request } from ".
 
 const PATH = "/engine.io/";
 
+/** Opens a WebSocket for polling session `sid` and completes the probe (`2probe` → `3probe`). */
+async function probedUpgrade(sid) {
+  const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket", sid }));
+  await ws.opened;
+  ws.send("2probe");
+  assert.equal(await ws.next(), "3probe");
+  return ws;
+}
+
+/**
+ * Follows a polling response while an upgrade is pending until it carries a noop: a ping may be
+ * due first (answered, then polled again). Asserts the noop.
+ */
+async function expectNoop(sid, response) {
+  let res = await response;
+  for (let i = 0; i < 5 && res.status === 200 && !packets(res.text).includes("6"); i++) {
+    if (packets(res.text).includes("2")) await post(ENGINE_URL, PATH, sid, "3");
+    res = await poll(ENGINE_URL, PATH, sid);
+  }
+  assert.equal(res.status, 200);
+  assert.ok(packets(res.text).includes("6"), `expected a noop, got ${JSON.stringify(res.text)}`);
+}
+
+/** After `5`, polling for the sid is refused with 400 Bad request. */
+async function expectPollingRefused(sid) {
+  const res = await poll(ENGINE_URL, PATH, sid);
+  assert.equal(res.status, 400);
+  assert.deepEqual(JSON.parse(res.text), { code: 3, message: "Bad request" });
+}
+
 /** An engine.io-client socket plus every message it received, in order. */
 async function openEngine(mode) {
   const socket = new Socket(ENGINE_URL, { ...MODES[mode], path: PATH });
@@ -164,17 +194,12 @@ describe("engine.io on the wire", () => {
 
   test("upgrade on the wire: 2probe/3probe, 5, then polling for that sid is refused", async () => {
     const { sid } = await pollingHandshake(ENGINE_URL, PATH);
-    const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket", sid }));
+    const ws = await probedUpgrade(sid);
     try {
-      await ws.opened;
-      ws.send("2probe");
-      assert.equal(await ws.next(), "3probe");
       ws.send("5");
       ws.send("4after upgrade");
       assert.equal(await ws.nextNonPing(), "4after upgrade");
-      const res = await poll(ENGINE_URL, PATH, sid);
-      assert.equal(res.status, 400);
-      assert.deepEqual(JSON.parse(res.text), { code: 3, message: "Bad request" });
+      await expectPollingRefused(sid);
     } finally {
       ws.close();
     }
@@ -183,21 +208,29 @@ describe("engine.io on the wire", () => {
   test("a parked GET is released with a noop when the upgrade probe arrives", async () => {
     const { sid } = await pollingHandshake(ENGINE_URL, PATH);
     const parked = poll(ENGINE_URL, PATH, sid);
-    const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket", sid }));
+    const ws = await probedUpgrade(sid);
     try {
-      await ws.opened;
-      ws.send("2probe");
-      assert.equal(await ws.next(), "3probe");
       // The GET parked before the probe may have carried a ping instead; the next ones must be
       // answered with a noop promptly while the upgrade is pending.
-      let res = await parked;
-      for (let i = 0; i < 5 && res.status === 200 && !packets(res.text).includes("6"); i++) {
-        if (packets(res.text).includes("2")) await post(ENGINE_URL, PATH, sid, "3");
-        res = await poll(ENGINE_URL, PATH, sid);
-      }
-      assert.equal(res.status, 200);
-      assert.ok(packets(res.text).includes("6"), `expected a noop, got ${JSON.stringify(res.text)}`);
+      await expectNoop(sid, parked);
       ws.send("5");
+    } finally {
+      ws.close();
+    }
+  });
+
+  test("a GET sent while the upgrade is pending is released with a noop; after 5 polling is refused", async () => {
+    // The official client pauses polling before it sends `5`: it waits for its GET to come back.
+    // Both servers release that GET with `6` (the reference within its 100 ms upgrade check,
+    // Volley at once), so no GET is parked when `5` arrives.
+    const { sid } = await pollingHandshake(ENGINE_URL, PATH);
+    const ws = await probedUpgrade(sid);
+    try {
+      await expectNoop(sid, poll(ENGINE_URL, PATH, sid));
+      ws.send("5");
+      ws.send("4upgraded");
+      assert.equal(await ws.nextNonPing(), "4upgraded");
+      await expectPollingRefused(sid);
     } finally {
       ws.close();
     }

@@ -124,10 +124,8 @@ fn an_undecodable_post_closes_the_session_and_later_requests_are_unknown() {
     let c = PollingClient::connect(&mut h);
     let get = c.get(&mut h);
     let r = c.post_body(&mut h, "abc");
-    assert_eq!(
-        (r.status, body(&r)),
-        (400, r#"{"code":3,"message":"Bad request"}"#)
-    );
+    // The reference answers `200 ok` (checked in interop/js/bad-input.test.mjs against both).
+    assert_eq!((r.status, body(&r)), (200, "ok"));
     assert_eq!(PollingClient::packets_of(&mut h, get), vec![Packet::Close]);
     assert_eq!(
         events(&mut h),
@@ -238,7 +236,7 @@ fn packets_before_an_undecodable_one_are_still_delivered() {
     let mut h = default_harness();
     let c = PollingClient::connect(&mut h);
     let r = c.post_body(&mut h, "4one\u{1e}4two\u{1e}zzz\u{1e}4three");
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 200);
     assert_eq!(
         events(&mut h),
         vec![

@@ -26,7 +26,8 @@ pub enum AckError {
     /// The client did not answer within the timeout.
     #[error("acknowledgement timed out")]
     Timeout,
-    /// The socket disconnected before answering.
+    /// The socket disconnected before answering. Volley settles the wait at once; the
+    /// reference instead keeps the callback until its timeout fires (or forever without one).
     #[error("socket disconnected before acknowledging")]
     Disconnected,
     /// The server shut down.

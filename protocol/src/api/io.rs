@@ -275,6 +275,20 @@ impl Io {
     pub fn fetch_sockets(&self) -> Vec<SocketRef> {
         self.root().fetch_sockets()
     }
+    /// The sockets of `/` on every node of the cluster (this node alone without a cluster
+    /// adapter), with their rooms and `data` (the reference's `io.fetchSockets()`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # async fn f(io: Io) {
+    /// for socket in io.fetch_all_sockets().await {
+    ///     println!("{} {}", socket.id, socket.data);
+    /// }
+    /// # }
+    /// ```
+    pub fn fetch_all_sockets(&self) -> FetchSocketsFuture {
+        self.root().fetch_all_sockets()
+    }
     /// Makes every socket of `/` join `room`.
     ///
     /// ```
@@ -592,6 +606,18 @@ impl Namespace {
     /// ```
     pub fn fetch_sockets(&self) -> Vec<SocketRef> {
         self.all().fetch_sockets()
+    }
+    /// The sockets of the namespace on every node of the cluster, with their rooms and `data`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # async fn f(io: Io) {
+    /// let everywhere = io.of("/chat").fetch_all_sockets().await;
+    /// # let _ = everywhere;
+    /// # }
+    /// ```
+    pub fn fetch_all_sockets(&self) -> FetchSocketsFuture {
+        self.all().fetch_all_sockets()
     }
     /// Makes every socket join `room`.
     ///

@@ -295,7 +295,9 @@ impl SocketRef {
     }
 
     /// Emits `event` and waits for the client's acknowledgement (5 s timeout; see
-    /// [`SocketRef::timeout`]).
+    /// [`SocketRef::timeout`]). If the socket disconnects first, the future resolves to
+    /// [`AckError::Disconnected`](super::AckError::Disconnected) right away (the reference
+    /// reports a timeout once the timeout has passed instead).
     ///
     /// ```
     /// # use volley_protocol::api::SocketRef;

@@ -500,7 +500,9 @@ impl Session {
                     }
                 }
                 self.close(now, ctx, CloseReason::ParseError, Farewell::Close);
-                Some(HttpResponse::error(headers, ErrorCode::BadRequest, None))
+                // The reference answers such a POST `200 ok` all the same; the client learns
+                // that the session is gone from its GET.
+                Some(HttpResponse::ok(headers))
             }
             Ok(packets) => {
                 for p in packets {
