@@ -141,3 +141,31 @@ fn without_cleanup_children_stay_like_the_reference() {
     children.sort();
     assert_eq!(children, ["/room-7", "/room-8"]);
 }
+
+#[test]
+fn a_client_cannot_join_more_namespaces_than_the_bound() {
+    let mut h = Harness::with_config(SocketConfig::new().max_namespaces_per_client(3));
+    h.layer.add_dynamic_namespace(room_pattern());
+    let _a = h.connect("A", "/room-1");
+    let _b = h.connect("A", "/room-2");
+    // A third CONNECT awaiting the app's decision counts too.
+    h.send("A", "0/room-3,");
+    let pending = h.take_connect();
+    h.send("A", "0/room-4,");
+    assert_eq!(
+        h.take("A"),
+        vec![r#"4/room-4,{"message":"Too many namespaces"}"#]
+    );
+    assert!(h.take_events().is_empty());
+    assert!(h.closed.is_empty(), "the session stays open");
+    assert!(!h.layer.namespaces().any(|n| n == "/room-4"));
+    // Leaving one makes room again.
+    h.layer.accept_connect(h.now, pending).unwrap();
+    h.pump();
+    h.take("A");
+    h.send("A", "1/room-1,");
+    let _d = h.connect("A", "/room-4");
+    assert_eq!(h.layer.client_sockets("A").len(), 3);
+    // Another client has its own allowance.
+    let _other = h.connect("B", "/room-1");
+}

@@ -142,7 +142,8 @@ impl Io {
         let config = SocketConfig::new()
             .connect_timeout(parts.connect_timeout)
             .cluster_request_timeout(parts.cluster_request_timeout)
-            .cleanup_empty_child_namespaces(parts.cleanup_empty_child_namespaces);
+            .cleanup_empty_child_namespaces(parts.cleanup_empty_child_namespaces)
+            .max_namespaces_per_client(parts.max_namespaces_per_client);
         let engine = EngineServer::new(parts.engine, RuntimeIds::new(runtime.clone()));
         let socket_ids = Box::new(RuntimeIds::new(runtime.clone()));
         let layer = match parts.adapters {

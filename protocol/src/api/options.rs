@@ -32,6 +32,7 @@ pub struct Options {
     adapters: Adapters,
     cluster_request_timeout: Duration,
     cleanup_empty_child_namespaces: bool,
+    max_namespaces_per_client: usize,
 }
 
 /// The namespace adapter factory, taken once by the server that is built with the options.
@@ -60,6 +61,7 @@ impl Default for Options {
             adapters: Adapters::default(),
             cluster_request_timeout: Duration::from_secs(5),
             cleanup_empty_child_namespaces: false,
+            max_namespaces_per_client: crate::server::DEFAULT_MAX_NAMESPACES_PER_CLIENT,
         }
     }
 }
@@ -266,6 +268,18 @@ impl Options {
         self.cleanup_empty_child_namespaces = on;
         self
     }
+    /// How many namespaces one client may join at once (default 1000; the reference has no
+    /// bound). A CONNECT beyond it gets `connect_error` "Too many namespaces".
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().max_namespaces_per_client(10);
+    /// # let _ = options;
+    /// ```
+    pub fn max_namespaces_per_client(mut self, n: usize) -> Self {
+        self.max_namespaces_per_client = n;
+        self
+    }
     /// `cleanupEmptyChildNamespaces`.
     ///
     /// ```
@@ -317,6 +331,7 @@ impl Options {
             adapters,
             cluster_request_timeout: self.cluster_request_timeout,
             cleanup_empty_child_namespaces: self.cleanup_empty_child_namespaces,
+            max_namespaces_per_client: self.max_namespaces_per_client,
         }
     }
 }
@@ -324,6 +339,7 @@ impl Options {
 /// What a server is built from.
 pub(crate) struct Parts {
     pub(crate) cleanup_empty_child_namespaces: bool,
+    pub(crate) max_namespaces_per_client: usize,
     pub(crate) engine: EngineConfig,
     pub(crate) connect_timeout: Duration,
     pub(crate) client: Option<ClientFiles>,

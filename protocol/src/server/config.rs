@@ -20,7 +20,15 @@ pub struct SocketConfig {
     /// layer does not bound them, and a [`Server`](super::Server) uses the engine's
     /// [`buffer_limit`](crate::engine::EngineConfig::buffer_limit).
     pub max_attachment_bytes: Option<usize>,
+    /// How many namespaces one client may have joined or be joining at once; a CONNECT beyond
+    /// that is refused with `CONNECT_ERROR {"message":"Too many namespaces"}` (the session
+    /// stays open). The reference has no such bound; with dynamic namespaces a client could
+    /// otherwise open sockets without end. Default [`DEFAULT_MAX_NAMESPACES_PER_CLIENT`].
+    pub max_namespaces_per_client: usize,
 }
+
+/// Default of [`SocketConfig::max_namespaces_per_client`].
+pub const DEFAULT_MAX_NAMESPACES_PER_CLIENT: usize = 1000;
 
 impl Default for SocketConfig {
     fn default() -> Self {
@@ -29,6 +37,7 @@ impl Default for SocketConfig {
             cleanup_empty_child_namespaces: false,
             cluster_request_timeout: Duration::from_secs(5),
             max_attachment_bytes: None,
+            max_namespaces_per_client: DEFAULT_MAX_NAMESPACES_PER_CLIENT,
         }
     }
 }
@@ -54,6 +63,12 @@ impl SocketConfig {
     /// Sets `max_attachment_bytes`.
     pub fn max_attachment_bytes(mut self, bytes: Option<usize>) -> Self {
         self.max_attachment_bytes = bytes;
+        self
+    }
+
+    /// Sets `max_namespaces_per_client`.
+    pub fn max_namespaces_per_client(mut self, n: usize) -> Self {
+        self.max_namespaces_per_client = n;
         self
     }
 

@@ -423,6 +423,11 @@ impl SocketLayer {
             return;
         };
         let sid = Str::from(sid);
+        if client.sockets.len() + client.pending.len() >= self.config.max_namespaces_per_client {
+            let refusal = ConnectError::new("Too many namespaces").to_packet(nsp);
+            self.send_packet(&sid, &refusal, false);
+            return;
+        }
         match self.nsps.resolve(&nsp, &auth) {
             Some(ns) => {
                 let pattern = ns.pattern;

@@ -25,7 +25,7 @@ mod timer;
 pub use adapter::{Adapter, AdapterFactory, InMemoryAdapter, InMemoryAdapterFactory};
 pub use broadcast::{plan, BroadcastFlags, BroadcastOptions};
 pub use cluster::{ClusterBody, ClusterMessage, ReplyTo, RequestId, RequestResult, SocketInfo};
-pub use config::SocketConfig;
+pub use config::{SocketConfig, DEFAULT_MAX_NAMESPACES_PER_CLIENT};
 pub use error::ServerError;
 pub use event::{AckOutcome, ConnectRequest, EngineCommand, Event, Payload};
 pub use handshake::Handshake;
