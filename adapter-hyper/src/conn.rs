@@ -1,6 +1,7 @@
 //! The standalone server: the accept loop, one HTTP/1.1 connection per accepted socket, and
 //! the server-wide graceful shutdown.
 
+use crate::cork::Corked;
 use crate::http::RemoteAddr;
 use crate::service::{App, AppBody, VolleyBody, VolleyService};
 use crate::IoRuntime;
@@ -289,8 +290,11 @@ where
     B: AppBody,
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
+    // Volley's WebSocket answers go out with the connection's first frames (see `cork`).
+    let (stream, cork) = Corked::new(stream);
     let service = service_fn(move |mut req: Request<Incoming>| {
         req.extensions_mut().insert(RemoteAddr(remote));
+        req.extensions_mut().insert(cork.clone());
         let mut service = service.clone();
         async move {
             poll_fn(|cx| service.poll_ready(cx)).await?;

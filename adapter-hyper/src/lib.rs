@@ -18,6 +18,7 @@
 mod bridge;
 mod client_dir;
 mod conn;
+mod cork;
 mod http;
 mod service;
 mod timer;

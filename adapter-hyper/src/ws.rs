@@ -2,6 +2,7 @@
 //! the core and writes the core's queued frames in batches. Generic over the runtime's
 //! tungstenite stream.
 
+use crate::cork::CorkNext;
 use crate::IoRuntime;
 use bytes::Bytes;
 use futures_util::future::{select, Either};
@@ -28,6 +29,9 @@ use volley_protocol::Str;
 const READ_BUFFER: usize = 1024;
 /// Frames are gathered up to this many bytes before a write to the socket.
 const WRITE_BUFFER: usize = 8 * 1024;
+/// Frames read in one wake-up of a connection task before it yields to other tasks (after
+/// flushing what it wrote).
+const READ_BURST: usize = 64;
 /// How long a closing connection may take to deliver its last frames.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
@@ -51,6 +55,9 @@ pub(crate) fn accept<R: IoRuntime>(
         return crate::http::to_hyper(bad_request());
     };
     let accept_key = derive_accept_key(key.as_bytes());
+    if let Some(cork) = parts.extensions.get::<CorkNext>() {
+        cork.set();
+    }
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
@@ -100,7 +107,10 @@ enum End {
 pub async fn run<R: IoRuntime>(rt: &R, link: WsLink, ws: R::WebSocket) {
     let mut ws = pin!(ws);
     let mut batch: Vec<WsFrame> = Vec::new();
-    let mut unflushed = false;
+    // The standalone server keeps the `101` answer until this task first flushes (see
+    // `cork`), which happens once the first read finds nothing, with the open packet if the
+    // core queued one.
+    let mut unflushed = true;
     let mut closing = false;
     let end = poll_fn(|cx| {
         drive(
@@ -134,6 +144,11 @@ pub async fn run<R: IoRuntime>(rt: &R, link: WsLink, ws: R::WebSocket) {
     }
 }
 
+/// One wake-up of a connection task. Frames are read until the socket has nothing more
+/// (or [`READ_BURST`] frames were read); the core's replies are written into tungstenite's
+/// buffer as they are queued and flushed once reading stops, so the answers to the frames of
+/// one socket read go out in one write. Output is never held past the end of a wake-up:
+/// whenever this returns `Pending`, everything queued has been flushed or the socket is full.
 fn drive<W>(
     cx: &mut Context<'_>,
     link: &WsLink,
@@ -145,10 +160,12 @@ fn drive<W>(
 where
     W: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError>,
 {
+    let mut reads = 0;
     loop {
         let mut progress = false;
 
-        // Write side: take everything the core queued, feed it, flush once.
+        // Write side: take everything the core queued and hand it to tungstenite, which
+        // buffers it (writing to the socket only past WRITE_BUFFER bytes).
         if batch.is_empty() && !*closing && link.poll_ready(cx).is_ready() {
             *closing = !link.drain(batch);
             // Reverse so frames can be popped from the back in order.
@@ -169,7 +186,40 @@ where
             }
             *unflushed = true;
         }
-        if *unflushed {
+
+        // Read side: hand one frame to the core, then look at the write side again (handling
+        // may have queued frames, e.g. an ack).
+        let burst_over = reads >= READ_BURST;
+        let mut read_idle = burst_over;
+        if !burst_over {
+            match ws.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(msg))) => {
+                    progress = true;
+                    reads += 1;
+                    match msg {
+                        Message::Text(text) => {
+                            let bytes: Bytes = text.into();
+                            match Str::from_utf8(bytes) {
+                                Ok(text) => link.handle_message(WsFrame::Text(text)),
+                                Err(_) => return Poll::Ready(End::Peer(None)),
+                            }
+                        }
+                        Message::Binary(data) => link.handle_message(WsFrame::Binary(data)),
+                        Message::Close(_) => return Poll::Ready(End::Peer(None)),
+                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(peer_error(e)),
+                Poll::Ready(None) => return Poll::Ready(End::Peer(None)),
+                Poll::Pending => read_idle = true,
+            }
+        }
+
+        // Flush once nothing more can be read right now (or the burst is over, or the core
+        // wants the connection closed): the replies to everything read so far go out together.
+        // Frames the core queued on its own (a broadcast, a ping) while reading is idle are
+        // flushed on the turn they are fed.
+        if *unflushed && (read_idle || *closing) {
             match ws.as_mut().poll_flush(cx) {
                 Poll::Ready(Ok(())) => *unflushed = false,
                 Poll::Ready(Err(e)) => return Poll::Ready(peer_error(e)),
@@ -179,28 +229,10 @@ where
         if *closing && batch.is_empty() && !*unflushed {
             return Poll::Ready(End::Server);
         }
-
-        // Read side: hand one frame to the core, then look at the write side again (handling
-        // may have queued frames, e.g. an echo).
-        match ws.as_mut().poll_next(cx) {
-            Poll::Ready(Some(Ok(msg))) => {
-                progress = true;
-                match msg {
-                    Message::Text(text) => {
-                        let bytes: Bytes = text.into();
-                        match Str::from_utf8(bytes) {
-                            Ok(text) => link.handle_message(WsFrame::Text(text)),
-                            Err(_) => return Poll::Ready(End::Peer(None)),
-                        }
-                    }
-                    Message::Binary(data) => link.handle_message(WsFrame::Binary(data)),
-                    Message::Close(_) => return Poll::Ready(End::Peer(None)),
-                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
-                }
-            }
-            Poll::Ready(Some(Err(e))) => return Poll::Ready(peer_error(e)),
-            Poll::Ready(None) => return Poll::Ready(End::Peer(None)),
-            Poll::Pending => {}
+        if burst_over && (batch.is_empty() || !progress) {
+            // Give other tasks a turn; the socket may still hold frames, so come back soon.
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
         if !progress {
             return Poll::Pending;
