@@ -17,7 +17,10 @@ impl Io {
     /// refers to it once it exists, and [`Namespace::children`] lists them. Emitting on the
     /// parent (`emit`, `to(..)`, `except(..)`, `volatile()`, `timeout(..).emit_with_ack`, …)
     /// reaches every child, and `fetch_sockets`/`sockets_join`/`disconnect_sockets` act on
-    /// every child. A static namespace of the same name (`io.of(name)`) takes precedence.
+    /// every child. (In the reference only the plain emits reach the children: on a parent,
+    /// `emitWithAck` collects nothing, `fetchSockets` throws, `socketsJoin` and
+    /// `disconnectSockets` do nothing.) A static namespace of the same name (`io.of(name)`)
+    /// takes precedence.
     ///
     /// Children stay when their last socket leaves unless
     /// [`Options::cleanup_empty_child_namespaces`](super::Options::cleanup_empty_child_namespaces)
