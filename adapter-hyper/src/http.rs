@@ -1,10 +1,14 @@
 //! Translating between hyper's HTTP types and the core's [`RequestHead`] / [`HttpResponse`].
 
+use crate::IoRuntime;
 use bytes::Bytes;
+use futures_util::future::{select, Either};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Body;
 use hyper::{Request, Response, StatusCode};
 use std::net::SocketAddr;
+use std::pin::pin;
+use std::time::Instant;
 use volley_protocol::engine::{HttpResponse, Method, RequestHead};
 use volley_protocol::Str;
 
@@ -72,24 +76,59 @@ pub(crate) fn request_head<B>(req: &Request<B>) -> RequestHead {
 pub(crate) enum BodyError {
     /// Longer than maxPayload.
     TooLarge,
+    /// Not complete within the endpoint's body timeout.
+    TimedOut,
     /// The connection failed while reading.
     Io,
 }
 
-/// Reads a request body of at most `limit` bytes.
-pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, BodyError>
+impl BodyError {
+    /// The status answering it.
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyError::TimedOut => StatusCode::REQUEST_TIMEOUT,
+            BodyError::Io => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// Reads a request body of at most `limit` bytes, complete by `deadline`.
+pub(crate) async fn read_body<R, B>(
+    rt: &R,
+    body: B,
+    limit: usize,
+    deadline: Instant,
+) -> Result<Bytes, BodyError>
 where
+    R: IoRuntime,
     B: Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     if body.size_hint().lower() > limit as u64 {
         return Err(BodyError::TooLarge);
     }
-    match Limited::new(body, limit).collect().await {
+    let collect = Limited::new(body, limit).collect();
+    let collected = match select(pin!(collect), pin!(rt.sleep_until(deadline))).await {
+        Either::Left((collected, _)) => collected,
+        Either::Right(_) => return Err(BodyError::TimedOut),
+    };
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
         Err(_) => Err(BodyError::Io),
     }
+}
+
+/// The answer to a body that could not be read: the rest of it is never read, so the
+/// connection closes after the response.
+pub(crate) fn refuse_body(status: StatusCode) -> Response<Full<Bytes>> {
+    let mut out = empty(status);
+    out.headers_mut().insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    out
 }
 
 /// Converts a core response into a hyper one.

@@ -35,7 +35,7 @@ pub use ws::run as run_websocket;
 
 use bytes::Bytes;
 use futures_util::{Sink, Stream};
-use http::{read_body, request_head, BodyError};
+use http::{read_body, refuse_body, request_head};
 use http_body_util::Full;
 use hyper::body::Body;
 use hyper::upgrade::Upgraded;
@@ -95,17 +95,17 @@ where
         }
     };
     let body = match head.method {
-        Method::Post | Method::Put => match read_body(body, io.max_payload()).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => {
-                log(StatusCode::PAYLOAD_TOO_LARGE, None);
-                return empty(StatusCode::PAYLOAD_TOO_LARGE);
+        Method::Post | Method::Put => {
+            let deadline = Instant::now() + io.body_timeout();
+            match read_body(rt, body, io.max_payload(), deadline).await {
+                Ok(body) => body,
+                Err(e) => {
+                    let status = e.status();
+                    log(status, None);
+                    return refuse_body(status);
+                }
             }
-            Err(BodyError::Io) => {
-                log(StatusCode::BAD_REQUEST, None);
-                return empty(StatusCode::BAD_REQUEST);
-            }
-        },
+        }
         _ => Bytes::new(),
     };
     let (response, parked) = match io.handle_request(head, body) {

@@ -32,7 +32,7 @@ const WRITE_BUFFER: usize = 8 * 1024;
 /// Frames read in one wake-up of a connection task before it yields to other tasks (after
 /// flushing what it wrote).
 const READ_BURST: usize = 64;
-/// How long a closing connection may take to deliver its last frames.
+/// How long a closing connection may wait for the peer to take more of its last frames.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Answers a WebSocket request the core accepted: validates the handshake headers, returns
@@ -102,8 +102,10 @@ enum End {
     Peer(Option<CloseFrame>),
 }
 
-/// Drives one WebSocket: reads and writes from a single task without splitting the stream,
-/// then sends the close frame (giving the peer [`CLOSE_GRACE`] to take it).
+/// Drives one WebSocket: reads and writes from a single task without splitting the stream.
+/// Once the core closes the session, reading stops; the frames still queued and the close
+/// frame are written as long as the peer takes some within every [`CLOSE_GRACE`], so a peer
+/// that stopped reading cannot hold the connection open.
 pub async fn run<R: IoRuntime>(rt: &R, link: WsLink, ws: R::WebSocket) {
     let mut ws = pin!(ws);
     let mut batch: Vec<WsFrame> = Vec::new();
@@ -111,35 +113,44 @@ pub async fn run<R: IoRuntime>(rt: &R, link: WsLink, ws: R::WebSocket) {
     // `cork`), which happens once the first read finds nothing, with the open packet if the
     // core queued one.
     let mut unflushed = true;
-    let mut closing = false;
-    let end = poll_fn(|cx| {
-        drive(
-            cx,
-            &link,
-            ws.as_mut(),
-            &mut batch,
-            &mut unflushed,
-            &mut closing,
-        )
-    })
-    .await;
+    let end = poll_fn(|cx| drive(cx, &link, ws.as_mut(), &mut batch, &mut unflushed)).await;
+    let (frames, close) = match end {
+        End::Server => {
+            // `batch` is reversed; what the core queued since comes after it, in order.
+            let mut last = Vec::new();
+            link.drain(&mut last);
+            batch.reverse();
+            batch.append(&mut last);
+            let normal = CloseFrame {
+                code: CloseCode::Normal,
+                reason: "".into(),
+            };
+            (batch, Some(normal))
+        }
+        End::Peer(frame) => (Vec::new(), frame),
+    };
     // Dropping the link tells the core the transport is gone.
     drop(link);
-    let close = match end {
-        End::Server => Some(CloseFrame {
-            code: CloseCode::Normal,
-            reason: "".into(),
-        }),
-        End::Peer(frame) => frame,
-    };
-    if let Some(frame) = close {
-        let close = async {
-            let _ = ws.send(Message::Close(Some(frame))).await;
-            let _ = ws.flush().await;
+    let Some(close) = close else { return };
+    let last = frames.into_iter().map(to_message);
+    for msg in last.chain([Message::Close(Some(close))]) {
+        let is_close = matches!(msg, Message::Close(_));
+        let mut ws = ws.as_mut();
+        let step = async move {
+            if is_close {
+                ws.send(msg).await
+            } else {
+                ws.feed(msg).await
+            }
         };
-        let grace = rt.sleep_until(Instant::now() + CLOSE_GRACE);
-        if let Either::Right(_) = select(pin!(close), pin!(grace)).await {
-            tracing::trace!("websocket close not delivered in time");
+        let stalled = rt.sleep_until(Instant::now() + CLOSE_GRACE);
+        match select(pin!(step), pin!(stalled)).await {
+            Either::Left((Ok(()), _)) => {}
+            Either::Left((Err(_), _)) => return,
+            Either::Right(_) => {
+                tracing::debug!("websocket peer stopped reading while closing; dropped");
+                return;
+            }
         }
     }
 }
@@ -155,7 +166,6 @@ fn drive<W>(
     mut ws: Pin<&mut W>,
     batch: &mut Vec<WsFrame>,
     unflushed: &mut bool,
-    closing: &mut bool,
 ) -> Poll<End>
 where
     W: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError>,
@@ -165,12 +175,21 @@ where
         let mut progress = false;
 
         // Write side: take everything the core queued and hand it to tungstenite, which
-        // buffers it (writing to the socket only past WRITE_BUFFER bytes).
-        if batch.is_empty() && !*closing && link.poll_ready(cx).is_ready() {
-            *closing = !link.drain(batch);
-            // Reverse so frames can be popped from the back in order.
-            batch.reverse();
-            progress = true;
+        // buffers it (writing to the socket only past WRITE_BUFFER bytes). While earlier
+        // frames are still waiting for the socket, only watch for the core closing the
+        // session: `run` then gives the peer a short grace to take them.
+        if batch.is_empty() {
+            if link.poll_ready(cx).is_ready() {
+                let open = link.drain(batch);
+                // Reverse so frames can be popped from the back in order.
+                batch.reverse();
+                if !open {
+                    return Poll::Ready(End::Server);
+                }
+                progress = true;
+            }
+        } else if link.poll_closing(cx).is_ready() {
+            return Poll::Ready(End::Server);
         }
         while !batch.is_empty() {
             match ws.as_mut().poll_ready(cx) {
@@ -215,19 +234,16 @@ where
             }
         }
 
-        // Flush once nothing more can be read right now (or the burst is over, or the core
-        // wants the connection closed): the replies to everything read so far go out together.
+        // Flush once nothing more can be read right now (or the burst is over): the replies to
+        // everything read so far go out together.
         // Frames the core queued on its own (a broadcast, a ping) while reading is idle are
         // flushed on the turn they are fed.
-        if *unflushed && (read_idle || *closing) {
+        if *unflushed && read_idle {
             match ws.as_mut().poll_flush(cx) {
                 Poll::Ready(Ok(())) => *unflushed = false,
                 Poll::Ready(Err(e)) => return Poll::Ready(peer_error(e)),
                 Poll::Pending => {}
             }
-        }
-        if *closing && batch.is_empty() && !*unflushed {
-            return Poll::Ready(End::Server);
         }
         if burst_over && (batch.is_empty() || !progress) {
             // Give other tasks a turn; the socket may still hold frames, so come back soon.
@@ -250,7 +266,14 @@ fn peer_error(e: WsError) -> End {
                 reason: "message too big".into(),
             }))
         }
-        WsError::Protocol(_) | WsError::Utf8(_) => {
+        WsError::Utf8(_) => {
+            tracing::debug!(error = %e, "websocket text frame is not UTF-8");
+            End::Peer(Some(CloseFrame {
+                code: CloseCode::Invalid,
+                reason: "".into(),
+            }))
+        }
+        WsError::Protocol(_) => {
             tracing::debug!(error = %e, "websocket protocol error");
             End::Peer(Some(CloseFrame {
                 code: CloseCode::Protocol,

@@ -53,7 +53,7 @@ pub async fn raw(addr: SocketAddr, request: &[u8]) -> Option<Resp> {
     stream.write_all(request).await.expect("write");
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(WAIT, stream.read_to_end(&mut buf)).await;
-    parse(&buf)
+    parse_response(&buf)
 }
 
 /// One HTTP/1.1 request with `Connection: close`.
@@ -89,7 +89,8 @@ pub async fn post(addr: SocketAddr, target: &str, body: &[u8]) -> Resp {
     .await
 }
 
-fn parse(buf: &[u8]) -> Option<Resp> {
+/// The first HTTP response in `buf`, if it holds a complete head.
+pub fn parse_response(buf: &[u8]) -> Option<Resp> {
     let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&buf[..end]).ok()?;
     let mut lines = head.split("\r\n");

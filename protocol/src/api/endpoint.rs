@@ -8,7 +8,7 @@
 use super::client::ClientFiles;
 use super::hash::IdMap;
 use super::runtime::Runtime;
-use crate::engine::{ConnId, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
+use crate::engine::{ConnId, EngineConfig, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
 use crate::Str;
 use bytes::Bytes;
 use futures_channel::oneshot;
@@ -17,7 +17,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What a core tells the endpoint about one HTTP request.
 pub(crate) enum CoreOutcome {
@@ -36,8 +36,7 @@ pub(crate) enum CoreOutcome {
 pub(crate) trait Core: Send + Sized + 'static {
     type Event: Send;
     type App: Send + Sync + 'static;
-    fn path(&self) -> Str;
-    fn max_payload(&self) -> usize;
+    fn config(&self) -> &EngineConfig;
     fn handle_request(
         &mut self,
         now: Instant,
@@ -72,6 +71,18 @@ pub(crate) struct LinkState {
 pub(crate) struct LinkSignal(Mutex<LinkState>);
 
 impl LinkSignal {
+    /// Ready once `done` holds; otherwise the task is woken at the next `mark`.
+    fn poll_until(&self, cx: &mut Context<'_>, done: impl Fn(&LinkState) -> bool) -> Poll<()> {
+        let mut st = lock(&self.0);
+        if done(&st) {
+            return Poll::Ready(());
+        }
+        if !st.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            st.waker = Some(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+
     fn mark(&self, close: bool, wake: &mut Vec<Waker>) {
         let mut st = lock(&self.0);
         st.ready = true;
@@ -97,6 +108,7 @@ pub(crate) struct Shared<C: Core> {
     me: Weak<Shared<C>>,
     path: Str,
     max_payload: usize,
+    body_timeout: Duration,
     client: Option<ClientFiles>,
 }
 
@@ -139,8 +151,10 @@ impl<C: Core> Shared<C> {
         runtime: Arc<dyn Runtime>,
         client: Option<ClientFiles>,
     ) -> Arc<Self> {
-        let path = core.path();
-        let max_payload = core.max_payload();
+        let config = core.config();
+        let path = config.path.clone();
+        let max_payload = config.max_payload;
+        let body_timeout = config.ping_interval + config.ping_timeout;
         Arc::new_cyclic(|me| Shared {
             state: Mutex::new(State {
                 core,
@@ -155,6 +169,7 @@ impl<C: Core> Shared<C> {
             me: me.clone(),
             path,
             max_payload,
+            body_timeout,
             client,
         })
     }
@@ -403,15 +418,24 @@ impl WsLink {
     /// # }
     /// ```
     pub fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut st = lock(&self.signal.0);
-        if st.ready || st.close {
-            Poll::Ready(())
-        } else {
-            if !st.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                st.waker = Some(cx.waker().clone());
-            }
-            Poll::Pending
-        }
+        self.signal.poll_until(cx, |st| st.ready || st.close)
+    }
+
+    /// Ready once the core wants the connection closed, even while earlier frames are still
+    /// being written: a task whose writes are stuck (a peer that does not read) checks this to
+    /// give up on the peer instead of waiting for it forever.
+    ///
+    /// ```
+    /// # use volley_protocol::api::WsLink;
+    /// # use std::task::Context;
+    /// # fn f(link: &WsLink, cx: &mut Context<'_>) {
+    /// if link.poll_closing(cx).is_ready() {
+    ///     // drain the last frames, try to write them briefly, then close
+    /// }
+    /// # }
+    /// ```
+    pub fn poll_closing(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.signal.poll_until(cx, |st| st.close)
     }
 
     /// Moves every queued frame into `out` (in order). Returns `false` when the connection
@@ -456,6 +480,7 @@ pub fn bad_request() -> HttpResponse {
 pub(crate) trait Ops: Send + Sync + 'static {
     fn path(&self) -> &str;
     fn max_payload(&self) -> usize;
+    fn body_timeout(&self) -> Duration;
     fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome;
     fn request_aborted(&self, id: ReqId);
     fn ws_open(&self, req: ReqId) -> WsLink;
@@ -475,6 +500,10 @@ impl<C: Core> Ops for Shared<C> {
 
     fn max_payload(&self) -> usize {
         self.max_payload
+    }
+
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
     }
 
     fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome {
@@ -667,6 +696,23 @@ impl Endpoint {
     /// ```
     pub fn max_payload(&self) -> usize {
         self.0.max_payload()
+    }
+
+    /// How long a request body may take to arrive: pingInterval + pingTimeout. Adapters
+    /// answer 408 and drop the connection past it, so a body trickled forever (or a
+    /// `Content-Length` larger than what is sent) cannot hold a connection open. The
+    /// reference ends such a request with its session: while a POST is in flight no other
+    /// POST is allowed, so no pong can arrive and the heartbeat closes the session.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # async fn f(endpoint: Endpoint) {
+    /// let deadline = std::time::Instant::now() + endpoint.body_timeout();
+    /// # let _ = deadline;
+    /// # }
+    /// ```
+    pub fn body_timeout(&self) -> Duration {
+        self.0.body_timeout()
     }
 
     /// Handles one HTTP request under the path; `body` is the whole request body.

@@ -176,11 +176,8 @@ impl super::endpoint::Core for EngineServer {
     type Event = EngineEvent;
     type App = EngineApp;
 
-    fn path(&self) -> Str {
-        self.config().path.clone()
-    }
-    fn max_payload(&self) -> usize {
-        self.config().max_payload
+    fn config(&self) -> &EngineConfig {
+        self.config()
     }
     fn handle_request(
         &mut self,

@@ -15,7 +15,7 @@ use super::operators::{BroadcastOperator, Target};
 use super::options::Options;
 use super::runtime::Runtime;
 use super::socket::{lock, read, write, SocketEntry, SocketRef};
-use crate::engine::{ConnId, EngineServer, ReqId, RequestHead, Transmit, WsFrame};
+use crate::engine::{ConnId, EngineConfig, EngineServer, ReqId, RequestHead, Transmit, WsFrame};
 use crate::server::{
     AckId, AckOutcome, BroadcastOptions, ClusterMessage, ConnectRequest, DisconnectReason,
     Event as ServerEvent, Handshake, PatternId, Payload, RequestResult, Room, Server, SocketConfig,
@@ -818,11 +818,8 @@ impl super::endpoint::Core for Server {
     type Event = ServerEvent;
     type App = SioApp;
 
-    fn path(&self) -> Str {
-        self.engine().config().path.clone()
-    }
-    fn max_payload(&self) -> usize {
-        self.engine().config().max_payload
+    fn config(&self) -> &EngineConfig {
+        self.engine().config()
     }
     fn handle_request(
         &mut self,

@@ -1,0 +1,119 @@
+//! Peers that stall: a WebSocket client that never reads, a POST whose body never arrives.
+//! Each is dropped in bounded time without holding up anyone else.
+
+mod common;
+
+use common::*;
+use futures_util::SinkExt;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use volley_tokio::protocol::engine::{EngineConfig, Message as EioMessage};
+
+/// An echo server whose heartbeat never fires during a test.
+fn echo_engine() -> volley_tokio::EngineIo {
+    let engine = volley_tokio::engine(
+        EngineConfig::default()
+            .path("/engine.io/")
+            .ping_interval(Duration::from_secs(600))
+            .ping_timeout(Duration::from_secs(600)),
+    );
+    engine.on_message(|engine, sid, message: EioMessage| engine.send(&sid, message));
+    engine
+}
+
+#[tokio::test]
+async fn a_websocket_client_that_never_reads_is_dropped_by_the_buffer_bound() {
+    let addr = start(echo_engine()).await;
+    let mut hog = ws(addr, "/engine.io/?EIO=4&transport=websocket").await;
+    let message = format!("4{}", "x".repeat(64 * 1024));
+    // Every message is echoed; the echoes pile up in the server's buffer for this client
+    // (bounded at 4 MiB by default), which closes the session, and then the connection must
+    // go too — while the client keeps writing and never reads.
+    let mut sent = 0usize;
+    let failed = loop {
+        match tokio::time::timeout(3 * WAIT, hog.send(Message::text(message.clone()))).await {
+            Ok(Ok(())) => sent += 1,
+            Ok(Err(e)) => break e,
+            Err(_) => panic!("the server neither read nor dropped the connection"),
+        }
+        assert!(
+            sent < 5_000,
+            "{} MB sent and the connection is still open",
+            sent / 16
+        );
+    };
+    drop(failed);
+    assert!(sent >= 32, "dropped after only {sent} messages");
+    let open = get(addr, "/engine.io/?EIO=4&transport=polling").await;
+    assert_eq!(open.status, 200, "server still accepts handshakes");
+}
+
+/// An echo server with a short heartbeat: a request body gets pingInterval + pingTimeout.
+fn quick_engine() -> volley_tokio::EngineIo {
+    volley_tokio::engine(
+        EngineConfig::default()
+            .path("/engine.io/")
+            .ping_interval(Duration::from_millis(200))
+            .ping_timeout(Duration::from_millis(200)),
+    )
+}
+
+/// Sends a POST head announcing `announced` body bytes plus the first `body` bytes, then
+/// keeps trickling one more byte every 50 ms (never reaching `announced`); returns the
+/// response the server gives up with.
+async fn trickled_post(addr: std::net::SocketAddr, announced: usize, body: &[u8]) -> Option<Resp> {
+    let sid = sid_of(
+        &get(addr, "/engine.io/?EIO=4&transport=polling")
+            .await
+            .text(),
+    );
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST /engine.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: x\r\n\
+         Content-Length: {announced}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(body).await.expect("body");
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    let read_all = async {
+        loop {
+            tokio::select! {
+                n = stream.read(&mut chunk) => match n {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                },
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {
+                    // The server may already have closed; a failed write just ends the trickle.
+                    let _ = stream.write_all(b"4").await;
+                }
+            }
+        }
+    };
+    tokio::time::timeout(3 * WAIT, read_all)
+        .await
+        .expect("the server kept waiting for the body");
+    parse_response(&buf)
+}
+
+#[tokio::test]
+async fn a_post_body_trickled_forever_is_cut_off_with_408() {
+    let addr = start(quick_engine()).await;
+    let resp = trickled_post(addr, 1_000_000, b"4a").await;
+    assert_eq!(resp.map(|r| r.status), Some(408));
+    assert_eq!(
+        get(addr, "/engine.io/?EIO=4&transport=polling")
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_content_length_larger_than_the_body_is_cut_off_with_408() {
+    let addr = start(quick_engine()).await;
+    let resp = trickled_post(addr, 100, b"").await;
+    assert_eq!(resp.map(|r| r.status), Some(408));
+}
