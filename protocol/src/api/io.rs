@@ -21,7 +21,7 @@ use crate::server::{
     Event as ServerEvent, Handshake, PatternId, Payload, RequestResult, Room, Server, SocketConfig,
     SocketId, SocketLayer,
 };
-use crate::socket::{Args, ConnectError, Packet, RawArgs};
+use crate::socket::{Args, ConnectError, RawArgs};
 use crate::Str;
 use bytes::Bytes;
 use futures_channel::oneshot;
@@ -664,14 +664,10 @@ fn payload(raw: RawArgs) -> Payload {
     Payload::with_attachments(raw.json, raw.attachments)
 }
 
-/// The arguments of a received event or ack payload (the boundaries of each argument).
-pub(crate) fn args_of(nsp: &Str, payload: Payload, event: bool) -> Option<Args> {
-    let packet = if event {
-        Packet::event(nsp.clone(), payload.data, payload.attachments)
-    } else {
-        Packet::ack(nsp.clone(), 0, payload.data, payload.attachments)
-    };
-    packet.args()?.ok()
+/// The arguments of a received event or ack payload (validated by the decoder; argument
+/// boundaries are found only if a handler asks for them).
+pub(crate) fn args_of(_nsp: &Str, payload: Payload, event: bool) -> Option<Args> {
+    Args::from_decoded(payload.data, event, payload.attachments)
 }
 
 pub(crate) fn is_connected(io: &IoShared, id: &SocketId) -> bool {

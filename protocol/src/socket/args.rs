@@ -12,20 +12,36 @@ use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 /// An EVENT's name and arguments, or an ACK's arguments, as raw JSON slices of the packet.
 ///
 /// Nothing is parsed beyond finding the argument boundaries; each argument can be forwarded
 /// as is, turned into a [`Value`] (placeholders rebuilt into binary), or deserialized.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The boundaries are found on first use (by the validator), so deserializing all arguments
+/// at once ([`Args::deserialize`]) reads the JSON once.
+#[derive(Debug, Clone)]
 pub struct Args {
     name: Option<Str>,
-    args: Vec<Str>,
+    /// Each argument's raw JSON, found on first use.
+    args: OnceLock<Vec<Str>>,
     attachments: Vec<Bytes>,
     /// The whole array, for single-pass deserialization.
     data: Str,
     event: bool,
 }
+
+impl PartialEq for Args {
+    fn eq(&self, other: &Args) -> bool {
+        // `args` is derived from `data`.
+        self.name == other.name
+            && self.data == other.data
+            && self.attachments == other.attachments
+            && self.event == other.event
+    }
+}
+
+impl Eq for Args {}
 
 impl Packet {
     /// Splits an EVENT into name and arguments, or an ACK into arguments.
@@ -232,10 +248,48 @@ impl Args {
         };
         Ok(Args {
             name,
-            args: items.collect(),
+            args: OnceLock::from(items.collect::<Vec<_>>()),
             attachments,
             data: data.clone(),
             event,
+        })
+    }
+
+    /// The arguments of an event or ack payload that the [`Decoder`](super::Decoder) validated
+    /// (the server's received events and acks): reads only the event name now, and finds the
+    /// argument boundaries on first use, so a handler that deserializes all arguments at once
+    /// reads the JSON once. `None` for an event without a readable name.
+    ///
+    /// Should the data not be valid JSON after all, it has no raw arguments (nothing invalid
+    /// can be forwarded) and deserializing it fails.
+    pub(crate) fn from_decoded(data: Str, event: bool, attachments: Vec<Bytes>) -> Option<Args> {
+        let name = if event {
+            Some(first_element_name(&data)?)
+        } else {
+            None
+        };
+        Some(Args {
+            name,
+            args: OnceLock::new(),
+            attachments,
+            data,
+            event,
+        })
+    }
+
+    /// Each argument's raw JSON (after the name, for an event); empty if `data` is invalid.
+    fn split(&self) -> &[Str] {
+        self.args.get_or_init(|| {
+            let mut bounds = Vec::new();
+            if !matches!(validate_split(&self.data, &mut bounds), Ok(Root::Array(_))) {
+                return Vec::new();
+            }
+            let skip = usize::from(self.event);
+            bounds
+                .into_iter()
+                .skip(skip)
+                .map(|(a, b)| self.data.slice(a..b))
+                .collect()
         })
     }
 
@@ -246,17 +300,17 @@ impl Args {
 
     /// Number of arguments (not counting the event name).
     pub fn len(&self) -> usize {
-        self.args.len()
+        self.split().len()
     }
 
     /// True when there are no arguments.
     pub fn is_empty(&self) -> bool {
-        self.args.is_empty()
+        self.split().is_empty()
     }
 
     /// Each argument's raw JSON (placeholders included), sharing the packet's buffer.
     pub fn raw(&self) -> &[Str] {
-        &self.args
+        self.split()
     }
 
     /// The packet's attachments.
@@ -266,12 +320,12 @@ impl Args {
 
     /// Argument `i` as a [`Value`], placeholders replaced by the attachments.
     pub fn value(&self, i: usize) -> Option<Result<Value, serde_json::Error>> {
-        Some(Value::from_json(self.args.get(i)?, &self.attachments))
+        Some(Value::from_json(self.split().get(i)?, &self.attachments))
     }
 
     /// All arguments as [`Value`]s.
     pub fn values(&self) -> Result<Vec<Value>, serde_json::Error> {
-        self.args
+        self.split()
             .iter()
             .map(|a| Value::from_json(a, &self.attachments))
             .collect()
@@ -280,7 +334,7 @@ impl Args {
     /// Deserializes argument `i` into `T` (binary values arrive as bytes).
     pub fn get<T: DeserializeOwned>(&self, i: usize) -> Result<T, serde_json::Error> {
         let raw = self
-            .args
+            .split()
             .get(i)
             .ok_or_else(|| serde::de::Error::custom(format!("no argument {i}")))?;
         deserialize_one(raw, &self.attachments)
@@ -373,6 +427,26 @@ mod tests {
         let (b, n): (Vec<u8>, u8) = args.deserialize().unwrap();
         assert_eq!((b.as_slice(), n), (&b"xyz"[..], 2));
         assert!(args.deserialize::<(Bytes,)>().is_err());
+    }
+
+    #[test]
+    fn decoded_payloads_split_arguments_only_when_asked() {
+        let args = Args::from_decoded(Str::from("[\"e\",1,{\"a\":[2]}]"), true, vec![]).unwrap();
+        assert_eq!(args.name(), Some("e"));
+        let (n, _): (u8, serde_json::Value) = args.deserialize().unwrap();
+        assert_eq!(n, 1);
+        assert!(
+            args.args.get().is_none(),
+            "deserializing all arguments reads the JSON once"
+        );
+        assert_eq!(args.raw(), ["1", "{\"a\":[2]}"]);
+        let ack = Args::from_decoded(Str::from("[true]"), false, vec![]).unwrap();
+        assert_eq!((ack.name(), ack.len()), (None, 1));
+        // Data that is not valid JSON after all has nothing to forward and does not deserialize.
+        let bad = Args::from_decoded(Str::from("[\"e\",1,]"), true, vec![]).unwrap();
+        assert!(bad.raw().is_empty());
+        assert!(bad.deserialize::<(u8,)>().is_err());
+        assert!(Args::from_decoded(Str::from("[{}]"), true, vec![]).is_none());
     }
 
     /// The one-pass wrapper and the `Value` path agree (both `Ok` with the same value, or
