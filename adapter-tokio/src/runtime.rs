@@ -2,6 +2,7 @@
 //! timer deadline) and of the shared HTTP/WebSocket plumbing ([`IoRuntime`]).
 
 use hyper_util::rt::TokioIo;
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Instant;
@@ -42,10 +43,7 @@ impl Runtime for TokioRuntime {
     }
 
     fn fill_random(&self, buf: &mut [u8]) {
-        if let Err(e) = getrandom::fill(buf) {
-            // Without OS randomness ids would be guessable; refusing to run is the safe choice.
-            panic!("no OS random source: {e}");
-        }
+        RANDOM.with_borrow_mut(|pool| pool.fill(buf));
     }
 
     fn wake_timer(&self, at: Instant) {
@@ -92,5 +90,82 @@ impl IoRuntime for Tokio {
         config: WebSocketConfig,
     ) -> Self::WebSocket {
         WebSocketStream::from_raw_socket(TokioIo::new(io), Role::Server, Some(config)).await
+    }
+}
+
+/// OS randomness fetched in blocks: a session id and a socket id per connection would
+/// otherwise cost a system call each.
+struct RandomPool {
+    block: [u8; RANDOM_BLOCK],
+    /// Bytes of `block` already handed out (and wiped).
+    used: usize,
+}
+
+const RANDOM_BLOCK: usize = 256;
+
+thread_local! {
+    static RANDOM: RefCell<RandomPool> = const {
+        RefCell::new(RandomPool { block: [0; RANDOM_BLOCK], used: RANDOM_BLOCK })
+    };
+}
+
+impl RandomPool {
+    fn fill(&mut self, buf: &mut [u8]) {
+        if buf.len() > RANDOM_BLOCK / 4 {
+            return os_random(buf);
+        }
+        if self.used + buf.len() > RANDOM_BLOCK {
+            os_random(&mut self.block);
+            self.used = 0;
+        }
+        let handed = &mut self.block[self.used..self.used + buf.len()];
+        buf.copy_from_slice(handed);
+        // Bytes handed out once are never handed out again.
+        handed.fill(0);
+        self.used += buf.len();
+    }
+}
+
+fn os_random(buf: &mut [u8]) {
+    if let Err(e) = getrandom::fill(buf) {
+        // Without OS randomness ids would be guessable; refusing to run is the safe choice.
+        panic!("no OS random source: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pooled_random_ids_are_fresh_across_block_refills() {
+        let mut pool = RandomPool {
+            block: [0; RANDOM_BLOCK],
+            used: RANDOM_BLOCK,
+        };
+        // Forty 15-byte ids span three blocks; none repeats and none is left zeroed.
+        let ids: Vec<[u8; 15]> = (0..40)
+            .map(|_| {
+                let mut id = [0u8; 15];
+                pool.fill(&mut id);
+                id
+            })
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_ne!(id, &[0u8; 15], "id {i}");
+            assert!(!ids[..i].contains(id), "id {i} repeats");
+        }
+    }
+
+    #[test]
+    fn large_random_requests_bypass_the_pool() {
+        let mut pool = RandomPool {
+            block: [0; RANDOM_BLOCK],
+            used: RANDOM_BLOCK,
+        };
+        let mut big = [0u8; RANDOM_BLOCK];
+        pool.fill(&mut big);
+        assert_ne!(big, [0u8; RANDOM_BLOCK]);
+        assert_eq!(pool.used, RANDOM_BLOCK, "the pool was not touched");
     }
 }
