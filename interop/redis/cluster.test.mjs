@@ -14,12 +14,12 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io as connect } from "socket.io-client";
 import { Emitter } from "@socket.io/redis-emitter";
-import { freePort, redisClient, sleep, startRedis } from "./lib.mjs";
+import { canConnect, freePort } from "../lib/net.mjs";
+import { redisClient, sleep, startRedis } from "./lib.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TARGET_DIR = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
@@ -51,17 +51,6 @@ function volleyCommand() {
     throw new Error("cargo build of the cluster_node example failed");
   }
   return VOLLEY_BIN;
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, "127.0.0.1");
-    sock.once("connect", () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once("error", () => resolve(false));
-  });
 }
 
 async function startNode(name, command, redisUrl) {

@@ -12,11 +12,11 @@
 // target/interop/fanout.json. Bounded: every run stops by itself.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io as connect } from "socket.io-client";
-import { freePort, sleep, startRedis } from "./lib.mjs";
+import { canConnect, freePort } from "../lib/net.mjs";
+import { sleep, startRedis } from "./lib.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TARGET_DIR = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
@@ -32,12 +32,7 @@ const CLUSTERS = {
 
 async function listening(port) {
   for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1");
-      s.once("connect", () => (s.destroy(), resolve(true)));
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
+    if (await canConnect(port)) return;
     await sleep(50);
   }
   throw new Error(`nothing listens on ${port}`);

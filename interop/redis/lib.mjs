@@ -2,35 +2,12 @@
 // Node socket.io node using @socket.io/redis-adapter (the reference cluster member).
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import net from "node:net";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-adapter";
+import { canConnect, freePort } from "../lib/net.mjs";
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, "127.0.0.1");
-    sock.once("connect", () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once("error", () => resolve(false));
-  });
-}
 
 /**
  * Starts `redis-server` (no persistence) on `port` (a free one by default); resolves once it
