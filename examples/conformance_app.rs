@@ -3,7 +3,7 @@
 //!
 //! - 127.0.0.1:$PORT (default 3000), path `/socket.io/`, pingInterval 300 ms, pingTimeout
 //!   200 ms (`PING_INTERVAL` / `PING_TIMEOUT` override them, in ms), maxPayload 1000000,
-//!   connectTimeout 1000 ms, CORS origin `*`.
+//!   connectTimeout 1000 ms (`CONNECT_TIMEOUT` overrides it), CORS origin `*`.
 //! - Namespaces `/` and `/custom`: on connect each emits `auth` with the CONNECT auth (`{}` if
 //!   none). On `/`: `message` (any arguments) → `message-back` with the same arguments to the
 //!   sender; `message-with-ack` (any arguments) → ack with the same arguments. Any other
@@ -18,6 +18,7 @@ use volley_protocol::Str;
 
 const PING_INTERVAL_MS: u64 = 300;
 const PING_TIMEOUT_MS: u64 = 200;
+const CONNECT_TIMEOUT_MS: u64 = 1000;
 const MAX_PAYLOAD: usize = 1_000_000;
 
 /// `$PORT`, default 3000.
@@ -28,13 +29,33 @@ pub fn port() -> u16 {
         .unwrap_or(3000)
 }
 
+/// How many connections may wait to be accepted. The OS default the runtimes use (128) is
+/// too small for the interop suites' bursts (hundreds of clients opening a connection per
+/// polling request at once, on a machine that runs the accept loop late): the kernel then
+/// drops connection attempts, which clients retry only after a second or more. Node's HTTP
+/// server listens with 511.
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// A listener on 127.0.0.1:`port` with [`LISTEN_BACKLOG`], non-blocking, for the runtime to
+/// wrap.
+pub fn listener(port: u16) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
+
 /// True when started with `--engine` (raw Engine.IO mode).
 pub fn engine_mode() -> bool {
     std::env::args().any(|a| a == "--engine")
 }
 
-// The interop runner's 200-client server sets the reference defaults through the environment,
-// so that a busy machine's scheduling delays are not read as ping timeouts (interop/run.mjs).
+// The interop runner's servers for tests that are not about timing set the reference defaults
+// through the environment, so that a busy machine's scheduling delays are not read as ping or
+// connect timeouts (interop/run.mjs).
 fn heartbeat() -> (Duration, Duration) {
     (
         millis_from_env("PING_INTERVAL", PING_INTERVAL_MS),
@@ -65,7 +86,7 @@ pub fn options() -> Options {
         .ping_interval(ping_interval)
         .ping_timeout(ping_timeout)
         .max_payload(MAX_PAYLOAD)
-        .connect_timeout(Duration::from_millis(1000))
+        .connect_timeout(millis_from_env("CONNECT_TIMEOUT", CONNECT_TIMEOUT_MS))
         .cors_any_origin()
 }
 

@@ -13,7 +13,7 @@ mod support;
 fn main() -> std::io::Result<()> {
     support::run(|rt| async move {
         let port = app::port();
-        let listener = async_net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let listener = async_net::TcpListener::try_from(app::listener(port)?)?;
         let name = rt.name();
         if app::engine_mode() {
             let engine = rt.engine(app::engine_config());

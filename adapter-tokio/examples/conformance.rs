@@ -18,7 +18,7 @@ async fn main() -> std::io::Result<()> {
             .init();
     }
     let port = app::port();
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let listener = tokio::net::TcpListener::from_std(app::listener(port)?)?;
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

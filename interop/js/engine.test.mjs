@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Socket } from "engine.io-client";
-import { ENGINE_URL, MODES, normalizeBinary, once, patternBuffer } from "./lib/harness.mjs";
+import { ENGINE_HEARTBEAT_URL, ENGINE_URL, MODES, normalizeBinary, once, patternBuffer } from "./lib/harness.mjs";
 import { RawWs, eioUrl, packets, poll, pollingHandshake, post, request } from "./lib/raw.mjs";
 
 const PATH = "/engine.io/";
@@ -108,7 +108,7 @@ for (const mode of Object.keys(MODES)) {
 
 describe("engine.io on the wire", () => {
   test("polling handshake: the five keys in order with the fixture's timing", async () => {
-    const { handshake, raw, headers } = await pollingHandshake(ENGINE_URL, PATH);
+    const { handshake, raw, headers } = await pollingHandshake(ENGINE_HEARTBEAT_URL, PATH);
     assert.deepEqual(Object.keys(handshake), ["sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"]);
     assert.equal(typeof handshake.sid, "string");
     assert.ok(handshake.sid.length > 0);
@@ -161,11 +161,11 @@ describe("engine.io on the wire", () => {
   });
 
   test("a polling client that never answers pings is closed", async () => {
-    const { sid } = await pollingHandshake(ENGINE_URL, PATH);
+    const { sid } = await pollingHandshake(ENGINE_HEARTBEAT_URL, PATH);
     let sawPing = false;
     // Keep polling without ever sending a pong: the server pings, then gives up on the session.
     for (let i = 0; i < 50; i++) {
-      const res = await poll(ENGINE_URL, PATH, sid);
+      const res = await poll(ENGINE_HEARTBEAT_URL, PATH, sid);
       if (res.status === 400) {
         assert.deepEqual(JSON.parse(res.text), { code: 1, message: "Session ID unknown" });
         break;
@@ -175,13 +175,13 @@ describe("engine.io on the wire", () => {
       if (got.includes("1")) break; // told to close on the parked GET
     }
     assert.ok(sawPing, "the server pinged before closing");
-    const after = await poll(ENGINE_URL, PATH, sid);
+    const after = await poll(ENGINE_HEARTBEAT_URL, PATH, sid);
     assert.equal(after.status, 400);
     assert.deepEqual(JSON.parse(after.text), { code: 1, message: "Session ID unknown" });
   });
 
   test("a websocket client that never answers pings is closed", async () => {
-    const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket" }));
+    const ws = new RawWs(eioUrl(ENGINE_HEARTBEAT_URL, PATH, { transport: "websocket" }));
     try {
       await ws.opened;
       assert.equal((await ws.next())[0], "0");

@@ -3,7 +3,18 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { io } from "socket.io-client";
-import { LOAD_URL, MODES, Recorder, clientOptions, connect, once, roundTrip, upgraded } from "./lib/harness.mjs";
+import {
+  HEARTBEAT_URL,
+  MODES,
+  Recorder,
+  URL,
+  clientOptions,
+  connect,
+  once,
+  roundTrip,
+  upgraded,
+  withoutStalls,
+} from "./lib/harness.mjs";
 
 const CLIENTS = 200;
 const PER_CLIENT = 10;
@@ -14,10 +25,9 @@ for (const mode of Object.keys(MODES)) {
     test(`${CLIENTS} concurrent clients each get exactly their own messages back, in order`, async () => {
       const clients = [];
       try {
-        // On the load server (reference heartbeat: only delivery and ordering are under test).
         // At most CONNECTING handshakes are in flight at once.
         for (let c = 0; c < CLIENTS; c++) {
-          const socket = io(LOAD_URL, clientOptions(mode, { auth: { client: c }, autoConnect: false }));
+          const socket = io(URL, clientOptions(mode, { auth: { client: c }, autoConnect: false }));
           clients.push({ socket, rec: new Recorder(socket) });
         }
         let next = 0;
@@ -25,7 +35,7 @@ for (const mode of Object.keys(MODES)) {
           while (next < CLIENTS) {
             const { socket } = clients[next++];
             socket.connect();
-            await once(socket, "connect", { rejectOn: ["connect_error"] });
+            await once(socket, "connect", { rejectOn: ["connect_error", "disconnect"] });
           }
         };
         await Promise.all(Array.from({ length: CONNECTING }, connectOne));
@@ -96,25 +106,33 @@ for (const mode of Object.keys(MODES)) {
       }
     });
 
-    test("stays connected across several heartbeats, answering every ping", async () => {
-      const { socket, rec } = await connect(mode);
-      try {
-        const engineId = socket.io.engine.id;
-        // pingInterval is 300 ms: wait for five server pings; the client answers each with a pong.
-        let pings = 0;
-        await new Promise((resolve) => {
-          socket.io.on("ping", () => {
-            pings += 1;
-            if (pings === 5) resolve();
+    test("stays connected across several heartbeats, answering every ping, while messages flow", async () => {
+      // On the server with the fixture's 300/200 ms heartbeat.
+      await withoutStalls(async () => {
+        const { socket, rec } = await connect(mode, "/", {}, HEARTBEAT_URL);
+        try {
+          const engineId = socket.io.engine.id;
+          // Wait for five server pings (the client answers each with a pong); each ping also
+          // sends a message, so pings and pongs interleave with traffic both ways.
+          let pings = 0;
+          await new Promise((resolve, reject) => {
+            socket.on("disconnect", (reason) => reject(new Error(`disconnected (${reason}) after ${pings} pings`)));
+            socket.io.on("ping", () => {
+              pings += 1;
+              socket.emit("message", "during", pings);
+              if (pings === 5) resolve();
+            });
           });
-        });
-        assert.equal(socket.connected, true);
-        assert.equal(socket.io.engine.id, engineId);
-        assert.deepEqual(rec.disconnects, []);
-        assert.deepEqual(await roundTrip(socket, rec, "alive", pings), ["alive", pings]);
-      } finally {
-        socket.disconnect();
-      }
+          assert.equal(socket.connected, true);
+          assert.equal(socket.io.engine.id, engineId);
+          assert.deepEqual(rec.disconnects, []);
+          const during = await rec.wait("message-back", 5);
+          assert.deepEqual(during, [1, 2, 3, 4, 5].map((n) => ["during", n]));
+          assert.deepEqual(await roundTrip(socket, rec, "alive", pings), ["alive", pings]);
+        } finally {
+          socket.disconnect();
+        }
+      });
     });
   });
 }
