@@ -22,6 +22,11 @@ use volley_protocol::api::Endpoint;
 
 /// How long an idle keep-alive connection may take to send a complete request head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest request head (request line and headers) read, and hyper's read buffer bound:
+/// past it the request is answered 431 (or 414 for the URL). A session keeps its handshake's
+/// head, so this bounds that memory too; the reference (Node) allows 16 KiB, hyper's own
+/// default is about 400 KiB.
+const MAX_HEAD: usize = 64 * 1024;
 /// The default time given to clients to go away during a graceful shutdown.
 pub const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 /// Back-off after an accept error that concerns the process (e.g. out of file descriptors).
@@ -175,6 +180,7 @@ where
     builder
         .timer(hyper_timer)
         .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_HEAD)
         .keep_alive(true);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, path = io.path(), "volley listening");

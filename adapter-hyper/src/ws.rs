@@ -49,11 +49,25 @@ pub(crate) fn accept<R: IoRuntime>(
         .get(header::UPGRADE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    let key = headers.get(header::SEC_WEBSOCKET_KEY);
+    let key = headers
+        .get(header::SEC_WEBSOCKET_KEY)
+        .filter(|key| is_valid_key(key.as_bytes()));
+    let version_ok = headers
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .is_some_and(|v| v.as_bytes() == b"13");
     let on_upgrade = parts.extensions.remove::<OnUpgrade>();
     let (Some(key), true, Some(on_upgrade)) = (key, is_websocket, on_upgrade) else {
         return crate::http::to_hyper(bad_request());
     };
+    if !version_ok {
+        // RFC 6455 §4.4: name the version this server speaks.
+        let mut resp = crate::http::to_hyper(bad_request());
+        resp.headers_mut().insert(
+            header::SEC_WEBSOCKET_VERSION,
+            header::HeaderValue::from_static("13"),
+        );
+        return resp;
+    }
     let accept_key = derive_accept_key(key.as_bytes());
     if let Some(cork) = parts.extensions.get::<CorkNext>() {
         cork.set();
@@ -94,11 +108,23 @@ pub(crate) fn accept<R: IoRuntime>(
     resp
 }
 
+/// A `Sec-WebSocket-Key` is the base64 form of 16 bytes: 22 characters and `==` (RFC 6455
+/// §4.1), which is what the reference's `ws` checks too.
+fn is_valid_key(key: &[u8]) -> bool {
+    key.len() == 24
+        && key.ends_with(b"==")
+        && key[..22]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+}
+
 /// How a connection ended.
 enum End {
     /// The core asked to close it.
     Server,
-    /// The peer closed it or the socket failed.
+    /// The peer sent a close frame (tungstenite queued the reply).
+    PeerClosed,
+    /// The peer broke the protocol or the socket failed; the close frame to send, if any.
     Peer(Option<CloseFrame>),
 }
 
@@ -127,20 +153,25 @@ pub async fn run<R: IoRuntime>(rt: &R, link: WsLink, ws: R::WebSocket) {
             };
             (batch, Some(normal))
         }
+        End::PeerClosed => (Vec::new(), None),
+        End::Peer(None) => {
+            drop(link);
+            return;
+        }
         End::Peer(frame) => (Vec::new(), frame),
     };
     // Dropping the link tells the core the transport is gone.
     drop(link);
-    let Some(close) = close else { return };
-    let last = frames.into_iter().map(to_message);
-    for msg in last.chain([Message::Close(Some(close))]) {
-        let is_close = matches!(msg, Message::Close(_));
+    let last = frames.into_iter().map(|frame| Some(to_message(frame)));
+    for msg in last.chain([None]) {
         let mut ws = ws.as_mut();
+        let close = &close;
         let step = async move {
-            if is_close {
-                ws.send(msg).await
-            } else {
-                ws.feed(msg).await
+            match (msg, close) {
+                (Some(msg), _) => ws.feed(msg).await,
+                (None, Some(frame)) => ws.send(Message::Close(Some(frame.clone()))).await,
+                // The reply to the peer's close frame is queued; send it.
+                (None, None) => ws.flush().await,
             }
         };
         let stalled = rt.sleep_until(Instant::now() + CLOSE_GRACE);
@@ -224,7 +255,7 @@ where
                             }
                         }
                         Message::Binary(data) => link.handle_message(WsFrame::Binary(data)),
-                        Message::Close(_) => return Poll::Ready(End::Peer(None)),
+                        Message::Close(_) => return Poll::Ready(End::PeerClosed),
                         Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                     }
                 }

@@ -7,7 +7,6 @@ use common::*;
 use futures_util::SinkExt;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use volley_tokio::protocol::engine::{EngineConfig, Message as EioMessage};
 
@@ -64,17 +63,7 @@ fn quick_engine() -> volley_tokio::EngineIo {
 /// keeps trickling one more byte every 50 ms (never reaching `announced`); returns the
 /// response the server gives up with.
 async fn trickled_post(addr: std::net::SocketAddr, announced: usize, body: &[u8]) -> Option<Resp> {
-    let sid = sid_of(
-        &get(addr, "/engine.io/?EIO=4&transport=polling")
-            .await
-            .text(),
-    );
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let head = format!(
-        "POST /engine.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: x\r\n\
-         Content-Length: {announced}\r\n\r\n"
-    );
-    stream.write_all(head.as_bytes()).await.expect("head");
+    let mut stream = start_post(addr, &format!("Content-Length: {announced}")).await;
     stream.write_all(body).await.expect("body");
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];

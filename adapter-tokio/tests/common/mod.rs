@@ -56,6 +56,39 @@ pub async fn raw(addr: SocketAddr, request: &[u8]) -> Option<Resp> {
     parse_response(&buf)
 }
 
+/// Reads from `stream` until a response head (and what came with it) is in; `None` if the
+/// connection ended first. Leaves the connection open, unlike [`raw`].
+pub async fn read_response(stream: &mut (impl tokio::io::AsyncRead + Unpin)) -> Option<Resp> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tokio::time::timeout(WAIT, stream.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Err(_) => panic!("no response within {WAIT:?}"),
+        }
+    }
+    parse_response(&buf)
+}
+
+/// Opens a polling session on `/engine.io/` and starts a POST to it: a connection with the
+/// request head written, `framing` (`Content-Length: …` or `Transfer-Encoding: chunked`)
+/// among its headers, and no body yet.
+pub async fn start_post(addr: SocketAddr, framing: &str) -> TcpStream {
+    let sid = sid_of(
+        &get(addr, "/engine.io/?EIO=4&transport=polling")
+            .await
+            .text(),
+    );
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST /engine.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: {addr}\r\n\
+         {framing}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream
+}
+
 /// One HTTP/1.1 request with `Connection: close`.
 pub async fn request(
     addr: SocketAddr,

@@ -1,0 +1,171 @@
+//! Hostile HTTP requests over real sockets: oversized heads, bodies without a length,
+//! pipelining, HTTP/1.0, malformed WebSocket handshakes. Each gets a clear status, and the
+//! server keeps serving.
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use volley_tokio::protocol::engine::EngineConfig;
+
+const MAX: usize = 10_000;
+
+fn engine() -> volley_tokio::EngineIo {
+    volley_tokio::engine(
+        EngineConfig::default()
+            .path("/engine.io/")
+            .max_payload(MAX)
+            .ping_interval(Duration::from_secs(600))
+            .ping_timeout(Duration::from_secs(600)),
+    )
+}
+
+async fn still_serves(addr: std::net::SocketAddr) {
+    let open = get(addr, "/engine.io/?EIO=4&transport=polling").await;
+    assert_eq!(open.status, 200, "server still accepts handshakes");
+}
+
+#[tokio::test]
+async fn an_oversized_request_head_is_refused() {
+    let addr = start(engine()).await;
+    let long_url = format!(
+        "/engine.io/?EIO=4&transport=polling&pad={}",
+        "a".repeat(200_000)
+    );
+    let status = get(addr, &long_url).await.status;
+    assert!(status == 414 || status == 431, "long URL: {status}");
+
+    let pad = "b".repeat(10_000);
+    let headers: Vec<(String, String)> = (0..20)
+        .map(|i| (format!("X-Pad-{i}"), pad.clone()))
+        .collect();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let resp = request(
+        addr,
+        "GET",
+        "/engine.io/?EIO=4&transport=polling",
+        &headers,
+        b"",
+    )
+    .await;
+    assert_eq!(resp.status, 431, "200 KB of headers");
+
+    // A head of ordinary size (a few KB of cookies) still works.
+    let cookie = "c".repeat(8_000);
+    let resp = request(
+        addr,
+        "GET",
+        "/engine.io/?EIO=4&transport=polling",
+        &[("Cookie", cookie.as_str())],
+        b"",
+    )
+    .await;
+    assert_eq!(resp.status, 200);
+    still_serves(addr).await;
+}
+
+#[tokio::test]
+async fn a_chunked_post_past_max_payload_is_refused_before_it_ends() {
+    let addr = start(engine()).await;
+    let stream = start_post(addr, "Transfer-Encoding: chunked").await;
+    let (mut rd, mut wr) = stream.into_split();
+    // No Content-Length: the server only learns the size while reading. It must answer
+    // once maxPayload is passed, not after the client is done (it never is: 64 MB).
+    let writer = tokio::spawn(async move {
+        let chunk = format!("{:x}\r\n{}\r\n", 4096, "4".repeat(4096));
+        for _ in 0..16_384 {
+            if wr.write_all(chunk.as_bytes()).await.is_err() {
+                return false;
+            }
+        }
+        true
+    });
+    let resp = read_response(&mut rd).await;
+    assert_eq!(resp.map(|r| r.status), Some(413));
+    drop(rd);
+    let finished = writer.await.expect("writer");
+    assert!(!finished, "the server read the whole 64 MB body");
+    still_serves(addr).await;
+}
+
+#[tokio::test]
+async fn pipelined_requests_are_answered_in_order() {
+    let addr = start(engine()).await;
+    let one = format!("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    let last = format!(
+        "GET /engine.io/?EIO=4&transport=carrier-pigeon HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    );
+    let all = format!("{one}{one}{last}");
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(all.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut buf))
+        .await
+        .expect("all answered")
+        .expect("read");
+    let text = String::from_utf8_lossy(&buf);
+    let statuses: Vec<&str> = text
+        .match_indices("HTTP/1.1 ")
+        .map(|(i, _)| &text[i + 9..i + 12])
+        .collect();
+    assert_eq!(statuses, ["200", "200", "400"], "{text}");
+}
+
+#[tokio::test]
+async fn an_http_1_0_handshake_is_answered() {
+    let addr = start(engine()).await;
+    let resp = raw(
+        addr,
+        b"GET /engine.io/?EIO=4&transport=polling HTTP/1.0\r\n\r\n",
+    )
+    .await
+    .expect("a response");
+    assert_eq!(resp.status, 200);
+    assert!(resp.text().starts_with("0{\"sid\":"));
+}
+
+/// A WebSocket handshake with the given key and version headers (`None` leaves one out).
+async fn ws_handshake(
+    addr: std::net::SocketAddr,
+    key: Option<&str>,
+    version: Option<&str>,
+) -> Resp {
+    let mut headers = vec![("Upgrade", "websocket"), ("Connection", "Upgrade")];
+    headers.extend(key.map(|k| ("Sec-WebSocket-Key", k)));
+    headers.extend(version.map(|v| ("Sec-WebSocket-Version", v)));
+    let mut req = format!("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(req.as_bytes()).await.expect("write");
+    read_response(&mut stream).await.expect("a response")
+}
+
+#[tokio::test]
+async fn websocket_handshakes_with_a_bad_key_or_version_are_refused() {
+    let addr = start(engine()).await;
+    let good_key = Some("dGhlIHNhbXBsZSBub25jZQ==");
+    assert_eq!(ws_handshake(addr, good_key, Some("13")).await.status, 101);
+    for key in [
+        None,
+        Some("abc"),
+        Some("dGhlIHNhbXBsZSBub25jZQ"),
+        Some("dGhlIHNhbXBsZSBub25jZQ=!"),
+    ] {
+        let resp = ws_handshake(addr, key, Some("13")).await;
+        assert_eq!(resp.status, 400, "key {key:?}");
+    }
+    for version in [None, Some("8"), Some("13, 8")] {
+        let resp = ws_handshake(addr, good_key, version).await;
+        assert_eq!(resp.status, 400, "version {version:?}");
+        assert_eq!(resp.header("sec-websocket-version"), Some("13"));
+    }
+    still_serves(addr).await;
+}
