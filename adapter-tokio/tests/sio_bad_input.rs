@@ -74,3 +74,75 @@ async fn garbage_polling_body_closes_only_that_session() {
     send_sio(&mut bystander, r#"2["echo","ok"]"#).await;
     assert_eq!(next_sio(&mut bystander).await, r#"2["echo","ok"]"#);
 }
+
+#[tokio::test]
+async fn hostile_packets_close_only_their_client() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let addr = start(echo_server()).await;
+    let (mut bystander, _) = sio_connect(addr, "/", None).await;
+    let placeholder = r#"{"_placeholder":true,"num":0}"#;
+    let many_placeholders: Vec<String> = (0..5000)
+        .map(|i| format!(r#"{{"_placeholder":true,"num":{i}}}"#))
+        .collect();
+    let text = |t: String| Message::text(format!("4{t}"));
+    let cases: Vec<(&str, Vec<Message>)> = vec![
+        (
+            "a billion attachments announced",
+            vec![text(format!(r#"51000000000-["echo",{placeholder}]"#))],
+        ),
+        (
+            "5 MB of small attachments (past the 4 MiB bound)",
+            std::iter::once(text(format!(
+                r#"55000-["echo",{}]"#,
+                many_placeholders.join(",")
+            )))
+            .chain((0..5000).map(|_| Message::binary(vec![7u8; 1000])))
+            .collect(),
+        ),
+        (
+            "an attachment nobody announced",
+            vec![Message::binary(vec![1u8, 2, 3])],
+        ),
+        (
+            "an ack id past u64",
+            vec![text(r#"218446744073709551616["echo"]"#.into())],
+        ),
+        ("a negative ack id", vec![text(r#"2-1["echo"]"#.into())]),
+        (
+            "JSON nested 10,000 deep",
+            vec![text(format!(
+                r#"2["echo",{}{}]"#,
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ))],
+        ),
+    ];
+    for (name, frames) in cases {
+        let (mut offender, reply) = sio_connect(addr, "/", None).await;
+        assert!(reply.starts_with("40{"), "{name}: {reply}");
+        for frame in frames {
+            // The server may close before everything is sent.
+            if offender.send(frame).await.is_err() {
+                break;
+            }
+        }
+        closed(&mut offender).await;
+        send_sio(&mut bystander, &format!(r#"2["echo","{name}"]"#)).await;
+        assert_eq!(
+            next_sio(&mut bystander).await,
+            format!(r#"2["echo","{name}"]"#)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_hundred_thousand_element_array_is_an_ordinary_event() {
+    let addr = start(echo_server()).await;
+    let (mut client, _) = sio_connect(addr, "/", None).await;
+    let array = vec!["1"; 100_000].join(",");
+    let packet = format!(r#"2["echo",[{array}]]"#);
+    send_sio(&mut client, &packet).await;
+    assert_eq!(next_sio(&mut client).await, packet);
+}
