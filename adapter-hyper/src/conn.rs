@@ -3,6 +3,7 @@
 
 use crate::cork::Corked;
 use crate::http::RemoteAddr;
+use crate::limit::{ConnectionLimit, Counted};
 use crate::service::{App, AppBody, VolleyBody, VolleyService};
 use crate::IoRuntime;
 use futures_channel::{mpsc, oneshot};
@@ -44,7 +45,16 @@ pub trait Listener: Send + 'static {
 
 type Signal = Pin<Box<dyn Future<Output = ()> + Send>>;
 type Served = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
-type Run = Box<dyn FnOnce(Signal, Duration) -> Served + Send>;
+type Run = Box<dyn FnOnce(Signal, Limits) -> Served + Send>;
+
+/// What the [`Serve`] builder methods set.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long a graceful shutdown waits for clients.
+    pub shutdown_deadline: Duration,
+    /// The most connections open at once; `None` is no limit.
+    pub max_connections: Option<usize>,
+}
 
 /// A standalone server; `.await` it. The adapters' `serve(listener, io)` and
 /// `serve_service(listener, service)` build one.
@@ -66,7 +76,7 @@ type Run = Box<dyn FnOnce(Signal, Duration) -> Served + Send>;
 pub struct Serve {
     run: Run,
     signal: Signal,
-    deadline: Duration,
+    limits: Limits,
 }
 
 impl Serve {
@@ -81,11 +91,14 @@ impl Serve {
         B: AppBody,
     {
         Serve {
-            run: Box::new(move |signal, deadline| {
-                Box::pin(serve(listener, hyper_timer, service, signal, deadline))
+            run: Box::new(move |signal, limits| {
+                Box::pin(serve(listener, hyper_timer, service, signal, limits))
             }),
             signal: Box::pin(std::future::pending()),
-            deadline: DEFAULT_SHUTDOWN_DEADLINE,
+            limits: Limits {
+                shutdown_deadline: DEFAULT_SHUTDOWN_DEADLINE,
+                max_connections: None,
+            },
         }
     }
 
@@ -139,7 +152,26 @@ impl Serve {
     /// # }
     /// ```
     pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
+        self.limits.shutdown_deadline = deadline;
+        self
+    }
+
+    /// Caps the connections open at once (HTTP and WebSocket alike, counted until the socket
+    /// closes). Past it, a new connection is closed as soon as it is accepted, like Node's
+    /// `server.maxConnections`. No limit by default, like the reference.
+    ///
+    /// The limit keeps a flood of connections from exhausting file descriptors and memory;
+    /// set it below the process's open-file limit.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let io = volley_tokio::new(volley_tokio::Options::default());
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// volley_tokio::serve(listener, io).max_connections(50_000).await
+    /// # }
+    /// ```
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = Some(max);
         self
     }
 }
@@ -149,13 +181,13 @@ impl IntoFuture for Serve {
     type IntoFuture = Served;
 
     fn into_future(self) -> Served {
-        (self.run)(self.signal, self.deadline)
+        (self.run)(self.signal, self.limits)
     }
 }
 
 /// Serves `service` on `listener` until `signal` completes, then shuts its endpoint down
 /// gracefully (every client disconnected, every connection finishing its request) within
-/// `deadline`.
+/// `limits.shutdown_deadline`; at most `limits.max_connections` are open at once.
 ///
 /// Every accepted socket gets its own task at once, so connections that never send anything
 /// cannot delay the next client. `hyper_timer` bounds how long a request head may take.
@@ -164,7 +196,7 @@ pub async fn serve<R, L, T, S, B>(
     hyper_timer: T,
     service: VolleyService<R, S>,
     signal: impl Future<Output = ()> + Send,
-    deadline: Duration,
+    limits: Limits,
 ) -> io::Result<()>
 where
     R: IoRuntime,
@@ -185,6 +217,7 @@ where
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, path = io.path(), "volley listening");
     }
+    let limit = limits.max_connections.map(ConnectionLimit::new);
     let mut signal = pin!(signal);
     loop {
         let accepted = match select(pin!(listener.accept()), signal.as_mut()).await {
@@ -193,6 +226,17 @@ where
         };
         match accepted {
             Ok((stream, remote)) => {
+                let slot = match &limit {
+                    None => None,
+                    Some(limit) => match limit.try_acquire() {
+                        Some(slot) => Some(slot),
+                        None => {
+                            tracing::debug!(%remote, "connection limit reached; closed");
+                            continue;
+                        }
+                    },
+                };
+                let stream = Counted::new(stream, slot);
                 let stop = shutdown.signal();
                 rt.spawn(serve_connection(
                     &builder,
@@ -210,7 +254,7 @@ where
         }
     }
     drop(listener);
-    shutdown.run(&rt, &io, deadline).await;
+    shutdown.run(&rt, &io, limits.shutdown_deadline).await;
     Ok(())
 }
 

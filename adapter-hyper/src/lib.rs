@@ -20,13 +20,14 @@ mod client_dir;
 mod conn;
 mod cork;
 mod http;
+mod limit;
 mod service;
 mod timer;
 mod ws;
 
 pub use bridge::UpgradedIo;
 pub use client_dir::{with_client, CLIENT_DIR_ENV};
-pub use conn::{serve, Listener, Serve, DEFAULT_SHUTDOWN_DEADLINE};
+pub use conn::{serve, Limits, Listener, Serve, DEFAULT_SHUTDOWN_DEADLINE};
 pub use http::{empty, to_hyper, RemoteAddr};
 pub use service::{App, AppBody, BoxError, NotFound, VolleyBody, VolleyLayer, VolleyService};
 pub use timer::Timer;
