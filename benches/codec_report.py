@@ -10,7 +10,7 @@ import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "criterion")
 SCENARIOS = ["small", "1KiB", "64KiB", "binary64KiB", "polling50"]
-OPS = ["encode", "decode", "dispatch"]
+OPS = ["encode", "encode_shared", "decode", "decode_shared", "dispatch"]
 IMPLS = ["volley", "socketioxide", "serde_json"]
 
 

@@ -187,7 +187,46 @@ fn events<M: Measurement>(c: &mut Criterion<M>) {
             .map(|i| (i * 31 % 251) as u8)
             .collect::<Vec<u8>>(),
     );
-    event_scenario(c, "binary64KiB", ("upload.bin".to_owned(), blob), false);
+    event_scenario(
+        c,
+        "binary64KiB",
+        ("upload.bin".to_owned(), blob.clone()),
+        false,
+    );
+    binary_shared(c, blob);
+}
+
+/// The binary event with `socket::Binary` instead of `Bytes` on Volley's side (encoded and
+/// decoded sharing the attachment, no copy); socketioxide's side is the same as in
+/// `binary64KiB/encode` and `/decode` (`Bytes`).
+fn binary_shared<M: Measurement>(c: &mut Criterion<M>, blob: Bytes) {
+    let args = ("upload.bin".to_owned(), blob.clone());
+    let enc = volley_encode(&args);
+    let (sio_text, sio_bins) = sio_parts(sio_encode(&args));
+    let (_, (name, shared)) = volley_decode::<(String, socket::Binary)>(&enc);
+    assert_eq!((name.as_str(), &shared.0), ("upload.bin", &blob));
+    assert_eq!(shared.0.as_ptr(), enc.attachments[0].as_ptr(), "no copy");
+    let wire = (enc.text.len() + blob.len()) as u64;
+    let shared_args = ("upload.bin".to_owned(), socket::Binary(blob.clone()));
+    let shared_enc = volley_encode(&shared_args);
+    assert_eq!(shared_enc, enc);
+    assert_eq!(shared_enc.attachments[0].as_ptr(), blob.as_ptr(), "no copy");
+    let mut g = c.benchmark_group("binary64KiB/encode_shared");
+    g.throughput(Throughput::Bytes(wire));
+    g.bench_function("volley", |b| {
+        b.iter(|| volley_encode(black_box(&shared_args)))
+    });
+    g.bench_function("socketioxide", |b| b.iter(|| sio_encode(black_box(&args))));
+    g.finish();
+    let mut g = c.benchmark_group("binary64KiB/decode_shared");
+    g.throughput(Throughput::Bytes(wire));
+    g.bench_function("volley", |b| {
+        b.iter(|| volley_decode::<(String, socket::Binary)>(black_box(&enc)))
+    });
+    g.bench_function("socketioxide", |b| {
+        b.iter(|| sio_decode::<(String, Bytes)>(black_box(&sio_text), black_box(&sio_bins)))
+    });
+    g.finish();
 }
 
 type Small = (String, u32);

@@ -449,6 +449,60 @@ mod tests {
         assert!(Args::from_decoded(Str::from("[{}]"), true, vec![]).is_none());
     }
 
+    #[test]
+    fn binary_takes_the_attachment_without_a_copy() {
+        use crate::socket::Binary;
+        let att = Bytes::from(vec![7u8; 1000]);
+        let ph = "{\"_placeholder\":true,\"num\":0}";
+        let p = Packet::event(
+            Str::from("/"),
+            Str::from(format!("[\"e\",{ph},[{ph}],[1,2],\"s\"]")),
+            vec![att.clone()],
+        );
+        let (a, b, c, d): (Binary, Vec<Binary>, Binary, Binary) = p.deserialize_args().unwrap();
+        assert_eq!(a.0.as_ptr(), att.as_ptr());
+        assert_eq!(b[0].0.as_ptr(), att.as_ptr());
+        assert_eq!((&c.0[..], &d.0[..]), (&[1u8, 2][..], &b"s"[..]));
+        let args = p.args().unwrap().unwrap();
+        let one: Binary = args.get(0).unwrap();
+        assert_eq!(one.0.as_ptr(), att.as_ptr());
+        assert_eq!(
+            agree::<(Binary, Vec<Binary>, Binary, Binary)>(
+                &p.data.clone().unwrap(),
+                std::slice::from_ref(&att)
+            )
+            .unwrap()
+            .0,
+            a
+        );
+        // A layout left to the `Value` path still gives the same bytes.
+        let odd = "[\"e\",{\"num\":0,\"_placeholder\":true}]";
+        let (b,): (Binary,) = agree(odd, std::slice::from_ref(&att)).unwrap();
+        assert_eq!(b.0, att);
+        // Without attachments, and through plain serde_json, it reads bytes like `Bytes` does.
+        let (b,): (Binary,) = serde_json::from_str("[[3,4]]").unwrap();
+        assert_eq!(&b.0[..], &[3, 4]);
+        assert!(serde_json::from_str::<Binary>("{}").is_err());
+    }
+
+    #[test]
+    fn binary_is_emitted_as_a_shared_attachment() {
+        use crate::socket::{to_event, Binary};
+        let att = Bytes::from(vec![9u8; 100]);
+        let shared = to_event("up", &("a", Binary(att.clone()), [Binary(att.clone())])).unwrap();
+        let copied = to_event("up", &("a", att.clone(), [att.clone()])).unwrap();
+        assert_eq!(shared, copied);
+        assert_eq!(shared.attachments[0].as_ptr(), att.as_ptr());
+        assert_eq!(shared.attachments[1].as_ptr(), att.as_ptr());
+        // Anywhere else it is bytes, as `Bytes` is.
+        assert_eq!(
+            serde_json::to_string(&Binary(Bytes::from_static(b"\x01\x02"))).unwrap(),
+            "[1,2]"
+        );
+        let one = to_event("up", &Binary(att.clone())).unwrap();
+        assert_eq!(one.json, "[\"up\",{\"_placeholder\":true,\"num\":0}]");
+    }
+
     /// The one-pass wrapper and the `Value` path agree (both `Ok` with the same value, or
     /// both `Err`).
     fn agree<T: DeserializeOwned + PartialEq + fmt::Debug>(

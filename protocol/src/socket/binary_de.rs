@@ -8,6 +8,7 @@
 //! through `Value`, which implements the reference's full rule (callers do the same for any
 //! error, so both paths always agree).
 
+use super::binary;
 use super::scan::float_index;
 use bytes::Bytes;
 use serde::de::value::{BorrowedStrDeserializer, SeqDeserializer, StringDeserializer};
@@ -39,6 +40,8 @@ enum Hint {
     Bytes,
     /// A sequence of `u8` (`Vec<u8>` without serde_bytes).
     Seq,
+    /// [`Binary`](super::Binary): the shared attachment itself, through the hand-off slot.
+    Shared,
 }
 
 /// A deserializer whose placeholders become attachments.
@@ -125,6 +128,10 @@ impl<'de, 'c, D: Deserializer<'de>> Deserializer<'de> for Binary<'c, D> {
         name: &'static str,
         v: V,
     ) -> Result<V::Value, D::Error> {
+        if name == binary::TOKEN {
+            let v = self.visitor(v, Hint::Shared);
+            return self.de.deserialize_any(v);
+        }
         if name.starts_with("$serde_json::") {
             // `RawValue` and friends read the text itself: placeholders stay as written.
             return self.de.deserialize_newtype_struct(name, v);
@@ -267,6 +274,10 @@ impl<'de, 'c, V: Visitor<'de>> Visitor<'de> for Vis<'c, V> {
         };
         match self.hint {
             Hint::Bytes => self.inner.visit_byte_buf(Vec::from(bytes.clone())),
+            Hint::Shared => {
+                binary::hand_off(bytes.clone());
+                self.inner.visit_byte_buf(Vec::new())
+            }
             Hint::Seq => {
                 let mut seq = SeqDeserializer::new(bytes.iter().copied());
                 let out = self.inner.visit_seq(&mut seq)?;

@@ -5,6 +5,7 @@
 //! [`to_ack`] build payloads from any `impl Serialize`.
 
 mod args;
+mod binary;
 mod binary_de;
 mod connect;
 mod decoder;
@@ -18,6 +19,7 @@ mod validate;
 mod value;
 
 pub use args::Args;
+pub use binary::Binary;
 pub use connect::{ConnectError, EMPTY_AUTH};
 pub use decoder::{Decoder, DEFAULT_MAX_ATTACHMENTS};
 pub use error::DecodeError;

@@ -315,6 +315,16 @@ impl<'a, S: Serializer> Serializer for Placeholders<'a, S> {
         name: &'static str,
         value: &T,
     ) -> Result<S::Ok, S::Error> {
+        if name == super::binary::TOKEN {
+            if let Some(bytes) = super::binary::take_outgoing() {
+                let num = {
+                    let mut att = self.att.borrow_mut();
+                    att.push(bytes);
+                    att.len() - 1
+                };
+                return PlaceholderObject(num).serialize(self.inner);
+            }
+        }
         let w = self.wrap(value);
         self.inner.serialize_newtype_struct(name, &w)
     }
