@@ -23,8 +23,9 @@ use volley_protocol::api::Endpoint;
 
 /// How long an idle keep-alive connection may take to send a complete request head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// The largest request head (request line and headers) read, and hyper's read buffer bound:
-/// past it the request is answered 431 (or 414 for the URL). A session keeps its handshake's
+/// hyper's read buffer bound, which bounds a request head (request line and headers): one
+/// that does not fit is answered 431 (or 414 for the URL). hyper checks it between reads, so
+/// a head arriving in one burst may reach about twice this. A session keeps its handshake's
 /// head, so this bounds that memory too; the reference (Node) allows 16 KiB, hyper's own
 /// default is about 400 KiB.
 const MAX_HEAD: usize = 64 * 1024;

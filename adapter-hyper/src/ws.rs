@@ -52,19 +52,20 @@ pub(crate) fn accept<R: IoRuntime>(
     let key = headers
         .get(header::SEC_WEBSOCKET_KEY)
         .filter(|key| is_valid_key(key.as_bytes()));
+    // 13 is RFC 6455; 8 (hybi-08) frames the same way, and the reference's `ws` takes both.
     let version_ok = headers
         .get(header::SEC_WEBSOCKET_VERSION)
-        .is_some_and(|v| v.as_bytes() == b"13");
+        .is_some_and(|v| matches!(v.as_bytes(), b"13" | b"8"));
     let on_upgrade = parts.extensions.remove::<OnUpgrade>();
     let (Some(key), true, Some(on_upgrade)) = (key, is_websocket, on_upgrade) else {
         return crate::http::to_hyper(bad_request());
     };
     if !version_ok {
-        // RFC 6455 §4.4: name the version this server speaks.
+        // RFC 6455 §4.4: name the versions this server speaks.
         let mut resp = crate::http::to_hyper(bad_request());
         resp.headers_mut().insert(
             header::SEC_WEBSOCKET_VERSION,
-            header::HeaderValue::from_static("13"),
+            header::HeaderValue::from_static("13, 8"),
         );
         return resp;
     }
