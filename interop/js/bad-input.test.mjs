@@ -2,9 +2,10 @@
 // (400 JSON, 413, a close) and affects only its own connection — two witness clients (websocket and
 // polling) keep working through all of it.
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { URL, connect, roundTrip } from "./lib/harness.mjs";
 import { RawWs, eioUrl, packets, poll, pollingHandshake, portOf, post, rawTcp, request } from "./lib/raw.mjs";
+import { withWitnesses } from "./lib/witnesses.mjs";
 
 const PATH = "/socket.io/";
 const MAX_PAYLOAD = 1_000_000;
@@ -34,22 +35,7 @@ async function pollForData(sid) {
 }
 
 describe("bad input", () => {
-  const witnesses = [];
-  let round = 0;
-
-  before(async () => {
-    witnesses.push(await connect("websocket"), await connect("polling"));
-  });
-
-  afterEach(async () => {
-    round += 1;
-    for (const { socket, rec } of witnesses) {
-      assert.deepEqual(rec.disconnects, [], "a witness client was disconnected");
-      assert.deepEqual(await roundTrip(socket, rec, "witness", round), ["witness", round]);
-    }
-  });
-
-  after(() => witnesses.forEach(({ socket }) => socket.disconnect()));
+  withWitnesses();
 
   const garbage = {
     "bytes that are not HTTP": "\x00\xff\x10 not http at all\r\n\r\n",

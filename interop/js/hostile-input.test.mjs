@@ -3,9 +3,10 @@
 // answer the reference gives, and two witness clients keep working through all of it.
 import assert from "node:assert/strict";
 import net from "node:net";
-import { after, afterEach, before, describe, test } from "node:test";
-import { ENGINE_HEARTBEAT_URL, HANG_GUARD_MS, URL, connect, roundTrip } from "./lib/harness.mjs";
+import { describe, test } from "node:test";
+import { ENGINE_HEARTBEAT_URL, HANG_GUARD_MS, URL } from "./lib/harness.mjs";
 import { pollingHandshake, portOf, rawTcp } from "./lib/raw.mjs";
+import { withWitnesses } from "./lib/witnesses.mjs";
 
 const PATH = "/socket.io/";
 const GOOD_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -78,22 +79,7 @@ function closeCodeAfter(frames) {
 const statusOf = (reply) => Number(reply.split(" ")[1]);
 
 describe("hostile input", () => {
-  const witnesses = [];
-  let round = 0;
-
-  before(async () => {
-    witnesses.push(await connect("websocket"), await connect("polling"));
-  });
-
-  afterEach(async () => {
-    round += 1;
-    for (const { socket, rec } of witnesses) {
-      assert.deepEqual(rec.disconnects, [], "a witness client was disconnected");
-      assert.deepEqual(await roundTrip(socket, rec, "witness", round), ["witness", round]);
-    }
-  });
-
-  after(() => witnesses.forEach(({ socket }) => socket.disconnect()));
+  withWitnesses();
 
   const badHandshakes = {
     "no Sec-WebSocket-Key": [null, "13"],
