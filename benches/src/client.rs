@@ -9,6 +9,7 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::task::Poll;
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -110,10 +111,12 @@ impl WsClient {
     async fn connect_inner(server: SocketAddr, source: IpAddr) -> Result<WsClient, ClientError> {
         let stream = tcp_connect(server, source).await?;
         let url = format!("ws://{server}/socket.io/?EIO=4&transport=websocket");
-        // Small buffers: the load generator holds ten thousand of these.
+        // Small buffers: the load generator holds ten thousand of these. Frames queued with
+        // `feed` stay in the write buffer (allocated as used) until `flush`, so a batch of
+        // requests leaves in one write.
         let config = WebSocketConfig::default()
             .read_buffer_size(4096)
-            .write_buffer_size(0);
+            .write_buffer_size(16 * 1024);
         let (ws, _) =
             tokio_tungstenite::client_async_with_config(url.as_str(), stream, Some(config)).await?;
         let mut client = WsClient {
@@ -131,7 +134,7 @@ impl WsClient {
         }
     }
 
-    /// Sends one Engine.IO text packet.
+    /// Sends one Engine.IO text packet (written at once).
     pub async fn send(&mut self, text: Str) -> Result<(), ClientError> {
         let text = Utf8Bytes::try_from(text.into_bytes())
             .map_err(|_| ClientError::Unexpected("non UTF-8 text".into()))?;
@@ -139,26 +142,83 @@ impl WsClient {
         Ok(())
     }
 
+    /// Queues one Engine.IO text packet; it is written by the next [`flush`](Self::flush)
+    /// (or [`send`](Self::send)).
+    pub async fn feed(&mut self, text: String) -> Result<(), ClientError> {
+        self.ws.feed(Message::Text(text.into())).await?;
+        Ok(())
+    }
+
+    /// Writes every queued packet.
+    pub async fn flush(&mut self) -> Result<(), ClientError> {
+        self.ws.flush().await?;
+        Ok(())
+    }
+
     /// The next packet that matters, answering pings on the way. `Closed` ends the session.
     pub async fn recv(&mut self) -> Result<Incoming, ClientError> {
         loop {
-            let Some(msg) = self.ws.next().await else {
-                return Err(ClientError::Closed);
-            };
-            let incoming = match msg? {
-                Message::Text(t) => self.decoder.text_frame(Bytes::from(t))?,
-                Message::Binary(b) => self.decoder.binary_frame(b)?,
-                Message::Close(_) => return Err(ClientError::Closed),
-                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
-            };
-            match incoming {
-                Incoming::Ping(data) => self.send(wire::pong(data)).await?,
-                Incoming::Ignored => {}
-                Incoming::Closed => return Err(ClientError::Closed),
-                other => return Ok(other),
+            if let Frame::Packet(incoming) = self.next_packet(true).await? {
+                return Ok(incoming);
             }
         }
     }
+
+    /// Like [`recv`](Self::recv), but only from what the socket already holds: `None` when
+    /// reading more would have to wait.
+    pub async fn recv_ready(&mut self) -> Result<Option<Incoming>, ClientError> {
+        loop {
+            match self.next_packet(false).await? {
+                Frame::Packet(incoming) => return Ok(Some(incoming)),
+                Frame::Skipped => {}
+                Frame::NotReady => return Ok(None),
+            }
+        }
+    }
+
+    /// What the next frame brings; when `wait` is false, only if it has already been read.
+    async fn next_packet(&mut self, wait: bool) -> Result<Frame, ClientError> {
+        let next = if wait {
+            Some(self.ws.next().await)
+        } else {
+            std::future::poll_fn(|cx| match self.ws.poll_next_unpin(cx) {
+                Poll::Ready(m) => Poll::Ready(Some(m)),
+                Poll::Pending => Poll::Ready(None),
+            })
+            .await
+        };
+        let Some(msg) = next else {
+            return Ok(Frame::NotReady);
+        };
+        let Some(msg) = msg else {
+            return Err(ClientError::Closed);
+        };
+        let incoming = match msg? {
+            Message::Text(t) => self.decoder.text_frame(Bytes::from(t))?,
+            Message::Binary(b) => self.decoder.binary_frame(b)?,
+            Message::Close(_) => return Err(ClientError::Closed),
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => return Ok(Frame::Skipped),
+        };
+        match incoming {
+            Incoming::Ping(data) => {
+                self.send(wire::pong(data)).await?;
+                Ok(Frame::Skipped)
+            }
+            Incoming::Ignored => Ok(Frame::Skipped),
+            Incoming::Closed => Err(ClientError::Closed),
+            other => Ok(Frame::Packet(other)),
+        }
+    }
+}
+
+/// One step of [`WsClient::next_packet`].
+enum Frame {
+    /// A packet that matters.
+    Packet(Incoming),
+    /// A frame handled here (ping answered) or ignored.
+    Skipped,
+    /// Nothing read yet (only when not waiting).
+    NotReady,
 }
 
 type Body = Full<Bytes>;

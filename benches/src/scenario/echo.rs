@@ -22,30 +22,42 @@ pub struct EchoParams {
     pub window: Window,
 }
 
+/// Keeps `in_flight` requests open. Every answer the socket already holds is taken in one go,
+/// and their replacements are queued and written with one flush, so a client makes one write
+/// per batch of answers rather than one per request. A request's latency runs from just before
+/// its batch is handed to the socket until its ack has been decoded.
 async fn run_client(
     meter: &Meter,
     mut client: WsClient,
     in_flight: u64,
 ) -> Result<(), crate::client::ClientError> {
-    let mut pending: VecDeque<(u64, Instant)> = VecDeque::new();
+    let request = wire::AckedEvent::new("echo", "ping");
+    let mut pending: VecDeque<(u64, Instant)> = VecDeque::with_capacity(in_flight as usize);
     let mut next_id = 0u64;
+    let mut due = in_flight;
     while !meter.stopped() {
-        if pending.len() as u64 >= in_flight {
-            let Incoming::Ack(id, _) = client.recv().await? else {
-                continue;
-            };
-            // Acks of one socket come back in order; search anyway rather than assume.
-            if let Some(pos) = pending.iter().position(|&(i, _)| i == id) {
-                let sent = pending.remove(pos).map(|(_, t)| t.elapsed());
-                meter.complete(sent);
+        if due > 0 {
+            let sent = Instant::now();
+            for _ in 0..due {
+                client.feed(request.with_id(next_id)).await?;
+                pending.push_back((next_id, sent));
+                next_id += 1;
             }
-            continue;
+            client.flush().await?;
+            due = 0;
         }
-        pending.push_back((next_id, Instant::now()));
-        client
-            .send(wire::event_with_string("echo", "ping", Some(next_id)))
-            .await?;
-        next_id += 1;
+        let mut incoming = Some(client.recv().await?);
+        while let Some(packet) = incoming {
+            if let Incoming::Ack(id, _) = packet {
+                // Acks of one socket come back in order; search anyway rather than assume.
+                if let Some(pos) = pending.iter().position(|&(i, _)| i == id) {
+                    let sent = pending.remove(pos).map(|(_, t)| t.elapsed());
+                    meter.complete(sent);
+                    due += 1;
+                }
+            }
+            incoming = client.recv_ready().await?;
+        }
     }
     Ok(())
 }
