@@ -8,8 +8,8 @@
 //! PORT=8080 cargo run --release -p volley-async-std --example chat [-- --smol]
 //! ```
 //!
-//! State is in memory; there is no Redis option (volley-redis runs on tokio only), and
-//! `REDIS_URL` is refused rather than ignored.
+//! State is in memory, or shared through Redis with `REDIS_URL` as with volley-tokio's (the
+//! Redis adapter runs on async-std and smol too; nodes on either runtime share a cluster).
 
 #[path = "../../examples/chat_app/mod.rs"]
 mod app;
@@ -19,17 +19,15 @@ use volley_async_std::VolleyService;
 
 fn main() -> std::io::Result<()> {
     app::init_logging();
-    support::refuse_redis_url("chat");
     let settings = app::settings()?;
     support::run(|rt| async move {
-        let io = rt.socketio(volley_async_std::Options::default());
+        let (options, cluster) = app::cluster_options()?;
+        let io = rt.socketio(options);
+        let state = app::join_cluster(&io, cluster);
         let pages = app::attach(&io, settings.auth);
         let listener = async_net::TcpListener::bind(("127.0.0.1", settings.port)).await?;
         let addr = listener.local_addr()?;
-        tracing::info!(
-            "Volley chat on http://{addr} ({}, state in memory)",
-            rt.name()
-        );
+        tracing::info!("Volley chat on http://{addr} ({}, {state})", rt.name());
         volley_async_std::serve_service(listener, VolleyService::wrap(io, pages)).await
     })
 }

@@ -13,37 +13,17 @@
 #[path = "../../examples/chat_app/mod.rs"]
 mod app;
 
-use volley_tokio::{Options, VolleyService};
+use volley_tokio::VolleyService;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     app::init_logging();
     let settings = app::settings()?;
 
-    // Embedded by default; REDIS_URL makes this server one node of a cluster (the Redis
-    // adapter, wire-compatible with @socket.io/redis-adapter).
-    let (options, cluster) = match std::env::var("REDIS_URL") {
-        Ok(url) => {
-            if std::env::var_os("CHAT_SECRET").is_none() {
-                tracing::warn!(
-                    "REDIS_URL without CHAT_SECRET: other nodes refuse this node's sessions"
-                );
-            }
-            let config = volley_redis::RedisConfig::new(url.clone());
-            let (options, inbox) =
-                volley_redis::options(Options::default(), config).map_err(std::io::Error::other)?;
-            (options, Some((url, inbox)))
-        }
-        Err(_) => (Options::default(), None),
-    };
+    // Embedded by default; REDIS_URL makes this server one node of a cluster.
+    let (options, cluster) = app::cluster_options()?;
     let io = volley_tokio::new(options);
-    let state = match cluster {
-        Some((url, inbox)) => {
-            volley_redis::attach(&io, inbox);
-            format!("cluster through Redis at {url}")
-        }
-        None => "state in memory".to_owned(),
-    };
+    let state = app::join_cluster(&io, cluster);
     let pages = app::attach(&io, settings.auth);
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", settings.port)).await?;

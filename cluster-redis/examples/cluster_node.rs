@@ -3,8 +3,10 @@
 //!
 //! ```text
 //! PORT=3000 REDIS_URL=redis://127.0.0.1:6379 NODE_NAME=volley1 \
-//!     cargo run -p volley-redis --example cluster_node
+//!     cargo run -p volley-redis --example cluster_node [-- --async-std]
 //! ```
+//!
+//! It runs on tokio, or on async-std with `--async-std`.
 //!
 //! A socket joins the rooms of its CONNECT auth (`auth.rooms`) and keeps `{name: auth.name}`
 //! as its data. Commands (events with an ack): `do-broadcast {to, except, event, args}`,
@@ -178,27 +180,16 @@ fn on_connection(io: &Io, factory: &RedisAdapterFactory, socket: SocketRef) {
     });
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(3000);
+/// The node's server, created by `new` (the adapter's constructor) with the Redis adapter.
+fn node(name: &str, new: impl FnOnce(Options) -> Io) -> Result<Io, Box<dyn std::error::Error>> {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    let name = std::env::var("NODE_NAME").unwrap_or_else(|_| "volley".into());
-
     let (factory, inbox) = RedisAdapterFactory::start(RedisConfig::new(url))?;
-    let io = volley_tokio::new(
-        Options::default()
-            .adapters(factory.clone())
-            .cluster_request_timeout(SSE_TIMEOUT),
-    );
+    let io = new(Options::default()
+        .adapters(factory.clone())
+        .cluster_request_timeout(SSE_TIMEOUT));
     volley_redis::attach(&io, inbox);
 
-    let (local, me) = (io.clone(), name.clone());
+    let (local, me) = (io.clone(), name.to_owned());
     io.of("/")
         .on_server_side_emit(move |mut event| match event.name() {
             "sse-hello" => {
@@ -213,13 +204,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let io2 = io.clone();
     io.of("/")
         .on_connection(move |socket| on_connection(&io2, &factory, socket));
+    Ok(io)
+}
 
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("{name} listening on 127.0.0.1:{port}");
-    volley_tokio::serve(listener, io)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+/// Runs on tokio, or on async-std with `--async-std` (the suite runs one node of each).
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let name = std::env::var("NODE_NAME").unwrap_or_else(|_| "volley".into());
+
+    if std::env::args().any(|a| a == "--async-std") {
+        return async_std::task::block_on(async {
+            let io = node(&name, volley_async_std::new)?;
+            let listener = async_net::TcpListener::bind(("127.0.0.1", port)).await?;
+            println!("{name} (async-std) listening on 127.0.0.1:{port}");
+            volley_async_std::serve(listener, io).await?;
+            Ok(())
+        });
+    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let io = node(&name, volley_tokio::new)?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        println!("{name} (tokio) listening on 127.0.0.1:{port}");
+        volley_tokio::serve(listener, io)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    })
 }

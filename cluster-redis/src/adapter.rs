@@ -4,11 +4,12 @@
 use crate::config::RedisConfig;
 use crate::driver::{Command, Driver};
 use crate::error::RedisAdapterError;
+use crate::rt::Rt;
+use async_channel::{Receiver, Sender};
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::mpsc;
 use volley_protocol::server::{
     Adapter, AdapterFactory, ClusterMessage, InMemoryAdapter, Room, RoomIndex, SocketKey,
 };
@@ -59,13 +60,13 @@ impl Shared {
 /// buffering without bound.
 #[derive(Debug)]
 pub struct ClusterInbox {
-    rx: mpsc::Receiver<ClusterMessage>,
+    rx: Receiver<ClusterMessage>,
 }
 
 impl ClusterInbox {
     /// The next message; `None` once the Redis task has stopped.
     pub async fn recv(&mut self) -> Option<ClusterMessage> {
-        self.rx.recv().await
+        self.rx.recv().await.ok()
     }
 
     /// A message if one is waiting.
@@ -79,18 +80,19 @@ impl ClusterInbox {
 #[derive(Debug, Clone)]
 pub struct RedisAdapterFactory {
     shared: Arc<Shared>,
-    commands: mpsc::UnboundedSender<Command>,
+    commands: Sender<Command>,
 }
 
 impl RedisAdapterFactory {
-    /// Starts the Redis task on the current tokio runtime and returns the factory to give
+    /// Starts the Redis task on the caller's runtime (the current tokio runtime with feature
+    /// `tokio`, else async-std's executor with feature `async-std` or `smol`; see the crate
+    /// docs) and returns the factory to give
     /// the server (`SocketLayer::with_adapters`) and the inbox of messages from other nodes.
     ///
     /// It does not wait for Redis: when Redis is down the node serves its own clients and
     /// the task keeps reconnecting with backoff, logging each attempt.
     pub fn start(config: RedisConfig) -> Result<(Self, ClusterInbox), RedisAdapterError> {
-        let runtime =
-            tokio::runtime::Handle::try_current().map_err(|_| RedisAdapterError::NoRuntime)?;
+        let runtime = Rt::current().ok_or(RedisAdapterError::NoRuntime)?;
         let client = redis::Client::open(config.url.as_str()).map_err(|source| {
             RedisAdapterError::InvalidUrl {
                 url: config.url.clone(),
@@ -98,9 +100,16 @@ impl RedisAdapterFactory {
             }
         })?;
         let shared = Arc::new(Shared::new(new_uid()));
-        let (commands, commands_rx) = mpsc::unbounded_channel();
-        let (inbox_tx, rx) = mpsc::channel(config.inbox_capacity.max(1));
-        let driver = Driver::new(config, client, shared.clone(), commands_rx, inbox_tx);
+        let (commands, commands_rx) = async_channel::unbounded();
+        let (inbox_tx, rx) = async_channel::bounded(config.inbox_capacity.max(1));
+        let driver = Driver::new(
+            runtime.clone(),
+            config,
+            client,
+            shared.clone(),
+            commands_rx,
+            inbox_tx,
+        );
         runtime.spawn(driver.run());
         Ok((
             RedisAdapterFactory { shared, commands },
@@ -120,7 +129,7 @@ impl RedisAdapterFactory {
 
     /// An adapter for `nsp`, outside of a server (tests, tools).
     pub fn adapter(&self, nsp: &Str) -> RedisAdapter {
-        let _ = self.commands.send(Command::Subscribe(nsp.clone()));
+        let _ = self.commands.try_send(Command::Subscribe(nsp.clone()));
         RedisAdapter {
             nsp: nsp.clone(),
             local: InMemoryAdapter::new(),
@@ -143,12 +152,14 @@ pub struct RedisAdapter {
     nsp: Str,
     local: InMemoryAdapter,
     shared: Arc<Shared>,
-    commands: mpsc::UnboundedSender<Command>,
+    commands: Sender<Command>,
 }
 
 impl Drop for RedisAdapter {
     fn drop(&mut self) {
-        let _ = self.commands.send(Command::Unsubscribe(self.nsp.clone()));
+        let _ = self
+            .commands
+            .try_send(Command::Unsubscribe(self.nsp.clone()));
     }
 }
 
@@ -191,7 +202,7 @@ impl Adapter for RedisAdapter {
 
     fn publish(&mut self, message: ClusterMessage) {
         // The task only stops when every adapter is gone; a send cannot fail before that.
-        let _ = self.commands.send(Command::Publish(Box::new(message)));
+        let _ = self.commands.try_send(Command::Publish(Box::new(message)));
     }
 }
 

@@ -7,18 +7,20 @@
 
 use crate::adapter::Shared;
 use crate::config::RedisConfig;
+use crate::rt::{Rt, Sleep};
 use crate::wire::{self, ChannelKind, Channels};
+use async_channel::{Receiver, Sender};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use redis::aio::{MultiplexedConnection, PubSubSink, PubSubStream};
 use redis::AsyncConnectionConfig;
 use std::collections::HashMap;
 use std::fmt::Display;
-use std::future::Future;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
-use tokio::sync::mpsc;
-use tokio::time::{interval, sleep_until, timeout, MissedTickBehavior};
 use tracing::{debug, info, warn};
 use volley_protocol::server::{ClusterBody, ClusterMessage};
 use volley_protocol::Str;
@@ -59,13 +61,21 @@ struct Pending {
     expires: Instant,
 }
 
+/// What woke the serving loop.
+enum Wake {
+    Command(Option<Command>),
+    Message(Option<redis::Msg>),
+    Tick,
+}
+
 pub(crate) struct Driver {
+    rt: Rt,
     config: RedisConfig,
     client: redis::Client,
     channels: Channels,
     shared: Arc<Shared>,
-    commands: mpsc::UnboundedReceiver<Command>,
-    inbox: mpsc::Sender<ClusterMessage>,
+    commands: Receiver<Command>,
+    inbox: Sender<ClusterMessage>,
     /// Namespaces with a live adapter (reference counts).
     nsps: HashMap<Str, usize>,
     /// Subscribed channel or pattern → namespace and what it carries.
@@ -83,13 +93,15 @@ fn failure(what: &str, e: impl Display) -> String {
 
 impl Driver {
     pub(crate) fn new(
+        rt: Rt,
         config: RedisConfig,
         client: redis::Client,
         shared: Arc<Shared>,
-        commands: mpsc::UnboundedReceiver<Command>,
-        inbox: mpsc::Sender<ClusterMessage>,
+        commands: Receiver<Command>,
+        inbox: Sender<ClusterMessage>,
     ) -> Self {
         Driver {
+            rt,
             channels: Channels::new(config.key.clone()),
             config,
             client,
@@ -153,7 +165,7 @@ impl Driver {
         what: &str,
         fut: impl Future<Output = Result<T, E>>,
     ) -> Result<T, String> {
-        match timeout(self.config.command_timeout, fut).await {
+        match self.rt.timeout(self.config.command_timeout, fut).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(failure(what, e)),
             Err(_) => Err(failure(what, "timed out")),
@@ -193,18 +205,26 @@ impl Driver {
     /// Waits `d` without Redis, keeping track of namespaces; publishes are dropped. Returns
     /// false when every adapter is gone.
     async fn idle(&mut self, d: Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + d;
+        let mut sleep = self.rt.sleep_until(Instant::now() + d);
         loop {
-            tokio::select! {
-                cmd = self.commands.recv() => match cmd {
-                    None => return false,
-                    Some(Command::Subscribe(nsp)) => *self.nsps.entry(nsp).or_insert(0) += 1,
-                    Some(Command::Unsubscribe(nsp)) => {
-                        self.release(&nsp);
+            let cmd = {
+                let mut recv = pin!(self.commands.recv());
+                poll_fn(|cx| {
+                    if sleep.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(None);
                     }
-                    Some(Command::Publish(_)) => self.dropped += 1,
-                },
-                _ = sleep_until(deadline) => return true,
+                    recv.as_mut().poll(cx).map(Some)
+                })
+                .await
+            };
+            match cmd {
+                None => return true,
+                Some(Err(_)) => return false,
+                Some(Ok(Command::Subscribe(nsp))) => *self.nsps.entry(nsp).or_insert(0) += 1,
+                Some(Ok(Command::Unsubscribe(nsp))) => {
+                    self.release(&nsp);
+                }
+                Some(Ok(Command::Publish(_))) => self.dropped += 1,
             }
         }
     }
@@ -226,18 +246,21 @@ impl Driver {
     }
 
     async fn serve(&mut self, mut conn: Conn) -> Stop {
-        let mut tick = interval(self.config.server_count_interval);
-        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        tick.tick().await;
+        let every = self.config.server_count_interval;
+        let mut tick = self.rt.sleep_until(Instant::now() + every);
+        let mut turn = 0usize;
         loop {
-            tokio::select! {
-                cmd = self.commands.recv() => {
-                    let Some(cmd) = cmd else { return Stop::Shutdown };
+            turn = turn.wrapping_add(1);
+            match next_wake(&self.commands, &mut conn.stream, &mut tick, turn).await {
+                Wake::Command(cmd) => {
+                    let Some(cmd) = cmd else {
+                        return Stop::Shutdown;
+                    };
                     if let Err(e) = self.handle_commands(&mut conn, cmd).await {
                         return Stop::Lost(e);
                     }
                 }
-                msg = conn.stream.next() => {
+                Wake::Message(msg) => {
                     let Some(msg) = msg else {
                         return Stop::Lost("subscription connection closed".into());
                     };
@@ -245,12 +268,14 @@ impl Driver {
                         return Stop::Shutdown;
                     }
                 }
-                _ = tick.tick() => {
+                Wake::Tick => {
                     if let Err(e) = self.refresh_counts(&mut conn).await {
                         return Stop::Lost(e);
                     }
                     let now = Instant::now();
                     self.pending.retain(|_, p| p.expires > now);
+                    // Counted from now: a slow count delays the next one (no burst).
+                    tick = self.rt.sleep_until(Instant::now() + every);
                 }
             }
         }
@@ -337,8 +362,8 @@ impl Driver {
         ];
         let names: Vec<&String> = subs.iter().map(|(c, _)| c).collect();
         let t = self.config.command_timeout;
-        let psub = timeout(t, conn.sink.psubscribe(&pattern)).await;
-        let sub = timeout(t, conn.sink.subscribe(&names)).await;
+        let psub = self.rt.timeout(t, conn.sink.psubscribe(&pattern)).await;
+        let sub = self.rt.timeout(t, conn.sink.subscribe(&names)).await;
         for r in [psub, sub] {
             match r {
                 Ok(Ok(())) => {}
@@ -366,8 +391,8 @@ impl Driver {
             self.routes.remove(c);
             let t = self.config.command_timeout;
             let r = match kind {
-                ChannelKind::Broadcast => timeout(t, conn.sink.punsubscribe(c)).await,
-                _ => timeout(t, conn.sink.unsubscribe(c)).await,
+                ChannelKind::Broadcast => self.rt.timeout(t, conn.sink.punsubscribe(c)).await,
+                _ => self.rt.timeout(t, conn.sink.unsubscribe(c)).await,
             };
             match r {
                 Ok(Ok(())) => {}
@@ -445,4 +470,37 @@ impl Driver {
         }
         self.inbox.send(m).await.is_ok()
     }
+}
+
+/// Waits for a command, a message from Redis or the count tick, polling them in turns so
+/// that a steady stream of one cannot starve the others.
+async fn next_wake(
+    commands: &Receiver<Command>,
+    stream: &mut PubSubStream,
+    tick: &mut Sleep,
+    turn: usize,
+) -> Wake {
+    let mut recv = pin!(commands.recv());
+    let mut poll_command =
+        |cx: &mut Context<'_>| recv.as_mut().poll(cx).map(|r| Wake::Command(r.ok()));
+    let mut poll_message = |cx: &mut Context<'_>| stream.poll_next_unpin(cx).map(Wake::Message);
+    poll_fn(|cx| {
+        if tick.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Wake::Tick);
+        }
+        let first = if turn % 2 == 0 {
+            poll_command(cx)
+        } else {
+            poll_message(cx)
+        };
+        if first.is_ready() {
+            return first;
+        }
+        if turn % 2 == 0 {
+            poll_message(cx)
+        } else {
+            poll_command(cx)
+        }
+    })
+    .await
 }

@@ -13,7 +13,11 @@ pub enum RedisAdapterError {
         /// What the Redis client said.
         source: redis::RedisError,
     },
-    /// `start` was called outside a tokio runtime.
-    #[error("the Redis adapter must be started inside a tokio runtime")]
+    /// `start` was called outside a tokio runtime, and the `async-std`/`smol` feature, which
+    /// runs the adapter anywhere else, is off.
+    #[error(
+        "the Redis adapter must be started inside a tokio runtime (or enable volley-redis's \
+         `async-std` feature)"
+    )]
     NoRuntime,
 }

@@ -2,9 +2,10 @@
 //! to the server.
 
 use crate::{ClusterInbox, RedisAdapterError, RedisAdapterFactory, RedisConfig};
-use volley_protocol::api::{Io, Options};
+use volley_protocol::api::{Endpoint, Io, Options};
 
-/// Sets a Redis adapter in `options` (starting its task on the current tokio runtime); give
+/// Sets a Redis adapter in `options` (starting its task on the caller's runtime, see
+/// [`RedisAdapterFactory::start`]); give
 /// the returned inbox to [`attach`] once the server exists.
 ///
 /// ```no_run
@@ -27,14 +28,15 @@ pub fn options(
     Ok((options.adapters(factory), inbox))
 }
 
-/// Feeds what other nodes send to `io`, on a tokio task, for as long as the server lives.
-pub fn attach(io: &Io, mut inbox: ClusterInbox) -> tokio::task::JoinHandle<()> {
-    let io = io.clone();
-    tokio::spawn(async move {
+/// Feeds what other nodes send to `io`, on a task of the server's own runtime (tokio,
+/// async-std or smol), for as long as the server lives.
+pub fn attach(io: &Io, mut inbox: ClusterInbox) {
+    let feed = io.clone();
+    Endpoint::from(io.clone()).spawn(Box::pin(async move {
         while let Some(message) = inbox.recv().await {
-            io.handle_cluster_message(message);
+            feed.handle_cluster_message(message);
         }
-    })
+    }));
 }
 
 /// The environment variable the examples read the Redis URL from.

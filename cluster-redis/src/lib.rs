@@ -53,6 +53,7 @@ mod error;
 pub mod handshake;
 mod join;
 pub mod msgpack;
+mod rt;
 pub mod wire;
 
 pub use adapter::{ClusterInbox, RedisAdapter, RedisAdapterFactory};

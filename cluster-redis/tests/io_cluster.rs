@@ -1,4 +1,5 @@
-//! Two servers built with the user API (volley-tokio) joined through a real redis-server:
+//! Two servers built with the user API joined through a real redis-server, on tokio
+//! (volley-tokio) and on async-std (volley-async-std, the adapter's smol-family runtime):
 //! server-side emits with acks answered through the event's ack, the timeout when a node does
 //! not answer, and all rooms.
 
@@ -9,23 +10,31 @@ use std::time::Duration;
 use volley_redis::{RedisAdapterFactory, RedisConfig};
 use volley_tokio::{ClusterError, Io, Options};
 
-fn node(url: &str) -> (Io, RedisAdapterFactory) {
+/// A server created by `new` (an adapter's constructor), one node of the cluster at `url`.
+fn node(url: &str, new: fn(Options) -> Io) -> (Io, RedisAdapterFactory) {
     let config = RedisConfig::new(url).server_count_interval(Duration::from_millis(100));
     let (factory, inbox) = RedisAdapterFactory::start(config).unwrap();
-    let io = volley_tokio::new(
-        Options::default()
-            .serve_client(false)
-            .adapters(factory.clone()),
-    );
+    let io = new(Options::default()
+        .serve_client(false)
+        .adapters(factory.clone()));
     volley_redis::attach(&io, inbox);
     (io, factory)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn server_side_emit_with_ack_is_answered_by_the_other_node_or_times_out() {
+async fn server_side_emit_with_ack_is_answered_by_the_other_node_or_times_out_on_tokio() {
+    emit_with_ack_across_two_nodes(volley_tokio::new).await;
+}
+
+#[async_std::test]
+async fn server_side_emit_with_ack_is_answered_by_the_other_node_or_times_out_on_async_std() {
+    emit_with_ack_across_two_nodes(volley_async_std::new).await;
+}
+
+async fn emit_with_ack_across_two_nodes(new: fn(Options) -> Io) {
     let redis = RedisServer::start(free_port());
-    let (a, fa) = node(&redis.url());
-    let (b, fb) = node(&redis.url());
+    let (a, fa) = node(&redis.url(), new);
+    let (b, fb) = node(&redis.url(), new);
     let settled = eventually(Duration::from_secs(5), || {
         fa.server_count("/") == 2 && fb.server_count("/") == 2
     })

@@ -23,7 +23,7 @@ use axum::Router;
 use pages::Pages;
 use std::io;
 use tracing_subscriber::EnvFilter;
-use volley_protocol::api::Io;
+use volley_protocol::api::{Io, Options};
 
 /// What the environment configures.
 pub struct Settings {
@@ -67,6 +67,39 @@ pub fn settings() -> io::Result<Settings> {
         })?;
     }
     Ok(Settings { port, auth })
+}
+
+/// The Redis cluster this server joins when `REDIS_URL` is set (the Redis adapter,
+/// wire-compatible with @socket.io/redis-adapter); see [`cluster_options`].
+pub struct Cluster {
+    url: String,
+    inbox: volley_redis::ClusterInbox,
+}
+
+/// The server's options: embedded by default; with `REDIS_URL`, the Redis adapter, and the
+/// cluster to give [`join_cluster`] once the server exists. Works on every adapter's runtime.
+pub fn cluster_options() -> io::Result<(Options, Option<Cluster>)> {
+    let Ok(url) = std::env::var(volley_redis::REDIS_URL_ENV) else {
+        return Ok((Options::default(), None));
+    };
+    if std::env::var_os("CHAT_SECRET").is_none() {
+        tracing::warn!("REDIS_URL without CHAT_SECRET: other nodes refuse this node's sessions");
+    }
+    let config = volley_redis::RedisConfig::new(url.clone());
+    let (options, inbox) =
+        volley_redis::options(Options::default(), config).map_err(io::Error::other)?;
+    Ok((options, Some(Cluster { url, inbox })))
+}
+
+/// Feeds the cluster (if any) to `io`; returns where the chat's state lives, for the log.
+pub fn join_cluster(io: &Io, cluster: Option<Cluster>) -> String {
+    match cluster {
+        Some(Cluster { url, inbox }) => {
+            volley_redis::attach(io, inbox);
+            format!("cluster through Redis at {url}")
+        }
+        None => "state in memory".to_owned(),
+    }
 }
 
 /// Installs the chat's Socket.IO middleware and events on `io` and returns the pages, for

@@ -1,4 +1,5 @@
-// Cross-node cluster suite: two Volley nodes (cluster-redis example `cluster_node`) and one
+// Cross-node cluster suite: two Volley nodes (cluster-redis example `cluster_node`, volley1 on
+// tokio, volley2 on async-std) and one
 // Node.js socket.io node with @socket.io/redis-adapter share a real redis-server started here on a
 // free port; socket.io-client clients on each node check that broadcasts (to all, to a room,
 // except a room), fetchSockets, serverSideEmit (with and without acks), broadcasts with acks,
@@ -7,8 +8,8 @@
 //
 //   node --test interop/redis/cluster.test.mjs
 //
-// CLUSTER_VOLLEY_CMD overrides the Volley node command (default: the release build of the
-// example, built first); e.g. `node interop/redis/node-node.mjs` runs the suite on a
+// CLUSTER_VOLLEY_CMD overrides the Volley node command of both nodes (default: the release
+// build of the example, built first, with `--async-std` for volley2); e.g. `node interop/redis/node-node.mjs` runs the suite on a
 // Node-only cluster, which is how the suite itself was checked against the reference.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -148,7 +149,8 @@ before(async () => {
   state.redis = await startRedis();
   state.nodes.node = await startNode("node", "node interop/redis/node-node.mjs", state.redis.url);
   state.nodes.volley1 = await startNode("volley1", volley, state.redis.url);
-  state.nodes.volley2 = await startNode("volley2", volley, state.redis.url);
+  const volley2 = process.env.CLUSTER_VOLLEY_CMD ? volley : `${volley} --async-std`;
+  state.nodes.volley2 = await startNode("volley2", volley2, state.redis.url);
   for (const c of CLIENTS) state.clients[c.name] = await openClient(c);
   await clusterSettled();
 });

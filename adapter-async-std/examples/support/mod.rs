@@ -33,6 +33,17 @@ impl Runtime {
         }
     }
 
+    /// [`Runtime::socketio`], one node of the Redis cluster at `REDIS_URL` when it is set.
+    pub fn socketio_from_env(&self, options: Options) -> std::io::Result<Io> {
+        let (options, cluster) = volley_redis::options_from_env(options)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let io = self.socketio(options);
+        if let Some(inbox) = cluster {
+            volley_redis::attach(&io, inbox);
+        }
+        Ok(io)
+    }
+
     pub fn engine(&self, config: EngineConfig) -> EngineIo {
         match self {
             Runtime::AsyncStd => volley_async_std::engine(config),
@@ -46,21 +57,6 @@ impl Runtime {
             Runtime::AsyncStd => drop(async_std::task::spawn(fut)),
             Runtime::Smol(ex) => ex.spawn(fut).detach(),
         }
-    }
-}
-
-/// Exits with a message when `REDIS_URL` is set: volley-redis runs on tokio only (the redis
-/// crate's tokio connection, tokio timers), so these examples cannot join a cluster, and
-/// running alone while the caller asked for a cluster would hide that.
-pub fn refuse_redis_url(example: &str) {
-    if let Some(url) = std::env::var_os("REDIS_URL") {
-        eprintln!(
-            "REDIS_URL={} is set, but volley-redis runs on tokio only: volley-async-std's \
-             `{example}` example cannot join a Redis cluster. Unset REDIS_URL, or run \
-             volley-tokio's `{example}` example.",
-            url.to_string_lossy()
-        );
-        std::process::exit(2);
     }
 }
 

@@ -59,14 +59,14 @@ impl Drop for RedisServer {
     }
 }
 
-/// Polls `cond` every 20 ms until it holds or `limit` passes.
+/// Polls `cond` every 20 ms until it holds or `limit` passes (on any runtime).
 pub async fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
     while Instant::now() < deadline {
         if cond() {
             return true;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        async_io::Timer::after(Duration::from_millis(20)).await;
     }
     cond()
 }
