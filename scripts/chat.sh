@@ -4,8 +4,8 @@
 #   ./scripts/chat.sh                      on tokio (volley-tokio's example)
 #   ./scripts/chat.sh --async-std [--smol] on async-std, or smol (volley-async-std's example)
 #
-# Other arguments are passed to the example; REDIS_URL makes the tokio node join a cluster (the
-# async-std example refuses it: volley-redis runs on tokio only).
+# Other arguments are passed to the example; REDIS_URL makes the node join a cluster (on any
+# runtime).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
