@@ -1,9 +1,10 @@
 //! The Redis task against a real redis-server: delivery between nodes, request/answer
-//! matching, node counting, and surviving Redis going away and coming back.
+//! matching, node counting, and surviving Redis going away and coming back (on tokio, and on
+//! async-std for the reconnection paths, which lean most on the runtime's timers).
 
 mod common;
 
-use common::{eventually, free_port, RedisServer};
+use common::{eventually, free_port, pause, within, RedisServer};
 use std::time::Duration;
 use volley_protocol::server::{
     Adapter, BroadcastOptions, ClusterBody, ClusterMessage, Payload, SocketInfo,
@@ -44,7 +45,7 @@ fn broadcast(from: &Node, event: &str) -> ClusterMessage {
 }
 
 async fn recv(inbox: &mut ClusterInbox) -> ClusterMessage {
-    tokio::time::timeout(Duration::from_secs(5), inbox.recv())
+    within(Duration::from_secs(5), inbox.recv())
         .await
         .expect("a message within 5 s")
         .expect("inbox open")
@@ -68,7 +69,7 @@ async fn broadcasts_reach_other_nodes_but_not_their_sender() {
     let sent = broadcast(&a, "hello");
     a.adapter.publish(sent.clone());
     assert_eq!(recv(&mut b.inbox).await, sent);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    pause(Duration::from_millis(200)).await;
     assert!(
         a.inbox.try_recv().is_none(),
         "a node ignores its own messages"
@@ -141,7 +142,7 @@ async fn answers_reach_only_the_asking_node_under_its_own_request_id() {
         info
     );
 
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    pause(Duration::from_millis(200)).await;
     assert!(
         c.inbox.try_recv().is_none(),
         "other nodes do not see the answer"
@@ -149,7 +150,16 @@ async fn answers_reach_only_the_asking_node_under_its_own_request_id() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_redis_restart_pauses_cluster_delivery_then_it_resumes() {
+async fn a_redis_restart_pauses_cluster_delivery_then_it_resumes_on_tokio() {
+    redis_restart().await;
+}
+
+#[async_std::test]
+async fn a_redis_restart_pauses_cluster_delivery_then_it_resumes_on_async_std() {
+    redis_restart().await;
+}
+
+async fn redis_restart() {
     let port = free_port();
     let mut redis = RedisServer::start(port);
     let mut a = node(&redis.url());
@@ -168,8 +178,7 @@ async fn a_redis_restart_pauses_cluster_delivery_then_it_resumes() {
     let mut delivered = false;
     for _ in 0..50 {
         a.adapter.publish(broadcast(&a, "after"));
-        if let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(200), b.inbox.recv()).await
-        {
+        if let Some(Some(m)) = within(Duration::from_millis(200), b.inbox.recv()).await {
             // Nothing from the outage arrives late: only what was sent after reconnecting.
             assert_eq!(m, broadcast(&a, "after"));
             delivered = true;
@@ -180,12 +189,21 @@ async fn a_redis_restart_pauses_cluster_delivery_then_it_resumes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_node_started_before_redis_joins_once_redis_is_up() {
+async fn a_node_started_before_redis_joins_once_redis_is_up_on_tokio() {
+    node_before_redis().await;
+}
+
+#[async_std::test]
+async fn a_node_started_before_redis_joins_once_redis_is_up_on_async_std() {
+    node_before_redis().await;
+}
+
+async fn node_before_redis() {
     let port = free_port();
     let url = format!("redis://127.0.0.1:{port}");
     let a = node(&url);
     let mut b = node(&url);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    pause(Duration::from_millis(300)).await;
     assert_eq!(a.factory.server_count("/"), 1);
 
     let _redis = RedisServer::start(port);

@@ -1,8 +1,11 @@
 //! A throwaway `redis-server` (Debian package, installed by scripts/setup.sh) on a free port.
 #![allow(dead_code)]
 
+use std::future::{poll_fn, Future};
 use std::net::{TcpListener, TcpStream};
+use std::pin::{pin, Pin};
 use std::process::{Child, Command, Stdio};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 /// A running redis-server; killed on drop.
@@ -59,6 +62,24 @@ impl Drop for RedisServer {
     }
 }
 
+/// Waits `d` (on any runtime).
+pub async fn pause(d: Duration) {
+    async_io::Timer::after(d).await;
+}
+
+/// `fut`'s output, or `None` once `limit` has passed (on any runtime).
+pub async fn within<F: Future>(limit: Duration, fut: F) -> Option<F::Output> {
+    let mut fut = pin!(fut);
+    let mut timer = async_io::Timer::after(limit);
+    poll_fn(|cx| {
+        if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Some(v));
+        }
+        Pin::new(&mut timer).poll(cx).map(|_| None)
+    })
+    .await
+}
+
 /// Polls `cond` every 20 ms until it holds or `limit` passes (on any runtime).
 pub async fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
@@ -66,7 +87,7 @@ pub async fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool
         if cond() {
             return true;
         }
-        async_io::Timer::after(Duration::from_millis(20)).await;
+        pause(Duration::from_millis(20)).await;
     }
     cond()
 }
