@@ -2,7 +2,13 @@
 //! `@socket.io/redis-adapter` 8.x: Volley nodes and Node.js socket.io nodes share one cluster
 //! (teams can migrate node by node), and `@socket.io/redis-emitter` can emit into it.
 //!
-//! With the user API (`volley_tokio::new`), two calls join a cluster:
+//! It runs on tokio (feature `tokio`, the default) and on async-std and smol (feature
+//! `async-std`, alias `smol`). With both features on, a node started inside a tokio runtime
+//! runs on tokio and any other on async-std's executor (async-global-executor), the rule the
+//! `redis` crate uses for its connections too; nodes on different runtimes share a cluster.
+//!
+//! With the user API (`volley_tokio::new` or `volley_async_std::new`, the same calls), two
+//! calls join a cluster:
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), volley_redis::RedisAdapterError> {
