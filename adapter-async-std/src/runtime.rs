@@ -104,11 +104,7 @@ impl IoRuntime for Smol {
         async_io::Timer::at(at).await;
     }
 
-    async fn websocket(
-        &self,
-        io: hyper::upgrade::Upgraded,
-        config: WebSocketConfig,
-    ) -> Self::WebSocket {
-        WebSocketStream::from_raw_socket(UpgradedIo(io), Role::Server, Some(config)).await
+    async fn websocket(&self, io: UpgradedIo, config: WebSocketConfig) -> Self::WebSocket {
+        WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await
     }
 }

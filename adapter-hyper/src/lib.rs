@@ -39,7 +39,6 @@ use futures_util::{Sink, Stream};
 use http::{read_body, refuse_body, request_head};
 use http_body_util::Full;
 use hyper::body::Body;
-use hyper::upgrade::Upgraded;
 use hyper::{Request, Response, StatusCode};
 use std::future::Future;
 use std::time::Instant;
@@ -50,9 +49,12 @@ use volley_protocol::engine::Method;
 
 /// What the shared plumbing needs from an async runtime. `volley-tokio` and
 /// `volley-async-std` each implement it in a few lines.
-pub trait IoRuntime: Clone + Send + Sync + 'static {
+pub trait IoRuntime: Clone + Send + Sync + Unpin + 'static {
     /// The runtime's tungstenite stream over an upgraded connection.
-    type WebSocket: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Send;
+    type WebSocket: Stream<Item = Result<Message, WsError>>
+        + Sink<Message, Error = WsError>
+        + Send
+        + Unpin;
     /// The runtime that runs `io`'s connection tasks (where a runtime is not global, the one
     /// `io` was created on).
     fn for_endpoint(io: &Endpoint) -> Self;
@@ -63,7 +65,7 @@ pub trait IoRuntime: Clone + Send + Sync + 'static {
     /// Wraps an upgraded HTTP connection (server side) in a WebSocket stream with `config`.
     fn websocket(
         &self,
-        io: Upgraded,
+        io: UpgradedIo,
         config: WebSocketConfig,
     ) -> impl Future<Output = Self::WebSocket> + Send;
 }

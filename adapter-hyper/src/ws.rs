@@ -3,7 +3,7 @@
 //! tungstenite stream.
 
 use crate::cork::CorkNext;
-use crate::IoRuntime;
+use crate::{IoRuntime, UpgradedIo};
 use bytes::Bytes;
 use futures_util::future::{select, Either};
 use futures_util::{Sink, SinkExt, Stream};
@@ -11,9 +11,9 @@ use http_body_util::Full;
 use hyper::http::request::Parts;
 use hyper::upgrade::OnUpgrade;
 use hyper::{header, Response, StatusCode};
-use std::future::poll_fn;
+use std::future::Future;
 use std::pin::{pin, Pin};
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 use tungstenite::handshake::derive_accept_key;
 use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
@@ -24,9 +24,11 @@ use volley_protocol::api::{bad_request, Endpoint, WsLink, WsUpgrade};
 use volley_protocol::engine::WsFrame;
 use volley_protocol::Str;
 
-/// Bytes read from the socket per read call. Small, because it is allocated eagerly for
-/// every connection; bigger messages grow the buffer only while they are read.
-const READ_BUFFER: usize = 1024;
+/// tungstenite's own read buffer, allocated for every connection and kept while it is idle:
+/// small, because the reads from the socket go through one per-thread scratch buffer
+/// ([`UpgradedIo`]) and the codec takes its bytes from there this many at a time. Bigger
+/// messages grow the buffer only while they are read.
+const READ_BUFFER: usize = 64;
 /// Frames are gathered up to this many bytes before a write to the socket.
 const WRITE_BUFFER: usize = 8 * 1024;
 /// Frames read in one wake-up of a connection task before it yields to other tasks (after
@@ -87,10 +89,12 @@ pub(crate) fn accept<R: IoRuntime>(
                 return;
             }
         };
-        let ws = task_rt.websocket(upgraded, config).await;
+        let ws = task_rt.websocket(UpgradedIo::new(upgraded), config).await;
         let link = io.ws_open(upgrade);
         drop(io);
-        run(&task_rt, link, ws).await;
+        // A task of its own: this one (holding the upgrade's state) ends here.
+        let conn = Connection::new(task_rt.clone(), link, ws);
+        task_rt.spawn(conn);
     });
     let mut resp = Response::new(Full::new(Bytes::new()));
     *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
@@ -134,35 +138,110 @@ enum End {
 /// frame are written as long as the peer takes some within every [`CLOSE_GRACE`], so a peer
 /// that stopped reading cannot hold the connection open.
 pub async fn run<R: IoRuntime>(rt: &R, link: WsLink, ws: R::WebSocket) {
+    Connection::new(rt.clone(), link, ws).await
+}
+
+/// The connection task of [`run`], written as a plain struct because it lives as long as
+/// the connection: an `async fn` would keep its arguments and its locals side by side (the
+/// WebSocket stream twice), and its closing phase inline. The closing phase is boxed: it
+/// runs once, at the end.
+struct Connection<R: IoRuntime> {
+    rt: R,
+    phase: Phase,
+    /// Moved into the closing phase at the end.
+    ws: Option<R::WebSocket>,
+    batch: Vec<WsFrame>,
+    unflushed: bool,
+}
+
+/// Where a [`Connection`] is.
+enum Phase {
+    /// Open; dropping the link tells the core the transport is gone.
+    Open(WsLink),
+    /// Writing the last frames and the close frame.
+    Closing(Pin<Box<dyn Future<Output = ()> + Send>>),
+    Done,
+}
+
+impl<R: IoRuntime> Connection<R> {
+    fn new(rt: R, link: WsLink, ws: R::WebSocket) -> Self {
+        Connection {
+            rt,
+            phase: Phase::Open(link),
+            ws: Some(ws),
+            batch: Vec::new(),
+            // The standalone server keeps the `101` answer until this task first flushes
+            // (see `cork`), which happens once the first read finds nothing, with the open
+            // packet if the core queued one.
+            unflushed: true,
+        }
+    }
+}
+
+impl<R: IoRuntime> Future for Connection<R> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let link = match &mut this.phase {
+            Phase::Open(link) => link,
+            Phase::Closing(close) => return close.as_mut().poll(cx),
+            Phase::Done => return Poll::Ready(()),
+        };
+        let Some(ws) = this.ws.as_mut() else {
+            return Poll::Ready(());
+        };
+        let end = ready!(drive(
+            cx,
+            link,
+            Pin::new(ws),
+            &mut this.batch,
+            &mut this.unflushed
+        ));
+        let mut batch = std::mem::take(&mut this.batch);
+        let (frames, close) = match end {
+            End::Server => {
+                // `batch` is reversed; what the core queued since comes after it, in order.
+                let mut last = Vec::new();
+                link.drain(&mut last);
+                batch.reverse();
+                batch.append(&mut last);
+                let normal = CloseFrame {
+                    code: CloseCode::Normal,
+                    reason: "".into(),
+                };
+                (batch, Some(normal))
+            }
+            End::PeerClosed => (Vec::new(), None),
+            End::Peer(None) => {
+                this.phase = Phase::Done;
+                return Poll::Ready(());
+            }
+            End::Peer(frame) => (Vec::new(), frame),
+        };
+        // Dropping the link tells the core the transport is gone.
+        this.phase = Phase::Done;
+        let Some(ws) = this.ws.take() else {
+            return Poll::Ready(());
+        };
+        let mut closing = Box::pin(finish(this.rt.clone(), ws, frames, close));
+        let poll = closing.as_mut().poll(cx);
+        if poll.is_pending() {
+            this.phase = Phase::Closing(closing);
+        }
+        poll
+    }
+}
+
+/// Writes the last `frames` and then `close` (or, without one, the reply tungstenite queued
+/// to the peer's close frame), as long as the peer takes some within every [`CLOSE_GRACE`].
+async fn finish<R: IoRuntime>(
+    rt: R,
+    ws: R::WebSocket,
+    frames: Vec<WsFrame>,
+    close: Option<CloseFrame>,
+) {
     let mut ws = pin!(ws);
-    let mut batch: Vec<WsFrame> = Vec::new();
-    // The standalone server keeps the `101` answer until this task first flushes (see
-    // `cork`), which happens once the first read finds nothing, with the open packet if the
-    // core queued one.
-    let mut unflushed = true;
-    let end = poll_fn(|cx| drive(cx, &link, ws.as_mut(), &mut batch, &mut unflushed)).await;
-    let (frames, close) = match end {
-        End::Server => {
-            // `batch` is reversed; what the core queued since comes after it, in order.
-            let mut last = Vec::new();
-            link.drain(&mut last);
-            batch.reverse();
-            batch.append(&mut last);
-            let normal = CloseFrame {
-                code: CloseCode::Normal,
-                reason: "".into(),
-            };
-            (batch, Some(normal))
-        }
-        End::PeerClosed => (Vec::new(), None),
-        End::Peer(None) => {
-            drop(link);
-            return;
-        }
-        End::Peer(frame) => (Vec::new(), frame),
-    };
-    // Dropping the link tells the core the transport is gone.
-    drop(link);
     let last = frames.into_iter().map(|frame| Some(to_message(frame)));
     for msg in last.chain([None]) {
         let mut ws = ws.as_mut();
@@ -283,6 +362,10 @@ where
             return Poll::Pending;
         }
         if !progress {
+            if batch.is_empty() {
+                // Idle: keep no frame buffer (the next drain allocates one).
+                *batch = Vec::new();
+            }
             return Poll::Pending;
         }
     }

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
-use volley_hyper::{IoRuntime, Timer};
+use volley_hyper::{IoRuntime, Timer, UpgradedIo};
 use volley_protocol::api::{Endpoint, Runtime, WeakEndpoint};
 
 /// Spawns on a tokio runtime and runs one timer task per server (see [`Timer`]).
@@ -70,7 +70,7 @@ impl Runtime for TokioRuntime {
 pub struct Tokio;
 
 impl IoRuntime for Tokio {
-    type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+    type WebSocket = WebSocketStream<TokioIo<UpgradedIo>>;
 
     fn for_endpoint(_io: &Endpoint) -> Self {
         Tokio
@@ -84,11 +84,7 @@ impl IoRuntime for Tokio {
         tokio::time::sleep_until(at.into())
     }
 
-    async fn websocket(
-        &self,
-        io: hyper::upgrade::Upgraded,
-        config: WebSocketConfig,
-    ) -> Self::WebSocket {
+    async fn websocket(&self, io: UpgradedIo, config: WebSocketConfig) -> Self::WebSocket {
         WebSocketStream::from_raw_socket(TokioIo::new(io), Role::Server, Some(config)).await
     }
 }

@@ -3,6 +3,7 @@
 use crate::Str;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use bytes::Bytes;
 
 /// Produces ids for new Engine.IO sessions (and Socket.IO sockets).
 ///
@@ -32,7 +33,14 @@ impl<F: FnMut(&mut [u8; 15])> IdGenerator for RandomIds<F> {
     fn sid(&mut self) -> Str {
         let mut raw = [0u8; 15];
         (self.fill)(&mut raw);
-        Str::from(URL_SAFE_NO_PAD.encode(raw))
+        let mut text = [0u8; 20];
+        match URL_SAFE_NO_PAD.encode_slice(raw, &mut text) {
+            // One allocation holding the text and its reference count: ids are cloned into
+            // several maps, and a `Str` made from a `String` would allocate a second block
+            // for the count on its first clone.
+            Ok(20) => Str::from_trusted_utf8(Bytes::from_owner(text)),
+            _ => Str::from(URL_SAFE_NO_PAD.encode(raw)),
+        }
     }
 }
 

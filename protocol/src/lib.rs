@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod engine;
+mod hash;
 mod id;
 mod json;
 pub mod server;

@@ -6,9 +6,9 @@
 //! [`Endpoint::handle_timeout`] when the deadline passed to [`Runtime::wake_timer`] arrives.
 
 use super::client::ClientFiles;
-use super::hash::IdMap;
 use super::runtime::Runtime;
 use crate::engine::{ConnId, EngineConfig, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
+use crate::hash::IdMap;
 use crate::Str;
 use bytes::Bytes;
 use futures_channel::oneshot;

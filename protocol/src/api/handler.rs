@@ -5,8 +5,10 @@
 use super::event::Event;
 use super::runtime::Runtime;
 use super::socket::SocketRef;
+use crate::Str;
+use std::any::TypeId;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Marker for handlers that return `()`.
 ///
@@ -89,4 +91,166 @@ where
         let runtime = socket.runtime();
         f(socket).finish(&*runtime)
     })
+}
+
+/// Closures that capture nothing, erased once per type and shared: every socket that registers
+/// the same capture-free handler holds the same allocation. Bounded like the name interner.
+static STATELESS_EVENT: Mutex<Vec<(TypeId, DynEvent)>> = Mutex::new(Vec::new());
+
+/// [`erase_event`], sharing the erased handler when `F` captures nothing (a zero-sized
+/// closure has no state, so one instance serves every socket).
+pub(crate) fn erase_event_shared<F, R, M>(f: F) -> DynEvent
+where
+    F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
+    R: HandlerOutput<M>,
+{
+    if std::mem::size_of::<F>() != 0 {
+        return erase_event(f);
+    }
+    let id = TypeId::of::<F>();
+    let mut known = STATELESS_EVENT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, h)) = known.iter().find(|(t, _)| *t == id) {
+        return h.clone();
+    }
+    let h = erase_event(f);
+    if known.len() < 256 {
+        known.push((id, h.clone()));
+    }
+    h
+}
+
+/// An event handler list shared by sockets (see [`HandlerList::share`]).
+pub(crate) type SharedHandlers = Arc<[(Str, DynEvent)]>;
+
+/// A socket's event handlers: its own list while it is being set up, then (if every handler
+/// is capture-free, see [`HandlerList::share`]) one list shared by all sockets of the
+/// namespace that registered the same handlers.
+#[derive(Clone, Default)]
+pub(crate) enum HandlerList {
+    #[default]
+    Empty,
+    Own(Vec<(Str, DynEvent)>),
+    Shared(SharedHandlers),
+}
+
+impl HandlerList {
+    fn as_slice(&self) -> &[(Str, DynEvent)] {
+        match self {
+            HandlerList::Empty => &[],
+            HandlerList::Own(v) => v,
+            HandlerList::Shared(s) => s,
+        }
+    }
+
+    /// The list as this socket's own, copying a shared one.
+    fn own(&mut self) -> &mut Vec<(Str, DynEvent)> {
+        if !matches!(self, HandlerList::Own(_)) {
+            *self = HandlerList::Own(self.as_slice().to_vec());
+        }
+        match self {
+            HandlerList::Own(v) => v,
+            _ => unreachable!("just made it Own"),
+        }
+    }
+
+    /// The handler for `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&DynEvent> {
+        self.as_slice()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, h)| h)
+    }
+
+    /// Sets the handler for `name`, replacing any.
+    pub(crate) fn set(&mut self, name: Str, handler: DynEvent) {
+        let list = self.own();
+        match list.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = handler,
+            None => list.push((name, handler)),
+        }
+    }
+
+    /// Removes the handler for `name`.
+    pub(crate) fn remove(&mut self, name: &str) {
+        if self.get(name).is_some() {
+            self.own().retain(|(n, _)| n != name);
+        }
+    }
+
+    /// Swaps this socket's own list for an equal one from `known` (adding it there if there
+    /// is room), when every handler in it is capture-free: then sharing is invisible, and
+    /// nothing a closure captured is kept alive by the namespace.
+    pub(crate) fn share(&mut self, known: &mut Vec<SharedHandlers>) {
+        let HandlerList::Own(list) = self else {
+            return;
+        };
+        if list.iter().any(|(_, h)| std::mem::size_of_val(&**h) != 0) {
+            return;
+        }
+        let same = |s: &&SharedHandlers| {
+            s.len() == list.len()
+                && s.iter().zip(list.iter()).all(|((n1, h1), (n2, h2))| {
+                    n1 == n2 && std::ptr::addr_eq(Arc::as_ptr(h1), Arc::as_ptr(h2))
+                })
+        };
+        if let Some(shared) = known.iter().find(same) {
+            *self = HandlerList::Shared(shared.clone());
+        } else if known.len() < 16 {
+            let shared: SharedHandlers = Arc::from(std::mem::take(list));
+            known.push(shared.clone());
+            *self = HandlerList::Shared(shared);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(list: &HandlerList) -> Vec<&str> {
+        list.as_slice().iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    fn register(list: &mut HandlerList) {
+        list.set(Str::from("a"), erase_event_shared(|_s, _e| {}));
+        list.set(Str::from("b"), erase_event_shared(|_s, _e| {}));
+    }
+
+    #[test]
+    fn sockets_registering_the_same_capture_free_handlers_share_one_list() {
+        let mut known = Vec::new();
+        let (mut first, mut second) = (HandlerList::default(), HandlerList::default());
+        for list in [&mut first, &mut second] {
+            register(list);
+            list.share(&mut known);
+        }
+        assert_eq!(known.len(), 1);
+        match (&first, &second) {
+            (HandlerList::Shared(a), HandlerList::Shared(b)) => assert!(Arc::ptr_eq(a, b)),
+            _ => panic!("both lists should be shared"),
+        }
+        // Changing one socket's handlers copies its list; the other keeps the shared one.
+        second.remove("a");
+        assert_eq!(named(&second), ["b"]);
+        assert_eq!(named(&first), ["a", "b"]);
+        assert!(first.get("a").is_some() && second.get("a").is_none());
+    }
+
+    #[test]
+    fn a_list_with_a_capturing_handler_stays_the_sockets_own() {
+        let mut known = Vec::new();
+        let mut list = HandlerList::default();
+        let state = Arc::new(5u8);
+        list.set(
+            Str::from("c"),
+            erase_event_shared(move |_s, _e| {
+                let _ = *state;
+            }),
+        );
+        list.share(&mut known);
+        assert!(known.is_empty());
+        assert!(matches!(list, HandlerList::Own(_)));
+    }
 }

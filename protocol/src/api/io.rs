@@ -7,8 +7,7 @@ use super::ack::{
 };
 use super::endpoint::{CoreOutcome, Endpoint, Shared};
 use super::event::{AckResponder, EmitError, Event};
-use super::handler::{erase_connect, DynConnect, HandlerOutput};
-use super::hash::IdMap;
+use super::handler::{erase_connect, DynConnect, HandlerOutput, SharedHandlers};
 use super::ids::RuntimeIds;
 use super::middleware::{run_middleware, DynMiddleware, MiddlewareOutput};
 use super::operators::{BroadcastOperator, Target};
@@ -16,6 +15,7 @@ use super::options::Options;
 use super::runtime::Runtime;
 use super::socket::{lock, read, write, SocketEntry, SocketRef};
 use crate::engine::{ConnId, EngineConfig, EngineServer, ReqId, RequestHead, Transmit, WsFrame};
+use crate::hash::IdMap;
 use crate::server::{
     AckId, AckOutcome, BroadcastOptions, ClusterMessage, ConnectRequest, DisconnectReason,
     Event as ServerEvent, Handshake, PatternId, Payload, RequestResult, Room, Server, SocketConfig,
@@ -40,6 +40,8 @@ pub(crate) struct NsEntry {
     pub(crate) on_connection: RwLock<Vec<DynConnect>>,
     pub(crate) middleware: RwLock<Vec<DynMiddleware>>,
     pub(crate) server_side: RwLock<Option<DynServerSide>>,
+    /// Handler lists shared by this namespace's sockets (see `HandlerList::share`).
+    pub(crate) handler_lists: Mutex<Vec<SharedHandlers>>,
 }
 
 /// What a namespace handle stands for.
@@ -61,6 +63,7 @@ impl NsEntry {
             on_connection: RwLock::default(),
             middleware: RwLock::default(),
             server_side: RwLock::default(),
+            handler_lists: Mutex::default(),
         }
     }
 }
@@ -982,8 +985,8 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
     let entry = io.with_core(|st, now| {
         let id = st.core.accept_connect(now, req).ok()?;
         super::dynamic::keep_child(io, ns);
-        let handshake = st.core.socket(&id)?.handshake().clone();
-        let entry = Arc::new(SocketEntry::new(id.clone(), nsp, Arc::new(handshake)));
+        let handshake = st.core.socket(&id)?.shared_handshake().clone();
+        let entry = Arc::new(SocketEntry::new(id.clone(), nsp, handshake));
         write(&io.app.sockets).insert(id, entry.clone());
         Some(entry)
     });
@@ -996,6 +999,7 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
     for h in handlers {
         h(socket.clone());
     }
+    entry.state().handlers.share(&mut lock(&ns.handler_lists));
     let early = entry.state().gate.take().unwrap_or_default();
     for event in early {
         call_handler(&socket, event);
@@ -1039,10 +1043,9 @@ fn call_handler(socket: &SocketRef, event: Event) {
         let state = socket.entry.state();
         state
             .handlers
-            .iter()
-            .find(|(name, _)| name == event.name())
-            .map(|(_, h)| h.clone())
-            .or_else(|| state.any.clone())
+            .get(event.name())
+            .cloned()
+            .or_else(|| state.rare.as_ref().and_then(|r| r.any.clone()))
     };
     if let Some(h) = handler {
         h(socket.clone(), event);
@@ -1087,10 +1090,13 @@ fn on_leaving(
     let handlers = match disconnecting {
         Some(rooms) => {
             let mut state = entry.state();
-            state.leaving_rooms = Some(rooms);
-            state.disconnecting.clone()
+            let rare = state.rare();
+            rare.leaving_rooms = Some(rooms);
+            rare.disconnecting.clone()
         }
-        None => entry.state().disconnect.clone(),
+        None => (entry.state().rare.as_ref())
+            .map(|r| r.disconnect.clone())
+            .unwrap_or_default(),
     };
     let socket = SocketRef {
         io: io.clone(),

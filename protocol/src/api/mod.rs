@@ -18,7 +18,6 @@ mod event;
 mod forward;
 mod handler;
 mod handshake_ext;
-mod hash;
 mod ids;
 mod io;
 mod middleware;

@@ -3,7 +3,7 @@
 
 use super::ack::AckFuture;
 use super::event::{EmitError, Event};
-use super::handler::{erase_event, DynEvent, HandlerOutput};
+use super::handler::{erase_event, erase_event_shared, DynEvent, HandlerList, HandlerOutput};
 use super::io::{self, IoShared};
 use super::operators::{BroadcastOperator, SocketEmitter};
 use super::runtime::Runtime;
@@ -28,16 +28,31 @@ pub(crate) struct SocketEntry {
 }
 
 pub(crate) struct SocketState {
-    /// Few per socket, so a vector (smaller than a map, and as fast to search).
-    pub(crate) handlers: Vec<(Str, DynEvent)>,
+    /// Few per socket, so a list (smaller than a map, and as fast to search); usually
+    /// shared with the namespace's other sockets once the connection handlers ran.
+    pub(crate) handlers: HandlerList,
+    /// Events that arrived while the connection handlers were still running; replayed after.
+    pub(crate) gate: Option<Vec<Event>>,
+    /// What many sockets never use, boxed so an idle socket does not carry it.
+    pub(crate) rare: Option<Box<RareState>>,
+}
+
+/// The parts of [`SocketState`] set only by some applications, or only while leaving.
+#[derive(Default)]
+pub(crate) struct RareState {
     pub(crate) any: Option<DynEvent>,
     pub(crate) disconnecting: Vec<DynDisconnect>,
     pub(crate) disconnect: Vec<DynDisconnect>,
-    /// Events that arrived while the connection handlers were still running; replayed after.
-    pub(crate) gate: Option<Vec<Event>>,
     /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
     pub(crate) leaving_rooms: Option<Vec<Room>>,
     extensions: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
+}
+
+impl SocketState {
+    /// The rarely used parts, created on first use.
+    pub(crate) fn rare(&mut self) -> &mut RareState {
+        self.rare.get_or_insert_with(Default::default)
+    }
 }
 
 impl SocketEntry {
@@ -47,13 +62,9 @@ impl SocketEntry {
             nsp,
             handshake,
             state: Mutex::new(SocketState {
-                handlers: Vec::new(),
-                any: None,
-                disconnecting: Vec::new(),
-                disconnect: Vec::new(),
+                handlers: HandlerList::Empty,
                 gate: Some(Vec::new()),
-                leaving_rooms: None,
-                extensions: Vec::new(),
+                rare: None,
             }),
         }
     }
@@ -181,12 +192,8 @@ impl SocketRef {
         R: HandlerOutput<M>,
     {
         let event = io::intern(&self.io, event.into());
-        let handler = erase_event(handler);
-        let handlers = &mut self.entry.state().handlers;
-        match handlers.iter_mut().find(|(name, _)| *name == event) {
-            Some(slot) => slot.1 = handler,
-            None => handlers.push((event, handler)),
-        }
+        let handler = erase_event_shared(handler);
+        self.entry.state().handlers.set(event, handler);
     }
 
     /// Removes the handler for `event`.
@@ -198,10 +205,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn off(&self, event: &str) {
-        self.entry
-            .state()
-            .handlers
-            .retain(|(name, _)| name != event);
+        self.entry.state().handlers.remove(event);
     }
 
     /// Registers a catch-all handler, called for events that have no handler of their own.
@@ -217,7 +221,7 @@ impl SocketRef {
         F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
         R: HandlerOutput<M>,
     {
-        self.entry.state().any = Some(erase_event(handler));
+        self.entry.state().rare().any = Some(erase_event(handler));
     }
 
     /// Called when the socket is about to leave (it is still in its rooms).
@@ -236,7 +240,7 @@ impl SocketRef {
         &self,
         f: impl Fn(SocketRef, DisconnectReason) + Send + Sync + 'static,
     ) {
-        self.entry.state().disconnecting.push(Arc::new(f));
+        self.entry.state().rare().disconnecting.push(Arc::new(f));
     }
 
     /// Called once the socket left, with the reason (`transport close`, `ping timeout`, …).
@@ -248,7 +252,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn on_disconnect(&self, f: impl Fn(SocketRef, DisconnectReason) + Send + Sync + 'static) {
-        self.entry.state().disconnect.push(Arc::new(f));
+        self.entry.state().rare().disconnect.push(Arc::new(f));
     }
 
     /// Emits `event` to this client. A tuple is spread into several arguments (`&(a, b)`),
@@ -447,8 +451,9 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn rooms(&self) -> Vec<Room> {
-        if let Some(rooms) = self.entry.state().leaving_rooms.as_ref() {
-            return rooms.clone();
+        let leaving = (self.entry.state().rare.as_ref()).and_then(|r| r.leaving_rooms.clone());
+        if let Some(rooms) = leaving {
+            return rooms;
         }
         io::rooms(&self.io, &self.entry.id).unwrap_or_default()
     }
@@ -477,7 +482,8 @@ impl SocketRef {
     /// ```
     pub fn insert<T: Send + Sync + 'static>(&self, value: T) {
         let value: Arc<dyn Any + Send + Sync> = Arc::new(value);
-        let extensions = &mut self.entry.state().extensions;
+        let mut state = self.entry.state();
+        let extensions = &mut state.rare().extensions;
         match extensions.iter_mut().find(|(t, _)| *t == TypeId::of::<T>()) {
             Some(slot) => slot.1 = value,
             None => extensions.push((TypeId::of::<T>(), value)),
@@ -499,6 +505,8 @@ impl SocketRef {
         let v = self
             .entry
             .state()
+            .rare
+            .as_ref()?
             .extensions
             .iter()
             .find(|(t, _)| *t == TypeId::of::<T>())?

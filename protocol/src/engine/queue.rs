@@ -223,8 +223,7 @@ impl OutQueue {
                 }
             }
         }
-        self.bytes = 0;
-        self.volatile_bytes = 0;
+        self.release();
         Bytes::from(out)
     }
 
@@ -238,15 +237,20 @@ impl OutQueue {
                 Item::Message(OutMessage(Repr::Binary(b))) => WsFrame::Binary(b),
             });
         }
+        self.release();
+    }
+
+    /// After draining: counters back to zero and the entry buffer freed, so an idle session
+    /// holds no queue memory (the next burst allocates it again).
+    fn release(&mut self) {
+        self.entries = VecDeque::new();
         self.bytes = 0;
         self.volatile_bytes = 0;
     }
 
     /// Forgets everything queued.
     pub(crate) fn clear(&mut self) {
-        self.entries.clear();
-        self.bytes = 0;
-        self.volatile_bytes = 0;
+        self.release();
     }
 }
 
@@ -278,6 +282,7 @@ mod tests {
         assert_eq!(&q.take_payload()[..], b"2\x1e4hi\x1ebAQID");
         assert_eq!(q.bytes(), 0);
         assert!(q.is_empty());
+        assert_eq!(q.entries.capacity(), 0, "a drained queue keeps no buffer");
     }
 
     #[test]
@@ -306,6 +311,7 @@ mod tests {
             Push::Queued
         );
         assert_eq!(frames(&mut q), vec![t("4a"), t("4b"), t("4dd")]);
+        assert_eq!(q.entries.capacity(), 0, "a drained queue keeps no buffer");
     }
 
     #[test]

@@ -6,11 +6,12 @@ use super::queue::OutMessage;
 use super::request::{route, ConnId, Method, ReqId, RequestHead, Route, TransportKind};
 use super::response::{cors_headers, ErrorCode, HttpResponse};
 use super::session::{Session, Shared};
+use crate::hash::IdMap;
 use crate::id::IdGenerator;
 use crate::Str;
 use bytes::Bytes;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::{BinaryHeap, HashSet, VecDeque};
 use std::time::Instant;
 
 /// Why a session ended, with the reference's reason strings.
@@ -215,10 +216,12 @@ enum PendingWs {
 /// GET carry everything a POST caused, including the application's synchronous replies.
 pub struct EngineServer {
     shared: Shared,
-    sessions: HashMap<Str, Session>,
+    /// Boxed: a hash table keeps up to twice its length in slots, and a slot is then a
+    /// pointer rather than a whole session.
+    sessions: IdMap<Str, Box<Session>>,
     ids: Box<dyn IdGenerator + Send>,
     timers: BinaryHeap<Reverse<(Instant, Str)>>,
-    pending_ws: HashMap<ReqId, PendingWs>,
+    pending_ws: IdMap<ReqId, PendingWs>,
     pending_handshakes: HashSet<ReqId>,
 }
 
@@ -238,14 +241,14 @@ impl EngineServer {
                 config,
                 events: VecDeque::new(),
                 transmits: VecDeque::new(),
-                conns: HashMap::new(),
-                parked: HashMap::new(),
+                conns: IdMap::default(),
+                parked: IdMap::default(),
                 flush_polls: Vec::new(),
             },
-            sessions: HashMap::new(),
+            sessions: IdMap::default(),
             ids: Box::new(ids),
             timers: BinaryHeap::new(),
-            pending_ws: HashMap::new(),
+            pending_ws: IdMap::default(),
             pending_handshakes: HashSet::new(),
         }
     }
@@ -369,7 +372,7 @@ impl EngineServer {
             transport: incoming.transport,
         });
         let session = Session::new(now, &mut self.shared, sid.clone(), get);
-        self.sessions.insert(sid.clone(), session);
+        self.sessions.insert(sid.clone(), Box::new(session));
         self.after(&sid);
         Some(sid)
     }

@@ -9,9 +9,10 @@ use super::queue::{OutMessage, OutQueue, Push};
 use super::request::{ConnId, ReqId, TransportKind};
 use super::response::{ErrorCode, Headers, HttpResponse};
 use super::server::{CloseReason, EngineEvent, SendOutcome, Transmit};
+use crate::hash::IdMap;
 use crate::Str;
 use bytes::Bytes;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Instant;
 
 /// Everything sessions share with their server: configuration, outputs, and the indexes from
@@ -22,9 +23,9 @@ pub(crate) struct Shared {
     pub(crate) events: VecDeque<EngineEvent>,
     pub(crate) transmits: VecDeque<Transmit>,
     /// WebSocket connections (transport or upgrade probe) → session.
-    pub(crate) conns: HashMap<ConnId, Str>,
+    pub(crate) conns: IdMap<ConnId, Str>,
     /// Parked polling GETs → session.
-    pub(crate) parked: HashMap<ReqId, Str>,
+    pub(crate) parked: IdMap<ReqId, Str>,
     /// Sessions with a parked GET and queued packets, to answer in `poll_transmit`.
     pub(crate) flush_polls: Vec<Str>,
 }
@@ -89,7 +90,8 @@ pub(crate) type Reply = Option<HttpResponse>;
 pub(crate) struct Session {
     sid: Str,
     transport: Transport,
-    upgrade: Option<Upgrade>,
+    /// Boxed: a session probes for an upgrade once, briefly, if ever.
+    upgrade: Option<Box<Upgrade>>,
     upgraded: bool,
     phase: Phase,
     queue: OutQueue,
@@ -548,12 +550,12 @@ impl Session {
             return;
         }
         ctx.conns.insert(conn, self.sid.clone());
-        self.upgrade = Some(Upgrade {
+        self.upgrade = Some(Box::new(Upgrade {
             conn,
             deadline: now + ctx.config.upgrade_timeout,
             probed: false,
             probe_reply: false,
-        });
+        }));
     }
 
     /// Abandons a started upgrade; polling carries on.

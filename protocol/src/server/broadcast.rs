@@ -1,7 +1,7 @@
 //! Broadcast targeting: options and the pure planning function.
 
 use super::ids::{Room, SocketId, SocketKey};
-use super::rooms::{KeySet, RoomIndex};
+use super::rooms::{KeySet, Members, RoomIndex};
 use std::time::Duration;
 
 /// Modifiers of a broadcast (the reference's `BroadcastFlags`).
@@ -82,9 +82,9 @@ const EXCEPT_DIRECT_LIMIT: usize = 4;
 /// Each target appears exactly once. Pure: reads the index, allocates at most one set per call
 /// (for large `except` lists), never per target.
 pub fn plan(index: &RoomIndex, rooms: &[Room], except: &[Room], out: &mut Vec<SocketKey>) {
-    let except_sets: Vec<&KeySet> = except.iter().filter_map(|r| index.members(r)).collect();
+    let except_sets: Vec<&Members> = except.iter().filter_map(|r| index.members(r)).collect();
     let excluded_big: Option<KeySet> = (except_sets.len() > EXCEPT_DIRECT_LIMIT)
-        .then(|| except_sets.iter().flat_map(|s| s.iter().copied()).collect());
+        .then(|| except_sets.iter().flat_map(|s| s.iter()).collect());
     let is_excluded = |k: &SocketKey| match &excluded_big {
         Some(set) => set.contains(k),
         None => except_sets.iter().any(|s| s.contains(k)),
@@ -94,13 +94,13 @@ pub fn plan(index: &RoomIndex, rooms: &[Room], except: &[Room], out: &mut Vec<So
         [] => out.extend(index.all_sockets().filter(|k| !is_excluded(k))),
         [room] => {
             if let Some(members) = index.members(room) {
-                out.extend(members.iter().copied().filter(|k| !is_excluded(k)));
+                out.extend(members.iter().filter(|k| !is_excluded(k)));
             }
         }
         _ => {
             for room in rooms {
                 if let Some(members) = index.members(room) {
-                    out.extend(members.iter().copied().filter(|k| !is_excluded(k)));
+                    out.extend(members.iter().filter(|k| !is_excluded(k)));
                 }
             }
             // A socket in several target rooms is delivered once.

@@ -9,10 +9,11 @@ use super::event::{to_messages, AckOutcome, ConnectRequest, EngineCommand, Event
 use super::handshake::Handshake;
 use super::ids::{AckId, DisconnectReason, SocketId, SocketKey};
 use super::namespace::{NamespacePattern, Namespaces, PatternId};
-use super::socket::{Slab, Socket, SocketRef};
+use super::socket::{Acks, Slab, Socket, SocketRef};
 use super::timer::{TimerKey, TimerTable};
 use super::{AdapterFactory, InMemoryAdapterFactory};
 use crate::engine::{Message, RequestHead};
+use crate::hash::IdMap;
 use crate::id::IdGenerator;
 use crate::socket::{ConnectError, Decoder, Packet, PacketType};
 use crate::Str;
@@ -55,9 +56,10 @@ pub struct SocketLayer {
     pub(crate) config: SocketConfig,
     ids: Box<dyn IdGenerator + Send>,
     pub(crate) nsps: Namespaces,
-    pub(crate) clients: HashMap<Str, Client>,
+    /// Boxed, as the engine's sessions are: empty table slots then cost a pointer each.
+    pub(crate) clients: IdMap<Str, Box<Client>>,
     pub(crate) sockets: Slab,
-    pub(crate) by_id: HashMap<SocketId, SocketKey>,
+    pub(crate) by_id: IdMap<SocketId, SocketKey>,
     pub(crate) timers: TimerTable<Timer>,
     pub(crate) events: VecDeque<Event>,
     pub(crate) commands: VecDeque<EngineCommand>,
@@ -96,9 +98,9 @@ impl SocketLayer {
             config,
             ids,
             nsps: Namespaces::new(adapters),
-            clients: HashMap::new(),
+            clients: IdMap::default(),
             sockets: Slab::default(),
-            by_id: HashMap::new(),
+            by_id: IdMap::default(),
             timers: TimerTable::default(),
             events: VecDeque::new(),
             commands: VecDeque::new(),
@@ -153,7 +155,7 @@ impl SocketLayer {
         );
         self.clients.insert(
             sid,
-            Client {
+            Box::new(Client {
                 head,
                 opened: now,
                 decoder: Decoder::new()
@@ -161,7 +163,7 @@ impl SocketLayer {
                 sockets: Vec::new(),
                 pending: Vec::new(),
                 connect_timer: Some(timer),
-            },
+            }),
         );
     }
 
@@ -254,17 +256,20 @@ impl SocketLayer {
             .position(|n| *n == req.nsp)
             .ok_or(ServerError::ClientGone)?;
         client.pending.swap_remove(pos);
+        if client.pending.is_empty() {
+            client.pending = Vec::new();
+        }
         let id = SocketId::new(self.ids.sid());
-        let handshake = Handshake::new(client.head.clone(), client.opened, req.auth);
+        let handshake = Arc::new(Handshake::new(client.head.clone(), client.opened, req.auth));
         let key = self.sockets.insert(Socket {
             id: id.clone(),
             sid: req.sid.clone(),
             nsp: req.nsp.clone(),
             handshake,
             data: serde_json::Value::Object(Default::default()),
-            acks: HashMap::new(),
+            acks: Acks::default(),
         });
-        client.sockets.push((req.nsp.clone(), key));
+        super::push_lean(&mut client.sockets, (req.nsp.clone(), key));
         if let Some(t) = client.connect_timer.take() {
             self.timers.cancel(t);
         }
@@ -286,6 +291,9 @@ impl SocketLayer {
         };
         if let Some(pos) = client.pending.iter().position(|n| *n == req.nsp) {
             client.pending.swap_remove(pos);
+            if client.pending.is_empty() {
+                client.pending = Vec::new();
+            }
             self.connect_settled(&req.nsp);
             self.send_packet(&req.sid, &error.to_packet(req.nsp), false);
         }
@@ -432,7 +440,7 @@ impl SocketLayer {
             Some(ns) => {
                 let pattern = ns.pattern;
                 ns.pending += 1;
-                client.pending.push(nsp.clone());
+                super::push_lean(&mut client.pending, nsp.clone());
                 self.events.push_back(Event::Connect(ConnectRequest {
                     sid,
                     nsp,
@@ -591,7 +599,7 @@ impl SocketLayer {
             nsp: socket.nsp.clone(),
             reason,
         });
-        let mut acks: Vec<_> = socket.acks.into_iter().collect();
+        let mut acks: Vec<_> = socket.acks.into_waiters().collect();
         acks.sort_unstable_by_key(|(id, _)| *id);
         for (id, waiter) in acks {
             if let AckWaiter::Single { timer } = waiter {

@@ -33,6 +33,16 @@ pub use ids::{AckId, DisconnectReason, Room, SocketId, SocketKey};
 pub use layer::SocketLayer;
 pub use namespace::{NamespacePattern, PatternId};
 pub use ops::BroadcastAckHandle;
-pub use rooms::{KeyHasher, KeySet, RoomIndex};
+pub use rooms::{KeyHasher, KeySet, Members, RoomIndex};
 pub use socket::SocketRef;
 pub use stack::Server;
+
+/// Pushes onto a list that usually holds one or two items per socket or client: the first
+/// push allocates room for exactly one (a plain `push` reserves four), later ones grow as
+/// usual. Idle memory per connection is what this saves.
+pub(crate) fn push_lean<T>(list: &mut Vec<T>, item: T) {
+    if list.capacity() == 0 {
+        list.reserve_exact(1);
+    }
+    list.push(item);
+}

@@ -33,6 +33,115 @@ impl Hasher for KeyHasher {
 pub type KeySet = HashSet<SocketKey, BuildHasherDefault<KeyHasher>>;
 type KeyMap<V> = HashMap<SocketKey, V, BuildHasherDefault<KeyHasher>>;
 
+/// The members of one room. Most rooms are a socket's own room, with one member: that case
+/// needs no set of its own.
+#[derive(Debug, Clone)]
+pub enum Members {
+    /// Exactly this socket.
+    One(SocketKey),
+    /// Any number of sockets.
+    Many(KeySet),
+}
+
+impl Members {
+    /// Whether `socket` is a member.
+    pub fn contains(&self, socket: &SocketKey) -> bool {
+        match self {
+            Members::One(k) => k == socket,
+            Members::Many(set) => set.contains(socket),
+        }
+    }
+
+    /// Every member.
+    pub fn iter(&self) -> impl Iterator<Item = SocketKey> + '_ {
+        let (one, many) = match self {
+            Members::One(k) => (Some(*k), None),
+            Members::Many(set) => (None, Some(set)),
+        };
+        one.into_iter().chain(many.into_iter().flatten().copied())
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        match self {
+            Members::One(_) => 1,
+            Members::Many(set) => set.len(),
+        }
+    }
+
+    /// Whether the room has no members (a room is removed once it has none).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds `socket`; false if it was a member already.
+    fn insert(&mut self, socket: SocketKey) -> bool {
+        match self {
+            Members::One(k) if *k == socket => false,
+            Members::One(k) => {
+                *self = Members::Many([*k, socket].into_iter().collect());
+                true
+            }
+            Members::Many(set) => set.insert(socket),
+        }
+    }
+
+    /// Removes `socket`; false if it was not a member.
+    fn remove(&mut self, socket: &SocketKey) -> bool {
+        match self {
+            Members::One(k) if k == socket => {
+                *self = Members::Many(KeySet::default());
+                true
+            }
+            Members::One(_) => false,
+            Members::Many(set) => set.remove(socket),
+        }
+    }
+}
+
+/// The rooms of one socket, in join order. Most sockets are only in their own room: that
+/// one is kept inline, with no list of its own.
+#[derive(Debug, Clone)]
+enum RoomList {
+    One(Room),
+    Many(Vec<Room>),
+}
+
+impl Default for RoomList {
+    fn default() -> Self {
+        RoomList::Many(Vec::new())
+    }
+}
+
+impl std::ops::Deref for RoomList {
+    type Target = [Room];
+    fn deref(&self) -> &[Room] {
+        match self {
+            RoomList::One(room) => std::slice::from_ref(room),
+            RoomList::Many(list) => list,
+        }
+    }
+}
+
+impl RoomList {
+    fn push(&mut self, room: Room) {
+        match self {
+            RoomList::Many(list) if list.is_empty() => *self = RoomList::One(room),
+            RoomList::One(first) => *self = RoomList::Many(vec![first.clone(), room]),
+            RoomList::Many(list) => list.push(room),
+        }
+    }
+
+    fn remove(&mut self, pos: usize) {
+        match self {
+            RoomList::One(_) => *self = RoomList::default(),
+            RoomList::Many(list) => {
+                list.remove(pos);
+            }
+        }
+    }
+}
+
 /// Room index of one namespace.
 ///
 /// Room names may come from clients, so the room map keeps std's randomly keyed hasher.
@@ -41,8 +150,8 @@ type KeyMap<V> = HashMap<SocketKey, V, BuildHasherDefault<KeyHasher>>;
 /// as in the reference adapter.
 #[derive(Debug, Default)]
 pub struct RoomIndex {
-    rooms: HashMap<Room, KeySet>,
-    sockets: KeyMap<Vec<Room>>,
+    rooms: HashMap<Room, Members>,
+    sockets: KeyMap<RoomList>,
 }
 
 impl RoomIndex {
@@ -55,11 +164,14 @@ impl RoomIndex {
     pub fn add_all(&mut self, socket: SocketKey, rooms: &[Room]) {
         let list = self.sockets.entry(socket).or_default();
         for room in rooms {
-            let members = match self.rooms.get_mut(room.as_str()) {
-                Some(m) => m,
-                None => self.rooms.entry(room.clone()).or_default(),
+            let joined = match self.rooms.get_mut(room.as_str()) {
+                Some(members) => members.insert(socket),
+                None => {
+                    self.rooms.insert(room.clone(), Members::One(socket));
+                    true
+                }
             };
-            if members.insert(socket) {
+            if joined {
                 list.push(room.clone());
             }
         }
@@ -89,7 +201,7 @@ impl RoomIndex {
         let Some(list) = self.sockets.remove(&socket) else {
             return;
         };
-        for room in list {
+        for room in list.iter() {
             if let Some(members) = self.rooms.get_mut(room.as_str()) {
                 members.remove(&socket);
                 if members.is_empty() {
@@ -101,7 +213,7 @@ impl RoomIndex {
 
     /// Rooms of `socket`, in join order (its own id first). Empty if unknown.
     pub fn socket_rooms(&self, socket: SocketKey) -> &[Room] {
-        self.sockets.get(&socket).map_or(&[], Vec::as_slice)
+        self.sockets.get(&socket).map_or(&[], |list| list)
     }
 
     /// Whether `socket` is known to the index.
@@ -110,7 +222,7 @@ impl RoomIndex {
     }
 
     /// Members of `room`, if it exists.
-    pub fn members(&self, room: &str) -> Option<&KeySet> {
+    pub fn members(&self, room: &str) -> Option<&Members> {
         self.rooms.get(room)
     }
 
@@ -139,7 +251,7 @@ impl RoomIndex {
     pub fn check_consistency(&self) -> Result<(), String> {
         let mut pairs = 0usize;
         for (socket, list) in &self.sockets {
-            for room in list {
+            for room in list.iter() {
                 if !self
                     .rooms
                     .get(room.as_str())
@@ -159,10 +271,10 @@ impl RoomIndex {
             if members.is_empty() {
                 return Err(format!("room {room:?} is empty but kept"));
             }
-            for socket in members {
+            for socket in members.iter() {
                 if !self
                     .sockets
-                    .get(socket)
+                    .get(&socket)
                     .is_some_and(|l| l.iter().any(|r| r == room))
                 {
                     return Err(format!("{socket:?} is in {room:?} but does not list it"));
@@ -206,6 +318,28 @@ mod tests {
         assert!(!idx.contains_socket(k(2)));
         idx.check_consistency().unwrap();
         assert_eq!(idx.room_count(), 1);
+    }
+
+    #[test]
+    fn a_room_with_one_member_grows_to_a_set_and_shrinks_to_nothing() {
+        let mut idx = RoomIndex::new();
+        idx.add_all(k(1), &[r("own")]);
+        assert!(matches!(idx.members("own"), Some(Members::One(_))));
+        idx.add_all(k(2), &[r("own")]);
+        idx.add_all(k(2), &[r("own")]);
+        let members = idx.members("own").unwrap();
+        assert_eq!(members.len(), 2);
+        assert!(members.contains(&k(1)) && members.contains(&k(2)));
+        let mut listed: Vec<_> = members.iter().collect();
+        listed.sort();
+        assert_eq!(listed, [k(1), k(2)]);
+        assert!(idx.del(k(1), "own") && idx.del(k(2), "own"));
+        assert!(idx.members("own").is_none());
+        idx.add_all(k(3), &[r("solo")]);
+        assert!(!idx.del(k(4), "solo"));
+        assert!(idx.del(k(3), "solo"));
+        assert!(idx.members("solo").is_none());
+        idx.check_consistency().unwrap();
     }
 
     #[test]

@@ -19,7 +19,9 @@ pub const DEFAULT_MAX_ATTACHMENTS: usize = 10_000;
 /// Any `Err` is a protocol violation by the peer; the decoder is then reset.
 #[derive(Debug, Clone)]
 pub struct Decoder {
-    pending: Option<Pending>,
+    /// Boxed: one decoder lives in every client, and a packet waits here only between a
+    /// binary event and its last attachment.
+    pending: Option<Box<Pending>>,
     max_attachments: usize,
     max_attachment_bytes: usize,
 }
@@ -75,12 +77,12 @@ impl Decoder {
         if expected == 0 {
             return Ok(Some(packet));
         }
-        self.pending = Some(Pending {
+        self.pending = Some(Box::new(Pending {
             // Grows with the attachments actually received, not with the announced count.
             packet,
             expected,
             bytes: 0,
-        });
+        }));
         Ok(None)
     }
 

@@ -1,6 +1,7 @@
 //! A fast hasher for maps keyed by ids the server generates itself (connection and request
-//! counters, random socket ids): no client chooses these keys, so the DoS resistance of the
-//! default SipHash buys nothing, and these maps are hit once per delivered message.
+//! counters, random session and socket ids): no client chooses the keys that go in, so the
+//! DoS resistance of the default SipHash buys nothing (a client can only look up a key it
+//! names), and these maps are hit once per delivered message.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
