@@ -24,10 +24,9 @@ use volley_protocol::api::{bad_request, Endpoint, WsLink, WsUpgrade};
 use volley_protocol::engine::WsFrame;
 use volley_protocol::Str;
 
-/// tungstenite's own read buffer, allocated for every connection and kept while it is idle:
-/// small, because the reads from the socket go through one per-thread scratch buffer
-/// ([`UpgradedIo`]) and the codec takes its bytes from there this many at a time. Bigger
-/// messages grow the buffer only while they are read.
+/// tungstenite's own read buffer, allocated for every connection and kept while it is idle,
+/// so small (idle memory per connection is a target); it is also the most one read system
+/// call takes. Bigger messages grow the buffer only while they are read.
 const READ_BUFFER: usize = 64;
 /// Frames are gathered up to this many bytes before a write to the socket.
 const WRITE_BUFFER: usize = 8 * 1024;
