@@ -8,8 +8,9 @@
 
 use super::ack::AckReply;
 use super::event::EmitError;
-use super::io::{args_of, IoShared, Namespace};
+use super::io::{IoShared, Namespace};
 use super::operators::event_payload;
+use super::ops::args_of;
 use super::socket::{lock, SocketRef};
 use crate::server::{Payload, ReplyTo, RequestId, RequestResult};
 use crate::socket::RawArgs;

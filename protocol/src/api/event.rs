@@ -360,7 +360,7 @@ impl AckResponder {
     pub fn send_raw(self, args: RawArgs) {
         match self.reply_to {
             Some((nsp, to)) => super::cluster::reply(&self.io, &nsp, to, args),
-            None => super::io::send_ack(&self.io, &self.socket, self.id, args),
+            None => super::ops::send_ack(&self.io, &self.socket, self.id, args),
         }
     }
 

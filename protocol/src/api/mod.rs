@@ -11,6 +11,7 @@
 mod ack;
 mod client;
 mod cluster;
+mod dispatch;
 mod dynamic;
 mod endpoint;
 mod engine_io;
@@ -22,6 +23,7 @@ mod ids;
 mod io;
 mod middleware;
 mod operators;
+mod ops;
 mod options;
 mod runtime;
 mod socket;

@@ -3,7 +3,8 @@
 
 use super::ack::{AckFuture, BroadcastAckFuture, FetchSocketsFuture};
 use super::event::EmitError;
-use super::io::{self, IoShared};
+use super::io::IoShared;
+use super::ops;
 use super::socket::SocketRef;
 use crate::server::{BroadcastOptions, PatternId, Room};
 use crate::socket::{is_reserved_event, to_event, Args, RawArgs};
@@ -125,7 +126,7 @@ impl SocketEmitter {
     /// ```
     pub fn emit_raw(&self, payload: RawArgs) -> Result<(), EmitError> {
         let s = &self.socket;
-        io::emit_to_socket(&s.io, &s.entry.id, payload, self.volatile)
+        ops::emit_to_socket(&s.io, &s.entry.id, payload, self.volatile)
     }
 
     /// Emits `event` and waits for the acknowledgement.
@@ -148,7 +149,7 @@ impl SocketEmitter {
         let payload = event_payload(event, data)?;
         let s = &self.socket;
         let timeout = self.timeout.unwrap_or(DEFAULT_ACK_TIMEOUT);
-        io::emit_with_ack(&s.io, &s.entry.id, payload, timeout)
+        ops::emit_with_ack(&s.io, &s.entry.id, payload, timeout)
     }
 }
 
@@ -319,9 +320,9 @@ impl BroadcastOperator {
     pub fn emit_raw(&self, payload: RawArgs) {
         match &self.target {
             // The common case without the detour through a list.
-            Target::Nsp(nsp) => io::broadcast(&self.io, nsp, &self.opts, payload),
+            Target::Nsp(nsp) => ops::broadcast(&self.io, nsp, &self.opts, payload),
             Target::Children(_) => {
-                self.each_nsp(|nsp| io::broadcast(&self.io, nsp, &self.opts, payload.clone()));
+                self.each_nsp(|nsp| ops::broadcast(&self.io, nsp, &self.opts, payload.clone()));
             }
         }
     }
@@ -348,7 +349,7 @@ impl BroadcastOperator {
         let mut opts = self.opts.clone();
         opts.flags.timeout.get_or_insert(DEFAULT_ACK_TIMEOUT);
         let futures =
-            self.each_nsp(|nsp| io::broadcast_with_ack(&self.io, nsp, &opts, payload.clone()));
+            self.each_nsp(|nsp| ops::broadcast_with_ack(&self.io, nsp, &opts, payload.clone()));
         Ok(BroadcastAckFuture::merge(futures))
     }
 
@@ -362,7 +363,7 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn fetch_sockets(&self) -> Vec<SocketRef> {
-        let found = self.each_nsp(|nsp| io::fetch_sockets(&self.io, nsp, &self.opts));
+        let found = self.each_nsp(|nsp| ops::fetch_sockets(&self.io, nsp, &self.opts));
         found.into_iter().flatten().collect()
     }
 
@@ -378,7 +379,7 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn fetch_all_sockets(&self) -> FetchSocketsFuture {
-        let futures = self.each_nsp(|nsp| io::fetch_all_sockets(&self.io, nsp, &self.opts));
+        let futures = self.each_nsp(|nsp| ops::fetch_all_sockets(&self.io, nsp, &self.opts));
         FetchSocketsFuture::merge(futures)
     }
 
@@ -392,7 +393,7 @@ impl BroadcastOperator {
     /// ```
     pub fn sockets_join(&self, room: impl Into<Room>) {
         let room = room.into();
-        self.each_nsp(|nsp| io::sockets_join(&self.io, nsp, &self.opts, room.clone()));
+        self.each_nsp(|nsp| ops::sockets_join(&self.io, nsp, &self.opts, room.clone()));
     }
 
     /// Makes every selected socket leave `room` (on every node unless `local`).
@@ -404,7 +405,7 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn sockets_leave(&self, room: &str) {
-        self.each_nsp(|nsp| io::sockets_leave(&self.io, nsp, &self.opts, room));
+        self.each_nsp(|nsp| ops::sockets_leave(&self.io, nsp, &self.opts, room));
     }
 
     /// Disconnects every selected socket (on every node unless `local`).
@@ -416,7 +417,7 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn disconnect_sockets(&self) {
-        self.each_nsp(|nsp| io::disconnect_sockets(&self.io, nsp, &self.opts));
+        self.each_nsp(|nsp| ops::disconnect_sockets(&self.io, nsp, &self.opts));
     }
 }
 

@@ -4,8 +4,9 @@
 use super::ack::AckFuture;
 use super::event::{EmitError, Event};
 use super::handler::{erase_event, erase_event_shared, DynEvent, HandlerList, HandlerOutput};
-use super::io::{self, IoShared};
+use super::io::IoShared;
 use super::operators::{BroadcastOperator, SocketEmitter};
+use super::ops;
 use super::runtime::Runtime;
 use crate::server::{BroadcastOptions, DisconnectReason, Handshake, Room, SocketId};
 use crate::socket::{Args, RawArgs};
@@ -167,7 +168,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn connected(&self) -> bool {
-        io::is_connected(&self.io, &self.entry.id)
+        ops::is_connected(&self.io, &self.entry.id)
     }
 
     /// Registers the handler for `event` (replacing any previous one). Plain closures run in
@@ -191,7 +192,7 @@ impl SocketRef {
         F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
         R: HandlerOutput<M>,
     {
-        let event = io::intern(&self.io, event.into());
+        let event = super::io::intern(&self.io, event.into());
         let handler = erase_event_shared(handler);
         self.entry.state().handlers.set(event, handler);
     }
@@ -425,7 +426,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn join(&self, room: impl Into<Room>) {
-        io::join(&self.io, &self.entry.id, room.into());
+        ops::join(&self.io, &self.entry.id, room.into());
     }
 
     /// Leaves `room`.
@@ -437,7 +438,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn leave(&self, room: &str) {
-        io::leave(&self.io, &self.entry.id, room);
+        ops::leave(&self.io, &self.entry.id, room);
     }
 
     /// The rooms this socket is in (its own id first). In a disconnecting handler, the rooms
@@ -455,7 +456,7 @@ impl SocketRef {
         if let Some(rooms) = leaving {
             return rooms;
         }
-        io::rooms(&self.io, &self.entry.id).unwrap_or_default()
+        ops::rooms(&self.io, &self.entry.id).unwrap_or_default()
     }
 
     /// Disconnects this socket from its namespace; the client sees `io server disconnect`.
@@ -467,7 +468,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn disconnect(&self) {
-        io::disconnect(&self.io, &self.entry.id);
+        ops::disconnect(&self.io, &self.entry.id);
     }
 
     /// Stores a value of type `T` on this socket (replacing any previous `T`).

@@ -1,0 +1,315 @@
+//! The Socket.IO core behind the endpoint, and the dispatch of its events (connections,
+//! events, acks, disconnects) to the user's handlers and middleware.
+
+use super::ack::{AckError, AckReply, BroadcastAcks};
+use super::endpoint::CoreOutcome;
+use super::event::{AckResponder, Event};
+use super::io::{IoShared, NsEntry, SioApp};
+use super::middleware::run_middleware;
+use super::ops::args_of;
+use super::socket::{lock, read, write, SocketEntry, SocketRef};
+use crate::engine::{ConnId, EngineConfig, ReqId, RequestHead, Transmit, WsFrame};
+use crate::server::{
+    AckId, AckOutcome, ConnectRequest, DisconnectReason, Event as ServerEvent, Handshake, Payload,
+    RequestResult, Room, Server, SocketId,
+};
+use crate::socket::ConnectError;
+use crate::Str;
+use bytes::Bytes;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Instant;
+
+impl super::endpoint::Core for Server {
+    type Event = ServerEvent;
+    type App = SioApp;
+
+    fn config(&self) -> &EngineConfig {
+        self.engine().config()
+    }
+    fn handle_request(
+        &mut self,
+        now: Instant,
+        id: ReqId,
+        head: RequestHead,
+        body: Bytes,
+    ) -> CoreOutcome {
+        let outcome = Server::handle_request(self, now, id, head, body);
+        super::engine_io::map_outcome(id, outcome, |incoming| Server::accept(self, now, incoming))
+    }
+    fn handle_request_aborted(&mut self, now: Instant, id: ReqId) {
+        Server::handle_request_aborted(self, now, id)
+    }
+    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
+        Server::handle_ws_open(self, now, req, conn)
+    }
+    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame) {
+        Server::handle_ws_message(self, now, conn, frame)
+    }
+    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId) {
+        Server::handle_ws_closed(self, now, conn)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        Server::handle_timeout(self, now)
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        Server::poll_timeout(self)
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        Server::poll_transmit(self)
+    }
+    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
+        Server::drain_ws(self, conn, out)
+    }
+    fn poll_event(&mut self) -> Option<ServerEvent> {
+        Server::poll_event(self)
+    }
+    fn shutdown(&mut self, now: Instant) {
+        Server::shutdown(self, now)
+    }
+    fn dispatch(shared: &Arc<IoShared>, events: Vec<ServerEvent>) {
+        for event in events {
+            // A panicking handler must not take down the task that happened to run it (a
+            // connection's, or the server's timer): the panic hook has reported it already.
+            let _ = catch_unwind(AssertUnwindSafe(|| dispatch_one(shared, event)));
+        }
+    }
+}
+
+fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
+    match event {
+        ServerEvent::Connect(req) => on_connect(io, req),
+        ServerEvent::Event {
+            socket,
+            nsp,
+            payload,
+            ack,
+        } => on_event(io, socket, &nsp, payload, ack),
+        ServerEvent::Ack {
+            socket,
+            id,
+            outcome,
+        } => on_ack(io, socket, id, outcome),
+        ServerEvent::BroadcastAck {
+            id,
+            replies,
+            expected,
+            ..
+        } => {
+            if let Some(tx) = lock(&io.app.broadcast_acks).remove(&id) {
+                let replies = replies
+                    .into_iter()
+                    .filter_map(|p| args_of(&Str::new(), p, false))
+                    .map(|args| AckReply { socket: None, args })
+                    .collect();
+                let _ = tx.send(BroadcastAcks { replies, expected });
+            }
+        }
+        ServerEvent::Disconnecting {
+            socket,
+            reason,
+            rooms,
+            ..
+        } => on_leaving(io, &socket, reason, Some(rooms)),
+        ServerEvent::Disconnect { socket, reason, .. } => on_leaving(io, &socket, reason, None),
+        ServerEvent::RequestDone {
+            id,
+            result: RequestResult::FetchSockets(sockets),
+            ..
+        } => {
+            if let Some(tx) = lock(&io.app.fetches).remove(&id) {
+                let _ = tx.send(sockets);
+            }
+        }
+        ServerEvent::ServerSideEmit {
+            nsp,
+            payload,
+            reply_to,
+        } => {
+            let ns = read(&io.app.namespaces).get(&nsp).cloned();
+            let handler = ns.and_then(|ns| read(&ns.server_side).clone());
+            let args = args_of(&nsp, payload, true);
+            if let (Some(handler), Some(args)) = (handler, args) {
+                if let Some(name) = args.name().map(Str::from) {
+                    // `serverSideEmitWithAck`: the event's ack answers the asking node.
+                    let ack = reply_to.map(|to| AckResponder::cluster(io.clone(), nsp, to));
+                    handler(Event::new(name, args, ack));
+                }
+            }
+        }
+        ServerEvent::RequestDone {
+            id,
+            result,
+            timed_out,
+        } => super::cluster::on_request_done(io, id, result, timed_out),
+    }
+}
+
+fn entry(io: &IoShared, id: &SocketId) -> Option<Arc<SocketEntry>> {
+    read(&io.app.sockets).get(id).cloned()
+}
+
+fn refuse(io: &IoShared, req: ConnectRequest, error: ConnectError) {
+    io.with_core(|st, _| st.core.refuse_connect(req, error));
+}
+
+fn on_connect(io: &Arc<IoShared>, req: ConnectRequest) {
+    let ns = read(&io.app.namespaces).get(req.nsp()).cloned();
+    let ns = ns.or_else(|| super::dynamic::create_child(io, &req));
+    let Some(ns) = ns else {
+        refuse(io, req, ConnectError::new("Invalid namespace"));
+        return;
+    };
+    let middleware = read(&ns.middleware).clone();
+    if middleware.is_empty() {
+        admit(io, &ns, req);
+        return;
+    }
+    let handshake = Arc::new(Handshake::new(
+        req.head.clone(),
+        io.runtime.now(),
+        req.auth().clone(),
+    ));
+    match run_middleware(&middleware, &handshake) {
+        Ok(None) => admit(io, &ns, req),
+        Ok(Some(rest)) => {
+            let io2 = io.clone();
+            io.runtime.spawn(Box::pin(async move {
+                match rest.await {
+                    Ok(()) => admit(&io2, &ns, req),
+                    Err(e) => refuse(&io2, req, e),
+                }
+            }));
+        }
+        Err(e) => refuse(io, req, e),
+    }
+}
+
+/// Accepts the CONNECT, registers the socket (under the core lock, so no event of it can be
+/// dispatched before), runs the connection handlers, then replays events that raced them.
+fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
+    let nsp = ns.name.clone();
+    let entry = io.with_core(|st, now| {
+        let id = st.core.accept_connect(now, req).ok()?;
+        super::dynamic::keep_child(io, ns);
+        let handshake = st.core.socket(&id)?.shared_handshake().clone();
+        let entry = Arc::new(SocketEntry::new(id.clone(), nsp, handshake));
+        write(&io.app.sockets).insert(id, entry.clone());
+        Some(entry)
+    });
+    let Some(entry) = entry else { return };
+    let socket = SocketRef {
+        io: io.clone(),
+        entry: entry.clone(),
+    };
+    let handlers = read(&ns.on_connection).clone();
+    for h in handlers {
+        h(socket.clone());
+    }
+    entry.state().handlers.share(&mut lock(&ns.handler_lists));
+    let early = entry.state().gate.take().unwrap_or_default();
+    for event in early {
+        call_handler(&socket, event);
+    }
+}
+
+fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: Option<AckId>) {
+    let Some(entry) = entry(io, &id) else { return };
+    let Some(args) = args_of(nsp, payload, true) else {
+        return;
+    };
+    let Some(name) = args.name().map(Str::from) else {
+        return;
+    };
+    let ack = ack.map(|ack| AckResponder {
+        io: io.clone(),
+        socket: id,
+        id: ack,
+        reply_to: None,
+    });
+    let event = Event::new(name, args, ack);
+    let event = {
+        let mut state = entry.state();
+        match state.gate.as_mut() {
+            Some(buffered) => {
+                buffered.push(event);
+                return;
+            }
+            None => event,
+        }
+    };
+    let socket = SocketRef {
+        io: io.clone(),
+        entry,
+    };
+    call_handler(&socket, event);
+}
+
+fn call_handler(socket: &SocketRef, event: Event) {
+    let handler = {
+        let state = socket.entry.state();
+        state
+            .handlers
+            .get(event.name())
+            .cloned()
+            .or_else(|| state.rare.as_ref().and_then(|r| r.any.clone()))
+    };
+    if let Some(h) = handler {
+        h(socket.clone(), event);
+    }
+}
+
+fn on_ack(io: &IoShared, socket: SocketId, id: AckId, outcome: AckOutcome) {
+    let Some(tx) = lock(&io.app.acks).remove(&(socket.clone(), id)) else {
+        return;
+    };
+    let result = match outcome {
+        AckOutcome::Reply(payload) => match args_of(&Str::new(), payload, false) {
+            Some(args) => Ok(AckReply {
+                socket: Some(socket),
+                args,
+            }),
+            // The decoder validated the JSON; an unreadable reply counts as none.
+            None => Err(AckError::Timeout),
+        },
+        AckOutcome::Timeout => Err(AckError::Timeout),
+        AckOutcome::Disconnected => Err(AckError::Disconnected),
+    };
+    let _ = tx.send(result);
+}
+
+fn on_leaving(
+    io: &Arc<IoShared>,
+    id: &SocketId,
+    reason: DisconnectReason,
+    disconnecting: Option<Vec<Room>>,
+) {
+    let gone = disconnecting.is_none();
+    let entry = if gone {
+        write(&io.app.sockets).remove(id)
+    } else {
+        entry(io, id)
+    };
+    let Some(entry) = entry else { return };
+    if gone {
+        super::dynamic::forget_if_removed(io, &entry.nsp);
+    }
+    let handlers = match disconnecting {
+        Some(rooms) => {
+            let mut state = entry.state();
+            let rare = state.rare();
+            rare.leaving_rooms = Some(rooms);
+            rare.disconnecting.clone()
+        }
+        None => (entry.state().rare.as_ref())
+            .map(|r| r.disconnect.clone())
+            .unwrap_or_default(),
+    };
+    let socket = SocketRef {
+        io: io.clone(),
+        entry,
+    };
+    for h in handlers {
+        h(socket.clone(), reason);
+    }
+}

@@ -1,0 +1,161 @@
+//! The operations behind the handles ([`super::Io`], [`super::Namespace`], sockets and broadcast
+//! operators): each takes the core lock, acts, and flushes what the core queued.
+
+use super::ack::{AckFuture, BroadcastAckFuture, BroadcastAcks, FetchSocketsFuture};
+use super::event::EmitError;
+use super::io::IoShared;
+use super::socket::{lock, read, SocketRef};
+use crate::server::{BroadcastOptions, Payload, Room, SocketId};
+use crate::socket::{Args, RawArgs};
+use crate::Str;
+use futures_channel::oneshot;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub(crate) fn payload(raw: RawArgs) -> Payload {
+    Payload::with_attachments(raw.json, raw.attachments)
+}
+
+/// The arguments of a received event or ack payload (validated by the decoder; argument
+/// boundaries are found only if a handler asks for them).
+pub(crate) fn args_of(_nsp: &Str, payload: Payload, event: bool) -> Option<Args> {
+    Args::from_decoded(payload.data, event, payload.attachments)
+}
+
+pub(crate) fn is_connected(io: &IoShared, id: &SocketId) -> bool {
+    read(&io.app.sockets).contains_key(id)
+}
+
+pub(crate) fn emit_to_socket(
+    io: &IoShared,
+    id: &SocketId,
+    raw: RawArgs,
+    volatile: bool,
+) -> Result<(), EmitError> {
+    let payload = payload(raw);
+    io.with_core(|st, _| {
+        if volatile {
+            st.core.emit_volatile(id, payload)
+        } else {
+            st.core.emit(id, payload)
+        }
+    })
+    .map_err(|_| EmitError::Disconnected)
+}
+
+pub(crate) fn send_ack(io: &IoShared, id: &SocketId, ack: u64, raw: RawArgs) {
+    let payload = payload(raw);
+    // A socket that left no longer needs its answer.
+    let _ = io.with_core(|st, _| st.core.ack(id, ack, payload));
+}
+
+pub(crate) fn emit_with_ack(
+    io: &IoShared,
+    id: &SocketId,
+    raw: RawArgs,
+    timeout: Duration,
+) -> Result<AckFuture, EmitError> {
+    let (tx, rx) = oneshot::channel();
+    let payload = payload(raw);
+    io.with_core(|st, now| {
+        let ack = st.core.emit_with_ack(now, id, payload, Some(timeout))?;
+        // Registered under the core lock: the answer cannot be dispatched before.
+        lock(&io.app.acks).insert((id.clone(), ack), tx);
+        Ok(())
+    })
+    .map_err(|_: crate::server::ServerError| EmitError::Disconnected)?;
+    Ok(AckFuture { rx })
+}
+
+pub(crate) fn broadcast(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, raw: RawArgs) {
+    let payload = payload(raw);
+    // An unknown namespace has no sockets to reach.
+    let _ = io.with_core(|st, _| st.core.broadcast(nsp, opts, payload));
+}
+
+pub(crate) fn broadcast_with_ack(
+    io: &IoShared,
+    nsp: &Str,
+    opts: &BroadcastOptions,
+    raw: RawArgs,
+) -> BroadcastAckFuture {
+    let (tx, rx) = oneshot::channel();
+    let payload = payload(raw);
+    let expected =
+        io.with_core(
+            |st, now| match st.core.broadcast_with_ack(now, nsp, opts, payload) {
+                Ok(handle) => {
+                    lock(&io.app.broadcast_acks).insert(handle.id, tx);
+                    handle.local_expected
+                }
+                Err(_) => {
+                    let _ = tx.send(BroadcastAcks {
+                        replies: Vec::new(),
+                        expected: 0,
+                    });
+                    0
+                }
+            },
+        );
+    BroadcastAckFuture::new(rx, expected)
+}
+
+pub(crate) fn fetch_sockets(
+    io: &Arc<IoShared>,
+    nsp: &Str,
+    opts: &BroadcastOptions,
+) -> Vec<SocketRef> {
+    let ids = io.with_core(|st, _| st.core.select(nsp, opts));
+    let sockets = read(&io.app.sockets);
+    ids.iter()
+        .filter_map(|id| sockets.get(id))
+        .map(|entry| SocketRef {
+            io: io.clone(),
+            entry: entry.clone(),
+        })
+        .collect()
+}
+
+pub(crate) fn fetch_all_sockets(
+    io: &IoShared,
+    nsp: &Str,
+    opts: &BroadcastOptions,
+) -> FetchSocketsFuture {
+    let (tx, rx) = oneshot::channel();
+    io.with_core(|st, now| {
+        let id = st.core.fetch_sockets(now, nsp, opts);
+        // Registered under the core lock; a single node answers within this very call, and
+        // its `RequestDone` is dispatched after the lock is released.
+        lock(&io.app.fetches).insert(id, tx);
+    });
+    FetchSocketsFuture::new(rx)
+}
+
+pub(crate) fn sockets_join(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, room: Room) {
+    io.with_core(|st, _| st.core.sockets_join(nsp, opts, &[room]));
+}
+
+pub(crate) fn sockets_leave(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, room: &str) {
+    let room = Str::from(room);
+    io.with_core(|st, _| st.core.sockets_leave(nsp, opts, &[room]));
+}
+
+pub(crate) fn disconnect_sockets(io: &IoShared, nsp: &Str, opts: &BroadcastOptions) {
+    io.with_core(|st, _| st.core.disconnect_sockets(nsp, opts, false));
+}
+
+pub(crate) fn join(io: &IoShared, id: &SocketId, room: Room) {
+    let _ = io.with_core(|st, _| st.core.join(id, &[room]));
+}
+
+pub(crate) fn leave(io: &IoShared, id: &SocketId, room: &str) {
+    let _ = io.with_core(|st, _| st.core.leave(id, room));
+}
+
+pub(crate) fn rooms(io: &IoShared, id: &SocketId) -> Option<Vec<Room>> {
+    io.with_core(|st, _| st.core.rooms(id))
+}
+
+pub(crate) fn disconnect(io: &IoShared, id: &SocketId) {
+    let _ = io.with_core(|st, _| st.core.disconnect(id, false));
+}
