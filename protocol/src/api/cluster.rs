@@ -157,6 +157,16 @@ impl Namespace {
 
     /// Every room of the namespace on every node, sorted, each once (the reference's
     /// `adapter.allRooms()`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # async fn f(io: Io) {
+    /// let chat = io.of("/chat");
+    /// if let Ok(rooms) = chat.all_rooms().await {
+    ///     println!("{} rooms across the cluster", rooms.len());
+    /// }
+    /// # }
+    /// ```
     pub fn all_rooms(&self) -> ClusterFuture<Vec<Str>> {
         let nsp = self.entry.name.clone();
         request(
@@ -171,6 +181,14 @@ impl Namespace {
 impl SocketRef {
     /// The socket's `data` (the reference's `socket.data`): JSON the other nodes see in
     /// `fetch_all_sockets`. `{}` at first; `None` once disconnected.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// let user = socket.data().and_then(|d| d.get("user").cloned());
+    /// # let _ = user;
+    /// # }
+    /// ```
     pub fn data(&self) -> Option<serde_json::Value> {
         let id = self.entry.id.clone();
         self.io
@@ -178,6 +196,13 @@ impl SocketRef {
     }
 
     /// Replaces the socket's `data`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.set_data(serde_json::json!({ "user": "ada", "room": "lobby" }));
+    /// # }
+    /// ```
     pub fn set_data(&self, data: serde_json::Value) {
         let id = self.entry.id.clone();
         self.io.with_core(|st, _| {

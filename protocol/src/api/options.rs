@@ -249,6 +249,13 @@ impl Options {
 
     /// How long cluster requests (fetching sockets, server-side emit with acks, all rooms)
     /// wait for the other nodes (default 5 s, the reference's `requestsTimeout`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Options;
+    /// use std::time::Duration;
+    /// let options = Options::default().cluster_request_timeout(Duration::from_secs(2));
+    /// # let _ = options;
+    /// ```
     pub fn cluster_request_timeout(mut self, d: Duration) -> Self {
         self.cluster_request_timeout = d;
         self
