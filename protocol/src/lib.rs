@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+mod driver;
 pub mod engine;
 mod hash;
 mod id;
@@ -21,5 +22,6 @@ mod str;
 #[cfg(feature = "test-util")]
 pub mod testing;
 
+pub use crate::driver::Driver;
 pub use crate::id::{CounterIds, IdGenerator, RandomIds};
 pub use crate::str::Str;

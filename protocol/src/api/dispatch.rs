@@ -2,71 +2,23 @@
 //! events, acks, disconnects) to the user's handlers and middleware.
 
 use super::ack::{AckError, AckReply, BroadcastAcks};
-use super::endpoint::CoreOutcome;
 use super::event::{AckResponder, Event};
 use super::io::{IoShared, NsEntry, SioApp};
 use super::middleware::run_middleware;
 use super::ops::args_of;
 use super::socket::{lock, read, write, SocketEntry, SocketRef};
-use crate::engine::{ConnId, EngineConfig, ReqId, RequestHead, Transmit, WsFrame};
 use crate::server::{
     AckId, AckOutcome, ConnectRequest, DisconnectReason, Event as ServerEvent, Handshake, Payload,
     RequestResult, Room, Server, SocketId,
 };
 use crate::socket::ConnectError;
 use crate::Str;
-use bytes::Bytes;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use std::time::Instant;
 
 impl super::endpoint::Core for Server {
-    type Event = ServerEvent;
     type App = SioApp;
 
-    fn config(&self) -> &EngineConfig {
-        self.engine().config()
-    }
-    fn handle_request(
-        &mut self,
-        now: Instant,
-        id: ReqId,
-        head: RequestHead,
-        body: Bytes,
-    ) -> CoreOutcome {
-        let outcome = Server::handle_request(self, now, id, head, body);
-        super::engine_io::map_outcome(id, outcome, |incoming| Server::accept(self, now, incoming))
-    }
-    fn handle_request_aborted(&mut self, now: Instant, id: ReqId) {
-        Server::handle_request_aborted(self, now, id)
-    }
-    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
-        Server::handle_ws_open(self, now, req, conn)
-    }
-    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame) {
-        Server::handle_ws_message(self, now, conn, frame)
-    }
-    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId) {
-        Server::handle_ws_closed(self, now, conn)
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        Server::handle_timeout(self, now)
-    }
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        Server::poll_timeout(self)
-    }
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        Server::poll_transmit(self)
-    }
-    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
-        Server::drain_ws(self, conn, out)
-    }
-    fn poll_event(&mut self) -> Option<ServerEvent> {
-        Server::poll_event(self)
-    }
-    fn shutdown(&mut self, now: Instant) {
-        Server::shutdown(self, now)
-    }
     fn dispatch(shared: &Arc<IoShared>, events: Vec<ServerEvent>) {
         for event in events {
             // A panicking handler must not take down the task that happened to run it (a

@@ -7,8 +7,9 @@
 
 use super::client::ClientFiles;
 use super::runtime::Runtime;
-use crate::engine::{ConnId, EngineConfig, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
+use crate::engine::{ConnId, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
 use crate::hash::IdMap;
+use crate::Driver;
 use crate::Str;
 use bytes::Bytes;
 use futures_channel::oneshot;
@@ -33,28 +34,8 @@ pub(crate) enum CoreOutcome {
 
 /// A sans-IO state machine the endpoint can drive: the Engine.IO server alone (raw mode) or
 /// the Socket.IO server. `App` is what runs the user's code for its events.
-pub(crate) trait Core: Send + Sized + 'static {
-    type Event: Send;
+pub(crate) trait Core: Driver<Event: Send> + Send + Sized + 'static {
     type App: Send + Sync + 'static;
-    fn config(&self) -> &EngineConfig;
-    fn handle_request(
-        &mut self,
-        now: Instant,
-        id: ReqId,
-        head: RequestHead,
-        body: Bytes,
-    ) -> CoreOutcome;
-    fn handle_request_aborted(&mut self, now: Instant, id: ReqId);
-    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId);
-    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame);
-    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId);
-    fn handle_timeout(&mut self, now: Instant);
-    fn poll_timeout(&mut self) -> Option<Instant>;
-    fn poll_transmit(&mut self) -> Option<Transmit>;
-    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>);
-    fn poll_event(&mut self) -> Option<Self::Event>;
-    /// Closes every session with reason `server shutting down`.
-    fn shutdown(&mut self, now: Instant);
     /// Runs the user's code for `events`, outside the lock.
     fn dispatch(shared: &Arc<Shared<Self>>, events: Vec<Self::Event>);
 }
@@ -519,7 +500,7 @@ impl<C: Core> Ops for Shared<C> {
         };
         self.with_core(|st, now| {
             let id = ReqId(Self::next_id(st));
-            match st.core.handle_request(now, id, head, body) {
+            match super::engine_io::handle_request(&mut st.core, now, id, head, body) {
                 CoreOutcome::Respond(resp) => HttpOutcome::Respond(resp),
                 CoreOutcome::NotMine => HttpOutcome::NotMine,
                 CoreOutcome::WebSocket(req) => {

@@ -4,9 +4,10 @@
 use super::endpoint::{CoreOutcome, Endpoint, Shared};
 use super::runtime::Runtime;
 use crate::engine::{
-    CloseReason, ConnId, EngineConfig, EngineEvent, EngineServer, Incoming, Message, ReqId,
-    RequestHead, RequestOutcome, Transmit, TransportKind, WsFrame,
+    CloseReason, EngineConfig, EngineEvent, EngineServer, Message, ReqId, RequestHead,
+    RequestOutcome, TransportKind,
 };
+use crate::Driver;
 use crate::Str;
 use bytes::Bytes;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -146,14 +147,16 @@ fn read<T: Clone>(l: &RwLock<Option<T>>) -> Option<T> {
     l.read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// Maps a request outcome; a new session is admitted at once with `accept` (there is no
+/// Handles one request and maps its outcome; a new session is admitted at once (there is no
 /// admission hook for sessions, only for namespaces).
-pub(crate) fn map_outcome(
+pub(crate) fn handle_request<D: Driver>(
+    core: &mut D,
+    now: Instant,
     id: ReqId,
-    outcome: RequestOutcome,
-    accept: impl FnOnce(Incoming) -> Option<Str>,
+    head: RequestHead,
+    body: Bytes,
 ) -> CoreOutcome {
-    match outcome {
+    match core.handle_request(now, id, head, body) {
         RequestOutcome::Respond(resp) => CoreOutcome::Respond(resp),
         RequestOutcome::Pending => CoreOutcome::Pending,
         RequestOutcome::Handshake(incoming) => {
@@ -161,7 +164,7 @@ pub(crate) fn map_outcome(
             let websocket = incoming.transport() == TransportKind::WebSocket;
             // `None` only if the request was aborted meanwhile, which cannot happen under
             // the lock; answer it anyway.
-            match accept(incoming) {
+            match core.accept(now, incoming) {
                 Some(_) if websocket => CoreOutcome::WebSocket(req),
                 Some(_) => CoreOutcome::Pending,
                 None => CoreOutcome::Respond(super::endpoint::bad_request()),
@@ -173,52 +176,8 @@ pub(crate) fn map_outcome(
 }
 
 impl super::endpoint::Core for EngineServer {
-    type Event = EngineEvent;
     type App = EngineApp;
 
-    fn config(&self) -> &EngineConfig {
-        self.config()
-    }
-    fn handle_request(
-        &mut self,
-        now: Instant,
-        id: ReqId,
-        head: RequestHead,
-        body: Bytes,
-    ) -> CoreOutcome {
-        let outcome = EngineServer::handle_request(self, now, id, head, body);
-        map_outcome(id, outcome, |incoming| self.accept(now, incoming))
-    }
-    fn handle_request_aborted(&mut self, now: Instant, id: ReqId) {
-        EngineServer::handle_request_aborted(self, now, id)
-    }
-    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
-        EngineServer::handle_ws_open(self, now, req, conn)
-    }
-    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame) {
-        EngineServer::handle_ws_message(self, now, conn, frame)
-    }
-    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId) {
-        EngineServer::handle_ws_closed(self, now, conn)
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        EngineServer::handle_timeout(self, now)
-    }
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        EngineServer::poll_timeout(self)
-    }
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        EngineServer::poll_transmit(self)
-    }
-    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
-        EngineServer::drain_ws(self, conn, out)
-    }
-    fn poll_event(&mut self) -> Option<EngineEvent> {
-        EngineServer::poll_event(self)
-    }
-    fn shutdown(&mut self, now: Instant) {
-        EngineServer::close_all(self, now)
-    }
     fn dispatch(shared: &Arc<Shared<Self>>, events: Vec<EngineEvent>) {
         let io = EngineIo(shared.clone());
         for event in events {

@@ -255,8 +255,7 @@ impl std::ops::DerefMut for Server {
     }
 }
 
-#[cfg(feature = "test-util")]
-impl crate::testing::Driver for Server {
+impl crate::Driver for Server {
     type Event = Event;
     fn handle_request(
         &mut self,
@@ -299,5 +298,11 @@ impl crate::testing::Driver for Server {
     }
     fn poll_event(&mut self) -> Option<Event> {
         Server::poll_event(self)
+    }
+    fn config(&self) -> &crate::engine::EngineConfig {
+        self.engine().config()
+    }
+    fn shutdown(&mut self, now: Instant) {
+        Server::shutdown(self, now)
     }
 }

@@ -13,99 +13,16 @@
 mod chaos;
 mod client;
 
+pub use crate::Driver;
 pub use chaos::{run_engine_chaos, CHAOS_BUFFER_LIMIT};
 pub use client::{decode_payload, PollingClient, WsClient};
 
 use crate::engine::{
-    ConnId, EngineServer, HttpResponse, Incoming, Method, ReqId, RequestHead, RequestOutcome,
-    Transmit, WsFrame,
+    ConnId, HttpResponse, Incoming, Method, ReqId, RequestHead, RequestOutcome, Transmit, WsFrame,
 };
-use crate::Str;
 use bytes::Bytes;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
-
-/// The adapter-facing surface of a sans-IO server, as the harness drives it.
-pub trait Driver {
-    /// What the server reports to the application.
-    type Event;
-    /// See [`EngineServer::handle_request`].
-    fn handle_request(
-        &mut self,
-        now: Instant,
-        req: ReqId,
-        head: RequestHead,
-        body: Bytes,
-    ) -> RequestOutcome;
-    /// See [`EngineServer::accept`].
-    fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<Str>;
-    /// See [`EngineServer::refuse`].
-    fn refuse(&mut self, now: Instant, incoming: Incoming, message: Option<&str>);
-    /// See [`EngineServer::handle_request_aborted`].
-    fn handle_request_aborted(&mut self, now: Instant, req: ReqId);
-    /// See [`EngineServer::handle_ws_open`].
-    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId);
-    /// See [`EngineServer::handle_ws_message`].
-    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame);
-    /// See [`EngineServer::handle_ws_closed`].
-    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId);
-    /// See [`EngineServer::handle_timeout`].
-    fn handle_timeout(&mut self, now: Instant);
-    /// See [`EngineServer::poll_timeout`].
-    fn poll_timeout(&mut self) -> Option<Instant>;
-    /// See [`EngineServer::poll_transmit`].
-    fn poll_transmit(&mut self) -> Option<Transmit>;
-    /// See [`EngineServer::drain_ws`].
-    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>);
-    /// See [`EngineServer::poll_event`].
-    fn poll_event(&mut self) -> Option<Self::Event>;
-}
-
-impl Driver for EngineServer {
-    type Event = crate::engine::EngineEvent;
-    fn handle_request(
-        &mut self,
-        now: Instant,
-        req: ReqId,
-        head: RequestHead,
-        body: Bytes,
-    ) -> RequestOutcome {
-        EngineServer::handle_request(self, now, req, head, body)
-    }
-    fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<Str> {
-        EngineServer::accept(self, now, incoming)
-    }
-    fn refuse(&mut self, _now: Instant, incoming: Incoming, message: Option<&str>) {
-        EngineServer::refuse(self, incoming, message)
-    }
-    fn handle_request_aborted(&mut self, now: Instant, req: ReqId) {
-        EngineServer::handle_request_aborted(self, now, req)
-    }
-    fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
-        EngineServer::handle_ws_open(self, now, req, conn)
-    }
-    fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame) {
-        EngineServer::handle_ws_message(self, now, conn, frame)
-    }
-    fn handle_ws_closed(&mut self, now: Instant, conn: ConnId) {
-        EngineServer::handle_ws_closed(self, now, conn)
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        EngineServer::handle_timeout(self, now)
-    }
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        EngineServer::poll_timeout(self)
-    }
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        EngineServer::poll_transmit(self)
-    }
-    fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
-        EngineServer::drain_ws(self, conn, out)
-    }
-    fn poll_event(&mut self) -> Option<Self::Event> {
-        EngineServer::poll_event(self)
-    }
-}
 
 /// An application callback: sees each event (with the server, to react) before the test does.
 pub type App<D> = Box<dyn FnMut(&mut D, Instant, &<D as Driver>::Event)>;
