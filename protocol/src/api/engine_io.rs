@@ -167,7 +167,7 @@ pub(crate) fn handle_request<D: Driver>(
             match core.accept(now, incoming) {
                 Some(_) if websocket => CoreOutcome::WebSocket(req),
                 Some(_) => CoreOutcome::Pending,
-                None => CoreOutcome::Respond(super::endpoint::bad_request()),
+                None => CoreOutcome::Respond(super::outcome::bad_request()),
             }
         }
         RequestOutcome::UpgradeWebSocket => CoreOutcome::WebSocket(id),

@@ -25,6 +25,7 @@ mod middleware;
 mod operators;
 mod ops;
 mod options;
+mod outcome;
 mod runtime;
 mod socket;
 
@@ -33,9 +34,7 @@ pub use ack::{
 };
 pub use client::ClientFiles;
 pub use cluster::{ClusterError, ClusterFuture};
-pub use endpoint::{
-    bad_request, Endpoint, HttpOutcome, Idle, PendingResponse, WeakEndpoint, WsLink, WsUpgrade,
-};
+pub use endpoint::{Endpoint, Idle, WeakEndpoint};
 pub use engine_io::EngineIo;
 pub use event::{AckResponder, ArgsError, EmitError, Event};
 pub use handler::{Async, HandlerOutput, Plain};
@@ -43,6 +42,7 @@ pub use io::{Io, Namespace};
 pub use middleware::{MiddlewareOutput, Verdict};
 pub use operators::{BroadcastOperator, SocketEmitter, DEFAULT_ACK_TIMEOUT};
 pub use options::Options;
+pub use outcome::{bad_request, HttpOutcome, PendingResponse, WsLink, WsUpgrade};
 pub use runtime::{BoxFuture, Runtime};
 pub use socket::SocketRef;
 
