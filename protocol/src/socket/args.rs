@@ -84,7 +84,7 @@ impl Packet {
 
 /// What to do with arguments beyond those the target type takes.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Extra {
+pub(super) enum Extra {
     Ignore,
     Refuse,
 }
@@ -93,7 +93,7 @@ enum Extra {
 /// as one sequence, in one pass; placeholders become the attachments on the way (through
 /// [`Value`] only when that fails: placeholder layouts the reference encoder does not write,
 /// or type errors).
-fn deserialize_seq<T: DeserializeOwned>(
+pub(super) fn deserialize_seq<T: DeserializeOwned>(
     data: &str,
     event: bool,
     attachments: &[Bytes],

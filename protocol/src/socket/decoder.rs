@@ -3,6 +3,7 @@
 use super::error::DecodeError;
 use super::packet::{Packet, PacketType, DEFAULT_NSP};
 use super::scan::{scan, First, Root};
+use super::unchecked::{Decoded, UncheckedEvent};
 use crate::Str;
 use bytes::Bytes;
 
@@ -86,6 +87,49 @@ impl Decoder {
         Ok(None)
     }
 
+    /// Like [`Decoder::decode_text`], but a text EVENT is checked only up to its event name
+    /// (header, the opening `[`, a string or number name that is not reserved): its
+    /// arguments come back as an [`UncheckedEvent`], which hands them out only through a
+    /// full validation ([`UncheckedEvent::check`]) or a typed deserialization that parses the
+    /// whole array ([`UncheckedEvent::deserialize_args`]). Every other packet (binary
+    /// events and acks included) is validated here, as by `decode_text`.
+    ///
+    /// For any input, this returns the error `decode_text` returns, or an `UncheckedEvent`
+    /// whose `check()` gives exactly `decode_text`'s result.
+    ///
+    /// ```
+    /// use volley_protocol::socket::{Decoded, Decoder};
+    /// use volley_protocol::Str;
+    ///
+    /// let mut decoder = Decoder::new();
+    /// let text = Str::from(r#"2["chat","hi",3]"#);
+    /// let Ok(Some(Decoded::Event(event))) = decoder.decode_text_deferred(text) else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(event.name(), "chat");
+    /// let (text, n): (String, u8) = event.deserialize_args().unwrap();
+    /// assert_eq!((text.as_str(), n), ("hi", 3));
+    /// // Malformed JSON after the name is found by the typed parse (or by `check`).
+    /// let bad = Str::from(r#"2["chat","hi",]"#);
+    /// let Ok(Some(Decoded::Event(event))) = decoder.decode_text_deferred(bad) else {
+    ///     unreachable!()
+    /// };
+    /// assert!(event.deserialize_args::<(String,)>().unwrap_err().is_malformed());
+    /// assert!(event.check().is_err());
+    /// ```
+    pub fn decode_text_deferred(&mut self, text: Str) -> Result<Option<Decoded>, DecodeError> {
+        if self.pending.is_none() && text.as_bytes().first() == Some(&b'2') {
+            let h = header(&text, self.max_attachments)?;
+            if let Some(event) = h
+                .data
+                .and_then(|data| UncheckedEvent::new(h.nsp, h.id, data))
+            {
+                return Ok(Some(Decoded::Event(event)));
+            }
+        }
+        Ok(self.decode_text(text)?.map(Decoded::Packet))
+    }
+
     /// Decodes a binary message: the next attachment of the pending packet. Returns the
     /// packet once all its attachments are in.
     pub fn decode_binary(&mut self, bytes: Bytes) -> Result<Option<Packet>, DecodeError> {
@@ -107,8 +151,31 @@ impl Decoder {
     }
 }
 
+/// The header of a text packet: everything before the JSON payload.
+struct Header {
+    kind: PacketType,
+    nsp: Str,
+    id: Option<u64>,
+    data: Option<Str>,
+    announced: Option<usize>,
+}
+
 /// Decodes one text packet; returns it with the number of attachments still to come.
 fn decode_text(text: Str, max_attachments: usize) -> Result<(Packet, usize), DecodeError> {
+    let h = header(&text, max_attachments)?;
+    check_payload(h.kind, h.id, h.data.as_deref(), h.announced)?;
+    let packet = Packet {
+        kind: h.kind,
+        nsp: h.nsp,
+        id: h.id,
+        data: h.data,
+        attachments: Vec::new(),
+    };
+    Ok((packet, h.announced.unwrap_or(0)))
+}
+
+/// Reads the header `<type>[<n>-][<nsp>,][<id>]` and slices off the payload.
+fn header(text: &Str, max_attachments: usize) -> Result<Header, DecodeError> {
     let b = text.as_bytes();
     let Some(&first) = b.first() else {
         return Err(DecodeError::Empty);
@@ -151,15 +218,13 @@ fn decode_text(text: Str, max_attachments: usize) -> Result<(Packet, usize), Dec
         i = end;
     }
     let data = (i < b.len()).then(|| text.slice(i..b.len()));
-    check_payload(kind, id, data.as_deref(), announced)?;
-    let packet = Packet {
+    Ok(Header {
         kind,
         nsp,
         id,
         data,
-        attachments: Vec::new(),
-    };
-    Ok((packet, announced.unwrap_or(0)))
+        announced,
+    })
 }
 
 /// Reads ASCII digits from `b[i..]`: `None` if there are none, else the value (`None` on
@@ -179,7 +244,7 @@ fn digits(b: &[u8], i: usize) -> Option<(Option<u64>, usize)> {
 }
 
 /// What PROTOCOL.md requires of each packet type's payload.
-fn check_payload(
+pub(super) fn check_payload(
     kind: PacketType,
     id: Option<u64>,
     data: Option<&str>,

@@ -15,6 +15,7 @@ mod packet;
 mod probe;
 mod scan;
 mod ser;
+mod unchecked;
 mod validate;
 mod value;
 
@@ -29,4 +30,5 @@ pub use ser::{
     encode_ack, encode_event, to_ack, to_event, to_json, values_to_ack, values_to_event,
     Placeholders, RawArgs,
 };
+pub use unchecked::{Decoded, TypedArgsError, UncheckedEvent};
 pub use value::Value;

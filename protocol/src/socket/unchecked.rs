@@ -1,0 +1,404 @@
+//! EVENT packets decoded up to their name, whose arguments are validated by the one pass that
+//! reads them ([`UncheckedEvent`]).
+
+use super::args::{deserialize_seq, Extra};
+use super::decoder::check_payload;
+use super::error::DecodeError;
+use super::packet::{Packet, PacketType};
+use super::scan::reserved_event;
+use crate::Str;
+use serde::de::DeserializeOwned;
+
+/// What [`Decoder::decode_text_deferred`](super::Decoder::decode_text_deferred) returns.
+///
+/// ```
+/// use volley_protocol::socket::{Decoded, Decoder};
+/// use volley_protocol::Str;
+///
+/// let mut decoder = Decoder::new();
+/// match decoder.decode_text_deferred(Str::from("0")).unwrap() {
+///     Some(Decoded::Packet(packet)) => assert_eq!(packet.nsp, "/"),
+///     _ => unreachable!("a CONNECT is always validated"),
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    /// A fully validated packet (every type but a text EVENT, or a text EVENT that needed
+    /// the full check to be decided).
+    Packet(Packet),
+    /// A text EVENT checked up to its name; its arguments are validated when read.
+    Event(UncheckedEvent),
+}
+
+/// A text EVENT (`2…`, no attachments) whose header, opening `[` and event name are checked,
+/// and whose arguments are not validated yet.
+///
+/// The arguments cannot be reached without validation: [`UncheckedEvent::check`] runs the
+/// decoder's full check and returns the validated [`Packet`] (what
+/// [`Decoder::decode_text`](super::Decoder::decode_text) returns for the same text), and
+/// [`UncheckedEvent::deserialize_args`] parses the whole array with serde_json — a parse that
+/// succeeds (the end of the input checked) has checked the whole syntax. Nothing else hands
+/// out the raw JSON, so an unchecked event cannot be forwarded, broadcast or sent to another
+/// node.
+///
+/// ```
+/// use volley_protocol::socket::{Decoded, Decoder, TypedArgsError};
+/// use volley_protocol::Str;
+///
+/// let mut decoder = Decoder::new();
+/// let Ok(Some(Decoded::Event(event))) = decoder.decode_text_deferred(Str::from(r#"2["n",1]"#))
+/// else {
+///     unreachable!()
+/// };
+/// // Well-formed, but not what the reader expects: not a protocol violation.
+/// let err = event.deserialize_args::<(String,)>().unwrap_err();
+/// assert!(matches!(err, TypedArgsError::Mismatch(_)));
+/// let packet = event.check().unwrap();
+/// assert_eq!(packet.event_name().unwrap(), "n");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncheckedEvent {
+    nsp: Str,
+    id: Option<u64>,
+    name: Str,
+    /// The whole array, unvalidated beyond the name: private on purpose.
+    data: Str,
+}
+
+/// Why [`UncheckedEvent::deserialize_args`] did not produce a value.
+///
+/// ```
+/// use volley_protocol::socket::{Decoded, Decoder, TypedArgsError};
+/// use volley_protocol::Str;
+///
+/// let text = Str::from(r#"2["n",{"a":}]"#);
+/// let Ok(Some(Decoded::Event(event))) = Decoder::new().decode_text_deferred(text) else {
+///     unreachable!()
+/// };
+/// match event.deserialize_args::<(u8,)>() {
+///     Err(TypedArgsError::Malformed(e)) => println!("close the client: {e}"),
+///     other => unreachable!("{other:?}"),
+/// }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TypedArgsError {
+    /// The packet is a protocol violation (what the decoder's full check reports): the
+    /// client must be closed, as for any malformed packet.
+    #[error("malformed packet: {0}")]
+    Malformed(#[from] DecodeError),
+    /// The packet is well-formed, but its arguments do not deserialize into the type asked
+    /// for (JavaScript has no types: not a protocol violation).
+    #[error("arguments do not match: {0}")]
+    Mismatch(serde_json::Error),
+}
+
+impl TypedArgsError {
+    /// True for [`TypedArgsError::Malformed`].
+    ///
+    /// ```
+    /// use volley_protocol::socket::{DecodeError, TypedArgsError};
+    /// assert!(TypedArgsError::Malformed(DecodeError::EmptyEvent).is_malformed());
+    /// ```
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, TypedArgsError::Malformed(_))
+    }
+}
+
+impl UncheckedEvent {
+    /// An event if `data` passes the deferred check (`[`, then a name that is a string
+    /// without control characters and not reserved, or a number, then `,` or `]`); `None`
+    /// leaves the decision to the full check.
+    pub(super) fn new(nsp: Str, id: Option<u64>, data: Str) -> Option<UncheckedEvent> {
+        let name = checked_name(&data)?;
+        Some(UncheckedEvent {
+            nsp,
+            id,
+            name,
+            data,
+        })
+    }
+
+    /// The namespace (`/` for the default one).
+    ///
+    /// ```
+    /// # use volley_protocol::socket::{Decoded, Decoder};
+    /// # use volley_protocol::Str;
+    /// let text = Str::from(r#"2/chat,["m"]"#);
+    /// let Ok(Some(Decoded::Event(event))) = Decoder::new().decode_text_deferred(text) else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(event.nsp(), "/chat");
+    /// ```
+    pub fn nsp(&self) -> &Str {
+        &self.nsp
+    }
+
+    /// The acknowledgement id, when the client waits for an answer.
+    ///
+    /// ```
+    /// # use volley_protocol::socket::{Decoded, Decoder};
+    /// # use volley_protocol::Str;
+    /// let text = Str::from(r#"27["m"]"#);
+    /// let Ok(Some(Decoded::Event(event))) = Decoder::new().decode_text_deferred(text) else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(event.id(), Some(7));
+    /// ```
+    pub fn id(&self) -> Option<u64> {
+        self.id
+    }
+
+    /// The event name, as [`Packet::event_name`] reads it from the validated packet
+    /// (unescaped; a numeric name as its JSON text).
+    ///
+    /// ```
+    /// # use volley_protocol::socket::{Decoded, Decoder};
+    /// # use volley_protocol::Str;
+    /// let text = Str::from(r#"2["a\"b",1]"#);
+    /// let Ok(Some(Decoded::Event(event))) = Decoder::new().decode_text_deferred(text) else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(event.name(), "a\"b");
+    /// ```
+    pub fn name(&self) -> &Str {
+        &self.name
+    }
+
+    /// Runs the decoder's full check: the validated packet, exactly what
+    /// [`Decoder::decode_text`](super::Decoder::decode_text) returns for the same text, or
+    /// its error (a protocol violation: close the client).
+    ///
+    /// ```
+    /// # use volley_protocol::socket::{Decoded, Decoder, DecodeError};
+    /// # use volley_protocol::Str;
+    /// let text = Str::from(r#"2["m",1,]"#);
+    /// let Ok(Some(Decoded::Event(event))) = Decoder::new().decode_text_deferred(text) else {
+    ///     unreachable!()
+    /// };
+    /// assert!(matches!(event.check(), Err(DecodeError::InvalidJson(_))));
+    /// ```
+    pub fn check(self) -> Result<Packet, DecodeError> {
+        check_payload(PacketType::Event, self.id, Some(&self.data), None)?;
+        Ok(Packet {
+            kind: PacketType::Event,
+            nsp: self.nsp,
+            id: self.id,
+            data: Some(self.data),
+            attachments: Vec::new(),
+        })
+    }
+
+    /// Deserializes the arguments (after the name) as one sequence in one pass over the
+    /// JSON, like [`Packet::deserialize_args`]: `T` is a tuple `(A, B)`, a `Vec<_>`, or `(A,)`
+    /// for one argument; arguments beyond what `T` takes are ignored.
+    ///
+    /// Success means serde_json parsed the whole array and found nothing after it, so the
+    /// packet is well-formed JSON. On failure the full check decides what it was:
+    /// [`TypedArgsError::Malformed`] (a protocol violation, with the error `check` gives) or
+    /// [`TypedArgsError::Mismatch`] (well-formed, other types). One difference with `check`:
+    /// nesting deeper than 127 levels inside parts `T` ignores (extra arguments, unknown
+    /// struct fields) is skipped by serde_json without a depth limit and accepted here, where
+    /// `check` refuses it; `JSON.parse` accepts it too.
+    ///
+    /// ```
+    /// # use volley_protocol::socket::{Decoded, Decoder};
+    /// # use volley_protocol::Str;
+    /// #[derive(serde::Deserialize)]
+    /// struct Move { x: i32, y: i32 }
+    /// let text = Str::from(r#"2["move",{"x":1,"y":-2},"fast"]"#);
+    /// let Ok(Some(Decoded::Event(event))) = Decoder::new().decode_text_deferred(text) else {
+    ///     unreachable!()
+    /// };
+    /// let (m,): (Move,) = event.deserialize_args().unwrap();
+    /// assert_eq!((m.x, m.y), (1, -2));
+    /// ```
+    pub fn deserialize_args<T: DeserializeOwned>(&self) -> Result<T, TypedArgsError> {
+        match deserialize_seq(&self.data, true, &[], Extra::Ignore) {
+            Ok(value) => Ok(value),
+            Err(e) => match check_payload(PacketType::Event, self.id, Some(&self.data), None) {
+                Err(malformed) => Err(TypedArgsError::Malformed(malformed)),
+                Ok(()) => Err(TypedArgsError::Mismatch(e)),
+            },
+        }
+    }
+}
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The event name of `[name, …` if the array opens with a name the protocol accepts (a string
+/// without control characters that is not reserved, or a number) followed by `,` or `]`.
+/// The name is what [`Packet::event_name`] returns once the packet is validated.
+fn checked_name(data: &Str) -> Option<Str> {
+    let b = data.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    let start = i;
+    let name = match *b.get(i)? {
+        b'"' => {
+            i += 1;
+            let mut escaped = false;
+            loop {
+                match *b.get(i)? {
+                    b'"' => break,
+                    b'\\' => {
+                        escaped = true;
+                        i += 2;
+                    }
+                    c if c < 0x20 => return None,
+                    _ => i += 1,
+                }
+            }
+            i += 1;
+            // Both quotes are ASCII, so the slice bounds are char boundaries.
+            let name = if escaped {
+                // Checks the escapes too; a lone surrogate is left to the full check.
+                Str::from(serde_json::from_str::<String>(&data[start..i]).ok()?)
+            } else {
+                data.slice(start + 1..i - 1)
+            };
+            if reserved_event(&name).is_some() {
+                return None;
+            }
+            name
+        }
+        b'-' | b'0'..=b'9' => {
+            let len = b[i..]
+                .iter()
+                .take_while(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                .count();
+            i += len;
+            data.slice(start..i)
+        }
+        _ => return None,
+    };
+    i = skip_ws(b, i);
+    match b.get(i) {
+        Some(b',' | b']') => Some(name),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::Decoder;
+
+    fn deferred(text: &str) -> Result<Option<Decoded>, DecodeError> {
+        Decoder::new().decode_text_deferred(Str::from(text))
+    }
+
+    fn unchecked(text: &str) -> UncheckedEvent {
+        match deferred(text) {
+            Ok(Some(Decoded::Event(e))) => e,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_events_are_checked_up_to_the_name() {
+        let e = unchecked("2/a,12[ \"chat\" ,1,]");
+        assert_eq!(
+            (e.nsp().as_str(), e.id(), e.name().as_str()),
+            ("/a", Some(12), "chat")
+        );
+        assert_eq!(unchecked("2[-1.5,{}]").name(), "-1.5");
+        assert_eq!(unchecked("2[\"\\u0041\"]").name(), "A");
+        assert!(unchecked("2[\"m\",1,]").check().is_err());
+    }
+
+    #[test]
+    fn what_the_name_check_refuses_gets_the_full_checks_answer() {
+        for text in [
+            "2[]",
+            "2{}",
+            "2",
+            "2[\"connect\"]",
+            "2[\"conn\\u0065ct\",1]",
+            "2[{}]",
+            "2[\"a\u{1}\"]",
+            "2[\"a\"",
+            "2[\"a\" 1]",
+            "2[\"\\x\"]",
+            "2[true]",
+            "299999999999999999999[\"a\"]",
+        ] {
+            assert_eq!(
+                deferred(text).unwrap_err(),
+                Decoder::new().decode_text(Str::from(text)).unwrap_err(),
+                "{text}"
+            );
+        }
+        // A lone surrogate is valid for the validator (as for `JSON.parse`): decided in full.
+        let lone = "2[\"\\ud800\",1]";
+        assert!(matches!(deferred(lone), Ok(Some(Decoded::Packet(_)))));
+        // Other packet types are validated at once.
+        assert!(matches!(
+            deferred("3[1]"),
+            Err(DecodeError::MissingAckId(_))
+        ));
+        assert!(matches!(
+            deferred("31[1]"),
+            Ok(Some(Decoded::Packet(Packet {
+                kind: PacketType::Ack,
+                ..
+            })))
+        ));
+    }
+
+    #[test]
+    fn typed_arguments_tell_malformed_from_mismatched() {
+        let ok = unchecked("2[\"e\",1,\"two\",[3]]");
+        let (a, b): (u8, String) = ok.deserialize_args().unwrap();
+        assert_eq!((a, b.as_str()), (1, "two"));
+        assert!(matches!(
+            ok.deserialize_args::<(String,)>(),
+            Err(TypedArgsError::Mismatch(_))
+        ));
+        for bad in [
+            "2[\"e\",1,]",
+            "2[\"e\",1] x",
+            "2[\"e\",01]",
+            "2[\"e\",\"\\x\"]",
+            "2[\"e\",[1}]",
+            "2[\"e\",",
+        ] {
+            let e = unchecked(bad);
+            let full = e.clone().check().unwrap_err();
+            match e.deserialize_args::<Vec<serde_json::Value>>() {
+                Err(TypedArgsError::Malformed(err)) => assert_eq!(err, full, "{bad}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        // Numbers out of serde_json's range are well-formed JSON: a mismatch.
+        let big = unchecked("2[\"e\",1e400]");
+        assert!(matches!(
+            big.deserialize_args::<(f64,)>(),
+            Err(TypedArgsError::Mismatch(_))
+        ));
+    }
+
+    #[test]
+    fn a_binary_or_pending_decoder_takes_the_full_path() {
+        let mut d = Decoder::new();
+        let text = Str::from("51-[\"up\",{\"_placeholder\":true,\"num\":0}]");
+        assert_eq!(d.decode_text_deferred(text), Ok(None));
+        assert_eq!(
+            d.decode_text_deferred(Str::from("2[\"a\"]")),
+            Err(DecodeError::UnexpectedText)
+        );
+        assert!(matches!(
+            d.decode_text_deferred(Str::from("2[\"a\"]")),
+            Ok(Some(Decoded::Event(_)))
+        ));
+    }
+}
