@@ -15,7 +15,7 @@ use socketioxide_parser_common::CommonParser;
 use std::hint::black_box;
 use std::time::Duration;
 use volley_protocol::engine::{self, payload};
-use volley_protocol::socket::{self, Decoder, Encoded};
+use volley_protocol::socket::{self, Decoded, Decoder, Encoded, UncheckedEvent};
 use volley_protocol::Str;
 
 const EVENT: &str = "message";
@@ -53,8 +53,33 @@ fn volley_encode<T: Serialize>(args: &T) -> Encoded {
     socket::encode_event("/", None, EVENT, args).unwrap()
 }
 
+/// A typed handler's text event (`SocketRef::on_args`): decoded up to its name, the arguments
+/// read by the one serde pass that also validates them.
+fn read_typed<T: DeserializeOwned>(e: UncheckedEvent) -> (Str, T) {
+    (e.name().clone(), e.deserialize_args().unwrap())
+}
+
+/// An untyped handler's text event (`SocketRef::on` + `event.args::<T>()`): the whole packet
+/// validated before the handler runs, then deserialized.
+fn read_untyped<T: DeserializeOwned>(e: UncheckedEvent) -> (Str, T) {
+    let name = e.name().clone();
+    (name, e.check().unwrap().deserialize_args().unwrap())
+}
+
+fn unchecked(d: &mut Decoder, text: Str) -> UncheckedEvent {
+    match d.decode_text_deferred(text).unwrap() {
+        Some(Decoded::Event(e)) => e,
+        _ => unreachable!("a text event"),
+    }
+}
+
+/// What a typed handler's event costs the server: a text event as in [`read_typed`]; a
+/// binary one is validated when it arrives (placeholders), then deserialized.
 fn volley_decode<T: DeserializeOwned>(enc: &Encoded) -> (Str, T) {
     let mut d = Decoder::new();
+    if enc.attachments.is_empty() {
+        return read_typed(unchecked(&mut d, enc.text.clone()));
+    }
     let mut p = d.decode_text(enc.text.clone()).unwrap();
     for a in &enc.attachments {
         p = d.decode_binary(a.clone()).unwrap();
@@ -64,9 +89,28 @@ fn volley_decode<T: DeserializeOwned>(enc: &Encoded) -> (Str, T) {
     (name, p.deserialize_args().unwrap())
 }
 
-fn volley_dispatch(text: &Str) -> Str {
-    let p = Decoder::new().decode_text(text.clone()).unwrap().unwrap();
-    p.event_name().unwrap()
+fn volley_decode_untyped<T: DeserializeOwned>(text: &Str) -> (Str, T) {
+    read_untyped(unchecked(&mut Decoder::new(), text.clone()))
+}
+
+/// A validated packet and its name, ready to route, forward or broadcast (what the server
+/// does before an untyped handler runs), arguments unparsed.
+fn volley_dispatch(text: &Str) -> (Str, socket::Packet) {
+    let e = unchecked(&mut Decoder::new(), text.clone());
+    (e.name().clone(), e.check().unwrap())
+}
+
+/// A polling body → each text event read by `read`.
+fn polling_decode<T>(body: &Bytes, read: impl Fn(UncheckedEvent) -> (Str, T)) -> Vec<(Str, T)> {
+    let mut d = Decoder::new();
+    let mut out = Vec::with_capacity(50);
+    for p in payload::decode(body.clone(), 1_000_000).unwrap() {
+        let engine::Packet::Message(engine::Message::Text(t)) = p else {
+            unreachable!()
+        };
+        out.push(read(unchecked(&mut d, t)));
+    }
+    out
 }
 
 // ---- socketioxide (socketioxide-parser-common) ----
@@ -122,8 +166,9 @@ fn sio_dispatch(text: &SioStr) -> usize {
 
 // ---- scenarios ----
 
-/// One event scenario: encode (user data → wire), decode (wire → name + typed args),
-/// dispatch (wire → validated packet + name, no args parsed).
+/// One event scenario: encode (user data → wire), decode (wire → name + typed args, as for a
+/// typed handler), decode_untyped (the same through full validation first, as for an untyped
+/// handler), dispatch (wire → validated packet + name, no args parsed).
 fn event_scenario<M, T>(c: &mut Criterion<M>, label: &str, args: T, floor: bool)
 where
     M: Measurement,
@@ -137,6 +182,12 @@ where
     );
     assert_eq!(enc.attachments, sio_bins);
     assert_eq!(volley_decode::<T>(&enc).1, args);
+    if enc.attachments.is_empty() {
+        assert_eq!(
+            volley_decode_untyped::<T>(&enc.text),
+            volley_decode::<T>(&enc)
+        );
+    }
     assert_eq!(sio_decode::<T>(&sio_text, &sio_bins).1, args);
     let wire = (enc.text.len() + enc.attachments.iter().map(Bytes::len).sum::<usize>()) as u64;
     let args_json = serde_json::to_string(&args).unwrap();
@@ -166,6 +217,14 @@ where
     g.finish();
 
     if enc.attachments.is_empty() {
+        // socketioxide and the floor are in `decode` (codec_report.py reads them from there).
+        let mut g = c.benchmark_group(format!("{label}/decode_untyped"));
+        g.throughput(Throughput::Bytes(wire));
+        g.bench_function("volley", |b| {
+            b.iter(|| volley_decode_untyped::<T>(black_box(&enc.text)))
+        });
+        g.finish();
+
         let mut g = c.benchmark_group(format!("{label}/dispatch"));
         g.throughput(Throughput::Bytes(wire));
         g.bench_function("volley", |b| {
@@ -236,7 +295,7 @@ fn small_args(i: usize) -> Small {
 }
 
 /// A polling GET body of 50 events: encode = user data → one body; decode = body → 50 names +
-/// typed args. socketioxide has no polling codec in these crates, so its side joins/splits
+/// typed args (typed handlers; decode_untyped: validated first, for untyped handlers). socketioxide has no polling codec in these crates, so its side joins/splits
 /// the parser's packets on `\x1e` with the `4` message prefix (the cheapest possible framing).
 fn polling<M: Measurement>(c: &mut Criterion<M>) {
     let all: Vec<Small> = (0..50).map(small_args).collect();
@@ -261,21 +320,8 @@ fn polling<M: Measurement>(c: &mut Criterion<M>) {
     let body = encode_volley(&all);
     let sio_body = encode_sio(&all);
     assert_eq!(&body[..], sio_body.as_bytes());
-    let decode_volley = |body: &Bytes| {
-        let mut d = Decoder::new();
-        let mut out = Vec::with_capacity(50);
-        for p in payload::decode(body.clone(), 1_000_000).unwrap() {
-            let engine::Packet::Message(engine::Message::Text(t)) = p else {
-                unreachable!()
-            };
-            let p = d.decode_text(t).unwrap().unwrap();
-            out.push((
-                p.event_name().unwrap(),
-                p.deserialize_args::<Small>().unwrap(),
-            ));
-        }
-        out
-    };
+    let decode_volley = |body: &Bytes| polling_decode(body, read_typed::<Small>);
+    let decode_volley_untyped = |body: &Bytes| polling_decode(body, read_untyped::<Small>);
     let decode_sio = |body: &SioStr| {
         let mut out = Vec::with_capacity(50);
         for part in body.as_str().split('\x1e') {
@@ -287,6 +333,7 @@ fn polling<M: Measurement>(c: &mut Criterion<M>) {
     };
     let sio_body = SioStr::from(sio_body);
     assert_eq!(decode_volley(&body).len(), 50);
+    assert_eq!(decode_volley_untyped(&body), decode_volley(&body));
     assert_eq!(decode_sio(&sio_body).len(), 50);
     let jsons: Vec<String> = all
         .iter()
@@ -320,6 +367,13 @@ fn polling<M: Measurement>(c: &mut Criterion<M>) {
                 .map(|j| serde_json::from_str::<Small>(j).unwrap())
                 .collect::<Vec<_>>()
         })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("polling50/decode_untyped");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("volley", |b| {
+        b.iter(|| decode_volley_untyped(black_box(&body)))
     });
     g.finish();
 }

@@ -3,6 +3,7 @@
 
 use super::ack::{AckError, AckReply, BroadcastAcks};
 use super::event::{AckResponder, Event};
+use super::incoming::{Delivery, Incoming};
 use super::io::{IoShared, NsEntry, SioApp};
 use super::middleware::run_middleware;
 use super::ops::args_of;
@@ -11,7 +12,7 @@ use crate::server::{
     AckId, AckOutcome, ConnectRequest, DisconnectReason, Event as ServerEvent, Handshake, Payload,
     RequestResult, Room, Server, SocketId,
 };
-use crate::socket::ConnectError;
+use crate::socket::{ConnectError, UncheckedEvent};
 use crate::Str;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -37,6 +38,7 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
             payload,
             ack,
         } => on_event(io, socket, &nsp, payload, ack),
+        ServerEvent::Unchecked { socket, event } => on_unchecked(io, socket, event),
         ServerEvent::Ack {
             socket,
             id,
@@ -161,8 +163,19 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
     entry.state().handlers.share(&mut lock(&ns.handler_lists));
     let early = entry.state().gate.take().unwrap_or_default();
     for event in early {
-        call_handler(&socket, event);
+        if !call_handler(&socket, event) {
+            break;
+        }
     }
+}
+
+fn responder(io: &Arc<IoShared>, socket: &SocketId, ack: Option<AckId>) -> Option<AckResponder> {
+    ack.map(|ack| AckResponder {
+        io: io.clone(),
+        socket: socket.clone(),
+        id: ack,
+        reply_to: None,
+    })
 }
 
 fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: Option<AckId>) {
@@ -173,42 +186,58 @@ fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: 
     let Some(name) = args.name().map(Str::from) else {
         return;
     };
-    let ack = ack.map(|ack| AckResponder {
-        io: io.clone(),
-        socket: id,
-        id: ack,
-        reply_to: None,
-    });
-    let event = Event::new(name, args, ack);
-    let event = {
+    let ack = responder(io, &id, ack);
+    deliver(io, entry, Incoming::Checked(Event::new(name, args, ack)));
+}
+
+fn on_unchecked(io: &Arc<IoShared>, id: SocketId, event: UncheckedEvent) {
+    // A socket already gone (its client closed, e.g. for an earlier malformed event of the
+    // same batch) gets nothing more.
+    let Some(entry) = entry(io, &id) else { return };
+    let ack = responder(io, &id, event.id());
+    deliver(io, entry, Incoming::Unchecked { event, ack });
+}
+
+/// Hands the event to the socket's handler, or buffers it while its connection handlers run.
+fn deliver(io: &Arc<IoShared>, entry: Arc<SocketEntry>, incoming: Incoming) {
+    let incoming = {
         let mut state = entry.state();
         match state.gate.as_mut() {
             Some(buffered) => {
-                buffered.push(event);
+                buffered.push(incoming);
                 return;
             }
-            None => event,
+            None => incoming,
         }
     };
     let socket = SocketRef {
         io: io.clone(),
         entry,
     };
-    call_handler(&socket, event);
+    call_handler(&socket, incoming);
 }
 
-fn call_handler(socket: &SocketRef, event: Event) {
+/// Calls the handler for the event (its own, else the catch-all). A malformed event closes
+/// the client, as the decoder would have: then false, and the caller delivers nothing more of
+/// that socket. Without any handler, the event is still validated for that.
+fn call_handler(socket: &SocketRef, incoming: Incoming) -> bool {
     let handler = {
         let state = socket.entry.state();
         state
             .handlers
-            .get(event.name())
+            .get(incoming.name())
             .cloned()
             .or_else(|| state.rare.as_ref().and_then(|r| r.any.clone()))
     };
-    if let Some(h) = handler {
-        h(socket.clone(), event);
+    let delivery = match handler {
+        Some(h) => h(socket.clone(), incoming),
+        None => incoming.unhandled(),
+    };
+    if delivery == Delivery::Malformed {
+        super::ops::close_malformed(&socket.io, socket.id());
+        return false;
     }
+    true
 }
 
 fn on_ack(io: &IoShared, socket: SocketId, id: AckId, outcome: AckOutcome) {
@@ -216,6 +245,9 @@ fn on_ack(io: &IoShared, socket: SocketId, id: AckId, outcome: AckOutcome) {
         return;
     };
     let result = match outcome {
+        // The client was closed after the reply was read (a malformed event it sent before,
+        // found so while this batch was dispatched): the reference never reads the reply.
+        AckOutcome::Reply(_) if entry(io, &socket).is_none() => Err(AckError::Disconnected),
         AckOutcome::Reply(payload) => match args_of(&Str::new(), payload, false) {
             Some(args) => Ok(AckReply {
                 socket: Some(socket),

@@ -2,10 +2,13 @@
 //! handler is registered. The closure's return type picks the behaviour: `()` runs to
 //! completion when called, a future is spawned on the runtime.
 
-use super::event::Event;
+use super::event::{AckResponder, Event};
+use super::incoming::{Delivery, Incoming};
 use super::runtime::Runtime;
 use super::socket::SocketRef;
+use crate::socket::TypedArgsError;
 use crate::Str;
+use serde::de::DeserializeOwned;
 use std::any::TypeId;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -67,19 +70,46 @@ where
     }
 }
 
-/// Type-erased handlers, as stored.
-pub(crate) type DynEvent = Arc<dyn Fn(SocketRef, Event) + Send + Sync>;
+/// Type-erased handlers, as stored. An event handler takes the event as it arrived and says
+/// whether it was called (the dispatcher closes the client for a malformed one).
+pub(crate) type DynEvent = Arc<dyn Fn(SocketRef, Incoming) -> Delivery + Send + Sync>;
 pub(crate) type DynConnect = Arc<dyn Fn(SocketRef) + Send + Sync>;
 
+/// An untyped handler: the event is validated in full before it is called.
 pub(crate) fn erase_event<F, R, M>(f: F) -> DynEvent
 where
     F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
     R: HandlerOutput<M>,
 {
-    Arc::new(move |socket: SocketRef, event| {
+    Arc::new(move |socket: SocketRef, incoming: Incoming| {
+        let Ok(event) = incoming.into_event() else {
+            return Delivery::Malformed;
+        };
         let runtime = socket.runtime();
-        f(socket, event).finish(&*runtime)
+        f(socket, event).finish(&*runtime);
+        Delivery::Handled
     })
+}
+
+/// A typed handler: the arguments are deserialized into `T` in the one pass that also
+/// validates them; it is called only when that succeeds.
+pub(crate) fn erase_args<T, F, R, M>(f: F) -> DynEvent
+where
+    T: DeserializeOwned + 'static,
+    F: Fn(SocketRef, T, Option<AckResponder>) -> R + Send + Sync + 'static,
+    R: HandlerOutput<M>,
+{
+    Arc::new(
+        move |socket: SocketRef, incoming: Incoming| match incoming.into_args::<T>() {
+            Ok((args, ack)) => {
+                let runtime = socket.runtime();
+                f(socket, args, ack).finish(&*runtime);
+                Delivery::Handled
+            }
+            Err(TypedArgsError::Malformed(_)) => Delivery::Malformed,
+            Err(_) => Delivery::Mismatch,
+        },
+    )
 }
 
 pub(crate) fn erase_connect<F, R, M>(f: F) -> DynConnect
@@ -97,15 +127,11 @@ where
 /// the same capture-free handler holds the same allocation. Bounded like the name interner.
 static STATELESS_EVENT: Mutex<Vec<(TypeId, DynEvent)>> = Mutex::new(Vec::new());
 
-/// [`erase_event`], sharing the erased handler when `F` captures nothing (a zero-sized
-/// closure has no state, so one instance serves every socket).
-pub(crate) fn erase_event_shared<F, R, M>(f: F) -> DynEvent
-where
-    F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
-    R: HandlerOutput<M>,
-{
+/// `erase(f)`, sharing the erased handler when `F` captures nothing (a zero-sized closure has
+/// no state, so one instance serves every socket).
+pub(crate) fn share_stateless<F: 'static>(f: F, erase: impl FnOnce(F) -> DynEvent) -> DynEvent {
     if std::mem::size_of::<F>() != 0 {
-        return erase_event(f);
+        return erase(f);
     }
     let id = TypeId::of::<F>();
     let mut known = STATELESS_EVENT
@@ -114,11 +140,20 @@ where
     if let Some((_, h)) = known.iter().find(|(t, _)| *t == id) {
         return h.clone();
     }
-    let h = erase_event(f);
+    let h = erase(f);
     if known.len() < 256 {
         known.push((id, h.clone()));
     }
     h
+}
+
+/// [`erase_event`], shared when `F` captures nothing (see [`share_stateless`]).
+pub(crate) fn erase_event_shared<F, R, M>(f: F) -> DynEvent
+where
+    F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
+    R: HandlerOutput<M>,
+{
+    share_stateless(f, erase_event)
 }
 
 /// An event handler list shared by sockets (see [`HandlerList::share`]).

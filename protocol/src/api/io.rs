@@ -140,7 +140,9 @@ impl Io {
             .connect_timeout(parts.connect_timeout)
             .cluster_request_timeout(parts.cluster_request_timeout)
             .cleanup_empty_child_namespaces(parts.cleanup_empty_child_namespaces)
-            .max_namespaces_per_client(parts.max_namespaces_per_client);
+            .max_namespaces_per_client(parts.max_namespaces_per_client)
+            // Handlers validate text events as they read them (see `SocketRef::on_args`).
+            .defer_event_validation(true);
         let engine = EngineServer::new(parts.engine, RuntimeIds::new(runtime.clone()));
         let socket_ids = Box::new(RuntimeIds::new(runtime.clone()));
         let layer = match parts.adapters {

@@ -20,6 +20,7 @@ mod forward;
 mod handler;
 mod handshake_ext;
 mod ids;
+mod incoming;
 mod io;
 mod middleware;
 mod operators;

@@ -156,6 +156,11 @@ pub(crate) fn rooms(io: &IoShared, id: &SocketId) -> Option<Vec<Room>> {
     io.with_core(|st, _| st.core.rooms(id))
 }
 
+/// Closes the client of `id`, which sent a malformed event (its sockets see `forced close`).
+pub(crate) fn close_malformed(io: &IoShared, id: &SocketId) {
+    io.with_core(|st, _| st.core.close_malformed(id));
+}
+
 pub(crate) fn disconnect(io: &IoShared, id: &SocketId) {
     let _ = io.with_core(|st, _| st.core.disconnect(id, false));
 }

@@ -2,8 +2,12 @@
 //! server-side `socket`.
 
 use super::ack::AckFuture;
-use super::event::{EmitError, Event};
-use super::handler::{erase_event, erase_event_shared, DynEvent, HandlerList, HandlerOutput};
+use super::event::{AckResponder, EmitError, Event};
+use super::handler::{
+    erase_args, erase_event, erase_event_shared, share_stateless, DynEvent, HandlerList,
+    HandlerOutput,
+};
+use super::incoming::Incoming;
 use super::io::IoShared;
 use super::operators::{BroadcastOperator, SocketEmitter};
 use super::ops;
@@ -33,7 +37,7 @@ pub(crate) struct SocketState {
     /// shared with the namespace's other sockets once the connection handlers ran.
     pub(crate) handlers: HandlerList,
     /// Events that arrived while the connection handlers were still running; replayed after.
-    pub(crate) gate: Option<Vec<Event>>,
+    pub(crate) gate: Option<Vec<Incoming>>,
     /// What many sockets never use, boxed so an idle socket does not carry it.
     pub(crate) rare: Option<Box<RareState>>,
 }
@@ -194,6 +198,51 @@ impl SocketRef {
     {
         let event = super::io::intern(&self.io, event.into());
         let handler = erase_event_shared(handler);
+        self.entry.state().handlers.set(event, handler);
+    }
+
+    /// Registers a typed handler for `event` (replacing any previous one): the arguments
+    /// are deserialized into `T` — a tuple `(A, B)` for `socket.emit("event", a, b)`, `(A,)`
+    /// for one argument, a `Vec<_>` — and the handler gets them with the acknowledgement
+    /// responder, if the client asked for one. Arguments beyond what `T` takes are ignored,
+    /// as a JavaScript handler ignores them.
+    ///
+    /// This is the fast path: the arguments are read by one serde pass that is also their
+    /// validation, where [`SocketRef::on`] validates the whole packet before its handler
+    /// reads it. A malformed packet closes the client exactly as with `on` (the handler is
+    /// not called, nor any handler for a later packet of that client). A well-formed event
+    /// whose arguments do not deserialize into `T` is dropped: the handler is not called
+    /// and the client stays connected (JavaScript clients have no types; an acknowledgement
+    /// it asked for is not sent). To see such events, register with `on` and read them with
+    /// [`Event::args`].
+    ///
+    /// Plain closures run in order as events arrive; closures returning a future are spawned.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// // socket.emit("chat", "hello", 3, (ack) => …) in JavaScript:
+    /// socket.on_args("chat", |socket, (text, n): (String, u32), ack| {
+    ///     let _ = socket.broadcast().emit("chat", &(text, n));
+    ///     if let Some(ack) = ack {
+    ///         let _ = ack.send(&"delivered");
+    ///     }
+    /// });
+    /// #[derive(serde::Deserialize)]
+    /// struct Move { x: i32, y: i32 }
+    /// socket.on_args("move", |socket, (m,): (Move,), _ack| async move {
+    ///     let _ = socket.emit("moved", &(m.x, m.y));
+    /// });
+    /// # }
+    /// ```
+    pub fn on_args<T, F, R, M>(&self, event: impl Into<Str>, handler: F)
+    where
+        T: serde::de::DeserializeOwned + 'static,
+        F: Fn(SocketRef, T, Option<AckResponder>) -> R + Send + Sync + 'static,
+        R: HandlerOutput<M>,
+    {
+        let event = super::io::intern(&self.io, event.into());
+        let handler = share_stateless(handler, erase_args);
         self.entry.state().handlers.set(event, handler);
     }
 

@@ -25,6 +25,12 @@ pub struct SocketConfig {
     /// stays open). The reference has no such bound; with dynamic namespaces a client could
     /// otherwise open sockets without end. Default [`DEFAULT_MAX_NAMESPACES_PER_CLIENT`].
     pub max_namespaces_per_client: usize,
+    /// Decode text EVENTs only up to their name and report them as
+    /// [`Event::Unchecked`](super::Event::Unchecked), whose arguments the app validates when
+    /// it reads them (one typed pass, see [`UncheckedEvent`](crate::socket::UncheckedEvent)),
+    /// reporting a malformed one with [`close_malformed`](super::SocketLayer::close_malformed).
+    /// Off by default: every event arrives validated as [`Event::Event`](super::Event::Event).
+    pub defer_event_validation: bool,
 }
 
 /// Default of [`SocketConfig::max_namespaces_per_client`].
@@ -38,6 +44,7 @@ impl Default for SocketConfig {
             cluster_request_timeout: Duration::from_secs(5),
             max_attachment_bytes: None,
             max_namespaces_per_client: DEFAULT_MAX_NAMESPACES_PER_CLIENT,
+            defer_event_validation: false,
         }
     }
 }
@@ -69,6 +76,12 @@ impl SocketConfig {
     /// Sets `max_namespaces_per_client`.
     pub fn max_namespaces_per_client(mut self, n: usize) -> Self {
         self.max_namespaces_per_client = n;
+        self
+    }
+
+    /// Sets `defer_event_validation`.
+    pub fn defer_event_validation(mut self, on: bool) -> Self {
+        self.defer_event_validation = on;
         self
     }
 

@@ -4,7 +4,7 @@ use super::cluster::{RequestId, RequestResult};
 use super::ids::{AckId, DisconnectReason, Room, SocketId};
 use super::namespace::PatternId;
 use crate::engine::{OutMessage, RequestHead};
-use crate::socket::Encoded;
+use crate::socket::{Encoded, UncheckedEvent};
 use crate::Str;
 use bytes::Bytes;
 use std::sync::Arc;
@@ -106,6 +106,17 @@ pub enum Event {
         payload: Payload,
         /// Set when the client waits for an acknowledgement (answer with `ack`).
         ack: Option<AckId>,
+    },
+    /// An event from a client, checked up to its name only (with
+    /// [`SocketConfig::defer_event_validation`](super::SocketConfig::defer_event_validation)).
+    /// Its arguments are reachable only through validation; if it turns out malformed, call
+    /// [`close_malformed`](super::SocketLayer::close_malformed) before handling any later
+    /// event of the same client, as the decoder would have closed the client right there.
+    Unchecked {
+        /// The sending socket.
+        socket: SocketId,
+        /// The event (namespace, ack id, name, unvalidated arguments).
+        event: UncheckedEvent,
     },
     /// The outcome of an `emit_with_ack`.
     Ack {

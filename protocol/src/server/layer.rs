@@ -15,7 +15,7 @@ use super::{AdapterFactory, InMemoryAdapterFactory};
 use crate::engine::{Message, RequestHead};
 use crate::hash::IdMap;
 use crate::id::IdGenerator;
-use crate::socket::{ConnectError, Decoder, Packet, PacketType};
+use crate::socket::{ConnectError, Decoded, Decoder, Packet, PacketType, UncheckedEvent};
 use crate::Str;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -173,11 +173,21 @@ impl SocketLayer {
             return;
         };
         let decoded = match msg {
-            Message::Text(text) => client.decoder.decode_text(text),
-            Message::Binary(bytes) => client.decoder.decode_binary(bytes),
+            Message::Text(text) if self.config.defer_event_validation => {
+                client.decoder.decode_text_deferred(text)
+            }
+            Message::Text(text) => client
+                .decoder
+                .decode_text(text)
+                .map(|p| p.map(Decoded::Packet)),
+            Message::Binary(bytes) => client
+                .decoder
+                .decode_binary(bytes)
+                .map(|p| p.map(Decoded::Packet)),
         };
         match decoded {
-            Ok(Some(packet)) => self.on_packet(now, sid, packet),
+            Ok(Some(Decoded::Packet(packet))) => self.on_packet(now, sid, packet),
+            Ok(Some(Decoded::Event(event))) => self.on_unchecked(now, sid, event),
             Ok(None) => {}
             // The reference closes the connection; its sockets see `forced close`.
             Err(_) => self.close_client(sid, DisconnectReason::ForcedClose, true),
@@ -420,6 +430,36 @@ impl SocketLayer {
             // client has not joined: the reference closes the client.
             _ => self.close_client(sid, DisconnectReason::ForcedServerClose, true),
         }
+    }
+
+    fn on_unchecked(&mut self, now: Instant, sid: &str, event: UncheckedEvent) {
+        let Some(client) = self.clients.get(sid) else {
+            return;
+        };
+        let joined = client.sockets.iter().find(|(n, _)| n == event.nsp());
+        match joined.and_then(|(_, key)| self.sockets.get(*key)) {
+            Some(socket) => self.events.push_back(Event::Unchecked {
+                socket: socket.id.clone(),
+                event,
+            }),
+            // Not joined: decided as the validating decoder would (malformed → `forced
+            // close`, else the unjoined-namespace close).
+            None => match event.check() {
+                Ok(packet) => self.on_packet(now, sid, packet),
+                Err(_) => self.close_client(sid, DisconnectReason::ForcedClose, true),
+            },
+        }
+    }
+
+    /// The app found an [`Event::Unchecked`] of `socket` malformed: closes its client as the
+    /// decoder closes one that sent a malformed packet (its sockets see `forced close`).
+    /// False if the socket is gone already.
+    pub fn close_malformed(&mut self, socket: &str) -> bool {
+        let Some(sid) = self.socket(socket).map(|s| s.socket.sid.clone()) else {
+            return false;
+        };
+        self.close_client(&sid, DisconnectReason::ForcedClose, true);
+        true
     }
 
     fn on_connect(&mut self, _now: Instant, sid: &str, packet: Packet) {

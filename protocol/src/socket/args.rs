@@ -277,6 +277,24 @@ impl Args {
         })
     }
 
+    /// The arguments of a text event whose `data` the decoder's full check accepted and whose
+    /// name was read already.
+    pub(super) fn checked_event(name: Str, data: Str) -> Args {
+        Args {
+            name: Some(name),
+            args: OnceLock::new(),
+            attachments: Vec::new(),
+            data,
+            event: true,
+        }
+    }
+
+    /// [`Args::deserialize`], ignoring arguments beyond what `T` takes (as
+    /// [`Packet::deserialize_args`] does).
+    pub(crate) fn deserialize_prefix<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        deserialize_seq(&self.data, self.event, &self.attachments, Extra::Ignore)
+    }
+
     /// Each argument's raw JSON (after the name, for an event); empty if `data` is invalid.
     fn split(&self) -> &[Str] {
         self.args.get_or_init(|| {

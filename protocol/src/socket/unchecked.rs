@@ -1,7 +1,7 @@
 //! EVENT packets decoded up to their name, whose arguments are validated by the one pass that
 //! reads them ([`UncheckedEvent`]).
 
-use super::args::{deserialize_seq, Extra};
+use super::args::{deserialize_seq, Args, Extra};
 use super::decoder::check_payload;
 use super::error::DecodeError;
 use super::packet::{Packet, PacketType};
@@ -187,6 +187,12 @@ impl UncheckedEvent {
             data: Some(self.data),
             attachments: Vec::new(),
         })
+    }
+
+    /// [`UncheckedEvent::check`], straight into the validated arguments (name already read).
+    pub(crate) fn check_args(self) -> Result<Args, DecodeError> {
+        check_payload(PacketType::Event, self.id, Some(&self.data), None)?;
+        Ok(Args::checked_event(self.name, self.data))
     }
 
     /// Deserializes the arguments (after the name) as one sequence in one pass over the

@@ -1,0 +1,262 @@
+//! Through the user API, sans IO (a polling client driving an `Endpoint` by hand): typed
+//! handlers (`on_args`) and untyped ones (`on`, `on_any`) never run for a malformed packet,
+//! nor for anything the same client sent after it, and the client is closed as the decoder
+//! closes it; a well-formed event of the wrong types only skips a typed handler.
+
+use bytes::Bytes;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+use volley_protocol::api::{BoxFuture, Endpoint, HttpOutcome, Io, Options, Runtime, SocketRef};
+use volley_protocol::engine::{Method, RequestHead};
+
+/// A runtime for tests: a fixed clock, and spawned futures polled until they finish.
+struct TestRuntime(Instant);
+
+impl Runtime for TestRuntime {
+    fn now(&self) -> Instant {
+        self.0
+    }
+    fn spawn(&self, mut fut: BoxFuture) {
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(
+            fut.as_mut().poll(&mut cx).is_ready(),
+            "the handlers here do not wait"
+        );
+    }
+    fn wake_timer(&self, _at: Instant) {}
+    fn fill_random(&self, buf: &mut [u8]) {
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+    }
+}
+
+type Log = Arc<Mutex<Vec<String>>>;
+/// Sets up a socket's handlers, logging what they see.
+type Register = fn(SocketRef, Log);
+
+struct Client {
+    endpoint: Endpoint,
+    sid: String,
+}
+
+fn request(endpoint: &Endpoint, method: Method, query: &str, body: &str) -> (u16, String) {
+    let head = RequestHead::new(
+        method,
+        &format!("/socket.io/?EIO=4&transport=polling{query}"),
+    );
+    match endpoint.handle_request(head, Bytes::copy_from_slice(body.as_bytes())) {
+        HttpOutcome::Respond(r) => (r.status, String::from_utf8(r.body.to_vec()).unwrap()),
+        HttpOutcome::Pending(mut pending) => {
+            let mut cx = Context::from_waker(Waker::noop());
+            match std::pin::Pin::new(&mut pending).poll(&mut cx) {
+                Poll::Ready(r) => (r.status, String::from_utf8(r.body.to_vec()).unwrap()),
+                Poll::Pending => (0, String::new()),
+            }
+        }
+        _ => panic!("a polling request"),
+    }
+}
+
+impl Client {
+    /// Handshake and CONNECT to `/`.
+    fn connect(endpoint: Endpoint) -> Client {
+        let (status, body) = request(&endpoint, Method::Get, "", "");
+        assert_eq!(status, 200);
+        let sid = body.split('"').nth(3).unwrap().to_owned();
+        let client = Client { endpoint, sid };
+        assert_eq!(client.post("40"), 200);
+        assert!(client.get().1.starts_with("40{\"sid\":"));
+        client
+    }
+    fn post(&self, body: &str) -> u16 {
+        request(
+            &self.endpoint,
+            Method::Post,
+            &format!("&sid={}", self.sid),
+            body,
+        )
+        .0
+    }
+    /// The session was closed: the next poll gets the close packet, the one after 400.
+    fn assert_closed(&self, what: &str) {
+        let (status, body) = self.get();
+        assert!(
+            status == 200 && body.ends_with('1'),
+            "{what}: {status} {body:?}"
+        );
+        assert_eq!(self.get().0, 400, "{what}");
+    }
+
+    /// Everything queued for the client (status 0: nothing was queued).
+    fn get(&self) -> (u16, String) {
+        request(
+            &self.endpoint,
+            Method::Get,
+            &format!("&sid={}", self.sid),
+            "",
+        )
+    }
+}
+
+/// A server whose sockets log what their handlers see; `register` sets them up.
+fn server(register: impl Fn(SocketRef, Log) + Send + Sync + 'static) -> (Client, Log) {
+    let io = Io::new(Options::default(), Arc::new(TestRuntime(Instant::now())));
+    let log: Log = Arc::default();
+    let l = log.clone();
+    io.of("/").on_connection(move |socket: SocketRef| {
+        let l2 = l.clone();
+        socket.on_disconnect(move |_s, reason| l2.lock().unwrap().push(format!("left: {reason}")));
+        register(socket, l.clone());
+    });
+    (Client::connect(io.into()), log)
+}
+
+fn typed(socket: SocketRef, log: Log) {
+    socket.on_args("chat", move |_s, (text, n): (String, u32), ack| {
+        log.lock().unwrap().push(format!("chat {text} {n}"));
+        if let Some(ack) = ack {
+            let _ = ack.send(&n);
+        }
+    });
+}
+
+fn untyped(socket: SocketRef, log: Log) {
+    socket.on("chat", move |_s, event| {
+        let raw: Vec<String> = event.raw_args().iter().map(|a| a.to_string()).collect();
+        log.lock().unwrap().push(format!("chat {}", raw.join(" ")));
+    });
+}
+
+fn catch_all(socket: SocketRef, log: Log) {
+    socket.on_any(move |_s, event| log.lock().unwrap().push(format!("any {}", event.name())));
+}
+
+fn logged(log: &Log) -> Vec<String> {
+    log.lock().unwrap().clone()
+}
+
+#[test]
+fn typed_handler_gets_its_arguments_and_acks() {
+    let (client, log) = server(typed);
+    assert_eq!(
+        client.post("42[\"chat\",\"hi\",3,\"extra\"]\u{1e}421[\"chat\",\"yo\",4]"),
+        200
+    );
+    assert_eq!(logged(&log), ["chat hi 3", "chat yo 4"]);
+    assert_eq!(client.get(), (200, "431[4]".to_owned()));
+}
+
+#[test]
+fn a_type_mismatch_skips_a_typed_handler_and_keeps_the_client() {
+    let (client, log) = server(typed);
+    assert_eq!(
+        client.post("42[\"chat\",3,\"hi\"]\u{1e}42[\"chat\",\"ok\",1]"),
+        200
+    );
+    assert_eq!(logged(&log), ["chat ok 1"]);
+    assert_eq!(client.post("42[\"chat\",\"still\",2]"), 200);
+    assert_eq!(logged(&log), ["chat ok 1", "chat still 2"]);
+}
+
+/// `valid, malformed, valid` in one polling body: the first is handled, then the client is
+/// closed and the third never reaches a handler.
+fn malformed_after_a_valid_one(register: Register, first: &str) {
+    let (client, log) = server(register);
+    let body = "42[\"chat\",\"a\",1]\u{1e}42[\"chat\",\"b\",]\u{1e}42[\"chat\",\"c\",2]";
+    assert_eq!(client.post(body), 200);
+    assert_eq!(logged(&log), [first, "left: forced close"]);
+    client.assert_closed("");
+}
+
+#[test]
+fn typed_malformed_after_a_valid_one_closes_the_client() {
+    malformed_after_a_valid_one(typed, "chat a 1");
+}
+
+#[test]
+fn untyped_malformed_after_a_valid_one_closes_the_client() {
+    malformed_after_a_valid_one(untyped, "chat \"a\" 1");
+}
+
+#[test]
+fn catch_all_malformed_after_a_valid_one_closes_the_client() {
+    malformed_after_a_valid_one(catch_all, "any chat");
+}
+
+#[test]
+fn every_malformed_event_closes_the_client_whatever_the_handler() {
+    let malformed = [
+        "42[\"chat\",\"a\",1,]",
+        "42[\"chat\",\"a\",01]",
+        "42[\"chat\",\"a\"",
+        "42[\"chat\" \"a\"]",
+        "42[\"chat\",{\"k\":1]]",
+        "42[\"chat\",\"\u{1}\"]",
+        "42[\"chat\",\"a\\x\"]",
+        "42[\"chat\",1] x",
+        "42[\"chat\",nul]",
+        "42[]",
+        "42{\"chat\":1}",
+        "42\"chat\"",
+        "42[{}]",
+        "42[\"disconnect\",1]",
+        "42[\"conn\\u0065ct\"]",
+        "451-[\"chat\",{\"_placeholder\":true,\"num\":1}]",
+        // An event to a namespace the client has not joined (the server's own close reason).
+        "42/other,[\"chat\",1]",
+    ];
+    let handlers: [(&str, Register); 4] = [
+        ("typed", typed),
+        ("untyped", untyped),
+        ("catch-all", catch_all),
+        ("none", |_s, _l| {}),
+    ];
+    for (kind, register) in handlers {
+        for packet in malformed {
+            let (client, log) = server(register);
+            // A valid event of another name first: nothing else may be handled.
+            assert_eq!(
+                client.post(&format!("{packet}\u{1e}42[\"chat\",\"x\",9]")),
+                200
+            );
+            let reason = if packet.contains("/other") {
+                "left: forced server close"
+            } else {
+                "left: forced close"
+            };
+            assert_eq!(logged(&log), [reason], "{kind}: {packet}");
+            client.assert_closed(&format!("{kind}: {packet}"));
+        }
+    }
+}
+
+#[test]
+fn binary_events_reach_typed_handlers() {
+    let (client, log) = server(|socket, log| {
+        socket.on_args("file", move |_s, (name, body): (String, Bytes), _ack| {
+            log.lock().unwrap().push(format!("{name} {body:?}"));
+        });
+    });
+    let body = "451-[\"file\",\"f\",{\"_placeholder\":true,\"num\":0}]\u{1e}bAQI=";
+    assert_eq!(client.post(body), 200);
+    assert_eq!(logged(&log), ["f b\"\\x01\\x02\""]);
+}
+
+#[test]
+fn untyped_handlers_can_forward_what_they_got() {
+    let (client, log) = server(|socket, log| {
+        socket.on("echo", move |socket, event| {
+            log.lock().unwrap().push(event.name().to_owned());
+            let _ = socket.emit_forward("echo", event.forward_args());
+        });
+    });
+    assert_eq!(client.post("42[\"echo\", {\"a\" : [1, 2]} ,\"s\"]"), 200);
+    assert_eq!(logged(&log), ["echo"]);
+    assert_eq!(
+        client.get(),
+        (200, "42[\"echo\",{\"a\" : [1, 2]},\"s\"]".to_owned())
+    );
+}
