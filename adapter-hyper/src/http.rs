@@ -120,10 +120,9 @@ where
     }
 }
 
-/// The answer to a body that could not be read: the rest of it is never read, so the
-/// connection closes after the response.
-pub(crate) fn refuse_body(status: StatusCode) -> Response<Full<Bytes>> {
-    let mut out = empty(status);
+/// `out` answers a request whose body was not read to the end: the connection closes after
+/// it.
+pub(crate) fn refuse_body(mut out: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
     out.headers_mut().insert(
         hyper::header::CONNECTION,
         hyper::header::HeaderValue::from_static("close"),

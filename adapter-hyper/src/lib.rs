@@ -35,17 +35,18 @@ pub use tungstenite;
 pub use ws::run as run_websocket;
 
 use bytes::Bytes;
+use futures_util::future::{select, Either};
 use futures_util::{Sink, Stream};
-use http::{read_body, refuse_body, request_head};
+use http::{read_body, refuse_body, request_head, BodyError};
 use http_body_util::Full;
 use hyper::body::Body;
 use hyper::{Request, Response, StatusCode};
 use std::future::Future;
+use std::pin::pin;
 use std::time::Instant;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Error as WsError, Message};
-use volley_protocol::api::{Endpoint, HttpOutcome};
-use volley_protocol::engine::Method;
+use volley_protocol::api::{Endpoint, HeadOutcome, HttpOutcome};
 
 /// What the shared plumbing needs from an async runtime. `volley-tokio` and
 /// `volley-async-std` each implement it in a few lines.
@@ -70,8 +71,9 @@ pub trait IoRuntime: Clone + Send + Sync + Unpin + 'static {
     ) -> impl Future<Output = Self::WebSocket> + Send;
 }
 
-/// Serves one request under Volley's path: reads the body (answering 413 past maxPayload),
-/// hands the request to the core, waits for a parked long-poll, and answers a WebSocket
+/// Serves one request under Volley's path: hands its head to the core, reads a POST body
+/// when the core asks for it (answering 413 past maxPayload, and stopping early when the
+/// core ends the request), waits for a parked long-poll, and answers a WebSocket
 /// request with `101` while spawning its connection task on `rt`.
 pub async fn handle<R, B>(rt: &R, io: Endpoint, req: Request<B>) -> Response<Full<Bytes>>
 where
@@ -97,21 +99,44 @@ where
             );
         }
     };
-    let body = match head.method {
-        Method::Post | Method::Put => {
+    // A POST's head goes to the core before its body is read, so the core knows the POST is
+    // in flight (a second one meanwhile is refused, as by the reference).
+    let outcome = match io.handle_head(head) {
+        HeadOutcome::Ready(outcome) => outcome,
+        HeadOutcome::ReadBody(mut post) => {
             let deadline = Instant::now() + io.body_timeout();
-            match read_body(rt, body, io.max_payload(), deadline).await {
-                Ok(body) => body,
-                Err(e) => {
+            let read = {
+                let read = read_body(rt, body, io.max_payload(), deadline);
+                match select(pin!(read), pin!(post.ended())).await {
+                    Either::Left((read, _)) => Ok(read),
+                    Either::Right((response, _)) => Err(response),
+                }
+            };
+            match read {
+                Ok(Ok(body)) => HttpOutcome::Respond(io.handle_body(post, Some(body))),
+                Ok(Err(BodyError::TooLarge)) => {
+                    let response = refuse_body(to_hyper(io.handle_body(post, None)));
+                    log(response.status(), None);
+                    return response;
+                }
+                Ok(Err(e)) => {
+                    // Dropping `post` tells the core the POST never completed.
+                    drop(post);
                     let status = e.status();
                     log(status, None);
-                    return refuse_body(status);
+                    return refuse_body(empty(status));
+                }
+                Err(ended) => {
+                    // The session closed while the body was arriving: the reference
+                    // destroys such a request; answer it and drop the rest of the body.
+                    let response = refuse_body(to_hyper(ended));
+                    log(response.status(), None);
+                    return response;
                 }
             }
         }
-        _ => Bytes::new(),
     };
-    let (response, parked) = match io.handle_request(head, body) {
+    let (response, parked) = match outcome {
         HttpOutcome::Respond(resp) => (to_hyper(resp), None),
         HttpOutcome::Pending(pending) => {
             let parked = traced.is_some().then(Instant::now);

@@ -8,19 +8,7 @@ use futures_util::SinkExt;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
-use volley_tokio::protocol::engine::{EngineConfig, Message as EioMessage};
-
-/// An echo server whose heartbeat never fires during a test.
-fn echo_engine() -> volley_tokio::EngineIo {
-    let engine = volley_tokio::engine(
-        EngineConfig::default()
-            .path("/engine.io/")
-            .ping_interval(Duration::from_secs(600))
-            .ping_timeout(Duration::from_secs(600)),
-    );
-    engine.on_message(|engine, sid, message: EioMessage| engine.send(&sid, message));
-    engine
-}
+use volley_tokio::protocol::engine::EngineConfig;
 
 #[tokio::test]
 async fn a_websocket_client_that_never_reads_is_dropped_by_the_buffer_bound() {
@@ -87,11 +75,20 @@ async fn trickled_post(addr: std::net::SocketAddr, announced: usize, body: &[u8]
     parse_response(&buf)
 }
 
+/// A POST in flight keeps the client from sending its pong (one POST at a time), so the
+/// session usually ends by ping timeout first, which ends the POST with a 400; otherwise the
+/// body deadline (pingInterval + pingTimeout from the head) answers 408. Either way the
+/// connection is closed.
+fn cut_off(status: Option<u16>) -> bool {
+    matches!(status, Some(400 | 408))
+}
+
 #[tokio::test]
-async fn a_post_body_trickled_forever_is_cut_off_with_408() {
+async fn a_post_body_trickled_forever_is_cut_off() {
     let addr = start(quick_engine()).await;
     let resp = trickled_post(addr, 1_000_000, b"4a").await;
-    assert_eq!(resp.map(|r| r.status), Some(408));
+    let status = resp.map(|r| r.status);
+    assert!(cut_off(status), "{status:?}");
     assert_eq!(
         get(addr, "/engine.io/?EIO=4&transport=polling")
             .await
@@ -101,8 +98,9 @@ async fn a_post_body_trickled_forever_is_cut_off_with_408() {
 }
 
 #[tokio::test]
-async fn a_content_length_larger_than_the_body_is_cut_off_with_408() {
+async fn a_content_length_larger_than_the_body_is_cut_off() {
     let addr = start(quick_engine()).await;
     let resp = trickled_post(addr, 100, b"").await;
-    assert_eq!(resp.map(|r| r.status), Some(408));
+    let status = resp.map(|r| r.status);
+    assert!(cut_off(status), "{status:?}");
 }

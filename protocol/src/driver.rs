@@ -2,8 +2,8 @@
 //! a sans-IO server.
 
 use crate::engine::{
-    ConnId, EngineConfig, EngineServer, Incoming, ReqId, RequestHead, RequestOutcome, Transmit,
-    WsFrame,
+    ConnId, EngineConfig, EngineServer, HttpResponse, Incoming, ReqId, RequestHead, RequestOutcome,
+    Transmit, WsFrame,
 };
 use crate::Str;
 use bytes::Bytes;
@@ -24,6 +24,20 @@ pub trait Driver {
         head: RequestHead,
         body: Bytes,
     ) -> RequestOutcome;
+    /// See [`EngineServer::handle_request_head`].
+    fn handle_request_head(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        head: RequestHead,
+    ) -> RequestOutcome;
+    /// See [`EngineServer::handle_request_body`].
+    fn handle_request_body(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        body: Option<Bytes>,
+    ) -> Option<HttpResponse>;
     /// See [`EngineServer::accept`].
     fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<Str>;
     /// See [`EngineServer::refuse`].
@@ -62,6 +76,22 @@ impl Driver for EngineServer {
         body: Bytes,
     ) -> RequestOutcome {
         EngineServer::handle_request(self, now, req, head, body)
+    }
+    fn handle_request_head(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        head: RequestHead,
+    ) -> RequestOutcome {
+        EngineServer::handle_request_head(self, now, req, head)
+    }
+    fn handle_request_body(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        body: Option<Bytes>,
+    ) -> Option<HttpResponse> {
+        EngineServer::handle_request_body(self, now, req, body)
     }
     fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<Str> {
         EngineServer::accept(self, now, incoming)

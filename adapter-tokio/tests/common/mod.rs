@@ -243,3 +243,15 @@ pub async fn next_sio(ws: &mut Ws) -> String {
 pub async fn send_sio(ws: &mut Ws, packet: &str) {
     send_text(ws, &format!("4{packet}")).await;
 }
+
+/// A raw Engine.IO echo server on `/engine.io/` whose heartbeat never fires during a test.
+pub fn echo_engine() -> volley_tokio::EngineIo {
+    let engine = volley_tokio::engine(
+        volley_tokio::protocol::engine::EngineConfig::default()
+            .path("/engine.io/")
+            .ping_interval(Duration::from_secs(600))
+            .ping_timeout(Duration::from_secs(600)),
+    );
+    engine.on_message(|engine, sid, message| engine.send(&sid, message));
+    engine
+}

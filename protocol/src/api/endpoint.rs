@@ -6,7 +6,9 @@
 //! [`Endpoint::handle_timeout`] when the deadline passed to [`Runtime::wake_timer`] arrives.
 
 use super::client::ClientFiles;
-use super::outcome::{bad_request, HttpOutcome, LinkSignal, PendingResponse, WsLink, WsUpgrade};
+use super::outcome::{
+    bad_request, HeadOutcome, HttpOutcome, LinkSignal, PendingResponse, PostBody, WsLink, WsUpgrade,
+};
 use super::runtime::Runtime;
 use crate::engine::{ConnId, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
 use crate::hash::IdMap;
@@ -31,6 +33,9 @@ pub(crate) enum CoreOutcome {
     WebSocket(ReqId),
     /// Not an Engine.IO request.
     NotMine,
+    /// A POST whose body the core waits for (`handle_request_body`); an earlier
+    /// [`Transmit::Http`] for it means its session closed meanwhile.
+    ReadBody,
 }
 
 /// A sans-IO state machine the endpoint can drive: the Engine.IO server alone (raw mode) or
@@ -212,7 +217,8 @@ pub(crate) trait Ops: Send + Sync + 'static {
     fn path(&self) -> &str;
     fn max_payload(&self) -> usize;
     fn body_timeout(&self) -> Duration;
-    fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome;
+    fn handle_head(&self, head: RequestHead) -> HeadOutcome;
+    fn handle_body(&self, req: ReqId, body: Option<Bytes>) -> Option<HttpResponse>;
     fn request_aborted(&self, id: ReqId);
     fn ws_open(&self, req: ReqId) -> WsLink;
     fn ws_message(&self, conn: ConnId, frame: WsFrame);
@@ -237,20 +243,20 @@ impl<C: Core> Ops for Shared<C> {
         self.body_timeout
     }
 
-    fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome {
+    fn handle_head(&self, head: RequestHead) -> HeadOutcome {
         if let Some(resp) = self
             .client
             .as_ref()
             .and_then(|c| c.respond(&self.path, &head))
         {
-            return HttpOutcome::Respond(resp);
+            return HeadOutcome::Ready(HttpOutcome::Respond(resp));
         }
         let Some(me) = self.me.upgrade() else {
-            return HttpOutcome::Respond(bad_request());
+            return HeadOutcome::Ready(HttpOutcome::Respond(bad_request()));
         };
         self.with_core(|st, now| {
             let id = ReqId(Self::next_id(st));
-            match super::engine_io::handle_request(&mut st.core, now, id, head, body) {
+            let outcome = match super::engine_io::handle_request_head(&mut st.core, now, id, head) {
                 CoreOutcome::Respond(resp) => HttpOutcome::Respond(resp),
                 CoreOutcome::NotMine => HttpOutcome::NotMine,
                 CoreOutcome::WebSocket(req) => {
@@ -265,7 +271,26 @@ impl<C: Core> Ops for Shared<C> {
                         ops: Some(me),
                     })
                 }
-            }
+                CoreOutcome::ReadBody => {
+                    // Routed like a parked GET's answer: the core answers such a POST early
+                    // only when its session closes before the body is complete.
+                    let (tx, rx) = oneshot::channel();
+                    st.pending.insert(id, tx);
+                    return HeadOutcome::ReadBody(PostBody {
+                        rx,
+                        req: id,
+                        ops: Some(me),
+                    });
+                }
+            };
+            HeadOutcome::Ready(outcome)
+        })
+    }
+
+    fn handle_body(&self, req: ReqId, body: Option<Bytes>) -> Option<HttpResponse> {
+        self.with_core(|st, now| {
+            st.pending.remove(&req);
+            st.core.handle_request_body(now, req, body)
         })
     }
 
@@ -446,7 +471,10 @@ impl Endpoint {
         self.0.body_timeout()
     }
 
-    /// Handles one HTTP request under the path; `body` is the whole request body.
+    /// Handles one HTTP request under the path; `body` is the whole request body. Adapters
+    /// that read bodies as they arrive use [`handle_head`](Self::handle_head) and
+    /// [`handle_body`](Self::handle_body) instead, so that the core knows a POST is in flight
+    /// while its body is still arriving.
     ///
     /// ```
     /// # use volley_protocol::api::*;
@@ -457,7 +485,58 @@ impl Endpoint {
     /// # }
     /// ```
     pub fn handle_request(&self, head: RequestHead, body: Bytes) -> HttpOutcome {
-        self.0.handle_request(head, body)
+        match self.0.handle_head(head) {
+            HeadOutcome::Ready(outcome) => outcome,
+            HeadOutcome::ReadBody(post) => HttpOutcome::Respond(self.handle_body(post, Some(body))),
+        }
+    }
+
+    /// Handles the head of one HTTP request under the path, before its body is read. Only a
+    /// POST to an open polling session needs its body: [`HeadOutcome::ReadBody`]. Such a POST
+    /// counts as in flight until [`handle_body`](Self::handle_body): a second POST of the same
+    /// session meanwhile is refused and closes the session, as with the reference.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn read_body() -> Option<bytes::Bytes> { None }
+    /// # async fn f(endpoint: Endpoint) {
+    /// let head = RequestHead::new(Method::Post, "/socket.io/?EIO=4&transport=polling&sid=abc");
+    /// let outcome = match endpoint.handle_head(head) {
+    ///     HeadOutcome::Ready(outcome) => outcome,
+    ///     // `None`: longer than max_payload (answered 413)
+    ///     HeadOutcome::ReadBody(post) => HttpOutcome::Respond(endpoint.handle_body(post, read_body().await)),
+    /// };
+    /// # let _ = outcome;
+    /// # }
+    /// ```
+    pub fn handle_head(&self, head: RequestHead) -> HeadOutcome {
+        self.0.handle_head(head)
+    }
+
+    /// The body of a POST that got [`HeadOutcome::ReadBody`] has arrived; `None` when it was
+    /// longer than [`max_payload`](Self::max_payload) (the rest left unread). Returns the
+    /// response to send. If the core ended the request meanwhile (see
+    /// [`PostBody::ended`]), that is the answer it gave.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # fn f(endpoint: Endpoint, post: PostBody) {
+    /// let response = endpoint.handle_body(post, Some(bytes::Bytes::from_static(b"4hello")));
+    /// # let _ = response;
+    /// # }
+    /// ```
+    pub fn handle_body(&self, mut post: PostBody, body: Option<Bytes>) -> HttpResponse {
+        post.ops = None;
+        match self.0.handle_body(post.req, body) {
+            Some(response) => response,
+            None => post
+                .rx
+                .try_recv()
+                .ok()
+                .flatten()
+                .unwrap_or_else(bad_request),
+        }
     }
 
     /// Registers an upgraded WebSocket with the core.

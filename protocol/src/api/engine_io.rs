@@ -9,7 +9,6 @@ use crate::engine::{
 };
 use crate::Driver;
 use crate::Str;
-use bytes::Bytes;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -147,16 +146,15 @@ fn read<T: Clone>(l: &RwLock<Option<T>>) -> Option<T> {
     l.read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// Handles one request and maps its outcome; a new session is admitted at once (there is no
-/// admission hook for sessions, only for namespaces).
-pub(crate) fn handle_request<D: Driver>(
+/// Handles one request head and maps its outcome; a new session is admitted at once (there
+/// is no admission hook for sessions, only for namespaces).
+pub(crate) fn handle_request_head<D: Driver>(
     core: &mut D,
     now: Instant,
     id: ReqId,
     head: RequestHead,
-    body: Bytes,
 ) -> CoreOutcome {
-    match core.handle_request(now, id, head, body) {
+    match core.handle_request_head(now, id, head) {
         RequestOutcome::Respond(resp) => CoreOutcome::Respond(resp),
         RequestOutcome::Pending => CoreOutcome::Pending,
         RequestOutcome::Handshake(incoming) => {
@@ -172,6 +170,7 @@ pub(crate) fn handle_request<D: Driver>(
         }
         RequestOutcome::UpgradeWebSocket => CoreOutcome::WebSocket(id),
         RequestOutcome::NotMine => CoreOutcome::NotMine,
+        RequestOutcome::ReadBody => CoreOutcome::ReadBody,
     }
 }
 

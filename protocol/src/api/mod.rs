@@ -43,7 +43,9 @@ pub use io::{Io, Namespace};
 pub use middleware::{MiddlewareOutput, Verdict};
 pub use operators::{BroadcastOperator, SocketEmitter, DEFAULT_ACK_TIMEOUT};
 pub use options::Options;
-pub use outcome::{bad_request, HttpOutcome, PendingResponse, WsLink, WsUpgrade};
+pub use outcome::{
+    bad_request, HeadOutcome, HttpOutcome, PendingResponse, PostBody, WsLink, WsUpgrade,
+};
 pub use runtime::{BoxFuture, Runtime};
 pub use socket::SocketRef;
 

@@ -79,6 +79,88 @@ pub enum HttpOutcome {
     NotMine,
 }
 
+/// What the adapter does with a request head, before reading the body
+/// ([`Endpoint::handle_head`](super::Endpoint::handle_head)).
+///
+/// ```
+/// # use volley_protocol::api::*;
+/// # use volley_protocol::engine::{Method, RequestHead};
+/// # fn f(endpoint: Endpoint) {
+/// let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=polling");
+/// assert!(matches!(endpoint.handle_head(head), HeadOutcome::Ready(_)));
+/// # }
+/// ```
+#[must_use]
+pub enum HeadOutcome {
+    /// Decided without the body (everything but a POST to an open polling session).
+    Ready(HttpOutcome),
+    /// A POST to an open polling session: read its body, at most
+    /// [`Endpoint::max_payload`](super::Endpoint::max_payload) + 1 bytes, and pass it to
+    /// [`Endpoint::handle_body`](super::Endpoint::handle_body), unless
+    /// [`PostBody::ended`] completes first.
+    ReadBody(PostBody),
+}
+
+/// A polling POST whose body is being read; see [`HeadOutcome::ReadBody`]. Dropping it
+/// without [`Endpoint::handle_body`](super::Endpoint::handle_body) (the client went away, the
+/// body took too long) tells the core, which closes the session (`transport error`) as the
+/// reference does when a POST's connection closes early.
+///
+/// ```
+/// # use volley_protocol::api::*;
+/// # use std::future::Future;
+/// # async fn f(endpoint: Endpoint, mut post: PostBody, read_body: impl Future<Output = bytes::Bytes>) {
+/// // Read the body while watching `post.ended()` (a select in a real adapter).
+/// let mut read = std::pin::pin!(read_body);
+/// let outcome = {
+///     let mut ended = std::pin::pin!(post.ended());
+///     std::future::poll_fn(|cx| {
+///         if let std::task::Poll::Ready(response) = ended.as_mut().poll(cx) {
+///             // The session closed meanwhile: send this, then drop the connection.
+///             return std::task::Poll::Ready(Err(response));
+///         }
+///         read.as_mut().poll(cx).map(Ok)
+///     })
+///     .await
+/// };
+/// if let Ok(body) = outcome {
+///     let _response = endpoint.handle_body(post, Some(body));
+/// }
+/// # }
+/// ```
+#[must_use = "pass the body to Endpoint::handle_body; dropping it aborts the request"]
+pub struct PostBody {
+    pub(super) rx: oneshot::Receiver<HttpResponse>,
+    pub(super) req: ReqId,
+    pub(super) ops: Option<Arc<dyn Ops>>,
+}
+
+impl PostBody {
+    /// Completes when the core ends the request before its body is complete (its session
+    /// closed: a second POST overlapped it, the server shut down…) with the answer to send;
+    /// the adapter then stops reading and closes the connection, like the reference, which
+    /// destroys such a request.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # async fn f(mut post: PostBody) {
+    /// let response = post.ended().await;
+    /// assert_eq!(response.status, 400);
+    /// # }
+    /// ```
+    pub async fn ended(&mut self) -> HttpResponse {
+        (&mut self.rx).await.unwrap_or_else(|_| bad_request())
+    }
+}
+
+impl Drop for PostBody {
+    fn drop(&mut self) {
+        if let Some(ops) = self.ops.take() {
+            ops.request_aborted(self.req);
+        }
+    }
+}
+
 /// The later answer to a parked polling request. See [`HttpOutcome::Pending`].
 ///
 /// ```

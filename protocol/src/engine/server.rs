@@ -20,8 +20,8 @@ use std::time::Instant;
 pub enum CloseReason {
     /// The client closed it (a `1` packet, or its WebSocket closed).
     TransportClose,
-    /// A transport failure: concurrent GETs, an aborted GET, an oversized WebSocket message,
-    /// a ping from the client.
+    /// A transport failure: concurrent GETs or POSTs, an aborted GET or POST body, a binary
+    /// POST body, an oversized WebSocket message, a ping from the client.
     TransportError,
     /// No pong within pingTimeout of a ping.
     PingTimeout,
@@ -89,7 +89,9 @@ pub enum EngineEvent {
 /// Output for the adapter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transmit {
-    /// Answer request `req` (a parked GET, a handshake, a refusal).
+    /// Answer request `req` (a parked GET, a handshake, a refusal, or a POST whose body was
+    /// still arriving when its session closed: send the answer, then close the connection
+    /// without reading the rest of the body).
     Http {
         /// The request.
         req: ReqId,
@@ -125,6 +127,12 @@ pub enum RequestOutcome {
     UpgradeWebSocket,
     /// Not an Engine.IO request (another path): serve it elsewhere.
     NotMine,
+    /// A polling POST to an open session (from
+    /// [`EngineServer::handle_request_head`]): read its body, at most `max_payload + 1`
+    /// bytes, then call [`EngineServer::handle_request_body`]; if the client goes away first,
+    /// [`EngineServer::handle_request_aborted`]. A [`Transmit::Http`] for the request may
+    /// come first (its session closed meanwhile): answer with it and stop reading.
+    ReadBody,
 }
 
 /// A handshake waiting for the application's decision, like the reference's `allowRequest`.
@@ -243,6 +251,7 @@ impl EngineServer {
                 transmits: VecDeque::new(),
                 conns: IdMap::default(),
                 parked: IdMap::default(),
+                posts: IdMap::default(),
                 flush_polls: Vec::new(),
             },
             sessions: IdMap::default(),
@@ -281,14 +290,67 @@ impl EngineServer {
 
     // ----- inputs -----------------------------------------------------------------------------
 
-    /// An HTTP request (its whole body, which the adapter should cap at
-    /// `max_payload + 1` bytes).
+    /// An HTTP request with its whole body (which the adapter should cap at
+    /// `max_payload + 1` bytes): [`handle_request_head`](Self::handle_request_head) and, for
+    /// a POST that asks for it, [`handle_request_body`](Self::handle_request_body) in one
+    /// step. Never [`RequestOutcome::ReadBody`].
+    ///
+    /// ```
+    /// # use volley_protocol::engine::*;
+    /// # use volley_protocol::CounterIds;
+    /// # use std::time::Instant;
+    /// let mut server = EngineServer::new(EngineConfig::default(), CounterIds::new("s"));
+    /// let head = RequestHead::new(Method::Post, "/socket.io/?EIO=4&transport=polling&sid=nope");
+    /// let outcome = server.handle_request(Instant::now(), ReqId(1), head, "4hi".into());
+    /// assert!(matches!(outcome, RequestOutcome::Respond(r) if r.status == 400));
+    /// ```
     pub fn handle_request(
         &mut self,
         now: Instant,
         req: ReqId,
         head: RequestHead,
         body: Bytes,
+    ) -> RequestOutcome {
+        match self.handle_request_head(now, req, head) {
+            RequestOutcome::ReadBody => {
+                let response = self.handle_request_body(now, req, Some(body));
+                // The POST was registered just above, so its answer is here.
+                RequestOutcome::Respond(
+                    response.unwrap_or_else(|| HttpResponse::new(400, Vec::new(), Bytes::new())),
+                )
+            }
+            outcome => outcome,
+        }
+    }
+
+    /// The head of an HTTP request, before its body was read. Everything but a POST to an
+    /// open polling session is decided here (as by [`handle_request`](Self::handle_request)
+    /// with an empty body); such a POST gets [`RequestOutcome::ReadBody`]. Telling the core
+    /// about a POST before its body is complete is what lets it refuse a second POST of the
+    /// same session while the first is in flight, as the reference does (400, session closed
+    /// with `transport error`).
+    ///
+    /// ```
+    /// # use volley_protocol::engine::*;
+    /// # use volley_protocol::CounterIds;
+    /// # use std::time::Instant;
+    /// # let mut server = EngineServer::new(EngineConfig::default(), CounterIds::new("s"));
+    /// # let now = Instant::now();
+    /// # let RequestOutcome::Handshake(incoming) = server.handle_request_head(now, ReqId(1),
+    /// #     RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=polling")) else { panic!() };
+    /// # let sid = server.accept(now, incoming).unwrap();
+    /// let target = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
+    /// let outcome = server.handle_request_head(now, ReqId(2), RequestHead::new(Method::Post, &target));
+    /// assert!(matches!(outcome, RequestOutcome::ReadBody));
+    /// // ... the body arrives:
+    /// let response = server.handle_request_body(now, ReqId(2), Some("4hello".into()));
+    /// assert_eq!(response.map(|r| r.status), Some(200));
+    /// ```
+    pub fn handle_request_head(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        head: RequestHead,
     ) -> RequestOutcome {
         let cors = self.shared.config.cors.as_ref();
         let upgrade = head.is_websocket_upgrade();
@@ -333,7 +395,9 @@ impl EngineServer {
                 let binary = head
                     .header("content-type")
                     .is_some_and(|t| t.eq_ignore_ascii_case("application/octet-stream"));
-                session.handle_post(now, &mut self.shared, headers, body, binary)
+                let reply = session.handle_post_head(now, &mut self.shared, req, headers, binary);
+                self.after(&sid);
+                return reply.map_or(RequestOutcome::ReadBody, RequestOutcome::Respond);
             }
             _ => Some(HttpResponse::new(500, headers, Bytes::new())),
         };
@@ -342,6 +406,33 @@ impl EngineServer {
             Some(r) => RequestOutcome::Respond(r),
             None => RequestOutcome::Pending,
         }
+    }
+
+    /// The body of a POST that got [`RequestOutcome::ReadBody`], complete; `None` when it
+    /// was longer than maxPayload and not read (413; the session stays open, as with the
+    /// reference). Returns the response, or `None` when the request is not waiting for its
+    /// body (its session closed meanwhile and it was answered through
+    /// [`poll_transmit`](Self::poll_transmit), or it was aborted).
+    ///
+    /// ```
+    /// # use volley_protocol::engine::*;
+    /// # use volley_protocol::CounterIds;
+    /// # use std::time::Instant;
+    /// let mut server = EngineServer::new(EngineConfig::default(), CounterIds::new("s"));
+    /// // No POST is waiting for a body under this id.
+    /// assert!(server.handle_request_body(Instant::now(), ReqId(7), Some("4hi".into())).is_none());
+    /// ```
+    pub fn handle_request_body(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        body: Option<Bytes>,
+    ) -> Option<HttpResponse> {
+        let sid = self.shared.posts.get(&req)?.clone();
+        let s = self.sessions.get_mut(&sid)?;
+        let response = s.handle_post_body(now, &mut self.shared, req, body);
+        self.after(&sid);
+        response
     }
 
     /// Admits a handshake: creates the session and returns its id, or `None` if the request
@@ -397,7 +488,9 @@ impl EngineServer {
         });
     }
 
-    /// The client went away before request `req` was answered.
+    /// The client went away before request `req` was answered (a parked GET, a POST whose
+    /// body was still arriving: both close their session with `transport error`, as with
+    /// the reference; a pending handshake or upgrade is forgotten).
     pub fn handle_request_aborted(&mut self, now: Instant, req: ReqId) {
         if self.pending_handshakes.remove(&req) {
             return;
@@ -411,7 +504,12 @@ impl EngineServer {
             }
             return;
         }
-        if let Some(sid) = self.shared.parked.get(&req).cloned() {
+        let sid = self
+            .shared
+            .parked
+            .get(&req)
+            .or_else(|| self.shared.posts.get(&req));
+        if let Some(sid) = sid.cloned() {
             if let Some(s) = self.sessions.get_mut(&sid) {
                 s.handle_request_aborted(now, &mut self.shared, req);
                 self.after(&sid);

@@ -26,11 +26,14 @@ pub(crate) struct Shared {
     pub(crate) conns: IdMap<ConnId, Str>,
     /// Parked polling GETs → session.
     pub(crate) parked: IdMap<ReqId, Str>,
+    /// Polling POSTs whose body is still arriving → session.
+    pub(crate) posts: IdMap<ReqId, Str>,
     /// Sessions with a parked GET and queued packets, to answer in `poll_transmit`.
     pub(crate) flush_polls: Vec<Str>,
 }
 
-/// A long-poll GET waiting for data, with the CORS headers its response needs.
+/// A request waiting for its answer (a long-poll GET waiting for data, a POST waiting for
+/// its body), with the CORS headers its response needs.
 #[derive(Debug)]
 struct Parked {
     req: ReqId,
@@ -93,6 +96,8 @@ pub(crate) struct Session {
     /// Boxed: a session probes for an upgrade once, briefly, if ever.
     upgrade: Option<Box<Upgrade>>,
     upgraded: bool,
+    /// The polling POST whose body is still arriving: like the reference, one at a time.
+    post: Option<Parked>,
     phase: Phase,
     queue: OutQueue,
     ping_at: Option<Instant>,
@@ -145,6 +150,7 @@ impl Session {
             transport,
             upgrade: None,
             upgraded: false,
+            post: None,
             phase: Phase::Open,
             queue,
             ping_at: Some(now + ctx.config.ping_interval),
@@ -284,6 +290,12 @@ impl Session {
             sid: self.sid.clone(),
             reason,
         });
+        if let Some(p) = self.post.take() {
+            // The reference destroys a POST still receiving its body when its transport
+            // closes; the adapter answers it at once and drops the rest of the body.
+            ctx.posts.remove(&p.req);
+            Self::respond(ctx, p.req, HttpResponse::new(400, p.headers, Bytes::new()));
+        }
         if farewell != Farewell::FlushThenClose {
             self.queue.clear();
         }
@@ -329,6 +341,9 @@ impl Session {
     pub(crate) fn unregister(&mut self, ctx: &mut Shared) {
         if let Transport::Polling { parked: Some(p) } = &self.transport {
             ctx.parked.remove(&p.req);
+        }
+        if let Some(p) = &self.post {
+            ctx.posts.remove(&p.req);
         }
         if let Transport::WebSocket { conn: Some(c) } = &self.transport {
             if ctx.conns.get(c) == Some(&self.sid) {
@@ -436,9 +451,9 @@ impl Session {
                 };
                 if parked.is_some() {
                     // Two GETs at once: the first learns the session is over, the second is
-                    // refused.
+                    // refused with the reference's bare 400.
                     self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
-                    return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
+                    return Some(HttpResponse::new(400, headers, Bytes::new()));
                 }
                 let probing = self.upgrade.as_ref().is_some_and(|u| u.probed);
                 if probing && self.queue.is_empty() {
@@ -452,13 +467,16 @@ impl Session {
         }
     }
 
-    /// A polling POST carrying packets.
-    pub(crate) fn handle_post(
+    /// The head of a polling POST arrived; its body has not. `None`: read the body and hand
+    /// it to [`handle_post_body`](Self::handle_post_body). Like the reference, a session takes
+    /// one POST at a time: a second one while a body is still arriving is refused with a bare
+    /// 400 and closes the session (`transport error`), which ends the first one too.
+    pub(crate) fn handle_post_head(
         &mut self,
         now: Instant,
         ctx: &mut Shared,
+        req: ReqId,
         headers: Headers,
-        body: Bytes,
         binary_body: bool,
     ) -> Reply {
         match self.phase {
@@ -471,12 +489,35 @@ impl Session {
         if !matches!(self.transport, Transport::Polling { .. }) {
             return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
         }
-        if binary_body {
-            // v4 polling bodies are text; the reference treats a binary one as a transport
-            // error.
+        if self.post.is_some() || binary_body {
+            // A POST overlapping one in flight, or a binary body (v4 polling bodies are text):
+            // both a transport error to the reference, answered `400` with no body.
             self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
-            return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
+            return Some(HttpResponse::new(400, headers, Bytes::new()));
         }
+        ctx.posts.insert(req, self.sid.clone());
+        self.post = Some(Parked { req, headers });
+        None
+    }
+
+    /// The body of the POST in flight, `req`; `None` when it was longer than maxPayload and
+    /// not read (answered 413, the session stays open). `None` back: `req` is not this
+    /// session's POST in flight (it already got its answer).
+    pub(crate) fn handle_post_body(
+        &mut self,
+        now: Instant,
+        ctx: &mut Shared,
+        req: ReqId,
+        body: Option<Bytes>,
+    ) -> Option<HttpResponse> {
+        if self.post.as_ref().is_none_or(|p| p.req != req) {
+            return None;
+        }
+        let headers = self.post.take()?.headers;
+        ctx.posts.remove(&req);
+        let Some(body) = body else {
+            return Some(HttpResponse::new(413, headers, Bytes::new()));
+        };
         // The reference reads POST bodies as UTF-8 text, replacing invalid sequences.
         let body = match std::str::from_utf8(&body) {
             Ok(_) => body,
@@ -515,8 +556,15 @@ impl Session {
         }
     }
 
-    /// The client went away while its GET was parked.
+    /// The client went away while its GET was parked or its POST body was arriving (the
+    /// reference's "poll/data request connection closed prematurely").
     pub(crate) fn handle_request_aborted(&mut self, now: Instant, ctx: &mut Shared, req: ReqId) {
+        if self.post.as_ref().is_some_and(|p| p.req == req) {
+            self.post = None;
+            ctx.posts.remove(&req);
+            self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
+            return;
+        }
         if let Transport::Polling { parked } = &mut self.transport {
             if parked.as_ref().is_some_and(|p| p.req == req) {
                 *parked = None;

@@ -5,8 +5,8 @@ use super::event::{EngineCommand, Event};
 use super::ids::DisconnectReason;
 use super::layer::SocketLayer;
 use crate::engine::{
-    CloseReason, ConnId, EngineConfig, EngineEvent, EngineServer, Incoming, ReqId, RequestHead,
-    RequestOutcome, SendOptions, Transmit, WsFrame,
+    CloseReason, ConnId, EngineConfig, EngineEvent, EngineServer, HttpResponse, Incoming, ReqId,
+    RequestHead, RequestOutcome, SendOptions, Transmit, WsFrame,
 };
 use crate::id::IdGenerator;
 use crate::Str;
@@ -163,6 +163,30 @@ impl Server {
         outcome
     }
 
+    /// See [`EngineServer::handle_request_head`].
+    pub fn handle_request_head(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        head: RequestHead,
+    ) -> RequestOutcome {
+        let outcome = self.engine.handle_request_head(now, req, head);
+        self.pump(now);
+        outcome
+    }
+
+    /// See [`EngineServer::handle_request_body`].
+    pub fn handle_request_body(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        body: Option<Bytes>,
+    ) -> Option<HttpResponse> {
+        let response = self.engine.handle_request_body(now, req, body);
+        self.pump(now);
+        response
+    }
+
     /// Admits a new Engine.IO session (see [`EngineServer::accept`]).
     pub fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<Str> {
         let sid = self.engine.accept(now, incoming);
@@ -265,6 +289,22 @@ impl crate::Driver for Server {
         body: Bytes,
     ) -> RequestOutcome {
         Server::handle_request(self, now, req, head, body)
+    }
+    fn handle_request_head(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        head: RequestHead,
+    ) -> RequestOutcome {
+        Server::handle_request_head(self, now, req, head)
+    }
+    fn handle_request_body(
+        &mut self,
+        now: Instant,
+        req: ReqId,
+        body: Option<Bytes>,
+    ) -> Option<HttpResponse> {
+        Server::handle_request_body(self, now, req, body)
     }
     fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<Str> {
         Server::accept(self, now, incoming)

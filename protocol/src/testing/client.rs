@@ -93,6 +93,13 @@ impl PollingClient {
         h.expect_response(req)
     }
 
+    /// Starts a POST whose body has not arrived yet (finish it with
+    /// [`Harness::request_body`]).
+    pub fn post_head<D: Driver>(&self, h: &mut Harness<D>) -> ReqId {
+        let target = format!("{}?{}", h.path, self.query());
+        h.request_head(RequestHead::new(Method::Post, &target))
+    }
+
     /// Opens a WebSocket for this sid without probing yet; `Err` carries a refusal.
     pub fn open_upgrade<D: Driver>(&self, h: &mut Harness<D>) -> Result<WsClient, HttpResponse> {
         let head = RequestHead::new(

@@ -147,6 +147,35 @@ impl<D: Driver> Harness<D> {
     pub fn request(&mut self, head: RequestHead, body: impl Into<Bytes>) -> ReqId {
         let req = ReqId(self.next_id());
         let outcome = self.server.handle_request(self.now, req, head, body.into());
+        self.outcome(req, outcome);
+        req
+    }
+
+    /// Sends only the head of an HTTP request, as an adapter does before reading the body;
+    /// returns its id. A POST that gets [`RequestOutcome::ReadBody`] stays unanswered until
+    /// [`Harness::request_body`] (or [`Harness::abort`], or its session closing).
+    pub fn request_head(&mut self, head: RequestHead) -> ReqId {
+        let req = ReqId(self.next_id());
+        let outcome = self.server.handle_request_head(self.now, req, head);
+        self.outcome(req, outcome);
+        req
+    }
+
+    /// The body of request `req` (started with [`Harness::request_head`]) has arrived;
+    /// `None`: it was longer than maxPayload. Returns `false` if the server was not waiting
+    /// for it (the request was already answered).
+    pub fn request_body(&mut self, req: ReqId, body: Option<Bytes>) -> bool {
+        let response = self.server.handle_request_body(self.now, req, body);
+        let answered = response.is_some();
+        if let Some(r) = response {
+            let previous = self.responses.insert(req, r);
+            assert!(previous.is_none(), "request {req:?} answered twice");
+        }
+        self.pump();
+        answered
+    }
+
+    fn outcome(&mut self, req: ReqId, outcome: RequestOutcome) {
         match outcome {
             RequestOutcome::Respond(r) => {
                 self.responses.insert(req, r);
@@ -167,9 +196,9 @@ impl<D: Driver> Harness<D> {
                 Admission::Manual => self.incoming.push_back(incoming),
             },
             RequestOutcome::UpgradeWebSocket => self.open_ws(req),
+            RequestOutcome::ReadBody => {}
         }
         self.pump();
-        req
     }
 
     /// A request to the Engine.IO path: `query` is appended after `?`.

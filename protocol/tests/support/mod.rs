@@ -77,3 +77,16 @@ pub fn events(h: &mut Harness<EngineServer>) -> Vec<EventSummary> {
         })
         .collect()
 }
+
+/// The reference's answer to a request for a sid it does not know (any more).
+pub const UNKNOWN_SID: &str = r#"{"code":1,"message":"Session ID unknown"}"#;
+
+/// True once `c`'s session is gone: a GET for it gets 400 `Session ID unknown`.
+pub fn session_is_gone(
+    h: &mut Harness<EngineServer>,
+    c: &volley_protocol::testing::PollingClient,
+) -> bool {
+    let req = c.get(h);
+    h.response(req)
+        .is_some_and(|r| r.status == 400 && body(&r) == UNKNOWN_SID)
+}
