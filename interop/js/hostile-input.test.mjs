@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, test } from "node:test";
-import { ENGINE_HEARTBEAT_URL, HANG_GUARD_MS, URL } from "./lib/harness.mjs";
-import { pollingHandshake, portOf, rawTcp } from "./lib/raw.mjs";
+import { ENGINE_HEARTBEAT_URL, ENGINE_URL, HANG_GUARD_MS, URL } from "./lib/harness.mjs";
+import { eioUrl, poll, pollingHandshake, portOf, rawTcp } from "./lib/raw.mjs";
 import { withWitnesses } from "./lib/witnesses.mjs";
 
 const PATH = "/socket.io/";
@@ -78,6 +78,29 @@ function closeCodeAfter(frames) {
 
 const statusOf = (reply) => Number(reply.split(" ")[1]);
 
+/** The body of a raw HTTP/1.1 reply (a chunked one decoded, as far as these probes need). */
+function bodyOf(reply) {
+  const [head, rest = ""] = reply.split(/\r\n\r\n(.*)/s);
+  if (!/^transfer-encoding:\s*chunked/im.test(head)) return rest;
+  let out = "";
+  for (let at = 0; ; ) {
+    const eol = rest.indexOf("\r\n", at);
+    const size = parseInt(rest.slice(at, eol), 16);
+    if (!(size > 0)) return out;
+    out += rest.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
+}
+
+/** A raw POST request for `sid` on the Engine.IO server, with `extra` headers and `body`. */
+function rawPost(sid, contentLength, body, extra = "") {
+  const target = new globalThis.URL(eioUrl(ENGINE_URL, "/engine.io/", { transport: "polling", sid }));
+  return (
+    `POST ${target.pathname}${target.search} HTTP/1.1\r\nHost: x\r\n` +
+    `Content-Type: text/plain;charset=UTF-8\r\nContent-Length: ${contentLength}\r\n${extra}\r\n${body}`
+  );
+}
+
 describe("hostile input", () => {
   withWitnesses();
 
@@ -117,11 +140,52 @@ describe("hostile input", () => {
   test("a POST body that never completes is ended by the heartbeat budget", async () => {
     const { sid } = await pollingHandshake(ENGINE_HEARTBEAT_URL, "/engine.io/");
     // Announces 1000 bytes, sends 2: the reference drops the request with its session (no pong
-    // can arrive while it is in flight); Volley answers 408 after pingInterval + pingTimeout.
+    // can arrive while it is in flight); Volley ends it with its session too (400), or answers
+    // 408 once pingInterval + pingTimeout have passed.
     const reply = await rawTcp(
       portOf(ENGINE_HEARTBEAT_URL),
       `POST /engine.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n4a`,
     );
     assert.ok(reply === "" || /^HTTP\/1\.1 4\d\d /.test(reply), reply.slice(0, 80));
+  });
+
+  test("a second POST while the first one's body is still arriving → bare 400, session closed", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+    const port = portOf(ENGINE_URL);
+    // The first POST announces 10 bytes and sends 3: it stays in flight.
+    const first = rawTcp(port, rawPost(sid, 10, "4he"));
+    // Until the server has read the first head, a second POST is an ordinary one (200 ok).
+    let second;
+    for (let attempt = 1; attempt <= 20; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      second = await rawTcp(port, rawPost(sid, 2, "4x", "Connection: close\r\n"));
+      if (statusOf(second) !== 200) break;
+    }
+    assert.equal(statusOf(second), 400, second.slice(0, 80));
+    assert.equal(bodyOf(second), "", "the reference's 400 has no body");
+    assert.doesNotMatch(second.split("\r\n\r\n")[0], /^content-type:/im);
+    // The first request ends with the session: the reference drops its connection, Volley
+    // answers it (400) and closes.
+    const ended = await first;
+    assert.ok(ended === "" || statusOf(ended) === 400, ended.slice(0, 80));
+    const later = await poll(ENGINE_URL, "/engine.io/", sid);
+    assert.deepEqual([later.status, later.text], [400, '{"code":1,"message":"Session ID unknown"}']);
+  });
+
+  test("two GETs at once → one gets a bare 400, the other the close packet; session closed", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+    const target = new globalThis.URL(eioUrl(ENGINE_URL, "/engine.io/", { transport: "polling", sid }));
+    const get = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+    const first = rawTcp(portOf(ENGINE_URL), get);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Whichever the server sees second is the overlapping one.
+    const replies = await Promise.all([first, rawTcp(portOf(ENGINE_URL), get)]);
+    const refused = replies.find((r) => statusOf(r) === 400);
+    const released = replies.find((r) => statusOf(r) === 200);
+    assert.ok(refused && released, replies.map((r) => r.slice(0, 40)).join(" | "));
+    assert.equal(bodyOf(refused), "", "the reference's 400 has no body");
+    assert.equal(bodyOf(released), "1");
+    const later = await poll(ENGINE_URL, "/engine.io/", sid);
+    assert.deepEqual([later.status, later.text], [400, '{"code":1,"message":"Session ID unknown"}']);
   });
 });
