@@ -5,6 +5,7 @@
 //! [`Value::Binary`](super::Value::Binary)), which it writes as
 //! `{"_placeholder":true,"num":i}` while collecting the bytes as attachment `i`.
 
+use crate::json::with_scratch;
 use crate::Str;
 use bytes::Bytes;
 use serde::ser::{
@@ -32,24 +33,26 @@ pub struct RawArgs {
 /// `["name",a,b]`), `()` means no argument, anything else is one argument (a `Vec` stays one
 /// array argument; wrap a tuple or fixed-size array in a 1-tuple to send it as one argument).
 pub fn to_event<T: Serialize + ?Sized>(name: &str, args: &T) -> Result<RawArgs, serde_json::Error> {
-    let mut out = Vec::with_capacity(name.len() + INITIAL_CAPACITY);
-    out.push(b'[');
-    crate::json::write_str(&mut out, name);
-    out.push(b',');
-    let attachments = write_args(&mut out, args)?;
+    let (json, attachments) = with_scratch(|out| {
+        out.push(b'[');
+        crate::json::write_str(out, name);
+        out.push(b',');
+        write_args(out, args)
+    })?;
     Ok(RawArgs {
-        json: Str::from_trusted_utf8(out.into()),
+        json: Str::from_trusted_utf8(json),
         attachments,
     })
 }
 
 /// Serializes an ACK payload `[...args]`, with the same variadic rule as [`to_event`].
 pub fn to_ack<T: Serialize + ?Sized>(args: &T) -> Result<RawArgs, serde_json::Error> {
-    let mut out = Vec::with_capacity(INITIAL_CAPACITY);
-    out.push(b'[');
-    let attachments = write_args(&mut out, args)?;
+    let (json, attachments) = with_scratch(|out| {
+        out.push(b'[');
+        write_args(out, args)
+    })?;
     Ok(RawArgs {
-        json: Str::from_trusted_utf8(out.into()),
+        json: Str::from_trusted_utf8(json),
         attachments,
     })
 }
@@ -76,9 +79,6 @@ pub fn encode_ack<T: Serialize + ?Sized>(
     encode_args(PacketType::Ack, nsp, Some(id), None, args)
 }
 
-/// Room for typical small payloads before the first reallocation (serde_json's own default).
-const INITIAL_CAPACITY: usize = 128;
-
 fn encode_args<T: Serialize + ?Sized>(
     kind: PacketType,
     nsp: &str,
@@ -86,80 +86,84 @@ fn encode_args<T: Serialize + ?Sized>(
     name: Option<&str>,
     args: &T,
 ) -> Result<Encoded, serde_json::Error> {
-    let name_len = name.map_or(0, |n| n.len() + 3);
-    let mut out = Vec::with_capacity(24 + nsp.len() + name_len + INITIAL_CAPACITY);
-    out.push(kind.as_byte());
-    if nsp != DEFAULT_NSP && !nsp.is_empty() {
-        out.extend_from_slice(nsp.as_bytes());
-        out.push(b',');
-    }
-    if let Some(id) = id {
-        crate::json::write_u64(&mut out, id);
-    }
-    out.push(b'[');
-    if let Some(name) = name {
-        crate::json::write_str(&mut out, name);
-        out.push(b',');
-    }
-    let attachments = write_args(&mut out, args)?;
-    if !attachments.is_empty() {
-        // Only now is the count known: `2…` becomes `5<n>-…` (binary packets are dominated by
-        // their attachments, so this one shift is cheap next to them).
-        out[0] = match kind {
-            PacketType::Ack => PacketType::BinaryAck,
-            _ => PacketType::BinaryEvent,
+    let (text, attachments) = with_scratch(|out| {
+        out.push(kind.as_byte());
+        if nsp != DEFAULT_NSP && !nsp.is_empty() {
+            out.extend_from_slice(nsp.as_bytes());
+            out.push(b',');
         }
-        .as_byte();
-        let mut n = itoa::Buffer::new();
-        let count = n.format(attachments.len());
-        out.splice(1..1, count.bytes().chain(std::iter::once(b'-')));
-    }
+        if let Some(id) = id {
+            crate::json::write_u64(out, id);
+        }
+        out.push(b'[');
+        if let Some(name) = name {
+            crate::json::write_str(out, name);
+            out.push(b',');
+        }
+        let attachments = write_args(out, args)?;
+        if !attachments.is_empty() {
+            // Only now is the count known: `2…` becomes `5<n>-…` (binary packets are dominated
+            // by their attachments, so this one shift in the scratch buffer is cheap next to
+            // them).
+            out[0] = match kind {
+                PacketType::Ack => PacketType::BinaryAck,
+                _ => PacketType::BinaryEvent,
+            }
+            .as_byte();
+            let mut n = itoa::Buffer::new();
+            let count = n.format(attachments.len());
+            out.splice(1..1, count.bytes().chain(std::iter::once(b'-')));
+        }
+        Ok(attachments)
+    })?;
     Ok(Encoded {
-        text: Str::from_trusted_utf8(out.into()),
+        text: Str::from_trusted_utf8(text),
         attachments,
     })
 }
 
 /// Serializes one value (no spreading): compact JSON plus attachments.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<RawArgs, serde_json::Error> {
-    let mut out = Vec::with_capacity(INITIAL_CAPACITY);
     let att = RefCell::new(Vec::new());
-    value.serialize(Placeholders::new(
-        &mut serde_json::Serializer::new(&mut out),
-        &att,
-    ))?;
+    let (json, ()) = with_scratch(|out| serialize_into(out, value, &att))?;
     Ok(RawArgs {
-        json: Str::from_trusted_utf8(out.into()),
+        json: Str::from_trusted_utf8(json),
         attachments: att.into_inner(),
     })
 }
 
 /// Builds an EVENT payload from [`Value`]s without serde (binary shared, not copied).
 pub fn values_to_event(name: &str, args: &[Value]) -> RawArgs {
-    let mut out = Vec::with_capacity(name.len() + INITIAL_CAPACITY);
-    out.push(b'[');
-    crate::json::write_str(&mut out, name);
-    values_into(out, args, true)
+    values_into(Some(name), args)
 }
 
 /// Builds an ACK payload from [`Value`]s without serde (binary shared, not copied).
 pub fn values_to_ack(args: &[Value]) -> RawArgs {
-    let mut out = Vec::with_capacity(INITIAL_CAPACITY);
-    out.push(b'[');
-    values_into(out, args, false)
+    values_into(None, args)
 }
 
-fn values_into(mut out: Vec<u8>, args: &[Value], after_name: bool) -> RawArgs {
-    let mut attachments = Vec::new();
-    for (i, v) in args.iter().enumerate() {
-        if after_name || i > 0 {
-            out.push(b',');
+fn values_into(name: Option<&str>, args: &[Value]) -> RawArgs {
+    let written = with_scratch(|out| {
+        out.push(b'[');
+        if let Some(name) = name {
+            crate::json::write_str(out, name);
         }
-        v.write_json(&mut out, &mut attachments);
-    }
-    out.push(b']');
+        let mut attachments = Vec::new();
+        for (i, v) in args.iter().enumerate() {
+            if name.is_some() || i > 0 {
+                out.push(b',');
+            }
+            v.write_json(out, &mut attachments);
+        }
+        out.push(b']');
+        Ok::<_, std::convert::Infallible>(attachments)
+    });
+    let (json, attachments) = match written {
+        Ok(w) => w,
+        Err(never) => match never {},
+    };
     RawArgs {
-        json: Str::from_trusted_utf8(out.into()),
+        json: Str::from_trusted_utf8(json),
         attachments,
     }
 }
