@@ -53,17 +53,19 @@ fn volley_encode<T: Serialize>(args: &T) -> Encoded {
     socket::encode_event("/", None, EVENT, args).unwrap()
 }
 
-/// A typed handler's text event (`SocketRef::on_args`): decoded up to its name, the arguments
-/// read by the one serde pass that also validates them.
-fn read_typed<T: DeserializeOwned>(e: UncheckedEvent) -> (Str, T) {
-    (e.name().clone(), e.deserialize_args().unwrap())
+/// A typed handler's text event (`SocketRef::on_args`): decoded up to its name (the server
+/// looks the handler up by it), the arguments read by the one serde pass that also validates
+/// them.
+fn read_typed<T: DeserializeOwned>(e: UncheckedEvent) -> T {
+    black_box(e.name());
+    e.deserialize_args().unwrap()
 }
 
 /// An untyped handler's text event (`SocketRef::on` + `event.args::<T>()`): the whole packet
 /// validated before the handler runs, then deserialized.
-fn read_untyped<T: DeserializeOwned>(e: UncheckedEvent) -> (Str, T) {
-    let name = e.name().clone();
-    (name, e.check().unwrap().deserialize_args().unwrap())
+fn read_untyped<T: DeserializeOwned>(e: UncheckedEvent) -> T {
+    black_box(e.name());
+    e.check().unwrap().deserialize_args().unwrap()
 }
 
 fn unchecked(d: &mut Decoder, text: Str) -> UncheckedEvent {
@@ -75,7 +77,7 @@ fn unchecked(d: &mut Decoder, text: Str) -> UncheckedEvent {
 
 /// What a typed handler's event costs the server: a text event as in [`read_typed`]; a
 /// binary one is validated when it arrives (placeholders), then deserialized.
-fn volley_decode<T: DeserializeOwned>(enc: &Encoded) -> (Str, T) {
+fn volley_decode<T: DeserializeOwned>(enc: &Encoded) -> T {
     let mut d = Decoder::new();
     if enc.attachments.is_empty() {
         return read_typed(unchecked(&mut d, enc.text.clone()));
@@ -85,23 +87,24 @@ fn volley_decode<T: DeserializeOwned>(enc: &Encoded) -> (Str, T) {
         p = d.decode_binary(a.clone()).unwrap();
     }
     let p = p.unwrap();
-    let name = p.event_name().unwrap();
-    (name, p.deserialize_args().unwrap())
+    black_box(p.event_name().unwrap());
+    p.deserialize_args().unwrap()
 }
 
-fn volley_decode_untyped<T: DeserializeOwned>(text: &Str) -> (Str, T) {
+fn volley_decode_untyped<T: DeserializeOwned>(text: &Str) -> T {
     read_untyped(unchecked(&mut Decoder::new(), text.clone()))
 }
 
 /// A validated packet and its name, ready to route, forward or broadcast (what the server
 /// does before an untyped handler runs), arguments unparsed.
-fn volley_dispatch(text: &Str) -> (Str, socket::Packet) {
+fn volley_dispatch(text: &Str) -> socket::Packet {
     let e = unchecked(&mut Decoder::new(), text.clone());
-    (e.name().clone(), e.check().unwrap())
+    black_box(e.name());
+    e.check().unwrap()
 }
 
 /// A polling body → each text event read by `read`.
-fn polling_decode<T>(body: &Bytes, read: impl Fn(UncheckedEvent) -> (Str, T)) -> Vec<(Str, T)> {
+fn polling_decode<T>(body: &Bytes, read: impl Fn(UncheckedEvent) -> T) -> Vec<T> {
     let mut d = Decoder::new();
     let mut out = Vec::with_capacity(50);
     for p in payload::decode(body.clone(), 1_000_000).unwrap() {
@@ -147,11 +150,12 @@ fn sio_packet(text: &SioStr, bins: &[Bytes]) -> SioPacket {
     }
 }
 
-fn sio_decode<T: DeserializeOwned>(text: &SioStr, bins: &[Bytes]) -> (String, T) {
+/// The name is read (as a handler lookup would) but not copied; then the typed arguments.
+fn sio_decode<T: DeserializeOwned>(text: &SioStr, bins: &[Bytes]) -> T {
     match sio_packet(text, bins).inner {
         PacketData::Event(mut v, _) | PacketData::BinaryEvent(mut v, _) => {
-            let name = CommonParser.read_event(&v).unwrap().to_owned();
-            (name, CommonParser.decode_value(&mut v, true).unwrap())
+            black_box(CommonParser.read_event(&v).unwrap());
+            CommonParser.decode_value(&mut v, true).unwrap()
         }
         _ => unreachable!(),
     }
@@ -181,14 +185,14 @@ where
         "both encoders must produce the same packet"
     );
     assert_eq!(enc.attachments, sio_bins);
-    assert_eq!(volley_decode::<T>(&enc).1, args);
+    assert_eq!(volley_decode::<T>(&enc), args);
     if enc.attachments.is_empty() {
         assert_eq!(
             volley_decode_untyped::<T>(&enc.text),
             volley_decode::<T>(&enc)
         );
     }
-    assert_eq!(sio_decode::<T>(&sio_text, &sio_bins).1, args);
+    assert_eq!(sio_decode::<T>(&sio_text, &sio_bins), args);
     let wire = (enc.text.len() + enc.attachments.iter().map(Bytes::len).sum::<usize>()) as u64;
     let args_json = serde_json::to_string(&args).unwrap();
 
@@ -262,7 +266,7 @@ fn binary_shared<M: Measurement>(c: &mut Criterion<M>, blob: Bytes) {
     let args = ("upload.bin".to_owned(), blob.clone());
     let enc = volley_encode(&args);
     let (sio_text, sio_bins) = sio_parts(sio_encode(&args));
-    let (_, (name, shared)) = volley_decode::<(String, socket::Binary)>(&enc);
+    let (name, shared) = volley_decode::<(String, socket::Binary)>(&enc);
     assert_eq!((name.as_str(), &shared.0), ("upload.bin", &blob));
     assert_eq!(shared.0.as_ptr(), enc.attachments[0].as_ptr(), "no copy");
     let wire = (enc.text.len() + blob.len()) as u64;

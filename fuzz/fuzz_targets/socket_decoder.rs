@@ -50,7 +50,7 @@ fn check_deferred(text: &Str) {
             let typed = event.deserialize_args::<Vec<Value>>();
             match (&full, typed) {
                 (Ok(Some(p)), Ok(v)) => {
-                    assert_eq!(p.event_name().as_ref(), Some(event.name()));
+                    assert_eq!(p.event_name().as_deref(), Some(event.name()));
                     assert_eq!(p.deserialize_args::<Vec<Value>>().ok(), Some(v));
                 }
                 (Ok(Some(p)), Err(TypedArgsError::Mismatch(_))) => {

@@ -134,7 +134,7 @@ fn agrees(text: &str) {
                 "too deep for these generators"
             );
             if let Ok(Some(p)) = &validated {
-                assert_eq!(p.event_name().as_ref(), Some(event.name()), "{text:?}");
+                assert_eq!(p.event_name().as_deref(), Some(event.name()), "{text:?}");
             }
             typed_agrees::<Vec<Value>>(&event, &validated);
             typed_agrees::<(Value,)>(&event, &validated);

@@ -40,8 +40,8 @@ impl Incoming {
         match self {
             Incoming::Checked(event) => Ok(event),
             Incoming::Unchecked { event, ack } => {
-                let name = event.name().clone();
-                Ok(Event::new(name, event.check_args()?, ack))
+                let (name, args) = event.check_args()?;
+                Ok(Event::new(name, args, ack))
             }
         }
     }

@@ -436,7 +436,10 @@ impl SocketLayer {
         let Some(client) = self.clients.get(sid) else {
             return;
         };
-        let joined = client.sockets.iter().find(|(n, _)| n == event.nsp());
+        let joined = client
+            .sockets
+            .iter()
+            .find(|(n, _)| n.as_str() == event.nsp());
         match joined.and_then(|(_, key)| self.sockets.get(*key)) {
             Some(socket) => self.events.push_back(Event::Unchecked {
                 socket: socket.id.clone(),

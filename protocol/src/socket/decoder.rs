@@ -6,6 +6,7 @@ use super::scan::{scan, First, Root};
 use super::unchecked::{Decoded, UncheckedEvent};
 use crate::Str;
 use bytes::Bytes;
+use std::ops::Range;
 
 /// Default limit on the attachments one binary packet may announce.
 pub const DEFAULT_MAX_ATTACHMENTS: usize = 10_000;
@@ -120,12 +121,10 @@ impl Decoder {
     pub fn decode_text_deferred(&mut self, text: Str) -> Result<Option<Decoded>, DecodeError> {
         if self.pending.is_none() && text.as_bytes().first() == Some(&b'2') {
             let h = header(&text, self.max_attachments)?;
-            if let Some(event) = h
-                .data
-                .and_then(|data| UncheckedEvent::new(h.nsp, h.id, data))
-            {
-                return Ok(Some(Decoded::Event(event)));
-            }
+            return match UncheckedEvent::new(text, h) {
+                Ok(event) => Ok(Some(Decoded::Event(event))),
+                Err(text) => Ok(self.decode_text(text)?.map(Decoded::Packet)),
+            };
         }
         Ok(self.decode_text(text)?.map(Decoded::Packet))
     }
@@ -151,31 +150,40 @@ impl Decoder {
     }
 }
 
-/// The header of a text packet: everything before the JSON payload.
-struct Header {
-    kind: PacketType,
-    nsp: Str,
-    id: Option<u64>,
-    data: Option<Str>,
-    announced: Option<usize>,
+/// The header of a text packet: everything before the JSON payload, as positions in the text
+/// (nothing sliced yet, so no reference count is touched).
+pub(super) struct Header {
+    pub(super) kind: PacketType,
+    /// Where the namespace is (`None`: the default one).
+    pub(super) nsp: Option<Range<usize>>,
+    pub(super) id: Option<u64>,
+    /// Where the payload starts (the text's length when there is none).
+    pub(super) data: usize,
+    pub(super) announced: Option<usize>,
 }
 
 /// Decodes one text packet; returns it with the number of attachments still to come.
 fn decode_text(text: Str, max_attachments: usize) -> Result<(Packet, usize), DecodeError> {
     let h = header(&text, max_attachments)?;
-    check_payload(h.kind, h.id, h.data.as_deref(), h.announced)?;
+    let data = (h.data < text.len()).then(|| text.slice(h.data..text.len()));
+    check_payload(h.kind, h.id, data.as_deref(), h.announced)?;
     let packet = Packet {
         kind: h.kind,
-        nsp: h.nsp,
+        nsp: nsp_of(&text, h.nsp),
         id: h.id,
-        data: h.data,
+        data,
         attachments: Vec::new(),
     };
     Ok((packet, h.announced.unwrap_or(0)))
 }
 
-/// Reads the header `<type>[<n>-][<nsp>,][<id>]` and slices off the payload.
-fn header(text: &Str, max_attachments: usize) -> Result<Header, DecodeError> {
+/// The namespace at `range` of `text`, or the default one.
+pub(super) fn nsp_of(text: &Str, range: Option<Range<usize>>) -> Str {
+    range.map_or(Str::from_static(DEFAULT_NSP), |r| text.slice(r))
+}
+
+/// Reads the header `<type>[<n>-][<nsp>,][<id>]`.
+fn header(text: &str, max_attachments: usize) -> Result<Header, DecodeError> {
     let b = text.as_bytes();
     let Some(&first) = b.first() else {
         return Err(DecodeError::Empty);
@@ -204,25 +212,22 @@ fn header(text: &Str, max_attachments: usize) -> Result<Header, DecodeError> {
         i = end + 1;
     }
     // Every boundary below sits next to an ASCII byte, so slicing stays on char boundaries.
-    let nsp = if b.get(i) == Some(&b'/') {
+    let mut nsp = None;
+    if b.get(i) == Some(&b'/') {
         let end = memchr::memchr(b',', &b[i..]).map_or(b.len(), |p| i + p);
-        let nsp = text.slice(i..end);
+        nsp = Some(i..end);
         i = (end + 1).min(b.len());
-        nsp
-    } else {
-        Str::from_static(DEFAULT_NSP)
-    };
+    }
     let mut id = None;
     if let Some((n, end)) = digits(b, i) {
         id = Some(n.ok_or(DecodeError::AckIdOverflow)?);
         i = end;
     }
-    let data = (i < b.len()).then(|| text.slice(i..b.len()));
     Ok(Header {
         kind,
         nsp,
         id,
-        data,
+        data: i,
         announced,
     })
 }

@@ -2,12 +2,13 @@
 //! reads them ([`UncheckedEvent`]).
 
 use super::args::{deserialize_seq, Args, Extra};
-use super::decoder::check_payload;
+use super::decoder::{check_payload, nsp_of, Header};
 use super::error::DecodeError;
-use super::packet::{Packet, PacketType};
+use super::packet::{Packet, PacketType, DEFAULT_NSP};
 use super::scan::reserved_event;
 use crate::Str;
 use serde::de::DeserializeOwned;
+use std::ops::Range;
 
 /// What [`Decoder::decode_text_deferred`](super::Decoder::decode_text_deferred) returns.
 ///
@@ -58,11 +59,24 @@ pub enum Decoded {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UncheckedEvent {
-    nsp: Str,
+    /// The whole packet text, header included: kept as it came (no slice taken, so reading
+    /// it costs no reference-count traffic). Private on purpose: the arguments in it are not
+    /// validated beyond the name.
+    text: Str,
+    nsp: Option<Range<usize>>,
     id: Option<u64>,
-    name: Str,
-    /// The whole array, unvalidated beyond the name: private on purpose.
-    data: Str,
+    /// Where the JSON array starts.
+    data: usize,
+    name: Name,
+}
+
+/// Where the event name is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Name {
+    /// In the text, as is (no escapes).
+    At(Range<usize>),
+    /// Unescaped.
+    Owned(Box<str>),
 }
 
 /// Why [`UncheckedEvent::deserialize_args`] did not produce a value.
@@ -106,16 +120,19 @@ impl TypedArgsError {
 }
 
 impl UncheckedEvent {
-    /// An event if `data` passes the deferred check (`[`, then a name that is a string
-    /// without control characters and not reserved, or a number, then `,` or `]`); `None`
-    /// leaves the decision to the full check.
-    pub(super) fn new(nsp: Str, id: Option<u64>, data: Str) -> Option<UncheckedEvent> {
-        let name = checked_name(&data)?;
-        Some(UncheckedEvent {
-            nsp,
-            id,
+    /// An event if the payload passes the deferred check (`[`, then a name that is a string
+    /// without control characters and not reserved, or a number, then `,` or `]`);
+    /// otherwise the text back, for the full check to decide.
+    pub(super) fn new(text: Str, h: Header) -> Result<UncheckedEvent, Str> {
+        let Some(name) = checked_name(&text, h.data) else {
+            return Err(text);
+        };
+        Ok(UncheckedEvent {
+            text,
+            nsp: h.nsp,
+            id: h.id,
+            data: h.data,
             name,
-            data,
         })
     }
 
@@ -130,8 +147,8 @@ impl UncheckedEvent {
     /// };
     /// assert_eq!(event.nsp(), "/chat");
     /// ```
-    pub fn nsp(&self) -> &Str {
-        &self.nsp
+    pub fn nsp(&self) -> &str {
+        self.nsp.clone().map_or(DEFAULT_NSP, |r| &self.text[r])
     }
 
     /// The acknowledgement id, when the client waits for an answer.
@@ -161,8 +178,20 @@ impl UncheckedEvent {
     /// };
     /// assert_eq!(event.name(), "a\"b");
     /// ```
-    pub fn name(&self) -> &Str {
-        &self.name
+    pub fn name(&self) -> &str {
+        match &self.name {
+            Name::At(r) => &self.text[r.clone()],
+            Name::Owned(name) => name,
+        }
+    }
+
+    /// The JSON array, unvalidated beyond the name.
+    fn data(&self) -> &str {
+        &self.text[self.data..]
+    }
+
+    fn full_check(&self) -> Result<(), DecodeError> {
+        check_payload(PacketType::Event, self.id, Some(self.data()), None)
     }
 
     /// Runs the decoder's full check: the validated packet, exactly what
@@ -179,20 +208,25 @@ impl UncheckedEvent {
     /// assert!(matches!(event.check(), Err(DecodeError::InvalidJson(_))));
     /// ```
     pub fn check(self) -> Result<Packet, DecodeError> {
-        check_payload(PacketType::Event, self.id, Some(&self.data), None)?;
+        self.full_check()?;
         Ok(Packet {
             kind: PacketType::Event,
-            nsp: self.nsp,
+            nsp: nsp_of(&self.text, self.nsp),
             id: self.id,
-            data: Some(self.data),
+            data: Some(self.text.slice(self.data..self.text.len())),
             attachments: Vec::new(),
         })
     }
 
-    /// [`UncheckedEvent::check`], straight into the validated arguments (name already read).
-    pub(crate) fn check_args(self) -> Result<Args, DecodeError> {
-        check_payload(PacketType::Event, self.id, Some(&self.data), None)?;
-        Ok(Args::checked_event(self.name, self.data))
+    /// [`UncheckedEvent::check`], straight into the event name and the validated arguments.
+    pub(crate) fn check_args(self) -> Result<(Str, Args), DecodeError> {
+        self.full_check()?;
+        let name = match self.name {
+            Name::At(r) => self.text.slice(r),
+            Name::Owned(name) => Str::from(String::from(name)),
+        };
+        let args = Args::checked_event(name.clone(), self.text.slice(self.data..self.text.len()));
+        Ok((name, args))
     }
 
     /// Deserializes the arguments (after the name) as one sequence in one pass over the
@@ -220,9 +254,9 @@ impl UncheckedEvent {
     /// assert_eq!((m.x, m.y), (1, -2));
     /// ```
     pub fn deserialize_args<T: DeserializeOwned>(&self) -> Result<T, TypedArgsError> {
-        match deserialize_seq(&self.data, true, &[], Extra::Ignore) {
+        match deserialize_seq(self.data(), true, &[], Extra::Ignore) {
             Ok(value) => Ok(value),
-            Err(e) => match check_payload(PacketType::Event, self.id, Some(&self.data), None) {
+            Err(e) => match self.full_check() {
                 Err(malformed) => Err(TypedArgsError::Malformed(malformed)),
                 Ok(()) => Err(TypedArgsError::Mismatch(e)),
             },
@@ -238,17 +272,17 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The event name of `[name, …` if the array opens with a name the protocol accepts (a string
-/// without control characters that is not reserved, or a number) followed by `,` or `]`.
-/// The name is what [`Packet::event_name`] returns once the packet is validated.
-fn checked_name(data: &Str) -> Option<Str> {
-    let b = data.as_bytes();
-    let mut i = skip_ws(b, 0);
+/// The event name of the array at `text[start..]` if it opens with a name the protocol
+/// accepts (a string without control characters that is not reserved, or a number) followed by
+/// `,` or `]`. The name is what [`Packet::event_name`] returns once the packet is validated.
+fn checked_name(text: &str, start: usize) -> Option<Name> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, start);
     if b.get(i) != Some(&b'[') {
         return None;
     }
     i = skip_ws(b, i + 1);
-    let start = i;
+    let first = i;
     let name = match *b.get(i)? {
         b'"' => {
             i += 1;
@@ -268,11 +302,16 @@ fn checked_name(data: &Str) -> Option<Str> {
             // Both quotes are ASCII, so the slice bounds are char boundaries.
             let name = if escaped {
                 // Checks the escapes too; a lone surrogate is left to the full check.
-                Str::from(serde_json::from_str::<String>(&data[start..i]).ok()?)
+                let name = serde_json::from_str::<String>(&text[first..i]).ok()?;
+                Name::Owned(name.into_boxed_str())
             } else {
-                data.slice(start + 1..i - 1)
+                Name::At(first + 1..i - 1)
             };
-            if reserved_event(&name).is_some() {
+            let unescaped = match &name {
+                Name::At(r) => &text[r.clone()],
+                Name::Owned(n) => n,
+            };
+            if reserved_event(unescaped).is_some() {
                 return None;
             }
             name
@@ -283,7 +322,7 @@ fn checked_name(data: &Str) -> Option<Str> {
                 .take_while(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
                 .count();
             i += len;
-            data.slice(start..i)
+            Name::At(first..i)
         }
         _ => return None,
     };
@@ -313,10 +352,7 @@ mod tests {
     #[test]
     fn text_events_are_checked_up_to_the_name() {
         let e = unchecked("2/a,12[ \"chat\" ,1,]");
-        assert_eq!(
-            (e.nsp().as_str(), e.id(), e.name().as_str()),
-            ("/a", Some(12), "chat")
-        );
+        assert_eq!((e.nsp(), e.id(), e.name()), ("/a", Some(12), "chat"));
         assert_eq!(unchecked("2[-1.5,{}]").name(), "-1.5");
         assert_eq!(unchecked("2[\"\\u0041\"]").name(), "A");
         assert!(unchecked("2[\"m\",1,]").check().is_err());
