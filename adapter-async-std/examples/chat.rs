@@ -28,6 +28,11 @@ fn main() -> std::io::Result<()> {
         let listener = async_net::TcpListener::bind(("127.0.0.1", settings.port)).await?;
         let addr = listener.local_addr()?;
         tracing::info!("Volley chat on http://{addr} ({}, {state})", rt.name());
-        volley_async_std::serve_service(listener, VolleyService::wrap(io, pages)).await
+        // Ctrl-C: stop accepting, disconnect every client (`server shutting down`), return.
+        volley_async_std::serve_service(listener, VolleyService::wrap(io, pages))
+            .with_graceful_shutdown(async {
+                let _ = volley_async_std::ctrl_c().await;
+            })
+            .await
     })
 }

@@ -20,7 +20,8 @@
 //!   as smol applications do.
 //!
 //! Run it standalone with [`serve`], or in front of an app (an axum `Router`, any tower
-//! service) with [`VolleyService`] / [`VolleyLayer`] and [`serve_service`].
+//! service) with [`VolleyService`] / [`VolleyLayer`] and [`serve_service`]; [`ctrl_c`] is the
+//! signal for a graceful shutdown on Ctrl-C.
 //!
 //! ```no_run
 //! use volley_async_std::Options;
@@ -48,9 +49,11 @@
 
 mod runtime;
 mod serve;
+mod signal;
 
 pub use runtime::Smol;
 pub use serve::{serve, serve_service};
+pub use signal::ctrl_c;
 pub use volley_hyper::{NotFound, RemoteAddr, Serve, VolleyBody, CLIENT_DIR_ENV};
 pub use volley_protocol as protocol;
 pub use volley_protocol::api::*;
