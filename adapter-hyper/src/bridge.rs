@@ -1,6 +1,7 @@
 //! The upgraded connection under a WebSocket, with hyper's I/O traits and seen through
 //! `futures-io`, for WebSocket libraries of the smol family (async-tungstenite).
 
+use crate::read_ahead::ReadAhead;
 use hyper::rt::{Read, ReadBuf, ReadBufCursor, Write};
 use hyper::upgrade::Upgraded;
 use std::io;
@@ -10,10 +11,9 @@ use std::task::{ready, Context, Poll};
 /// An upgraded HTTP connection for a WebSocket library: hyper's `Read`/`Write`, and
 /// `futures_io::AsyncRead + AsyncWrite` for the smol family.
 ///
-/// Reads go straight to the socket. (Reading through one per-thread scratch buffer, so the
-/// codec's own buffer could stay tiny without more system calls, was tried: it made echo
-/// cheaper but fan-out at the maximum rate about 50 % more expensive per delivered message,
-/// for reasons not yet understood; see benches/README.md.)
+/// Reads go through a [`ReadAhead`]: the codec's own buffer stays tiny (it is kept while the
+/// connection is idle), yet one system call takes all the socket holds, up to 16 KiB, into a
+/// chunk the connection holds only until the socket has nothing more.
 ///
 /// ```
 /// fn assert_futures_io<T: futures_io::AsyncRead + futures_io::AsyncWrite + Unpin>() {}
@@ -22,22 +22,27 @@ use std::task::{ready, Context, Poll};
 #[derive(Debug)]
 pub struct UpgradedIo {
     io: Upgraded,
+    ahead: ReadAhead,
 }
 
 impl UpgradedIo {
     /// Wraps a connection hyper has upgraded.
     pub fn new(io: Upgraded) -> Self {
-        UpgradedIo { io }
+        UpgradedIo {
+            io,
+            ahead: ReadAhead::default(),
+        }
     }
 }
 
 impl Read for UpgradedIo {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        let this = self.get_mut();
+        this.ahead.poll_read(&mut this.io, cx, buf)
     }
 }
 

@@ -25,8 +25,9 @@ use volley_protocol::engine::WsFrame;
 use volley_protocol::Str;
 
 /// tungstenite's own read buffer, allocated for every connection and kept while it is idle,
-/// so small (idle memory per connection is a target); it is also the most one read system
-/// call takes. Bigger messages grow the buffer only while they are read.
+/// so small (idle memory per connection is a target); it is also the most the codec takes per
+/// read, which [`UpgradedIo`] serves from one larger socket read. Bigger messages grow the
+/// buffer only while they are read.
 const READ_BUFFER: usize = 64;
 /// Frames are gathered up to this many bytes before a write to the socket.
 const WRITE_BUFFER: usize = 8 * 1024;
@@ -150,7 +151,19 @@ struct Connection<R: IoRuntime> {
     /// Moved into the closing phase at the end.
     ws: Option<R::WebSocket>,
     batch: Vec<WsFrame>,
-    unflushed: bool,
+    out: Out,
+}
+
+/// Whether frames handed to tungstenite are still waiting for a flush.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Out {
+    /// Everything written has been flushed.
+    Flushed,
+    /// Frames are waiting.
+    Waiting,
+    /// Frames the core queued on its own are waiting, and their flush was put off for one
+    /// turn of the scheduler already.
+    PutOff,
 }
 
 /// Where a [`Connection`] is.
@@ -172,7 +185,7 @@ impl<R: IoRuntime> Connection<R> {
             // The standalone server keeps the `101` answer until this task first flushes
             // (see `cork`), which happens once the first read finds nothing, with the open
             // packet if the core queued one.
-            unflushed: true,
+            out: Out::Waiting,
         }
     }
 }
@@ -195,7 +208,7 @@ impl<R: IoRuntime> Future for Connection<R> {
             link,
             Pin::new(ws),
             &mut this.batch,
-            &mut this.unflushed
+            &mut this.out
         ));
         let mut batch = std::mem::take(&mut this.batch);
         let (frames, close) = match end {
@@ -268,14 +281,16 @@ async fn finish<R: IoRuntime>(
 /// One wake-up of a connection task. Frames are read until the socket has nothing more
 /// (or [`READ_BURST`] frames were read); the core's replies are written into tungstenite's
 /// buffer as they are queued and flushed once reading stops, so the answers to the frames of
-/// one socket read go out in one write. Output is never held past the end of a wake-up:
-/// whenever this returns `Pending`, everything queued has been flushed or the socket is full.
+/// one socket read go out in one write. Frames the core queued on its own (broadcasts, pings)
+/// while nothing was read wait one more turn of the scheduler, so a burst of broadcasts from
+/// another task leaves in one write too. Output is never held longer: whenever this returns
+/// `Pending` without waking itself, everything queued has been flushed or the socket is full.
 fn drive<W>(
     cx: &mut Context<'_>,
     link: &WsLink,
     mut ws: Pin<&mut W>,
     batch: &mut Vec<WsFrame>,
-    unflushed: &mut bool,
+    out: &mut Out,
 ) -> Poll<End>
 where
     W: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError>,
@@ -313,7 +328,9 @@ where
                     return Poll::Ready(peer_error(e));
                 }
             }
-            *unflushed = true;
+            if *out == Out::Flushed {
+                *out = Out::Waiting;
+            }
         }
 
         // Read side: hand one frame to the core, then look at the write side again (handling
@@ -346,11 +363,19 @@ where
 
         // Flush once nothing more can be read right now (or the burst is over): the replies to
         // everything read so far go out together.
-        // Frames the core queued on its own (a broadcast, a ping) while reading is idle are
-        // flushed on the turn they are fed.
-        if *unflushed && read_idle {
+        if *out != Out::Flushed && read_idle {
+            if reads == 0 && *out == Out::Waiting && batch.is_empty() {
+                // Frames the core queued on its own (broadcasts) wait one turn of the
+                // scheduler: the task queuing them (a publisher reading its socket) may add
+                // more, which then leave in the same write. Without this, a publisher that
+                // reads its socket quickly hands over fewer broadcasts per turn, and each
+                // receiver pays a `sendto` for fewer of them.
+                *out = Out::PutOff;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
             match ws.as_mut().poll_flush(cx) {
-                Poll::Ready(Ok(())) => *unflushed = false,
+                Poll::Ready(Ok(())) => *out = Out::Flushed,
                 Poll::Ready(Err(e)) => return Poll::Ready(peer_error(e)),
                 Poll::Pending => {}
             }

@@ -10,7 +10,11 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use volley_tokio::{Io, Options, SocketRef};
 
-/// `echo` acknowledges with its arguments; `later` emits `done` from a background task once
+/// Events `burst` emits.
+const BURST: u32 = 100;
+
+/// `echo` acknowledges with its arguments; `burst` emits [`BURST`] `tick` events from a
+/// background task; `later` emits `done` from a background task once
 /// the client has nothing more in flight.
 fn echo_server() -> Io {
     let io = volley_tokio::new(Options::default().serve_client(false));
@@ -19,6 +23,17 @@ fn echo_server() -> Io {
             if let Some(ack) = event.take_ack() {
                 ack.send_forward(event.forward_args());
             }
+        });
+        socket.on("burst", |socket, _event| {
+            // Emits from another task, over several turns of the scheduler.
+            tokio::spawn(async move {
+                for i in 0..BURST {
+                    let _ = socket.emit("tick", &i);
+                    if i % 7 == 0 {
+                        tokio::task::yield_now().await;
+                    }
+                }
+            });
         });
         socket.on("later", |socket, _event| {
             tokio::spawn(async move {
@@ -85,4 +100,24 @@ async fn an_emit_while_the_client_is_quiet_is_delivered() {
     let (mut ws, _) = sio_connect(addr, "/", None).await;
     send_sio(&mut ws, r#"2["later"]"#).await;
     assert_eq!(next_sio(&mut ws).await, r#"2["done"]"#);
+}
+
+#[tokio::test]
+async fn a_burst_of_emits_from_another_task_arrives_whole_and_in_order() {
+    let addr = start(echo_server()).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut ws, r#"2["burst"]"#).await;
+    for i in 0..BURST {
+        assert_eq!(next_sio(&mut ws).await, format!(r#"2["tick",{i}]"#));
+    }
+    // The connection still answers right after.
+    pipelined_echo(&mut ws, 1, 3, "after").await;
+}
+
+#[tokio::test]
+async fn requests_larger_than_one_socket_read_are_answered_whole() {
+    let addr = start(echo_server()).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    // 40 KB each: more than the 16 KiB one read system call takes.
+    pipelined_echo(&mut ws, 1, 3, &"z".repeat(40_000)).await;
 }
