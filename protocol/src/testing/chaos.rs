@@ -64,10 +64,13 @@ struct Client {
     sid: Str,
     conns: Vec<ConnId>,
     last_get: Option<ReqId>,
+    /// A POST whose head was sent and whose body has not been.
+    post_in_flight: Option<ReqId>,
 }
 
 /// Runs the byte-driven scenario; panics if an invariant breaks: a request answered twice
-/// or never (unless aborted), events out of order for a session (`Opened`, then messages,
+/// or never (unless aborted; a POST whose body never comes is answered when its session
+/// ends), events out of order for a session (`Opened`, then messages,
 /// then at most one `Closed`), a buffer beyond its bound, or sessions or timers left once
 /// every client has gone quiet.
 pub fn run_engine_chaos(data: &[u8]) {
@@ -104,8 +107,15 @@ pub fn run_engine_chaos(data: &[u8]) {
                 clients.push(Client {
                     sid: ws.sid,
                     conns: vec![ws.conn],
-                    last_get: None,
+                    ..Client::default()
                 });
+            }
+            (3, Some(k)) if input.byte().unwrap_or(0) % 3 == 0 => {
+                // Only the head: the body follows (or never does) in a later step.
+                let target = format!("{}?EIO=4&transport=polling&sid={}", h.path, clients[k].sid);
+                let req = h.request_head(RequestHead::new(Method::Post, &target));
+                clients[k].post_in_flight = Some(req);
+                outstanding.insert(req);
             }
             (2, Some(k)) | (3, Some(k)) => {
                 let q = format!("EIO=4&transport=polling&sid={}", clients[k].sid);
@@ -121,7 +131,20 @@ pub fn run_engine_chaos(data: &[u8]) {
                 outstanding.insert(req);
             }
             (4, Some(k)) => {
-                if let Some(req) = clients[k].last_get.take() {
+                if let Some(req) = clients[k].post_in_flight.take() {
+                    match input.byte().unwrap_or(0) % 4 {
+                        0 => {
+                            aborted.insert(req);
+                            h.abort(req);
+                        }
+                        1 => {
+                            h.request_body(req, None);
+                        }
+                        _ => {
+                            h.request_body(req, Some(Bytes::from(input.body())));
+                        }
+                    }
+                } else if let Some(req) = clients[k].last_get.take() {
                     aborted.insert(req);
                     h.abort(req);
                 }
