@@ -118,6 +118,7 @@ impl Decoder {
     /// assert!(event.deserialize_args::<(String,)>().unwrap_err().is_malformed());
     /// assert!(event.check().is_err());
     /// ```
+    #[inline]
     pub fn decode_text_deferred(&mut self, text: Str) -> Result<Option<Decoded>, DecodeError> {
         if self.pending.is_none() && text.as_bytes().first() == Some(&b'2') {
             let h = header(&text, self.max_attachments)?;
@@ -183,6 +184,7 @@ pub(super) fn nsp_of(text: &Str, range: Option<Range<usize>>) -> Str {
 }
 
 /// Reads the header `<type>[<n>-][<nsp>,][<id>]`.
+#[inline]
 fn header(text: &str, max_attachments: usize) -> Result<Header, DecodeError> {
     let b = text.as_bytes();
     let Some(&first) = b.first() else {

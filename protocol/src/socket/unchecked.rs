@@ -123,6 +123,7 @@ impl UncheckedEvent {
     /// An event if the payload passes the deferred check (`[`, then a name that is a string
     /// without control characters and not reserved, or a number, then `,` or `]`);
     /// otherwise the text back, for the full check to decide.
+    #[inline]
     pub(super) fn new(text: Str, h: Header) -> Result<UncheckedEvent, Str> {
         let Some(name) = checked_name(&text, h.data) else {
             return Err(text);
