@@ -7,7 +7,8 @@
 
 use super::client::ClientFiles;
 use super::outcome::{
-    bad_request, HeadOutcome, HttpOutcome, LinkSignal, PendingResponse, PostBody, WsLink, WsUpgrade,
+    bad_request, wake_all, HeadOutcome, HttpOutcome, LinkSignal, PendingResponse, PostBody, WsLink,
+    WsUpgrade,
 };
 use super::runtime::Runtime;
 use crate::engine::{ConnId, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
@@ -154,9 +155,7 @@ impl<C: Core> Shared<C> {
             }
             r
         };
-        for w in wake.drain(..) {
-            w.wake();
-        }
+        wake_all(&mut wake);
         if events.is_empty() {
             return r;
         }
@@ -166,9 +165,7 @@ impl<C: Core> Shared<C> {
         }
         if !nested {
             self.flush(&mut lock(&self.state), &mut wake);
-            for w in wake {
-                w.wake();
-            }
+            wake_all(&mut wake);
         }
         r
     }
