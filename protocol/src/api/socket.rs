@@ -178,6 +178,11 @@ impl SocketRef {
     /// Registers the handler for `event` (replacing any previous one). Plain closures run in
     /// order as events arrive; closures returning a future are spawned.
     ///
+    /// The event is validated in full before the handler runs (a malformed one closes the
+    /// client instead), so the handler may read, forward or broadcast its raw arguments. When
+    /// the handler only deserializes its arguments, [`SocketRef::on_args`] does the same in
+    /// one pass.
+    ///
     /// ```
     /// # use volley_protocol::api::SocketRef;
     /// # fn f(socket: SocketRef) {
