@@ -295,10 +295,6 @@ fn drive<W>(
 where
     W: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError>,
 {
-    // The writers this wake-up's frames reach (every target of a broadcast) start once it is
-    // over: on a multi-threaded runtime they would otherwise race the rest of the burst from
-    // the other threads, writing each broadcast separately.
-    let _wakes = link.hold_wakes();
     let mut reads = 0;
     loop {
         let mut progress = false;

@@ -7,8 +7,7 @@
 
 use super::client::ClientFiles;
 use super::outcome::{
-    bad_request, wake_all, HeadOutcome, HttpOutcome, LinkSignal, PendingResponse, PostBody, WsLink,
-    WsUpgrade,
+    bad_request, HeadOutcome, HttpOutcome, LinkSignal, PendingResponse, PostBody, WsLink, WsUpgrade,
 };
 use super::runtime::Runtime;
 use crate::engine::{ConnId, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
@@ -155,7 +154,9 @@ impl<C: Core> Shared<C> {
             }
             r
         };
-        wake_all(&mut wake);
+        for w in wake.drain(..) {
+            w.wake();
+        }
         if events.is_empty() {
             return r;
         }
@@ -165,7 +166,9 @@ impl<C: Core> Shared<C> {
         }
         if !nested {
             self.flush(&mut lock(&self.state), &mut wake);
-            wake_all(&mut wake);
+            for w in wake {
+                w.wake();
+            }
         }
         r
     }

@@ -44,7 +44,7 @@ pub use middleware::{MiddlewareOutput, Verdict};
 pub use operators::{BroadcastOperator, SocketEmitter, DEFAULT_ACK_TIMEOUT};
 pub use options::Options;
 pub use outcome::{
-    bad_request, HeadOutcome, HttpOutcome, PendingResponse, PostBody, WakeBatch, WsLink, WsUpgrade,
+    bad_request, HeadOutcome, HttpOutcome, PendingResponse, PostBody, WsLink, WsUpgrade,
 };
 pub use runtime::{BoxFuture, Runtime};
 pub use socket::SocketRef;

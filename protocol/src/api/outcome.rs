@@ -1,16 +1,13 @@
 //! What the adapter gets back from an [`Endpoint`](super::Endpoint): the answer to one HTTP
 //! request ([`HttpOutcome`], [`PendingResponse`], [`WsUpgrade`]) and the handle of one open
-//! WebSocket ([`WsLink`]) with the wake-up signal its writer waits on, and the batching of
-//! those wake-ups ([`WakeBatch`]).
+//! WebSocket ([`WsLink`]) with the wake-up signal its writer waits on.
 
 use super::endpoint::{lock, Ops};
 use crate::engine::{ConnId, HttpResponse, ReqId, WsFrame};
 use crate::Str;
 use bytes::Bytes;
 use futures_channel::oneshot;
-use std::cell::RefCell;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
@@ -44,70 +41,6 @@ impl LinkSignal {
         st.ready = true;
         st.close |= close;
         wake.extend(st.waker.take());
-    }
-}
-
-thread_local! {
-    /// Writers' wakers held back on this thread while a [`WakeBatch`] is open.
-    static HELD: RefCell<Option<Vec<Waker>>> = const { RefCell::new(None) };
-}
-
-/// Wakes the writers in `wakers` now, or, while a [`WakeBatch`] is open on this thread, when
-/// it closes. Leaves `wakers` empty.
-pub(super) fn wake_all(wakers: &mut Vec<Waker>) {
-    if wakers.is_empty() {
-        return;
-    }
-    let held = HELD.with_borrow_mut(|held| match held {
-        Some(held) => {
-            held.append(wakers);
-            true
-        }
-        None => false,
-    });
-    if !held {
-        for w in wakers.drain(..) {
-            w.wake();
-        }
-    }
-}
-
-/// Holds back the wake-ups of WebSocket writers caused on this thread until it is dropped,
-/// then wakes each of them once (see [`WsLink::hold_wakes`]). Batches do not nest: an inner
-/// one leaves the waking to the outermost.
-#[must_use = "the wake-ups are held only while the batch is alive"]
-#[derive(Debug)]
-pub struct WakeBatch {
-    outermost: bool,
-    /// Tied to the thread whose wake-ups it holds.
-    _thread: PhantomData<*const ()>,
-}
-
-impl WakeBatch {
-    fn open() -> Self {
-        let outermost = HELD.with_borrow_mut(|held| {
-            if held.is_some() {
-                return false;
-            }
-            *held = Some(Vec::new());
-            true
-        });
-        WakeBatch {
-            outermost,
-            _thread: PhantomData,
-        }
-    }
-}
-
-impl Drop for WakeBatch {
-    fn drop(&mut self) {
-        if !self.outermost {
-            return;
-        }
-        let held = HELD.with_borrow_mut(Option::take).unwrap_or_default();
-        for w in held {
-            w.wake();
-        }
     }
 }
 
@@ -345,29 +278,6 @@ impl WsLink {
         self.ops.ws_message(self.conn, frame);
     }
 
-    /// Holds back, until the returned batch is dropped, the wake-ups of other connections'
-    /// writers that the frames this thread hands to the core cause (a broadcast wakes every
-    /// target's writer). A connection task opens one for each burst of reads: on a
-    /// multi-threaded runtime the writers then start once the burst is handled, with every
-    /// broadcast of the burst queued (one write each), instead of racing the burst on other
-    /// threads with one write per broadcast. Each writer is woken once however many
-    /// broadcasts reached it.
-    ///
-    /// ```
-    /// # use volley_protocol::api::WsLink;
-    /// # use volley_protocol::engine::WsFrame;
-    /// # fn f(link: &WsLink, burst: Vec<WsFrame>) {
-    /// let batch = link.hold_wakes();
-    /// for frame in burst {
-    ///     link.handle_message(frame);
-    /// }
-    /// drop(batch); // the writers of everything the burst queued are woken here
-    /// # }
-    /// ```
-    pub fn hold_wakes(&self) -> WakeBatch {
-        WakeBatch::open()
-    }
-
     /// Ready when frames are queued for this connection or the core wants it closed.
     ///
     /// ```
@@ -432,58 +342,5 @@ pub fn bad_request() -> HttpResponse {
         status: 400,
         headers: vec![("Content-Type", Str::from_static("application/json"))],
         body: Bytes::from_static(br#"{"code":3,"message":"Bad request"}"#),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
-
-    #[derive(Default)]
-    struct Count(AtomicUsize);
-
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn woken(c: &Arc<Count>) -> usize {
-        c.0.load(Ordering::SeqCst)
-    }
-
-    #[test]
-    fn writers_woken_inside_a_batch_start_when_the_outermost_batch_ends() {
-        let (a, b) = (Arc::new(Count::default()), Arc::new(Count::default()));
-        let outer = WakeBatch::open();
-        wake_all(&mut vec![Waker::from(a.clone())]);
-        let inner = WakeBatch::open();
-        let mut more = vec![Waker::from(b.clone())];
-        wake_all(&mut more);
-        assert!(more.is_empty());
-        drop(inner);
-        assert_eq!(
-            (woken(&a), woken(&b)),
-            (0, 0),
-            "held until the outer batch ends"
-        );
-        drop(outer);
-        assert_eq!((woken(&a), woken(&b)), (1, 1));
-        // No batch open: woken at once.
-        wake_all(&mut vec![Waker::from(a.clone())]);
-        assert_eq!(woken(&a), 2);
-    }
-
-    #[test]
-    fn a_batch_holds_only_the_wakes_of_its_own_thread() {
-        let a = Arc::new(Count::default());
-        let _batch = WakeBatch::open();
-        let other = a.clone();
-        std::thread::spawn(move || wake_all(&mut vec![Waker::from(other)]))
-            .join()
-            .unwrap();
-        assert_eq!(woken(&a), 1);
     }
 }
