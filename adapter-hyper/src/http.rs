@@ -10,7 +10,6 @@ use std::net::SocketAddr;
 use std::pin::pin;
 use std::time::Instant;
 use volley_protocol::engine::{HttpResponse, Method, RequestHead};
-use volley_protocol::Str;
 
 /// The peer address of a connection, attached to each request by the standalone servers.
 ///
@@ -25,7 +24,9 @@ use volley_protocol::Str;
 #[derive(Debug, Clone, Copy)]
 pub struct RemoteAddr(pub SocketAddr);
 
-/// Builds the core's view of a request head.
+/// Builds the core's view of a request head: one text block for the target and every header
+/// (a session keeps its handshake's head as long as it lives). Values are kept whatever their
+/// bytes, decoded as Node decodes them.
 pub(crate) fn request_head<B>(req: &Request<B>) -> RequestHead {
     let method = match *req.method() {
         hyper::Method::GET => Method::Get,
@@ -35,41 +36,20 @@ pub(crate) fn request_head<B>(req: &Request<B>) -> RequestHead {
         _ => Method::Other,
     };
     let uri = req.uri();
-    // One allocation for path, query and every header (they live as long as the session's
-    // handshake): the pieces are slices of it.
-    let query = uri.query().unwrap_or("");
-    let fields: Vec<(&str, &str)> = req
-        .headers()
+    let mut head = RequestHead::builder(method, uri.path(), uri.query());
+    let headers = req.headers();
+    let bytes = headers
         .iter()
-        // Headers that are not UTF-8 cannot matter to Engine.IO; skipping them keeps the
-        // head valid text.
-        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
-        .collect();
-    let len = uri.path().len()
-        + query.len()
-        + fields.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
-    let mut all = String::with_capacity(len);
-    let mut span = |text: &str| {
-        let start = all.len();
-        all.push_str(text);
-        start..all.len()
-    };
-    let path = span(uri.path());
-    let query = span(query);
-    let spans: Vec<_> = fields.iter().map(|(n, v)| (span(n), span(v))).collect();
-    let all = Str::from(all);
-    let headers = spans
-        .into_iter()
-        .map(|(n, v)| (all.slice(n), all.slice(v)))
-        .collect();
-    let remote = req.extensions().get::<RemoteAddr>().map(|r| r.0);
-    RequestHead {
-        method,
-        path: all.slice(path),
-        query: all.slice(query),
-        headers,
-        remote,
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    head.reserve(headers.len(), bytes);
+    for (name, value) in headers {
+        head.header_bytes(name.as_str(), value.as_bytes());
     }
+    if let Some(remote) = req.extensions().get::<RemoteAddr>() {
+        head.remote(remote.0);
+    }
+    head.build()
 }
 
 /// Why a request body could not be read.

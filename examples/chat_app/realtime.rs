@@ -87,12 +87,8 @@ impl Chat {
 
     /// The user of the session cookie the handshake carries.
     fn user(&self, handshake: &Handshake) -> Option<User> {
-        let cookies = handshake
-            .headers()
-            .iter()
-            .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
-            .map(|(_, value)| &**value);
-        self.auth.user_from_cookie_headers(cookies)
+        self.auth
+            .user_from_cookie_headers(handshake.header_all("cookie"))
     }
 
     /// Admission: a valid session and a valid room, or a `connect_error` saying which.

@@ -82,10 +82,10 @@ impl ClientFiles {
 
     /// Answers a GET for one of the client files under `path`; `None` for anything else.
     pub(crate) fn respond(&self, path: &str, head: &RequestHead) -> Option<HttpResponse> {
-        if head.method != Method::Get {
+        if head.method() != Method::Get {
             return None;
         }
-        let name = head.path.strip_prefix(path)?;
+        let name = head.path().strip_prefix(path)?;
         if !Self::NAMES.contains(&name) {
             return None;
         }
@@ -96,11 +96,7 @@ impl ClientFiles {
                 body: Bytes::new(),
             });
         };
-        let if_none_match = head
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("if-none-match"))
-            .map(|(_, v)| v.as_str());
+        let if_none_match = head.header("if-none-match");
         if if_none_match.is_some_and(|t| t == &*self.etag || t == &*self.weak_etag) {
             return Some(HttpResponse {
                 status: 304,
@@ -130,14 +126,10 @@ mod tests {
     use super::*;
 
     fn get(path: &str, etag: Option<&str>) -> RequestHead {
-        RequestHead {
-            method: Method::Get,
-            path: Str::from(path),
-            query: Str::new(),
-            headers: etag
-                .map(|e| vec![(Str::from("if-none-match"), Str::from(e))])
-                .unwrap_or_default(),
-            remote: None,
+        let head = RequestHead::new(Method::Get, path);
+        match etag {
+            Some(e) => head.with_header("If-None-Match", e),
+            None => head,
         }
     }
 

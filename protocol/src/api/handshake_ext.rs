@@ -33,10 +33,8 @@ impl Handshake {
     /// # }
     /// ```
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.headers()
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case("cookie"))
-            .flat_map(|(_, v)| v.split(';'))
+        self.header_all("cookie")
+            .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v)

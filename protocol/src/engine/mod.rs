@@ -3,6 +3,7 @@
 mod config;
 mod error;
 mod handshake;
+mod head;
 mod packet;
 pub mod payload;
 mod queue;
@@ -14,9 +15,10 @@ mod session;
 pub use config::{BufferLimit, Cors, CorsOrigin, EngineConfig, Transports};
 pub use error::{DecodeError, PayloadError};
 pub use handshake::{Handshake, HandshakeError};
+pub use head::{Headers, RequestHead, RequestHeadBuilder};
 pub use packet::{Message, Packet, PacketType, WsFrame};
 pub use queue::OutMessage;
-pub use request::{ConnId, Method, ReqId, RequestHead, TransportKind};
+pub use request::{ConnId, Method, ReqId, TransportKind};
 pub use response::{ErrorCode, HttpResponse};
 pub use server::{
     CloseReason, EngineEvent, EngineServer, Incoming, RequestOutcome, SendOptions, SendOutcome,

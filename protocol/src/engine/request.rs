@@ -1,11 +1,10 @@
-//! The HTTP side of Engine.IO, described without any HTTP crate: request summaries, responses,
-//! the reference's error responses, CORS, and routing of a request to a session.
+//! The HTTP side of Engine.IO, described without any HTTP crate: methods, ids, transports, and
+//! routing of a request to a session.
 
 use super::config::EngineConfig;
+use super::head::RequestHead;
 use super::response::{has_invalid_header_char, ErrorCode};
 use crate::Str;
-use std::borrow::Cow;
-use std::net::SocketAddr;
 
 /// HTTP request method, as far as Engine.IO cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,104 +61,6 @@ impl TransportKind {
     }
 }
 
-/// What Engine.IO needs to know about an HTTP request (the body is passed separately).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestHead {
-    /// Request method.
-    pub method: Method,
-    /// Path, without the query string.
-    pub path: Str,
-    /// Query string, without the leading `?` (may be empty).
-    pub query: Str,
-    /// Header names and values as received (names are matched case-insensitively).
-    pub headers: Vec<(Str, Str)>,
-    /// Peer address, when the adapter knows it.
-    pub remote: Option<SocketAddr>,
-}
-
-impl RequestHead {
-    /// A head with no headers and no remote address; `target` is `path[?query]`.
-    pub fn new(method: Method, target: &str) -> Self {
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        RequestHead {
-            method,
-            path: Str::from(path),
-            query: Str::from(query),
-            headers: Vec::new(),
-            remote: None,
-        }
-    }
-
-    /// Adds a header (builder style).
-    pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((Str::from(name), Str::from(value)));
-        self
-    }
-
-    /// The first header called `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&Str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    }
-
-    /// The value of query parameter `key`, percent-decoded. As with the reference
-    /// (`URLSearchParams` into an object), the last occurrence wins.
-    pub fn query_param(&self, key: &str) -> Option<Cow<'_, str>> {
-        let mut found = None;
-        for pair in self.query.split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            if percent_decode(k) == key {
-                found = Some(v);
-            }
-        }
-        found.map(percent_decode)
-    }
-
-    /// True when the request asks to switch to WebSocket (`Upgrade: websocket`).
-    pub fn is_websocket_upgrade(&self) -> bool {
-        self.header("upgrade")
-            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
-    }
-}
-
-/// Decodes `%XX` escapes and `+` (as `application/x-www-form-urlencoded` does); invalid
-/// escapes are kept as they are.
-fn percent_decode(s: &str) -> Cow<'_, str> {
-    if !s.bytes().any(|b| b == b'%' || b == b'+') {
-        return Cow::Borrowed(s);
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
-}
-
-fn hex(b: Option<&u8>) -> Option<u8> {
-    let b = *b?;
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Where a request goes, decided from the request alone (session lookups come after).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
@@ -178,10 +79,10 @@ pub(crate) enum Route {
 /// Routes a request the way the reference's `verify` does, in its order: transport, `Origin`
 /// header, `sid`, handshake method, WebSocket without upgrade, then (for handshakes) `EIO`.
 pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
-    if !path_matches(&config.path, &head.path) {
+    if !path_matches(&config.path, head.path()) {
         return Route::NotMine;
     }
-    if head.method == Method::Options {
+    if head.method() == Method::Options {
         return Route::Preflight;
     }
     let transport = match head.query_param("transport").as_deref() {
@@ -189,10 +90,7 @@ pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
         Some("websocket") if config.transports.websocket => TransportKind::WebSocket,
         _ => return Route::Error(ErrorCode::UnknownTransport),
     };
-    if head
-        .header("origin")
-        .is_some_and(|o| has_invalid_header_char(o))
-    {
+    if head.header("origin").is_some_and(has_invalid_header_char) {
         return Route::Error(ErrorCode::BadRequest);
     }
     let upgrade = head.is_websocket_upgrade();
@@ -206,7 +104,7 @@ pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
             transport,
         };
     }
-    if head.method != Method::Get {
+    if head.method() != Method::Get {
         return Route::Error(ErrorCode::BadHandshakeMethod);
     }
     if transport == TransportKind::WebSocket && !upgrade {
@@ -233,18 +131,6 @@ mod tests {
 
     fn r(method: Method, target: &str) -> Route {
         route(&EngineConfig::default(), &RequestHead::new(method, target))
-    }
-
-    #[test]
-    fn query_params_are_percent_decoded_and_last_wins() {
-        let h = RequestHead::new(Method::Get, "/x?a=1&sid=ab%2Bc&a=2&flag&sp=a+b");
-        assert_eq!(h.query_param("a").as_deref(), Some("2"));
-        assert_eq!(h.query_param("sid").as_deref(), Some("ab+c"));
-        assert_eq!(h.query_param("flag").as_deref(), Some(""));
-        assert_eq!(h.query_param("sp").as_deref(), Some("a b"));
-        assert_eq!(h.query_param("missing"), None);
-        let bad = RequestHead::new(Method::Get, "/x?v=%zz%4");
-        assert_eq!(bad.query_param("v").as_deref(), Some("%zz%4"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! HTTP responses: polling bodies, the reference's JSON error bodies, and CORS headers.
 
 use super::config::{Cors, CorsOrigin};
-use super::request::RequestHead;
+use super::head::RequestHead;
 use crate::Str;
 use bytes::Bytes;
 
@@ -125,12 +125,13 @@ pub(crate) fn cors_headers(cors: Option<&Cors>, head: &RequestHead, preflight: b
         CorsOrigin::Any => out.push(("Access-Control-Allow-Origin", Str::from_static("*"))),
         CorsOrigin::Mirror => {
             if let Some(o) = origin {
-                out.push(("Access-Control-Allow-Origin", o.clone()));
+                out.push(("Access-Control-Allow-Origin", Str::from(o)));
             }
             out.push(("Vary", Str::from_static("Origin")));
         }
         CorsOrigin::List(list) => {
-            if let Some(o) = origin.filter(|o| list.iter().any(|a| a == o.as_str())) {
+            // The list's own copy of the matching origin: no new allocation.
+            if let Some(o) = origin.and_then(|o| list.iter().find(|a| *a == o)) {
                 out.push(("Access-Control-Allow-Origin", o.clone()));
             }
             out.push(("Vary", Str::from_static("Origin")));
@@ -145,7 +146,7 @@ pub(crate) fn cors_headers(cors: Option<&Cors>, head: &RequestHead, preflight: b
             Some(h) => out.push(("Access-Control-Allow-Headers", h.clone())),
             None => {
                 if let Some(h) = head.header("access-control-request-headers") {
-                    out.push(("Access-Control-Allow-Headers", h.clone()));
+                    out.push(("Access-Control-Allow-Headers", Str::from(h)));
                 }
                 out.push(("Vary", Str::from_static("Access-Control-Request-Headers")));
             }

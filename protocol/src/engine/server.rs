@@ -1,9 +1,10 @@
 //! [`EngineServer`]: all Engine.IO sessions of one server, driven by the adapter.
 
 use super::config::EngineConfig;
+use super::head::RequestHead;
 use super::packet::{Message, WsFrame};
 use super::queue::OutMessage;
-use super::request::{route, ConnId, Method, ReqId, RequestHead, Route, TransportKind};
+use super::request::{route, ConnId, Method, ReqId, Route, TransportKind};
 use super::response::{cors_headers, ErrorCode, HttpResponse};
 use super::session::{Session, Shared};
 use crate::hash::IdMap;
@@ -389,7 +390,7 @@ impl EngineServer {
             return error(ErrorCode::BadRequest);
         }
         let headers = cors_headers(cors, &head, false);
-        let reply = match head.method {
+        let reply = match head.method() {
             Method::Get => session.handle_get(now, &mut self.shared, req, headers),
             Method::Post => {
                 let binary = head

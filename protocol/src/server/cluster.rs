@@ -239,8 +239,11 @@ impl SocketLayer {
             id: id.clone(),
             rooms: s.rooms().to_vec(),
             data: s.data().clone(),
-            headers: h.headers().to_vec(),
-            query: h.query().clone(),
+            headers: h
+                .headers()
+                .map(|(name, value)| (Str::from(name), Str::from(value)))
+                .collect(),
+            query: Str::from(h.query()),
             auth: h.auth().clone(),
             address: h.address(),
             url: Str::from(h.url()),

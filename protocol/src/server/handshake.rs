@@ -1,6 +1,6 @@
 //! What a socket knows about how its client connected.
 
-use crate::engine::RequestHead;
+use crate::engine::{Headers, RequestHead};
 use crate::Str;
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -22,24 +22,60 @@ impl Handshake {
         Handshake { head, issued, auth }
     }
 
-    /// Request headers as received.
-    pub fn headers(&self) -> &[(Str, Str)] {
-        &self.head.headers
+    /// Request headers as `(lowercase name, value)`, in the order received (repeated names
+    /// repeat).
+    ///
+    /// ```
+    /// # fn f(handshake: &volley_protocol::server::Handshake) {
+    /// for (name, value) in handshake.headers() {
+    ///     println!("{name}: {value}");
+    /// }
+    /// # }
+    /// ```
+    pub fn headers(&self) -> Headers<'_> {
+        self.head.headers()
     }
 
     /// The first header called `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&Str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.head.header(name)
     }
 
+    /// Every header called `name` (case-insensitive), in the order received (Node joins them
+    /// into one value).
+    ///
+    /// ```
+    /// # fn f(handshake: &volley_protocol::server::Handshake) {
+    /// let forwarded: Vec<&str> = handshake.header_all("x-forwarded-for").collect();
+    /// # let _ = forwarded;
+    /// # }
+    /// ```
+    pub fn header_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.head.header_all(name)
+    }
+
     /// The raw query string (without `?`).
-    pub fn query(&self) -> &Str {
-        &self.head.query
+    pub fn query(&self) -> &str {
+        self.head.query()
     }
 
     /// Query parameter `key`, percent-decoded (last occurrence wins).
     pub fn query_param(&self, key: &str) -> Option<Cow<'_, str>> {
         self.head.query_param(key)
+    }
+
+    /// Every query parameter, percent-decoded, in order (the reference's `handshake.query`
+    /// keeps the last value of a repeated key).
+    ///
+    /// ```
+    /// # fn f(handshake: &volley_protocol::server::Handshake) {
+    /// for (key, value) in handshake.query_pairs() {
+    ///     println!("{key} = {value}");
+    /// }
+    /// # }
+    /// ```
+    pub fn query_pairs(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+        self.head.query_pairs()
     }
 
     /// The CONNECT auth object, raw JSON (`{}` when the client sent none).
@@ -49,7 +85,7 @@ impl Handshake {
 
     /// The peer address, when the adapter knows it.
     pub fn address(&self) -> Option<SocketAddr> {
-        self.head.remote
+        self.head.remote()
     }
 
     /// When the Engine.IO session was opened.
@@ -57,13 +93,9 @@ impl Handshake {
         self.issued
     }
 
-    /// The request URL: path and query, as the reference's `handshake.url`.
-    pub fn url(&self) -> String {
-        if self.head.query.is_empty() {
-            self.head.path.to_string()
-        } else {
-            format!("{}?{}", self.head.path, self.head.query)
-        }
+    /// The request URL: path and query as received, the reference's `handshake.url`.
+    pub fn url(&self) -> &str {
+        self.head.target()
     }
 
     /// Whether the request came from another origin (an `Origin` header is present).
