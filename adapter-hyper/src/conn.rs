@@ -29,6 +29,10 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// head, so this bounds that memory too; the reference (Node) allows 16 KiB, hyper's own
 /// default is about 400 KiB.
 const MAX_HEAD: usize = 64 * 1024;
+/// The most header lines a request head may have: Node's default (`maxHeadersCount`), where
+/// hyper's own is 100. Past it the answer is 431 (Node ignores the rest). hyper then parses a
+/// head into heap arrays sized for this many instead of stack ones.
+const MAX_HEADERS: usize = 2000;
 /// The default time given to clients to go away during a graceful shutdown.
 pub const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 /// Back-off after an accept error that concerns the process (e.g. out of file descriptors).
@@ -214,6 +218,7 @@ where
         .timer(hyper_timer)
         .header_read_timeout(HEADER_READ_TIMEOUT)
         .max_buf_size(MAX_HEAD)
+        .max_headers(MAX_HEADERS)
         .keep_alive(true);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, path = io.path(), "volley listening");

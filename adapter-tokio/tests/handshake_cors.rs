@@ -7,6 +7,7 @@ use common::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use volley_tokio::{Options, SocketRef};
 
 #[tokio::test]
@@ -43,6 +44,56 @@ async fn handshake_exposes_query_headers_auth_cookie_and_address() {
         next_sio(&mut ws).await,
         r#"2["handshake","lobby","tests","t0k","s3cr3t","127.0.0.1"]"#
     );
+    ws.close(None).await.ok();
+}
+
+#[tokio::test]
+async fn the_socket_sees_every_header_as_node_would() {
+    let io = volley_tokio::new(Options::default().serve_client(false));
+    io.of("/").on_connection(|socket: SocketRef| {
+        let hs = socket.handshake();
+        let seen = (
+            hs.headers().count(),
+            hs.header("X-Latin1").map(str::to_owned),
+            hs.header_all("x-rep").collect::<Vec<_>>().join("|"),
+            hs.header("x-empty").map(str::to_owned),
+            hs.url().to_owned(),
+        );
+        let _ = socket.emit("handshake", &seen);
+    });
+    let addr = start(io).await;
+    let mut request = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket&a=%20b")
+        .into_client_request()
+        .expect("request");
+    let headers = request.headers_mut();
+    let sent_by_tungstenite = headers.len();
+    // More than hyper's default limit of 100 headers (Node accepts 2000).
+    for i in 0..150 {
+        headers.append("x-rep", i.to_string().parse().expect("header"));
+    }
+    let latin1 = HeaderValue::from_bytes(b"caf\xe9").expect("obs-text is a valid value");
+    headers.insert("x-latin1", latin1);
+    headers.insert("x-empty", HeaderValue::from_static(""));
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    assert!(next_text(&mut ws).await.starts_with("0{"));
+    send_text(&mut ws, "40").await;
+    assert!(next_sio(&mut ws).await.starts_with("0{"));
+    let reps: Vec<String> = (0..150).map(|i| i.to_string()).collect();
+    // tungstenite's own (host, upgrade, key, …) and the 152 above.
+    let expected = serde_json::json!([
+        "handshake",
+        sent_by_tungstenite + 152,
+        "café",
+        reps.join("|"),
+        "",
+        "/socket.io/?EIO=4&transport=websocket&a=%20b"
+    ]);
+    let got = next_sio(&mut ws).await;
+    let got: serde_json::Value =
+        serde_json::from_str(got.strip_prefix('2').expect("an event")).expect("json");
+    assert_eq!(got, expected);
     ws.close(None).await.ok();
 }
 

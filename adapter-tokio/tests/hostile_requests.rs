@@ -69,6 +69,35 @@ async fn an_oversized_request_head_is_refused() {
     still_serves(addr).await;
 }
 
+/// A polling handshake carrying `count` headers `X-H-<i>` with values of `len` bytes.
+async fn handshake_with_headers(addr: std::net::SocketAddr, count: usize, len: usize) -> u16 {
+    let value = "v".repeat(len);
+    let names: Vec<String> = (0..count).map(|i| format!("X-H-{i}")).collect();
+    let headers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), value.as_str())).collect();
+    request(
+        addr,
+        "GET",
+        "/engine.io/?EIO=4&transport=polling",
+        &headers,
+        b"",
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn header_counts_up_to_nodes_limit_are_served_within_the_head_cap() {
+    let addr = start(engine()).await;
+    // hyper alone refuses more than 100; Node takes 2,000.
+    assert_eq!(handshake_with_headers(addr, 150, 10).await, 200);
+    assert_eq!(handshake_with_headers(addr, 1_990, 1).await, 200);
+    // ≈150 KB in 1,500 headers: under the count, over the 64 KiB head cap.
+    assert_eq!(handshake_with_headers(addr, 1_500, 90).await, 431);
+    // Past 2,000 the answer is 431 (Node would drop the extra headers).
+    assert_eq!(handshake_with_headers(addr, 2_100, 1).await, 431);
+    still_serves(addr).await;
+}
+
 #[tokio::test]
 async fn a_chunked_post_past_max_payload_is_refused_before_it_ends() {
     let addr = start(engine()).await;
