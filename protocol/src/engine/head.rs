@@ -2,6 +2,7 @@
 //! keeps its handshake's head for as long as it lives, so every byte here is paid once per idle
 //! connection.
 
+use super::header_name::{self, KNOWN, KNOWN_FLAG};
 use super::request::Method;
 use std::borrow::Cow;
 use std::fmt;
@@ -10,9 +11,10 @@ use std::net::SocketAddr;
 /// What Engine.IO needs to know about an HTTP request (the body is passed separately).
 ///
 /// The request target and every header share one text block, found through a small table of
-/// offsets, so a head costs two allocations whatever its number of headers. Header names are
-/// kept in lowercase, as Node reports them, and looked up case-insensitively; header values
-/// are text decoded the way Node decodes them (each byte one character, Latin-1).
+/// offsets, so a head costs two allocations whatever its number of headers; common header
+/// names take no text at all. Header names are kept in lowercase, as Node reports them, and
+/// looked up case-insensitively; header values are text decoded the way Node decodes them
+/// (each byte one character, Latin-1).
 ///
 /// ```
 /// use volley_protocol::engine::{Method, RequestHead};
@@ -29,14 +31,15 @@ use std::net::SocketAddr;
 #[derive(Clone, PartialEq, Eq)]
 pub struct RequestHead {
     method: Method,
-    /// The request target (`path[?query]`) followed by each header's name and value, back to
-    /// back.
+    /// The request target (`path[?query]`) followed by each header's name (unless it is a
+    /// known one) and value, back to back.
     text: Box<str>,
     /// Where the path ends (and `?query`, if any, starts).
     path_end: u32,
     /// Where the request target ends and the first header name starts.
     target_end: u32,
-    /// Per header: where its value starts and where it ends; the next name starts there.
+    /// Per header: its name (`KNOWN_FLAG | code` for a known name, else the length of the
+    /// name in the text) and where its value ends; the next header starts there.
     fields: Box<[[u32; 2]]>,
     remote: Option<SocketAddr>,
 }
@@ -200,11 +203,15 @@ impl<'a> Iterator for Headers<'a> {
     type Item = (&'a str, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let &[value_start, value_end] = self.fields.next()?;
-        let (value_start, value_end) = (value_start as usize, value_end as usize);
-        let name = &self.text[self.start..value_start];
-        self.start = value_end;
-        Some((name, &self.text[value_start..value_end]))
+        let &[name, value_end] = self.fields.next()?;
+        let (name, value_start) = if name & KNOWN_FLAG != 0 {
+            (KNOWN[(name & !KNOWN_FLAG) as usize], self.start)
+        } else {
+            let value_start = self.start + name as usize;
+            (&self.text[self.start..value_start], value_start)
+        };
+        self.start = value_end as usize;
+        Some((name, &self.text[value_start..self.start]))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -249,10 +256,9 @@ impl RequestHeadBuilder {
     /// # Panics
     /// Panics if the head would reach 4 GiB.
     pub fn header(&mut self, name: &str, value: &str) -> &mut Self {
-        push_lowercase(&mut self.text, name);
-        let value_start = offset(&self.text);
+        let name = self.push_name(name);
         self.text.push_str(value);
-        self.fields.push([value_start, offset(&self.text)]);
+        self.fields.push([name, offset(&self.text)]);
         self
     }
 
@@ -263,19 +269,42 @@ impl RequestHeadBuilder {
     /// # Panics
     /// Panics if the head would reach 4 GiB.
     pub fn header_bytes(&mut self, name: &str, value: &[u8]) -> &mut Self {
-        push_lowercase(&mut self.text, name);
-        let value_start = offset(&self.text);
+        let name = self.push_name(name);
         match std::str::from_utf8(value) {
             Ok(ascii) if ascii.is_ascii() => self.text.push_str(ascii),
             _ => self.text.extend(value.iter().map(|&b| char::from(b))),
         }
-        self.fields.push([value_start, offset(&self.text)]);
+        self.fields.push([name, offset(&self.text)]);
         self
     }
 
+    /// Writes `name` in lowercase and returns its entry: a known name's code (its text taken
+    /// back out) or its length.
+    fn push_name(&mut self, name: &str) -> u32 {
+        let start = self.text.len();
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.text
+                .extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            self.text.push_str(name);
+        }
+        match header_name::code(&self.text[start..]) {
+            Some(code) => {
+                self.text.truncate(start);
+                KNOWN_FLAG | code
+            }
+            None => {
+                let len = offset(&self.text[start..]);
+                assert!(len & KNOWN_FLAG == 0, "a header name under 2 GiB");
+                len
+            }
+        }
+    }
+
     /// Makes room for `headers` more headers whose names and values take `bytes` bytes, so
-    /// that the head is allocated once and built without copying (bytes past ASCII in
-    /// [`header_bytes`](Self::header_bytes) values take two).
+    /// that the head is allocated once (bytes past ASCII in
+    /// [`header_bytes`](Self::header_bytes) values take two; known names take none, and what
+    /// is left over is given back when built).
     pub fn reserve(&mut self, headers: usize, bytes: usize) -> &mut Self {
         self.text.reserve_exact(bytes);
         self.fields.reserve_exact(headers);
@@ -317,14 +346,6 @@ impl From<RequestHead> for RequestHeadBuilder {
 /// The end of `text` as an offset.
 fn offset(text: &str) -> u32 {
     u32::try_from(text.len()).expect("a request head under 4 GiB")
-}
-
-fn push_lowercase(text: &mut String, name: &str) {
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        text.extend(name.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
-        text.push_str(name);
-    }
 }
 
 /// `key=value` pairs of a query string, still encoded; a pair without `=` has an empty value.
@@ -446,11 +467,8 @@ mod tests {
             ]
         );
         assert_eq!(h.headers().len(), 4);
-        // The text block is only the target and the names and values.
-        assert_eq!(
-            h.text.len(),
-            1 + "cookiea=1x-emptycookieb=2hostexample.test".len()
-        );
+        // The text block is only the target, the names that are not known ones, and values.
+        assert_eq!(h.text.len(), "/a=1x-emptyb=2example.test".len());
     }
 
     #[test]
@@ -476,7 +494,6 @@ mod tests {
         let text = b.text.as_ptr();
         b.header_bytes("Host", b"h").header_bytes("x", b"\xff");
         assert_eq!(b.text.as_ptr(), text);
-        assert_eq!(b.text.len(), b.text.capacity());
         assert_eq!(b.fields.len(), b.fields.capacity());
         let h = b.build();
         assert_eq!(h.method(), Method::Post);

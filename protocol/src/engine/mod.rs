@@ -4,6 +4,7 @@ mod config;
 mod error;
 mod handshake;
 mod head;
+mod header_name;
 mod packet;
 pub mod payload;
 mod queue;
