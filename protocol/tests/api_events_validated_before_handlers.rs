@@ -3,35 +3,16 @@
 //! nor for anything the same client sent after it, and the client is closed as the decoder
 //! closes it; a well-formed event of the wrong types only skips a typed handler.
 
+mod api_common;
+
+use api_common::TestRuntime;
 use bytes::Bytes;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
-use volley_protocol::api::{BoxFuture, Endpoint, HttpOutcome, Io, Options, Runtime, SocketRef};
+use volley_protocol::api::{Endpoint, HttpOutcome, Io, Options, SocketRef};
 use volley_protocol::engine::{Method, RequestHead};
-
-/// A runtime for tests: a fixed clock, and spawned futures polled until they finish.
-struct TestRuntime(Instant);
-
-impl Runtime for TestRuntime {
-    fn now(&self) -> Instant {
-        self.0
-    }
-    fn spawn(&self, mut fut: BoxFuture) {
-        let mut cx = Context::from_waker(Waker::noop());
-        assert!(
-            fut.as_mut().poll(&mut cx).is_ready(),
-            "the handlers here do not wait"
-        );
-    }
-    fn wake_timer(&self, _at: Instant) {}
-    fn fill_random(&self, buf: &mut [u8]) {
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = i as u8;
-        }
-    }
-}
 
 type Log = Arc<Mutex<Vec<String>>>;
 /// Sets up a socket's handlers, logging what they see.

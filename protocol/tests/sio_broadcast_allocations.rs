@@ -1,39 +1,19 @@
 //! A broadcast to 1,000 sockets allocates a handful of times in total (encoding, the shared
 //! message list), never once per target: each target costs refcount clones only.
 
+mod counting_alloc;
 mod sio_common;
 
+use counting_alloc::allocations;
+
 use sio_common::Harness;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use volley_protocol::server::{BroadcastOptions, EngineCommand, Payload};
-
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 fn broadcast_and_count(h: &mut Harness, opts: &BroadcastOptions) -> (usize, usize) {
     let payload = Payload::new("[\"tick\",{\"n\":1}]");
-    let before = ALLOCS.load(Ordering::Relaxed);
+    let before = allocations();
     let n = h.layer.broadcast("/", opts, payload).unwrap();
-    let after = ALLOCS.load(Ordering::Relaxed);
+    let after = allocations();
     let mut sends = 0;
     while let Some(cmd) = h.layer.poll_command() {
         if matches!(cmd, EngineCommand::Send { .. }) {

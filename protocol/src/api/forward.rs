@@ -5,12 +5,19 @@ use crate::Str;
 
 fn payload(name: Option<&str>, args: &Args) -> RawArgs {
     let raw = args.raw();
-    let len = 2 + name.map_or(0, |n| n.len() + 3) + raw.iter().map(|a| a.len() + 1).sum::<usize>();
+    // Event names are JSON-escaped by serde_json; a String never fails to serialize.
+    let name = name.map(|n| serde_json::to_string(n).unwrap_or_else(|_| "\"\"".into()));
+    let items = raw.len() + usize::from(name.is_some());
+    // The exact length: a `String` whose capacity is its length becomes a `Str` without a
+    // second allocation.
+    let len = 2
+        + name.as_ref().map_or(0, String::len)
+        + raw.iter().map(|a| a.len()).sum::<usize>()
+        + items.saturating_sub(1);
     let mut out = String::with_capacity(len);
     out.push('[');
-    if let Some(name) = name {
-        // Event names are JSON-escaped by serde_json; a String never fails to serialize.
-        out.push_str(&serde_json::to_string(name).unwrap_or_else(|_| "\"\"".into()));
+    if let Some(name) = &name {
+        out.push_str(name);
     }
     for (i, a) in raw.iter().enumerate() {
         if i > 0 || name.is_some() {
@@ -19,6 +26,7 @@ fn payload(name: Option<&str>, args: &Args) -> RawArgs {
         out.push_str(a);
     }
     out.push(']');
+    debug_assert_eq!(out.len(), len);
     RawArgs {
         json: Str::from(out),
         attachments: args.attachments().to_vec(),

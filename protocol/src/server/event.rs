@@ -4,7 +4,7 @@ use super::cluster::{RequestId, RequestResult};
 use super::ids::{AckId, DisconnectReason, Room, SocketId};
 use super::namespace::PatternId;
 use crate::engine::{OutMessage, RequestHead};
-use crate::socket::{Encoded, UncheckedEvent};
+use crate::socket::{Packet, UncheckedEvent};
 use crate::Str;
 use bytes::Bytes;
 use std::sync::Arc;
@@ -198,10 +198,13 @@ pub enum EngineCommand {
     },
 }
 
-/// Turns an encoded Socket.IO packet into the Engine.IO messages every target shares.
-pub(crate) fn to_messages(encoded: &Encoded) -> Arc<[OutMessage]> {
-    let mut v = Vec::with_capacity(encoded.message_count());
-    v.push(OutMessage::text(&encoded.text));
-    v.extend(encoded.attachments.iter().cloned().map(OutMessage::binary));
-    v.into()
+/// Encodes a Socket.IO packet into the Engine.IO messages every target shares: one buffer
+/// for the text (already behind its `4`), one for the shared list.
+pub(crate) fn to_messages(packet: &Packet) -> Arc<[OutMessage]> {
+    let text = OutMessage::from_encoded_text(packet.encode_engine_text());
+    let attachments = packet.wire_attachments().iter().cloned();
+    // An exact-size iterator: the list is allocated once, at its final size.
+    text.into_iter()
+        .chain(attachments.map(OutMessage::binary))
+        .collect()
 }

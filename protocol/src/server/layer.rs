@@ -392,7 +392,7 @@ impl SocketLayer {
     pub(crate) fn send_packet(&mut self, sid: &Str, packet: &Packet, volatile: bool) {
         self.commands.push_back(EngineCommand::Send {
             sid: sid.clone(),
-            messages: to_messages(&packet.encode()),
+            messages: to_messages(packet),
             volatile,
         });
     }

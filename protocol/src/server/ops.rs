@@ -120,7 +120,7 @@ impl SocketLayer {
             payload.attachments.clone(),
         );
         packet.id = ack.map(|(_, id)| id);
-        let messages = to_messages(&packet.encode());
+        let messages = to_messages(&packet);
         for &key in &targets {
             let Some(s) = self.sockets.get_mut(key) else {
                 continue;

@@ -3,7 +3,7 @@
 use super::binary_de::{Binary, Ctx};
 use super::packet::Packet;
 use super::scan::Root;
-use super::validate::validate_split;
+use super::validate::{validate_split, Slices};
 use super::value::Value;
 use crate::Str;
 use bytes::Bytes;
@@ -224,9 +224,9 @@ fn first_element_name(data: &Str) -> Option<Str> {
 
 impl Args {
     fn parse(data: &Str, event: bool, attachments: Vec<Bytes>) -> Result<Args, serde_json::Error> {
-        // One allocation-free validating pass finds the argument boundaries.
-        let mut bounds = Vec::new();
-        match validate_split(data, &mut bounds) {
+        // One validating pass slices the arguments out.
+        let mut slices = Slices::new(data, 0);
+        match validate_split(data, &mut slices) {
             Ok(Root::Array(_)) => {}
             Ok(_) => return Err(serde::de::Error::custom("arguments are not an array")),
             Err(e) => {
@@ -236,19 +236,18 @@ impl Args {
                 )))
             }
         }
-        // The boundaries sit next to ASCII bytes (brackets, commas, quotes, digits, letters).
-        let mut items = bounds.into_iter().map(|(a, b)| data.slice(a..b));
+        let mut items = slices.out;
         let name = if event {
-            let first = items
-                .next()
-                .ok_or_else(|| serde::de::Error::custom("empty event"))?;
-            Some(event_name(first)?)
+            if items.is_empty() {
+                return Err(serde::de::Error::custom("empty event"));
+            }
+            Some(event_name(items.remove(0))?)
         } else {
             None
         };
         Ok(Args {
             name,
-            args: OnceLock::from(items.collect::<Vec<_>>()),
+            args: OnceLock::from(items),
             attachments,
             data: data.clone(),
             event,
@@ -298,16 +297,11 @@ impl Args {
     /// Each argument's raw JSON (after the name, for an event); empty if `data` is invalid.
     fn split(&self) -> &[Str] {
         self.args.get_or_init(|| {
-            let mut bounds = Vec::new();
-            if !matches!(validate_split(&self.data, &mut bounds), Ok(Root::Array(_))) {
+            let mut slices = Slices::new(&self.data, usize::from(self.event));
+            if !matches!(validate_split(&self.data, &mut slices), Ok(Root::Array(_))) {
                 return Vec::new();
             }
-            let skip = usize::from(self.event);
-            bounds
-                .into_iter()
-                .skip(skip)
-                .map(|(a, b)| self.data.slice(a..b))
-                .collect()
+            slices.out
         })
     }
 

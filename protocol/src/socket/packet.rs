@@ -226,8 +226,36 @@ impl Packet {
     /// The default namespace is not written; any other is followed by a comma. Attachments
     /// are written only for binary event and ack packets.
     pub fn encode(&self) -> Encoded {
-        let kind = self.wire_kind();
         let mut out = Vec::with_capacity(self.encoded_len());
+        self.write_text(&mut out);
+        Encoded {
+            // Every piece is ASCII or was already `Str`.
+            text: Str::from_trusted_utf8(out.into()),
+            attachments: self.wire_attachments().to_vec(),
+        }
+    }
+
+    /// The encoded text behind the Engine.IO message type `4` (an Engine.IO text message as
+    /// it goes on the wire), in one exact-size buffer.
+    pub(crate) fn encode_engine_text(&self) -> Str {
+        let mut out = Vec::with_capacity(1 + self.encoded_len());
+        out.push(b'4');
+        self.write_text(&mut out);
+        // Every piece is ASCII or was already `Str`.
+        Str::from_trusted_utf8(out.into())
+    }
+
+    /// The attachments sent after the text: only binary event and ack packets have them.
+    pub(crate) fn wire_attachments(&self) -> &[Bytes] {
+        if self.wire_kind().is_binary() {
+            &self.attachments
+        } else {
+            &[]
+        }
+    }
+
+    fn write_text(&self, out: &mut Vec<u8>) {
+        let kind = self.wire_kind();
         out.push(kind.as_byte());
         let mut num = itoa::Buffer::new();
         if kind.is_binary() {
@@ -243,15 +271,6 @@ impl Packet {
         }
         if let Some(data) = &self.data {
             out.extend_from_slice(data.as_bytes());
-        }
-        Encoded {
-            // Every piece is ASCII or was already `Str`.
-            text: Str::from_trusted_utf8(out.into()),
-            attachments: if kind.is_binary() {
-                self.attachments.clone()
-            } else {
-                Vec::new()
-            },
         }
     }
 }

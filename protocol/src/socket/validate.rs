@@ -7,6 +7,7 @@
 //! eight bytes at a time.
 
 use super::scan::{reserved_event, First, Root};
+use crate::Str;
 
 /// The deepest nesting serde_json parses (its recursion limit); deeper input is refused alike.
 pub(crate) const MAX_DEPTH: usize = 127;
@@ -33,10 +34,7 @@ pub(crate) fn validate(json: &str) -> Result<Root, Invalid> {
 
 /// [`validate`], also pushing the byte range of every top-level element (for an array root:
 /// its elements; for an object root: its values) to `elements`, in order.
-pub(crate) fn validate_split(
-    json: &str,
-    elements: &mut Vec<(usize, usize)>,
-) -> Result<Root, Invalid> {
+pub(crate) fn validate_split(json: &str, elements: &mut impl Elements) -> Result<Root, Invalid> {
     Validator {
         s: json,
         b: json.as_bytes(),
@@ -46,7 +44,7 @@ pub(crate) fn validate_split(
 }
 
 /// Where the validator reports top-level elements; `()` ignores them (and compiles away).
-trait Elements {
+pub(crate) trait Elements {
     fn push(&mut self, start: usize, end: usize);
 }
 
@@ -55,10 +53,42 @@ impl Elements for () {
     fn push(&mut self, _: usize, _: usize) {}
 }
 
+#[cfg(test)]
 impl Elements for Vec<(usize, usize)> {
     #[inline]
     fn push(&mut self, start: usize, end: usize) {
         Vec::push(self, (start, end));
+    }
+}
+
+/// Collects each top-level element as a slice of the validated text (no list of bounds in
+/// between), after skipping the first `skip` of them.
+pub(crate) struct Slices<'a> {
+    text: &'a Str,
+    skip: usize,
+    /// The collected elements.
+    pub(crate) out: Vec<Str>,
+}
+
+impl<'a> Slices<'a> {
+    pub(crate) fn new(text: &'a Str, skip: usize) -> Self {
+        Slices {
+            text,
+            skip,
+            out: Vec::new(),
+        }
+    }
+}
+
+impl Elements for Slices<'_> {
+    #[inline]
+    fn push(&mut self, start: usize, end: usize) {
+        if self.skip > 0 {
+            self.skip -= 1;
+        } else {
+            // The boundaries sit next to ASCII bytes (brackets, commas, quotes, digits, …).
+            self.out.push(self.text.slice(start..end));
+        }
     }
 }
 
