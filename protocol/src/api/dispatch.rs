@@ -20,7 +20,7 @@ use std::sync::Arc;
 impl super::endpoint::Core for Server {
     type App = SioApp;
 
-    fn dispatch(shared: &Arc<IoShared>, events: Vec<ServerEvent>) {
+    fn dispatch(shared: &Arc<IoShared>, events: impl Iterator<Item = ServerEvent>) {
         for event in events {
             // A panicking handler must not take down the task that happened to run it (a
             // connection's, or the server's timer): the panic hook has reported it already.

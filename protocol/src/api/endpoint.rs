@@ -43,7 +43,7 @@ pub(crate) enum CoreOutcome {
 pub(crate) trait Core: Driver<Event: Send> + Send + Sized + 'static {
     type App: Send + Sync + 'static;
     /// Runs the user's code for `events`, outside the lock.
-    fn dispatch(shared: &Arc<Shared<Self>>, events: Vec<Self::Event>);
+    fn dispatch(shared: &Arc<Shared<Self>>, events: impl Iterator<Item = Self::Event>);
 }
 
 pub(crate) struct State<C> {
@@ -142,14 +142,20 @@ impl<C: Core> Shared<C> {
         let nested = DISPATCHING.with(|d| d.borrow().contains(&key));
         let now = self.runtime.now();
         let mut wake = Vec::new();
-        let mut events = Vec::new();
+        // The first event is kept apart: the usual single event (a request's) needs no list.
+        let mut first = None;
+        let mut rest = Vec::new();
         let r = {
             let mut st = lock(&self.state);
             let r = f(&mut st, now);
             while let Some(e) = st.core.poll_event() {
-                events.push(e);
+                if first.is_none() {
+                    first = Some(e);
+                } else {
+                    rest.push(e);
+                }
             }
-            if events.is_empty() && !nested {
+            if first.is_none() && !nested {
                 self.flush(&mut st, &mut wake);
             }
             r
@@ -157,12 +163,12 @@ impl<C: Core> Shared<C> {
         for w in wake.drain(..) {
             w.wake();
         }
-        if events.is_empty() {
+        if first.is_none() {
             return r;
         }
         if let Some(me) = self.me.upgrade() {
             let _guard = DispatchGuard::enter(key);
-            C::dispatch(&me, events);
+            C::dispatch(&me, first.into_iter().chain(rest));
         }
         if !nested {
             self.flush(&mut lock(&self.state), &mut wake);

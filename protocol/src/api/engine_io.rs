@@ -177,7 +177,7 @@ pub(crate) fn handle_request_head<D: Driver>(
 impl super::endpoint::Core for EngineServer {
     type App = EngineApp;
 
-    fn dispatch(shared: &Arc<Shared<Self>>, events: Vec<EngineEvent>) {
+    fn dispatch(shared: &Arc<Shared<Self>>, events: impl Iterator<Item = EngineEvent>) {
         let io = EngineIo(shared.clone());
         for event in events {
             // As for Socket.IO handlers: a panicking callback must not kill the task running it.
