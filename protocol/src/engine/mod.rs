@@ -18,6 +18,7 @@ pub use error::{DecodeError, PayloadError};
 pub use handshake::{Handshake, HandshakeError};
 pub use head::{Headers, RequestHead, RequestHeadBuilder};
 pub use packet::{Message, Packet, PacketType, WsFrame};
+pub(crate) use queue::Group;
 pub use queue::OutMessage;
 pub use request::{ConnId, Method, ReqId, TransportKind};
 pub use response::{ErrorCode, HttpResponse};

@@ -100,6 +100,32 @@ impl Entry {
     }
 }
 
+/// A group of messages offered to a queue: shared with other targets (each message cloned
+/// in, a refcount) or held by this target alone (each message moved in, which spares the
+/// clone of a just-encoded buffer the allocation that makes it shareable).
+pub(crate) enum Group<'a> {
+    /// Cloned into the queue.
+    Shared(&'a [OutMessage]),
+    /// Moved into the queue; what is left in the slice is empty placeholders.
+    Owned(&'a mut [OutMessage]),
+}
+
+impl Group<'_> {
+    fn messages(&self) -> &[OutMessage] {
+        match self {
+            Group::Shared(m) => m,
+            Group::Owned(m) => m,
+        }
+    }
+
+    fn take(&mut self, i: usize) -> OutMessage {
+        match self {
+            Group::Shared(m) => m[i].clone(),
+            Group::Owned(m) => std::mem::replace(&mut m[i], OutMessage::binary(Bytes::new())),
+        }
+    }
+}
+
 /// What happened to a group of messages offered to a queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Push {
@@ -161,11 +187,11 @@ impl OutQueue {
     /// Queues `msgs` as one group (all or nothing) under the byte `limit`.
     pub(crate) fn push_group(
         &mut self,
-        msgs: &[OutMessage],
+        mut msgs: Group<'_>,
         volatile: bool,
         limit: Option<usize>,
     ) -> Push {
-        let size: usize = msgs.iter().map(OutMessage::byte_len).sum();
+        let size: usize = msgs.messages().iter().map(OutMessage::byte_len).sum();
         if let Some(limit) = limit {
             let over = (self.bytes + size).saturating_sub(limit);
             if over > 0 {
@@ -178,11 +204,12 @@ impl OutQueue {
                 self.drop_volatile(over);
             }
         }
-        for (i, m) in msgs.iter().enumerate() {
+        let n = msgs.messages().len();
+        for i in 0..n {
             self.push_entry(Entry {
-                item: Item::Message(m.clone()),
+                item: Item::Message(msgs.take(i)),
                 volatile,
-                more: i + 1 < msgs.len(),
+                more: i + 1 < n,
             });
         }
         Push::Queued
@@ -272,9 +299,9 @@ mod tests {
     fn polling_body_joins_items_with_record_separator() {
         let mut q = OutQueue::default();
         q.push_control(Packet::Ping(Str::new()));
-        q.push_group(&[OutMessage::text("hi")], false, None);
+        q.push_group(Group::Shared(&[OutMessage::text("hi")]), false, None);
         q.push_group(
-            &[OutMessage::binary(Bytes::from_static(&[1, 2, 3]))],
+            Group::Shared(&[OutMessage::binary(Bytes::from_static(&[1, 2, 3]))]),
             false,
             None,
         );
@@ -286,28 +313,50 @@ mod tests {
     }
 
     #[test]
+    fn an_owned_group_moves_in_and_leaves_placeholders() {
+        let mut q = OutQueue::default();
+        let mut group = [
+            OutMessage::text("a"),
+            OutMessage::binary(Bytes::from_static(b"b")),
+        ];
+        assert_eq!(
+            q.push_group(Group::Owned(&mut group), false, None),
+            Push::Queued
+        );
+        assert_eq!(q.bytes(), 2 + 1);
+        assert!(group.iter().all(|m| m.byte_len() == 0));
+        assert_eq!(
+            frames(&mut q),
+            vec![t("4a"), WsFrame::Binary(Bytes::from_static(b"b"))]
+        );
+    }
+
+    #[test]
     fn volatile_groups_are_dropped_first_and_whole() {
         let mut q = OutQueue::default();
         let limit = Some(10);
         assert_eq!(
-            q.push_group(&[OutMessage::text("a")], false, limit),
+            q.push_group(Group::Shared(&[OutMessage::text("a")]), false, limit),
             Push::Queued
         );
         let group = [OutMessage::text("v1"), OutMessage::text("v2")];
-        assert_eq!(q.push_group(&group, true, limit), Push::Queued);
         assert_eq!(
-            q.push_group(&[OutMessage::text("b")], true, limit),
+            q.push_group(Group::Shared(&group), true, limit),
+            Push::Queued
+        );
+        assert_eq!(
+            q.push_group(Group::Shared(&[OutMessage::text("b")]), true, limit),
             Push::Queued
         );
         assert_eq!(q.bytes(), 2 + 6 + 2);
         // A volatile message that does not fit is itself dropped.
         assert_eq!(
-            q.push_group(&[OutMessage::text("c")], true, limit),
+            q.push_group(Group::Shared(&[OutMessage::text("c")]), true, limit),
             Push::DroppedVolatile
         );
         // A regular one pushes out the oldest volatile group, both of its messages.
         assert_eq!(
-            q.push_group(&[OutMessage::text("dd")], false, limit),
+            q.push_group(Group::Shared(&[OutMessage::text("dd")]), false, limit),
             Push::Queued
         );
         assert_eq!(frames(&mut q), vec![t("4a"), t("4b"), t("4dd")]);
@@ -319,15 +368,15 @@ mod tests {
         let mut q = OutQueue::default();
         let limit = Some(7);
         assert_eq!(
-            q.push_group(&[OutMessage::text("abcd")], false, limit),
+            q.push_group(Group::Shared(&[OutMessage::text("abcd")]), false, limit),
             Push::Queued
         );
         assert_eq!(
-            q.push_group(&[OutMessage::text("x")], true, limit),
+            q.push_group(Group::Shared(&[OutMessage::text("x")]), true, limit),
             Push::Queued
         );
         assert_eq!(
-            q.push_group(&[OutMessage::text("yy")], false, limit),
+            q.push_group(Group::Shared(&[OutMessage::text("yy")]), false, limit),
             Push::Overflow
         );
         assert_eq!(q.bytes(), 7);

@@ -3,7 +3,7 @@
 use super::config::EngineConfig;
 use super::head::RequestHead;
 use super::packet::{Message, WsFrame};
-use super::queue::OutMessage;
+use super::queue::{Group, OutMessage};
 use super::request::{route, ConnId, Method, ReqId, Route, TransportKind};
 use super::response::{cors_headers, ErrorCode, HttpResponse};
 use super::session::{Session, Shared};
@@ -656,6 +656,17 @@ impl EngineServer {
         now: Instant,
         sid: &str,
         msgs: &[OutMessage],
+        opts: SendOptions,
+    ) -> SendOutcome {
+        self.send_group(now, sid, Group::Shared(msgs), opts)
+    }
+
+    /// [`send_with`](Self::send_with), the messages maybe moved rather than cloned in.
+    pub(crate) fn send_group(
+        &mut self,
+        now: Instant,
+        sid: &str,
+        msgs: Group<'_>,
         opts: SendOptions,
     ) -> SendOutcome {
         let Some(s) = self.sessions.get_mut(sid) else {

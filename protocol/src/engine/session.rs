@@ -5,7 +5,7 @@
 use super::config::EngineConfig;
 use super::packet::{Packet, WsFrame};
 use super::payload;
-use super::queue::{OutMessage, OutQueue, Push};
+use super::queue::{Group, OutQueue, Push};
 use super::request::{ConnId, ReqId, TransportKind};
 use super::response::{ErrorCode, Headers, HttpResponse};
 use super::server::{CloseReason, EngineEvent, SendOutcome, Transmit};
@@ -362,7 +362,7 @@ impl Session {
         &mut self,
         now: Instant,
         ctx: &mut Shared,
-        msgs: &[OutMessage],
+        msgs: Group<'_>,
         volatile: bool,
     ) -> SendOutcome {
         if self.phase != Phase::Open {

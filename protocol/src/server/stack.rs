@@ -5,8 +5,8 @@ use super::event::{EngineCommand, Event};
 use super::ids::DisconnectReason;
 use super::layer::SocketLayer;
 use crate::engine::{
-    CloseReason, ConnId, EngineConfig, EngineEvent, EngineServer, HttpResponse, Incoming, ReqId,
-    RequestHead, RequestOutcome, SendOptions, Transmit, WsFrame,
+    CloseReason, ConnId, EngineConfig, EngineEvent, EngineServer, Group, HttpResponse, Incoming,
+    ReqId, RequestHead, RequestOutcome, SendOptions, Transmit, WsFrame,
 };
 use crate::id::IdGenerator;
 use crate::Str;
@@ -119,14 +119,20 @@ impl Server {
                 match cmd {
                     EngineCommand::Send {
                         sid,
-                        messages,
+                        mut messages,
                         volatile,
                     } => {
                         // An overflow closes the session; its `Closed` event comes round
-                        // this loop and disconnects the sockets with `BufferFull`.
-                        let _ =
-                            self.engine
-                                .send_with(now, &sid, &messages, SendOptions { volatile });
+                        // this loop and disconnects the sockets with `BufferFull`. Messages
+                        // for this session alone move into its queue.
+                        let opts = SendOptions { volatile };
+                        let _ = match Arc::get_mut(&mut messages) {
+                            Some(own) => self.engine.send_group(now, &sid, Group::Owned(own), opts),
+                            None => {
+                                self.engine
+                                    .send_group(now, &sid, Group::Shared(&messages), opts)
+                            }
+                        };
                     }
                     EngineCommand::Close { sid } => {
                         self.engine.close(now, &sid);
