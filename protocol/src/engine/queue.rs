@@ -138,16 +138,27 @@ pub(crate) enum Push {
 }
 
 /// Outgoing packets of one session, with a running byte count.
+///
+/// The oldest entry is held inline: a session that queues one packet between drains (a
+/// request answered, then written) never allocates the list, and an idle one holds none.
 #[derive(Debug, Default)]
 pub(crate) struct OutQueue {
-    entries: VecDeque<Entry>,
+    /// The oldest entry; `None` only when the queue is empty.
+    first: Option<Entry>,
+    /// The entries after `first`, in order.
+    rest: VecDeque<Entry>,
     bytes: usize,
     volatile_bytes: usize,
 }
 
 impl OutQueue {
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.first.is_none()
+    }
+
+    /// Number of entries queued.
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
     }
 
     /// Bytes currently queued.
@@ -172,7 +183,9 @@ impl OutQueue {
             more: false,
         };
         self.bytes += e.byte_len();
-        self.entries.push_front(e);
+        if let Some(old) = self.first.replace(e) {
+            self.rest.push_front(old);
+        }
     }
 
     fn push_entry(&mut self, e: Entry) {
@@ -181,7 +194,11 @@ impl OutQueue {
         if e.volatile {
             self.volatile_bytes += n;
         }
-        self.entries.push_back(e);
+        if self.first.is_none() {
+            self.first = Some(e);
+        } else {
+            self.rest.push_back(e);
+        }
     }
 
     /// Queues `msgs` as one group (all or nothing) under the byte `limit`.
@@ -220,7 +237,7 @@ impl OutQueue {
         let mut freed = 0;
         let mut in_group = false;
         let (mut bytes, mut vbytes) = (self.bytes, self.volatile_bytes);
-        self.entries.retain(|e| {
+        let mut keep = |e: &Entry| {
             let drop = in_group || (e.volatile && freed < need);
             if drop {
                 let n = e.byte_len();
@@ -230,15 +247,23 @@ impl OutQueue {
                 in_group = e.more;
             }
             !drop
-        });
+        };
+        if self.first.as_ref().is_some_and(|e| !keep(e)) {
+            self.first = None;
+        }
+        self.rest.retain(keep);
+        if self.first.is_none() {
+            self.first = self.rest.pop_front();
+        }
         self.bytes = bytes;
         self.volatile_bytes = vbytes;
     }
 
     /// Takes everything as one polling body (`\x1e`-joined); empty queue → empty body.
     pub(crate) fn take_payload(&mut self) -> Bytes {
-        let mut out = Vec::with_capacity(self.bytes + self.entries.len());
-        for (i, e) in self.entries.drain(..).enumerate() {
+        let mut out = Vec::with_capacity(self.bytes + self.len());
+        let entries = self.first.take().into_iter().chain(self.rest.drain(..));
+        for (i, e) in entries.enumerate() {
             if i > 0 {
                 out.push(SEPARATOR);
             }
@@ -256,8 +281,8 @@ impl OutQueue {
 
     /// Takes everything as WebSocket frames, one per packet.
     pub(crate) fn take_frames(&mut self, out: &mut Vec<WsFrame>) {
-        out.reserve(self.entries.len());
-        for e in self.entries.drain(..) {
+        out.reserve(self.len());
+        for e in self.first.take().into_iter().chain(self.rest.drain(..)) {
             out.push(match e.item {
                 Item::Control(p) => p.encode_ws(),
                 Item::Message(OutMessage(Repr::Text(s))) => WsFrame::Text(s),
@@ -270,7 +295,8 @@ impl OutQueue {
     /// After draining: counters back to zero and the entry buffer freed, so an idle session
     /// holds no queue memory (the next burst allocates it again).
     fn release(&mut self) {
-        self.entries = VecDeque::new();
+        self.first = None;
+        self.rest = VecDeque::new();
         self.bytes = 0;
         self.volatile_bytes = 0;
     }
@@ -309,7 +335,40 @@ mod tests {
         assert_eq!(&q.take_payload()[..], b"2\x1e4hi\x1ebAQID");
         assert_eq!(q.bytes(), 0);
         assert!(q.is_empty());
-        assert_eq!(q.entries.capacity(), 0, "a drained queue keeps no buffer");
+        assert_eq!(q.rest.capacity(), 0, "a drained queue keeps no buffer");
+    }
+
+    #[test]
+    fn one_packet_between_drains_needs_no_list() {
+        let mut q = OutQueue::default();
+        q.push_group(Group::Shared(&[OutMessage::text("a")]), false, None);
+        assert_eq!(q.rest.capacity(), 0);
+        q.push_control_front(Packet::Noop);
+        assert_eq!(frames(&mut q), vec![t("6"), t("4a")]);
+        q.push_control(Packet::Noop);
+        assert_eq!(q.rest.capacity(), 0);
+        assert_eq!(frames(&mut q), vec![t("6")]);
+    }
+
+    #[test]
+    fn a_volatile_group_at_the_head_is_dropped_whole() {
+        let mut q = OutQueue::default();
+        let limit = Some(8);
+        let group = [OutMessage::text("v1"), OutMessage::text("v2")];
+        assert_eq!(
+            q.push_group(Group::Shared(&group), true, limit),
+            Push::Queued
+        );
+        assert_eq!(
+            q.push_group(Group::Shared(&[OutMessage::text("a")]), false, limit),
+            Push::Queued
+        );
+        assert_eq!(
+            q.push_group(Group::Shared(&[OutMessage::text("bcd")]), false, limit),
+            Push::Queued
+        );
+        assert_eq!(q.bytes(), 2 + 4);
+        assert_eq!(frames(&mut q), vec![t("4a"), t("4bcd")]);
     }
 
     #[test]
@@ -360,7 +419,7 @@ mod tests {
             Push::Queued
         );
         assert_eq!(frames(&mut q), vec![t("4a"), t("4b"), t("4dd")]);
-        assert_eq!(q.entries.capacity(), 0, "a drained queue keeps no buffer");
+        assert_eq!(q.rest.capacity(), 0, "a drained queue keeps no buffer");
     }
 
     #[test]
