@@ -4,27 +4,30 @@ use crate::socket::{Args, RawArgs};
 use crate::Str;
 
 fn payload(name: Option<&str>, args: &Args) -> RawArgs {
-    let raw = args.raw();
     // Event names are JSON-escaped by serde_json; a String never fails to serialize.
     let name = name.map(|n| serde_json::to_string(n).unwrap_or_else(|_| "\"\"".into()));
-    let items = raw.len() + usize::from(name.is_some());
+    let raw = args.raw_view();
+    let (mut items, mut bytes) = (usize::from(name.is_some()), 0);
+    raw.for_each(|a| {
+        items += 1;
+        bytes += a.len();
+    });
     // The exact length: a `String` whose capacity is its length becomes a `Str` without a
     // second allocation.
-    let len = 2
-        + name.as_ref().map_or(0, String::len)
-        + raw.iter().map(|a| a.len()).sum::<usize>()
-        + items.saturating_sub(1);
+    let len = 2 + name.as_ref().map_or(0, String::len) + bytes + items.saturating_sub(1);
     let mut out = String::with_capacity(len);
     out.push('[');
     if let Some(name) = &name {
         out.push_str(name);
     }
-    for (i, a) in raw.iter().enumerate() {
-        if i > 0 || name.is_some() {
+    let mut first = name.is_none();
+    raw.for_each(|a| {
+        if !first {
             out.push(',');
         }
+        first = false;
         out.push_str(a);
-    }
+    });
     out.push(']');
     debug_assert_eq!(out.len(), len);
     RawArgs {

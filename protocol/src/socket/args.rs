@@ -3,7 +3,7 @@
 use super::binary_de::{Binary, Ctx};
 use super::packet::Packet;
 use super::scan::Root;
-use super::validate::{validate_split, Slices};
+use super::validate::{validate_split, InlineBounds, Slices};
 use super::value::Value;
 use crate::Str;
 use bytes::Bytes;
@@ -222,6 +222,28 @@ fn first_element_name(data: &Str) -> Option<Str> {
     (len > 0).then(|| data.slice(start..start + len))
 }
 
+/// Each argument's raw JSON: see [`Args::raw_view`].
+pub(crate) enum RawView<'a> {
+    /// The arguments' list.
+    Listed(&'a [Str]),
+    /// The payload and where its arguments are.
+    Inline(&'a str, InlineBounds<8>),
+}
+
+impl RawView<'_> {
+    /// Calls `f` with each argument, in order.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&str)) {
+        match self {
+            RawView::Listed(args) => args.iter().for_each(|a| f(a)),
+            RawView::Inline(data, bounds) => {
+                for &(a, b) in bounds.bounds() {
+                    f(&data[a..b]);
+                }
+            }
+        }
+    }
+}
+
 impl Args {
     fn parse(data: &Str, event: bool, attachments: Vec<Bytes>) -> Result<Args, serde_json::Error> {
         // One validating pass slices the arguments out.
@@ -292,6 +314,21 @@ impl Args {
     /// [`Packet::deserialize_args`] does).
     pub(crate) fn deserialize_prefix<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         deserialize_seq(&self.data, self.event, &self.attachments, Extra::Ignore)
+    }
+
+    /// Each argument's raw JSON, as [`raw`](Self::raw) lists them; when they were not listed
+    /// yet and are few, found without listing them (no allocation): for re-emitting them once.
+    pub(crate) fn raw_view(&self) -> RawView<'_> {
+        if self.args.get().is_none() {
+            let mut bounds = InlineBounds::new(usize::from(self.event));
+            if !matches!(validate_split(&self.data, &mut bounds), Ok(Root::Array(_))) {
+                return RawView::Listed(&[]);
+            }
+            if !bounds.overflow {
+                return RawView::Inline(&self.data, bounds);
+            }
+        }
+        RawView::Listed(self.split())
     }
 
     /// Each argument's raw JSON (after the name, for an event); empty if `data` is invalid.
@@ -459,6 +496,35 @@ mod tests {
         assert!(bad.raw().is_empty());
         assert!(bad.deserialize::<(u8,)>().is_err());
         assert!(Args::from_decoded(Str::from("[{}]"), true, vec![]).is_none());
+    }
+
+    fn viewed(args: &Args) -> Vec<String> {
+        let mut seen = Vec::new();
+        args.raw_view().for_each(|a| seen.push(a.to_owned()));
+        seen
+    }
+
+    #[test]
+    fn the_raw_view_lists_what_raw_lists_and_leaves_few_arguments_unlisted() {
+        for n in [0, 1, 8, 9, 20] {
+            let items: Vec<String> = (0..n).map(|i| format!("{{\"k\": [{i}]}}")).collect();
+            for (data, event) in [
+                (format!("[\"e\", {}]", items.join(" , ")), true),
+                (format!("[{}]", items.join(",")), false),
+            ] {
+                let data = data.replace("[\"e\", ]", "[\"e\"]");
+                let args = Args::from_decoded(Str::from(data.as_str()), event, vec![]).unwrap();
+                let seen = viewed(&args);
+                assert_eq!(args.args.get().is_some(), n > 8, "{data}");
+                let listed: Vec<&str> = args.raw().iter().map(|a| a.as_str()).collect();
+                assert_eq!(seen, listed, "{data}");
+                assert_eq!(seen.len(), n, "{data}");
+                // Once listed, the view reads the list.
+                assert_eq!(viewed(&args), seen);
+            }
+        }
+        let bad = Args::from_decoded(Str::from("[\"e\",1,]"), true, vec![]).unwrap();
+        assert!(viewed(&bad).is_empty());
     }
 
     #[test]

@@ -92,6 +92,46 @@ impl Elements for Slices<'_> {
     }
 }
 
+/// Records the byte ranges of up to `N` top-level elements in place (no allocation), after
+/// skipping the first `skip`; `overflow` is set when there were more.
+pub(crate) struct InlineBounds<const N: usize> {
+    skip: usize,
+    len: usize,
+    bounds: [(usize, usize); N],
+    /// More than `N` elements followed the skipped ones.
+    pub(crate) overflow: bool,
+}
+
+impl<const N: usize> InlineBounds<N> {
+    pub(crate) fn new(skip: usize) -> Self {
+        InlineBounds {
+            skip,
+            len: 0,
+            bounds: [(0, 0); N],
+            overflow: false,
+        }
+    }
+
+    /// The recorded ranges, in order.
+    pub(crate) fn bounds(&self) -> &[(usize, usize)] {
+        &self.bounds[..self.len]
+    }
+}
+
+impl<const N: usize> Elements for InlineBounds<N> {
+    #[inline]
+    fn push(&mut self, start: usize, end: usize) {
+        if self.skip > 0 {
+            self.skip -= 1;
+        } else if self.len < N {
+            self.bounds[self.len] = (start, end);
+            self.len += 1;
+        } else {
+            self.overflow = true;
+        }
+    }
+}
+
 struct Validator<'a> {
     s: &'a str,
     b: &'a [u8],
