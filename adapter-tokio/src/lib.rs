@@ -44,6 +44,11 @@ pub use volley_protocol::api::*;
 use std::sync::Arc;
 use volley_protocol::engine::EngineConfig;
 
+/// The Rust examples of the workspace README, compiled and checked as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
+
 /// Creates a Socket.IO server on the current tokio runtime.
 ///
 /// Loads the official browser client from the `socket.io-client` npm package (see
