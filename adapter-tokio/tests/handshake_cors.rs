@@ -67,7 +67,7 @@ async fn the_socket_sees_every_header_as_node_would() {
         .expect("request");
     let headers = request.headers_mut();
     let sent_by_tungstenite = headers.len();
-    // More than hyper's default limit of 100 headers (Node accepts 2000).
+    // More than hyper's default limit of 100 headers (Volley accepts 256, Node 2000).
     for i in 0..150 {
         headers.append("x-rep", i.to_string().parse().expect("header"));
     }
