@@ -163,6 +163,37 @@ describe("bad input", () => {
     assert.deepEqual(JSON.parse(res.text), { code: 1, message: "Session ID unknown" });
   });
 
+  // Malformed only in its arguments (a trailing comma): JSON.parse refuses it, and a server that
+  // checks an event only up to its name has to catch it later.
+  const MALFORMED = '42["message","b",]';
+
+  test("nothing after a malformed event in the same POST has an effect (CONNECTs, events)", async () => {
+    const { sid } = await pollingHandshake(URL, PATH);
+    assert.equal((await post(URL, PATH, sid, "40")).text, "ok");
+    await pollForData(sid);
+    // The reference drops the POST's connection (its close aborts the data request) or answers it.
+    await post(URL, PATH, sid, `${MALFORMED}\x1e40/custom,\x1e40/nope,\x1e42["message","c"]`).catch(() => null);
+    let res = await poll(URL, PATH, sid);
+    if (res.status === 200) {
+      const got = packets(res.text);
+      assert.deepEqual(got.filter((p) => !["6", "1"].includes(p)), [], JSON.stringify(res.text));
+      assert.ok(got.includes("1"), `expected a close packet, got ${JSON.stringify(res.text)}`);
+      res = await poll(URL, PATH, sid);
+    }
+    assert.deepEqual([res.status, res.text], [400, '{"code":1,"message":"Session ID unknown"}']);
+  });
+
+  test("nothing after a malformed event over websocket has an effect (CONNECTs, events)", async () => {
+    const ws = await joinedWs();
+    try {
+      for (const frame of [MALFORMED, "40/custom,", "40/nope,", '42["message","c"]']) ws.send(frame);
+      await ws.waitClosed();
+      assert.deepEqual(ws.queue.filter((p) => p !== "2"), []);
+    } finally {
+      ws.close();
+    }
+  });
+
   for (const [name, body] of [
     ["alone", "abc"],
     ["after a valid one", "40\x1eabc"],

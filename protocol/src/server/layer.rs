@@ -4,6 +4,7 @@
 
 use super::ack::{AckOrigin, AckWaiter, BroadcastAck};
 use super::config::SocketConfig;
+use super::deferred::event_of;
 use super::error::ServerError;
 use super::event::{to_messages, AckOutcome, ConnectRequest, EngineCommand, Event, Payload};
 use super::handshake::Handshake;
@@ -18,6 +19,7 @@ use crate::id::IdGenerator;
 use crate::socket::{ConnectError, Decoded, Decoder, Packet, PacketType, UncheckedEvent};
 use crate::Str;
 use std::collections::{HashMap, VecDeque};
+use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -44,6 +46,10 @@ pub(crate) struct Client {
     /// Namespaces whose CONNECT awaits the app's decision.
     pending: Vec<Str>,
     connect_timer: Option<TimerKey>,
+    /// Position (+1) in the event stream of this client's first [`Event::Unchecked`] that
+    /// may still be queued: what it sends next must wait for that event to prove
+    /// well-formed (see `settle`).
+    pub(crate) unchecked: Option<NonZeroU64>,
 }
 
 /// The Socket.IO server state machine, without Engine.IO.
@@ -62,6 +68,8 @@ pub struct SocketLayer {
     pub(crate) by_id: IdMap<SocketId, SocketKey>,
     pub(crate) timers: TimerTable<Timer>,
     pub(crate) events: VecDeque<Event>,
+    /// How many events `poll_event` has handed out (positions in the event stream).
+    pub(crate) popped: u64,
     pub(crate) commands: VecDeque<EngineCommand>,
     pub(crate) broadcast_acks: HashMap<u64, BroadcastAck>,
     pub(crate) next_broadcast: u64,
@@ -103,6 +111,7 @@ impl SocketLayer {
             by_id: IdMap::default(),
             timers: TimerTable::default(),
             events: VecDeque::new(),
+            popped: 0,
             commands: VecDeque::new(),
             broadcast_acks: HashMap::new(),
             next_broadcast: 0,
@@ -163,6 +172,7 @@ impl SocketLayer {
                 sockets: Vec::new(),
                 pending: Vec::new(),
                 connect_timer: Some(timer),
+                unchecked: None,
             }),
         );
     }
@@ -190,13 +200,20 @@ impl SocketLayer {
             Ok(Some(Decoded::Event(event))) => self.on_unchecked(now, sid, event),
             Ok(None) => {}
             // The reference closes the connection; its sockets see `forced close`.
-            Err(_) => self.close_client(sid, DisconnectReason::ForcedClose, true),
+            Err(_) => {
+                if self.settle(sid) {
+                    self.close_client(sid, DisconnectReason::ForcedClose, true);
+                }
+            }
         }
     }
 
     /// The Engine.IO session ended (any reason); its sockets disconnect with `reason`.
     pub fn handle_close(&mut self, _now: Instant, sid: &str, reason: DisconnectReason) {
-        self.close_client(sid, reason, false);
+        // A malformed event still queued closed the client before the session ended.
+        if self.settle(sid) {
+            self.close_client(sid, reason, false);
+        }
     }
 
     /// Fires every timer due at `now`. Calling it early is a no-op.
@@ -239,7 +256,9 @@ impl SocketLayer {
     /// The next event for the app.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front()?;
+        self.popped += 1;
+        Some(event)
     }
 
     /// The next command for the Engine.IO layer.
@@ -407,19 +426,17 @@ impl SocketLayer {
             .find(|(n, _)| *n == packet.nsp)
             .map(|(_, k)| *k);
         let pending = client.pending.contains(&packet.nsp);
+        // An event only queues for the app, behind the unchecked ones; anything else acts
+        // now, so the client's unchecked events must prove well-formed first.
+        let queues = joined.is_some() && packet.kind.is_event();
+        if client.unchecked.is_some() && !queues && !self.settle(sid) {
+            return;
+        }
         match (packet.kind, joined) {
             (PacketType::Connect, None) if !pending => self.on_connect(now, sid, packet),
             (PacketType::Event | PacketType::BinaryEvent, Some(key)) => {
                 if let Some(socket) = self.sockets.get(key) {
-                    self.events.push_back(Event::Event {
-                        socket: socket.id.clone(),
-                        nsp: packet.nsp,
-                        payload: Payload {
-                            data: packet.data.unwrap_or_default(),
-                            attachments: packet.attachments,
-                        },
-                        ack: packet.id,
-                    });
+                    self.events.push_back(event_of(socket.id.clone(), packet));
                 }
             }
             (PacketType::Ack | PacketType::BinaryAck, Some(key)) => self.on_ack(key, packet),
@@ -433,7 +450,8 @@ impl SocketLayer {
     }
 
     fn on_unchecked(&mut self, now: Instant, sid: &str, event: UncheckedEvent) {
-        let Some(client) = self.clients.get(sid) else {
+        let position = self.popped + self.events.len() as u64;
+        let Some(client) = self.clients.get_mut(sid) else {
             return;
         };
         let joined = client
@@ -441,16 +459,24 @@ impl SocketLayer {
             .iter()
             .find(|(n, _)| n.as_str() == event.nsp());
         match joined.and_then(|(_, key)| self.sockets.get(*key)) {
-            Some(socket) => self.events.push_back(Event::Unchecked {
-                socket: socket.id.clone(),
-                event,
-            }),
+            Some(socket) => {
+                client.unchecked = client.unchecked.or(NonZeroU64::new(position + 1));
+                self.events.push_back(Event::Unchecked {
+                    socket: socket.id.clone(),
+                    event,
+                });
+            }
             // Not joined: decided as the validating decoder would (malformed → `forced
             // close`, else the unjoined-namespace close).
-            None => match event.check() {
-                Ok(packet) => self.on_packet(now, sid, packet),
-                Err(_) => self.close_client(sid, DisconnectReason::ForcedClose, true),
-            },
+            None => {
+                if !self.settle(sid) {
+                    return;
+                }
+                match event.check() {
+                    Ok(packet) => self.on_packet(now, sid, packet),
+                    Err(_) => self.close_client(sid, DisconnectReason::ForcedClose, true),
+                }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ mod adapter;
 mod broadcast;
 mod cluster;
 mod config;
+mod deferred;
 mod error;
 mod event;
 mod handshake;
