@@ -5,11 +5,13 @@ use bytes::Bytes;
 use futures_util::future::{select, Either};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Body;
+use hyper::header::{HeaderValue, InvalidHeaderValue};
 use hyper::{Request, Response, StatusCode};
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::time::Instant;
 use volley_protocol::engine::{HttpResponse, Method, RequestHead};
+use volley_protocol::Str;
 
 /// The peer address of a connection, attached to each request by the standalone servers.
 ///
@@ -118,12 +120,25 @@ pub fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
     headers.reserve(resp.headers.len());
     for (name, value) in resp.headers {
         let name = hyper::header::HeaderName::from_bytes(name.as_bytes());
-        let value = hyper::header::HeaderValue::from_maybe_shared(value.into_bytes());
-        if let (Ok(name), Ok(value)) = (name, value) {
+        if let (Ok(name), Ok(value)) = (name, header_value(value)) {
             headers.append(name, value);
         }
     }
     out
+}
+
+/// A response header's bytes: one byte per character (Latin-1), as Node writes header strings
+/// and as request heads are read, so a mirrored `Origin` goes back as the bytes that came in.
+/// Text with a character past U+00FF (which Node refuses) keeps its UTF-8 bytes.
+fn header_value(value: Str) -> Result<HeaderValue, InvalidHeaderValue> {
+    if value.is_ascii() {
+        return HeaderValue::from_maybe_shared(value.into_bytes());
+    }
+    let latin1: Option<Vec<u8>> = value.chars().map(|c| u8::try_from(c).ok()).collect();
+    match latin1 {
+        Some(bytes) => HeaderValue::from_bytes(&bytes),
+        None => HeaderValue::from_maybe_shared(value.into_bytes()),
+    }
 }
 
 /// A response with a status and no body.
@@ -131,4 +146,29 @@ pub fn empty(status: StatusCode) -> Response<Full<Bytes>> {
     let mut out = Response::new(Full::new(Bytes::new()));
     *out.status_mut() = status;
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(value: &str) -> Vec<u8> {
+        let resp = HttpResponse {
+            status: 200,
+            headers: vec![("Access-Control-Allow-Origin", Str::from(value))],
+            body: Bytes::new(),
+        };
+        let out = to_hyper(resp);
+        let value = out.headers().get("access-control-allow-origin").unwrap();
+        value.as_bytes().to_vec()
+    }
+
+    #[test]
+    fn header_values_are_written_one_byte_per_character() {
+        assert_eq!(written("http://a.example"), b"http://a.example");
+        // A Latin-1 decoded request value goes back as the bytes that came in.
+        assert_eq!(written("http://caf\u{e9}.\u{ff}"), b"http://caf\xe9.\xff");
+        // Past U+00FF there is no Latin-1 byte: the UTF-8 bytes are kept.
+        assert_eq!(written("x\u{20ac}"), "x\u{20ac}".as_bytes());
+    }
 }

@@ -126,6 +126,60 @@ async fn cors_preflight_and_headers_on_polling() {
     assert_eq!(open.header("access-control-allow-origin"), Some("*"));
 }
 
+/// The raw response head to `request` (bytes: it may hold Latin-1 text), lowercased.
+async fn raw_head(addr: std::net::SocketAddr, request: &[u8]) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => break,
+        }
+    }
+    buf.to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn a_mirrored_origin_goes_back_as_the_bytes_that_came_in() {
+    let cors = volley_tokio::protocol::engine::Cors::new(
+        volley_tokio::protocol::engine::CorsOrigin::Mirror,
+    );
+    let io = volley_tokio::new(Options::default().serve_client(false).cors(cors));
+    let addr = start(io).await;
+    // Node reads header bytes as Latin-1 and writes header strings back the same way.
+    let origin: &[u8] = b"http://caf\xe9.example";
+    for (method, extra) in [
+        ("GET", &b""[..]),
+        (
+            "OPTIONS",
+            &b"Access-Control-Request-Headers: x-\xfc\r\n"[..],
+        ),
+    ] {
+        let request = [
+            format!("{method} /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\nOrigin: ").as_bytes(),
+            origin,
+            b"\r\n",
+            extra,
+            b"\r\n",
+        ]
+        .concat();
+        let head = raw_head(addr, &request).await;
+        let expected = [&b"access-control-allow-origin: "[..], origin, b"\r\n"].concat();
+        assert!(
+            head.windows(expected.len()).any(|w| w == expected),
+            "{method}: {}",
+            String::from_utf8_lossy(&head)
+        );
+        if method == "OPTIONS" {
+            let expected = b"access-control-allow-headers: x-\xfc\r\n";
+            assert!(head.windows(expected.len()).any(|w| w == expected));
+        }
+    }
+}
+
 #[tokio::test]
 async fn disconnecting_handler_still_sees_the_rooms() {
     let io = volley_tokio::new(Options::default().serve_client(false));
