@@ -132,21 +132,33 @@ impl Packet {
     /// Data after `1`, `5` and `6` is ignored, as the reference server does. A leading `b`
     /// is a base64 binary message (the polling form of [`Message::Binary`]).
     pub fn decode_text(text: Str) -> Result<Packet, DecodeError> {
-        let Some(&first) = text.as_bytes().first() else {
+        Packet::decode_text_in(&text, 0, text.len())
+    }
+
+    /// [`Packet::decode_text`] of `text[start..end]`, slicing `text` once (for the packet's
+    /// payload) rather than once for the packet and again for its payload. `start` and `end`
+    /// must be char boundaries.
+    #[inline]
+    pub(crate) fn decode_text_in(
+        text: &Str,
+        start: usize,
+        end: usize,
+    ) -> Result<Packet, DecodeError> {
+        let Some(&first) = text.as_bytes()[..end].get(start) else {
             return Err(DecodeError::Empty);
         };
         if first == b'b' {
             let bytes = BASE64
-                .decode(&text.as_bytes()[1..])
+                .decode(&text.as_bytes()[start + 1..end])
                 .map_err(|_| DecodeError::InvalidBase64)?;
             return Ok(Packet::binary(bytes));
         }
         let Some(kind) = PacketType::from_byte(first) else {
-            let c = text.chars().next().unwrap_or('\u{fffd}');
+            let c = text[start..end].chars().next().unwrap_or('\u{fffd}');
             return Err(DecodeError::UnknownType(c));
         };
-        // `first` is ASCII, so index 1 is a char boundary.
-        let rest = || text.slice(1..text.len());
+        // `first` is ASCII, so `start + 1` is a char boundary.
+        let rest = || text.slice(start + 1..end);
         Ok(match kind {
             PacketType::Open => Packet::Open(rest()),
             PacketType::Close => Packet::Close,

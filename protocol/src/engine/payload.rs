@@ -28,10 +28,9 @@ pub fn decode(body: Bytes, max_payload: usize) -> Result<Vec<Packet>, PayloadErr
     let mut start = 0;
     for (index, end) in ends.enumerate() {
         // The separator is ASCII, so both ends are char boundaries.
-        let item = body.slice(start..end);
+        let packet = Packet::decode_text_in(&body, start, end)
+            .map_err(|source| PayloadError::Packet { index, source })?;
         start = end + 1;
-        let packet =
-            Packet::decode_text(item).map_err(|source| PayloadError::Packet { index, source })?;
         packets.push(packet);
     }
     Ok(packets)

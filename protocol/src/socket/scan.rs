@@ -20,8 +20,20 @@ pub const RESERVED_EVENTS: [&str; 6] = [
 ];
 
 /// The reserved name equal to `name`, if any.
+#[inline]
 pub fn reserved_event(name: &str) -> Option<&'static str> {
-    RESERVED_EVENTS.iter().copied().find(|r| *r == name)
+    // By length first: a name that is not reserved is ruled out by at most one comparison.
+    let reserved = match name.len() {
+        7 => RESERVED_EVENTS[0],
+        10 => RESERVED_EVENTS[2],
+        11 => RESERVED_EVENTS[4],
+        13 if name.as_bytes()[0] == b'c' => RESERVED_EVENTS[1],
+        13 => RESERVED_EVENTS[3],
+        14 => RESERVED_EVENTS[5],
+        _ => return None,
+    };
+    // First bytes first: most names differ there, and the full comparison calls memcmp.
+    (name.as_bytes()[0] == reserved.as_bytes()[0] && reserved == name).then_some(reserved)
 }
 
 /// True when `name` may not be used as an event name (see [`RESERVED_EVENTS`]).
@@ -426,5 +438,21 @@ mod tests {
         assert!(is_reserved_event("newListener"));
         assert!(!is_reserved_event("Connect"));
         assert!(!is_reserved_event("message"));
+    }
+
+    #[test]
+    fn every_reserved_name_and_only_those_is_found() {
+        for name in RESERVED_EVENTS {
+            assert_eq!(reserved_event(name), Some(name));
+            // Same length, one byte changed (first, last): not reserved.
+            for at in [0, name.len() - 1] {
+                let mut other = name.as_bytes().to_vec();
+                other[at] ^= 0x20;
+                assert_eq!(reserved_event(std::str::from_utf8(&other).unwrap()), None);
+            }
+            assert_eq!(reserved_event(&name[1..]), None);
+            assert_eq!(reserved_event(&format!("{name}x")), None);
+        }
+        assert_eq!(reserved_event(""), None);
     }
 }

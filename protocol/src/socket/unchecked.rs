@@ -63,18 +63,43 @@ pub struct UncheckedEvent {
     /// it costs no reference-count traffic). Private on purpose: the arguments in it are not
     /// validated beyond the name.
     text: Str,
-    nsp: Option<Range<usize>>,
     id: Option<u64>,
-    /// Where the JSON array starts.
-    data: usize,
     name: Name,
+    /// Where the namespace is (empty: the default one; a namespace starts with `/`).
+    nsp: Span,
+    /// Where the JSON array starts.
+    data: u32,
+}
+
+/// A byte range of the packet text, kept small so the event is cheap to move (the text is
+/// at most `u32::MAX` bytes long on this path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// `range`, if both ends fit.
+    #[inline]
+    fn new(range: Range<usize>) -> Option<Span> {
+        Some(Span {
+            start: u32::try_from(range.start).ok()?,
+            end: u32::try_from(range.end).ok()?,
+        })
+    }
+
+    #[inline]
+    fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// Where the event name is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Name {
     /// In the text, as is (no escapes).
-    At(Range<usize>),
+    At(Span),
     /// Unescaped.
     Owned(Box<str>),
 }
@@ -125,16 +150,30 @@ impl UncheckedEvent {
     /// otherwise the text back, for the full check to decide.
     #[inline]
     pub(super) fn new(text: Str, h: Header) -> Result<UncheckedEvent, Str> {
+        if text.len() > u32::MAX as usize {
+            return Err(text);
+        }
         let Some(name) = checked_name(&text, h.data) else {
+            return Err(text);
+        };
+        // Every position is within the text, whose length fits in a `u32`.
+        let (Some(nsp), Ok(data)) = (Span::new(h.nsp.unwrap_or(0..0)), u32::try_from(h.data))
+        else {
             return Err(text);
         };
         Ok(UncheckedEvent {
             text,
-            nsp: h.nsp,
             id: h.id,
-            data: h.data,
             name,
+            nsp,
+            data,
         })
+    }
+
+    /// Where the namespace is, `None` for the default one.
+    #[inline]
+    fn nsp_range(&self) -> Option<Range<usize>> {
+        (self.nsp.end > 0).then(|| self.nsp.range())
     }
 
     /// The namespace (`/` for the default one).
@@ -149,7 +188,7 @@ impl UncheckedEvent {
     /// assert_eq!(event.nsp(), "/chat");
     /// ```
     pub fn nsp(&self) -> &str {
-        self.nsp.clone().map_or(DEFAULT_NSP, |r| &self.text[r])
+        self.nsp_range().map_or(DEFAULT_NSP, |r| &self.text[r])
     }
 
     /// The acknowledgement id, when the client waits for an answer.
@@ -179,16 +218,18 @@ impl UncheckedEvent {
     /// };
     /// assert_eq!(event.name(), "a\"b");
     /// ```
+    #[inline]
     pub fn name(&self) -> &str {
         match &self.name {
-            Name::At(r) => &self.text[r.clone()],
+            Name::At(r) => &self.text[r.range()],
             Name::Owned(name) => name,
         }
     }
 
     /// The JSON array, unvalidated beyond the name.
+    #[inline]
     fn data(&self) -> &str {
-        &self.text[self.data..]
+        &self.text[self.data as usize..]
     }
 
     fn full_check(&self) -> Result<(), DecodeError> {
@@ -212,9 +253,9 @@ impl UncheckedEvent {
         self.full_check()?;
         Ok(Packet {
             kind: PacketType::Event,
-            nsp: nsp_of(&self.text, self.nsp),
+            nsp: nsp_of(&self.text, self.nsp_range()),
             id: self.id,
-            data: Some(self.text.slice(self.data..self.text.len())),
+            data: Some(self.text.slice(self.data as usize..self.text.len())),
             attachments: Vec::new(),
         })
     }
@@ -223,10 +264,11 @@ impl UncheckedEvent {
     pub(crate) fn check_args(self) -> Result<(Str, Args), DecodeError> {
         self.full_check()?;
         let name = match self.name {
-            Name::At(r) => self.text.slice(r),
+            Name::At(r) => self.text.slice(r.range()),
             Name::Owned(name) => Str::from(String::from(name)),
         };
-        let args = Args::checked_event(name.clone(), self.text.slice(self.data..self.text.len()));
+        let data = self.text.slice(self.data as usize..self.text.len());
+        let args = Args::checked_event(name.clone(), data);
         Ok((name, args))
     }
 
@@ -276,6 +318,7 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// The event name of the array at `text[start..]` if it opens with a name the protocol
 /// accepts (a string without control characters that is not reserved, or a number) followed by
 /// `,` or `]`. The name is what [`Packet::event_name`] returns once the packet is validated.
+#[inline]
 fn checked_name(text: &str, start: usize) -> Option<Name> {
     let b = text.as_bytes();
     let mut i = skip_ws(b, start);
@@ -306,10 +349,10 @@ fn checked_name(text: &str, start: usize) -> Option<Name> {
                 let name = serde_json::from_str::<String>(&text[first..i]).ok()?;
                 Name::Owned(name.into_boxed_str())
             } else {
-                Name::At(first + 1..i - 1)
+                Name::At(Span::new(first + 1..i - 1)?)
             };
             let unescaped = match &name {
-                Name::At(r) => &text[r.clone()],
+                Name::At(r) => &text[r.range()],
                 Name::Owned(n) => n,
             };
             if reserved_event(unescaped).is_some() {
@@ -323,7 +366,7 @@ fn checked_name(text: &str, start: usize) -> Option<Name> {
                 .take_while(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
                 .count();
             i += len;
-            Name::At(first..i)
+            Name::At(Span::new(first..i)?)
         }
         _ => return None,
     };
