@@ -4,22 +4,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { URL, connect, roundTrip } from "./lib/harness.mjs";
-import { RawWs, eioUrl, packets, poll, pollingHandshake, portOf, post, rawTcp, request } from "./lib/raw.mjs";
+import { RawWs, eioUrl, joinedRawWs, packets, poll, pollingHandshake, portOf, post, rawTcp, request } from "./lib/raw.mjs";
 import { withWitnesses } from "./lib/witnesses.mjs";
 
 const PATH = "/socket.io/";
 const MAX_PAYLOAD = 1_000_000;
 
 /** A raw WebSocket session that has joined namespace `/`. */
-async function joinedWs() {
-  const ws = new RawWs(eioUrl(URL, PATH, { transport: "websocket" }));
-  await ws.opened;
-  assert.equal((await ws.next())[0], "0");
-  ws.send("40");
-  assert.match(await ws.nextNonPing(), /^40\{"sid":"[^"]+"\}$/);
-  assert.equal(await ws.nextNonPing(), '42["auth",{}]');
-  return ws;
-}
+const joinedWs = () => joinedRawWs(URL);
 
 /** Polls `sid` (answering pings) until a packet other than ping/noop arrives; returns them all. */
 async function pollForData(sid) {
@@ -130,6 +122,9 @@ describe("bad input", () => {
     "an EVENT with an empty array": ["42[]"],
     "an EVENT with a reserved name": ['42["connect"]'],
     "an EVENT with an ack id that is not digits": ['42x1["message"]'],
+    // The official Socket.IO suite's own two probes of that kind.
+    "an EVENT whose payload is an empty object": ["42{}"],
+    "an EVENT whose ack id is letters": ['42abc["message-with-ack",1,"2",{"3":[false]}]'],
     "a CONNECT whose payload is not an object": ["40[1]"],
     "a client-sent CONNECT_ERROR": ['44{"message":"nope"}'],
     "an EVENT to a namespace not joined": ['42/custom,["message"]'],

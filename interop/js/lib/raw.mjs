@@ -115,6 +115,24 @@ export class RawWs {
 }
 
 /**
+ * A raw WebSocket session on the Socket.IO server at `base` that has joined namespace `/` (the
+ * conformance app answers with its `auth` event); `open` is the Engine.IO open packet's JSON.
+ */
+export async function joinedRawWs(base) {
+  const ws = new RawWs(eioUrl(base, "/socket.io/", { transport: "websocket" }));
+  await ws.opened;
+  const open = await ws.next();
+  if (open[0] !== "0") throw new Error(`expected the open packet, got ${JSON.stringify(open)}`);
+  ws.open = JSON.parse(open.slice(1));
+  ws.send("40");
+  const joined = await ws.nextNonPing();
+  if (!/^40\{"sid":"[^"]+"\}$/.test(joined)) throw new Error(`expected 40{"sid":…}, got ${JSON.stringify(joined)}`);
+  const auth = await ws.nextNonPing();
+  if (auth !== '42["auth",{}]') throw new Error(`expected the auth event, got ${JSON.stringify(auth)}`);
+  return ws;
+}
+
+/**
  * Sends raw bytes on a TCP connection to `port` and collects what comes back until the server
  * closes the connection; resolves with the received text.
  */
