@@ -21,6 +21,27 @@ pub fn decode(body: Bytes, max_payload: usize) -> Result<Vec<Packet>, PayloadErr
         });
     }
     let body = Str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
+    split(&body)
+}
+
+/// [`decode`] of a body already known to be UTF-8 (the server replaces invalid sequences
+/// first, as the reference does), so it is not checked twice.
+pub(crate) fn decode_text_body(
+    body: &Str,
+    max_payload: usize,
+) -> Result<Vec<Packet>, PayloadError> {
+    if body.len() > max_payload {
+        return Err(PayloadError::TooLarge {
+            len: body.len(),
+            max: max_payload,
+        });
+    }
+    split(body)
+}
+
+/// Splits a UTF-8 body on the separator and decodes each packet.
+#[inline]
+fn split(body: &Str) -> Result<Vec<Packet>, PayloadError> {
     // Bounded by the body length (every packet has at least one byte plus a separator).
     let bytes = body.as_bytes();
     let ends = memchr::memchr_iter(SEPARATOR, bytes).chain(std::iter::once(bytes.len()));
@@ -28,7 +49,7 @@ pub fn decode(body: Bytes, max_payload: usize) -> Result<Vec<Packet>, PayloadErr
     let mut start = 0;
     for (index, end) in ends.enumerate() {
         // The separator is ASCII, so both ends are char boundaries.
-        let packet = Packet::decode_text_in(&body, start, end)
+        let packet = Packet::decode_text_in(body, start, end)
             .map_err(|source| PayloadError::Packet { index, source })?;
         start = end + 1;
         packets.push(packet);

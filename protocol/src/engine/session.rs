@@ -518,25 +518,32 @@ impl Session {
         let Some(body) = body else {
             return Some(HttpResponse::new(413, headers, Bytes::new()));
         };
-        // The reference reads POST bodies as UTF-8 text, replacing invalid sequences.
-        let body = match std::str::from_utf8(&body) {
-            Ok(_) => body,
-            Err(_) if body.len() <= ctx.config.max_payload => {
-                Bytes::from(String::from_utf8_lossy(&body).into_owned())
-            }
-            Err(_) => body,
+        if body.len() > ctx.config.max_payload {
+            return Some(HttpResponse::new(413, headers, Bytes::new()));
+        }
+        // The reference reads POST bodies as UTF-8 text, replacing invalid sequences; checked
+        // once here (the payload decoder does not check it again).
+        let body = if std::str::from_utf8(&body).is_ok() {
+            Str::from_trusted_utf8(body)
+        } else {
+            Str::from(String::from_utf8_lossy(&body).into_owned())
         };
-        match payload::decode(body.clone(), ctx.config.max_payload) {
+        match payload::decode_text_body(&body, ctx.config.max_payload) {
             Err(super::PayloadError::TooLarge { .. }) => {
                 Some(HttpResponse::new(413, headers, Bytes::new()))
             }
             Err(e) => {
                 // As in the reference, the packets before the bad one still count.
                 if let super::PayloadError::Packet { index, .. } = e {
-                    for item in body.split(|&b| b == payload::SEPARATOR).take(index) {
-                        let decoded = Str::from_utf8(body.slice_ref(item))
+                    for item in body
+                        .as_bytes()
+                        .split(|&b| b == payload::SEPARATOR)
+                        .take(index)
+                    {
+                        // The separator is ASCII, so each item is a UTF-8 slice of the body.
+                        let decoded = std::str::from_utf8(item)
                             .ok()
-                            .and_then(|t| Packet::decode_text(t).ok());
+                            .and_then(|t| Packet::decode_text(body.slice_ref(t)).ok());
                         if let Some(p) = decoded {
                             self.on_packet(now, ctx, p);
                         }
