@@ -15,7 +15,7 @@ mod driver;
 pub mod engine;
 mod hash;
 mod id;
-mod json;
+pub mod json;
 pub mod server;
 pub mod socket;
 mod str;

@@ -168,7 +168,7 @@ proptest! {
             prop_assert_eq!(parsed.name(), Some(name.as_str()));
         }
 
-        // …through serde (the `Placeholders` serializer), as one array argument…
+        // …through serde (the JSON serializer's attachment mode), as one array argument…
         let via_serde = volley_protocol::socket::to_event(&name, &args).unwrap();
         let p = Packet::event(Str::from("/"), via_serde.json, via_serde.attachments);
         let back = feed(&mut d, &p.encode()).expect("complete packet");

@@ -32,3 +32,6 @@ pub use ser::{
 };
 pub use unchecked::{Decoded, TypedArgsError, UncheckedEvent};
 pub use value::Value;
+
+pub(crate) use binary::{take_outgoing as take_outgoing_binary, TOKEN as BINARY_TOKEN};
+pub(crate) use value::write_placeholder;

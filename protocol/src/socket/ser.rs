@@ -1,6 +1,8 @@
 //! Serializing user data into raw Socket.IO arguments, binary values becoming placeholders.
 //!
-//! [`Placeholders`] wraps any serde `Serializer` and forwards everything to it except
+//! The encoders here write with Volley's own JSON serializer ([`crate::json`]) in attachment
+//! mode. [`Placeholders`] does the same for any other serde `Serializer`: it forwards
+//! everything to it except
 //! `serialize_bytes` (e.g. `bytes::Bytes` with its `serde` feature, `serde_bytes`, or
 //! [`Value::Binary`](super::Value::Binary)), which it writes as
 //! `{"_placeholder":true,"num":i}` while collecting the bytes as attachment `i`.
@@ -169,7 +171,7 @@ fn values_into(name: Option<&str>, args: &[Value]) -> RawArgs {
 }
 
 /// `out` ends with `[` or `["name",`; appends the arguments and the closing `]`, and returns
-/// the attachments. serde_json writes only UTF-8, so `out` stays UTF-8.
+/// the attachments. The JSON serializer writes only UTF-8, so `out` stays UTF-8.
 ///
 /// The top-level shape is probed first so nothing has to be moved afterwards: a tuple's own
 /// `[` is overwritten by the separator that follows the name (or kept as the ACK's bracket).
@@ -217,10 +219,9 @@ fn serialize_into<T: Serialize + ?Sized>(
     value: &T,
     att: &RefCell<Vec<Bytes>>,
 ) -> Result<(), serde_json::Error> {
-    value.serialize(Placeholders::new(
-        &mut serde_json::Serializer::new(out),
-        att,
-    ))
+    value
+        .serialize(&mut crate::json::Serializer::with_attachments(out, att))
+        .map_err(ser::Error::custom)
 }
 
 /// A serializer that forwards to `inner`, writing bytes as attachment placeholders.

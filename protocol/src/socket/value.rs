@@ -153,8 +153,8 @@ fn write_number(out: &mut Vec<u8>, n: &serde_json::Number) {
     } else if let Some(i) = n.as_i64() {
         out.extend_from_slice(buf.format(i).as_bytes());
     } else {
-        // serde_json writes floats the way it parses them back.
-        let _ = serde_json::to_writer(&mut *out, n);
+        // Written as serde_json writes it (the shortest text that parses back to it).
+        let _ = serde::Serialize::serialize(n, &mut crate::json::Serializer::new(out));
     }
 }
 

@@ -1,0 +1,82 @@
+//! Writing a token into a `Vec<u8>` with one capacity check: reserve the most the token can
+//! need, write its bytes into the spare capacity, then extend the length once.
+//!
+//! `Vec::push` per byte re-checks the capacity and stores the length for every byte, and
+//! `extend_from_slice` calls `memcpy`, which costs more than the copy for the short keys,
+//! values and numbers that make up most JSON. This is the crate's one `unsafe` writer: the
+//! length is set to what a [`Cursor`] has provably written.
+
+use std::mem::MaybeUninit;
+
+/// Write position in the spare capacity of a `Vec<u8>`; only [`append`] creates one.
+pub(crate) struct Cursor<'a> {
+    buf: &'a mut [MaybeUninit<u8>],
+    /// Bytes written so far: `buf[..n]` is initialized.
+    n: usize,
+}
+
+impl Cursor<'_> {
+    /// Writes one byte. Panics (never unsound) if the token outgrows what was reserved.
+    #[inline(always)]
+    pub(crate) fn put(&mut self, b: u8) {
+        self.buf[self.n].write(b);
+        self.n += 1;
+    }
+
+    /// Writes a few bytes, one at a time (for short tokens: no `memcpy` call).
+    #[inline(always)]
+    pub(crate) fn put_all(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.put(b);
+        }
+    }
+}
+
+/// Appends to `out` what `write` puts into a cursor holding `max` bytes of spare capacity.
+#[inline(always)]
+pub(crate) fn append<R>(
+    out: &mut Vec<u8>,
+    max: usize,
+    write: impl FnOnce(&mut Cursor<'_>) -> R,
+) -> R {
+    out.reserve(max);
+    let len = out.len();
+    let mut cursor = Cursor {
+        buf: &mut out.spare_capacity_mut()[..max],
+        n: 0,
+    };
+    let r = write(&mut cursor);
+    let n = cursor.n;
+    // SAFETY: `n` counts the bytes `Cursor::put` wrote, in order from the start of the spare
+    // capacity (`buf[..n]` is initialized), and `n <= max <= capacity - len` (a `put` past
+    // `max` panics on the bounds check before writing).
+    #[allow(unsafe_code)]
+    unsafe {
+        out.set_len(len + n);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_exactly_what_was_put() {
+        let mut out = b"ab".to_vec();
+        append(&mut out, 4, |c| {
+            c.put(b'c');
+            c.put_all(b"de");
+        });
+        assert_eq!(out, b"abcde");
+        append(&mut out, 0, |_| ());
+        assert_eq!(out, b"abcde");
+    }
+
+    #[test]
+    #[should_panic]
+    fn putting_more_than_reserved_panics() {
+        let mut out = Vec::new();
+        append(&mut out, 1, |c| c.put_all(b"xy"));
+    }
+}
