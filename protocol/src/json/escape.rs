@@ -59,8 +59,27 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Puts the escaped `bytes`; the cursor must hold `bytes.len() * MAX_ESCAPE`.
+///
+/// Eight bytes at a time: a group with nothing to escape (the usual case) is tested with a few
+/// word operations and stored at once; a group with something to escape, and the last few
+/// bytes, go byte by byte.
 #[inline(always)]
 pub(crate) fn put_escaped(c: &mut Cursor<'_>, bytes: &[u8]) {
+    let mut groups = bytes.chunks_exact(8);
+    for group in &mut groups {
+        let mut word = [0; 8];
+        word.copy_from_slice(group);
+        if may_need_escape(u64::from_le_bytes(word)) {
+            put_bytes_escaped(c, group);
+        } else {
+            c.put_array(word);
+        }
+    }
+    put_bytes_escaped(c, groups.remainder());
+}
+
+#[inline(always)]
+fn put_bytes_escaped(c: &mut Cursor<'_>, bytes: &[u8]) {
     for &b in bytes {
         let esc = ESCAPE[b as usize];
         if esc == NO {
@@ -69,6 +88,21 @@ pub(crate) fn put_escaped(c: &mut Cursor<'_>, bytes: &[u8]) {
             put_escape(c, b, esc);
         }
     }
+}
+
+/// Whether any of the 8 bytes of `w` is a control character, `"` or `\\`. (A borrow can mark
+/// a clean byte next to one that matches, never a group without a match; either way a
+/// group that matches goes down the byte-by-byte path.)
+#[inline(always)]
+fn may_need_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below `n` (n <= 0x80) sets its high bit in `(x - n) & !x`.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * n as u64) & !x;
+    let control = below(w, 0x20);
+    let quote = below(w ^ (ONES * b'"' as u64), 1);
+    let backslash = below(w ^ (ONES * b'\\' as u64), 1);
+    (control | quote | backslash) & HIGH != 0
 }
 
 /// Appends the escaped contents of `s`, without quotes.
@@ -143,6 +177,18 @@ mod tests {
             lit("a\"b\\c/d\u{1f}é\u{7f}"),
             "\"a\\\"b\\\\c/d\\u001fé\u{7f}\""
         );
+        for b in 0u8..=0xff {
+            // Each byte at every position of an 8-byte group.
+            for at in 0..8 {
+                let mut group = *b"abcdefgh";
+                group[at] = b;
+                assert_eq!(
+                    may_need_escape(u64::from_le_bytes(group)),
+                    ESCAPE[b as usize] != NO,
+                    "byte {b:#04x} at {at}"
+                );
+            }
+        }
         let long = "x\n".repeat(SHORT);
         assert_eq!(lit(&long), serde_json::to_string(&long).unwrap());
         assert_eq!(lit(""), r#""""#);
