@@ -14,12 +14,17 @@ use volley_tokio::protocol::engine::{EngineConfig, Message as EioMessage};
 const MAX: usize = 10_000;
 
 fn echo_engine() -> volley_tokio::EngineIo {
+    echo_engine_with_heartbeat(Duration::from_secs(600))
+}
+
+/// An echo server whose pingInterval and pingTimeout are both `heartbeat`.
+fn echo_engine_with_heartbeat(heartbeat: Duration) -> volley_tokio::EngineIo {
     let engine = volley_tokio::engine(
         EngineConfig::default()
             .path("/engine.io/")
             .max_payload(MAX)
-            .ping_interval(Duration::from_secs(600))
-            .ping_timeout(Duration::from_secs(600)),
+            .ping_interval(heartbeat)
+            .ping_timeout(heartbeat),
     );
     engine.on_message(|engine, sid, message: EioMessage| engine.send(&sid, message));
     engine
@@ -35,6 +40,7 @@ const OP_CONT: u8 = 0x0;
 const OP_TEXT: u8 = 0x1;
 const OP_CLOSE: u8 = 0x8;
 const OP_PING: u8 = 0x9;
+const OP_BINARY: u8 = 0x2;
 
 impl RawWs {
     /// Opens `/engine.io/` over WebSocket and reads the open packet.
@@ -241,4 +247,143 @@ async fn a_ping_flood_from_a_client_that_does_not_read_leaves_the_session_workin
     let mut bystander = RawWs::open(addr).await;
     bystander.echoes("4bystander").await;
     flooder.echoes("4after the flood").await;
+}
+
+/// One client frame: FIN, opcode, payload.
+type Frame = (bool, u8, Vec<u8>);
+
+/// Sends a frame header (FIN, `op`, masked) announcing `len` payload bytes, and no payload.
+async fn header_only(ws: &mut RawWs, op: u8, len: u64) {
+    let mut out = vec![0x80 | op, 0x80 | 127];
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&[1, 2, 3, 4]);
+    let _ = ws.stream.write_all(&out).await;
+}
+
+#[tokio::test]
+async fn a_frame_header_announcing_an_enormous_length_is_refused_without_waiting_for_it() {
+    for len in [u64::MAX >> 1, 1 << 40, MAX as u64 + 1] {
+        let code = offender_close_code(|ws| Box::pin(header_only(ws, OP_TEXT, len))).await;
+        assert_eq!(code, Some(1009), "{len}");
+    }
+    // RFC 6455 §5.2: the most significant bit of a 64-bit length must be 0.
+    let code = offender_close_code(|ws| Box::pin(header_only(ws, OP_BINARY, 1 << 63))).await;
+    assert!(matches!(code, Some(1002 | 1009)), "{code:?}");
+}
+
+#[tokio::test]
+async fn frames_breaking_the_framing_rules_are_protocol_errors() {
+    let cases: Vec<(&str, Vec<Frame>)> = vec![
+        ("a reserved opcode (0x3)", vec![(true, 0x3, b"4x".to_vec())]),
+        ("a reserved control opcode (0xB)", vec![(true, 0xB, vec![])]),
+        (
+            "a continuation with nothing to continue",
+            vec![(true, OP_CONT, b"4x".to_vec())],
+        ),
+        (
+            "a new text frame inside a fragmented message",
+            vec![
+                (false, OP_TEXT, b"4a".to_vec()),
+                (true, OP_TEXT, b"4b".to_vec()),
+            ],
+        ),
+        ("a fragmented ping", vec![(false, OP_PING, b"p".to_vec())]),
+        ("a close frame of one byte", vec![(true, OP_CLOSE, vec![3])]),
+    ];
+    for (name, frames) in cases {
+        let code = offender_close_code(|ws| {
+            Box::pin(async move {
+                for (fin, op, payload) in frames {
+                    ws.send(fin, op, &payload, true).await;
+                }
+            })
+        })
+        .await;
+        assert_eq!(code, Some(1002), "{name}");
+    }
+    // A reserved bit set without an extension that defines it (RSV1 = 0x40).
+    let code = offender_close_code(|ws| {
+        Box::pin(async move {
+            let key = [9u8, 8, 7, 6];
+            let mut out = vec![0x80 | 0x40 | OP_TEXT, 0x80 | 2, 9, 8, 7, 6];
+            out.extend(b"4x".iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+            let _ = ws.stream.write_all(&out).await;
+        })
+    })
+    .await;
+    assert_eq!(code, Some(1002), "RSV1");
+}
+
+#[tokio::test]
+async fn a_close_reason_that_is_not_utf8_closes_with_1007() {
+    let code = offender_close_code(|ws| {
+        Box::pin(async move {
+            ws.send(true, OP_CLOSE, &[0x03, 0xe8, 0xff, 0xfe], true)
+                .await
+        })
+    })
+    .await;
+    assert_eq!(code, Some(1007));
+}
+
+#[tokio::test]
+async fn a_message_in_thousands_of_one_byte_fragments_under_max_payload_is_delivered_whole() {
+    let addr = start(echo_engine()).await;
+    let mut ws = RawWs::open(addr).await;
+    let text = format!("4{}", "f".repeat(MAX / 2));
+    let bytes = text.as_bytes();
+    ws.send(false, OP_TEXT, &bytes[..1], true).await;
+    for b in &bytes[1..bytes.len() - 1] {
+        ws.send(false, OP_CONT, std::slice::from_ref(b), true).await;
+    }
+    // Control frames may come between fragments.
+    ws.send(true, OP_PING, b"mid", true).await;
+    ws.send(true, OP_CONT, &bytes[bytes.len() - 1..], true)
+        .await;
+    loop {
+        let (op, payload) = ws.frame().await.expect("the echo");
+        if op == OP_TEXT {
+            assert_eq!(payload, bytes);
+            break;
+        }
+    }
+    ws.echoes("4and still open").await;
+}
+
+#[tokio::test]
+async fn an_engine_io_ping_from_a_v4_client_closes_only_that_session() {
+    // In v4 only the server pings; the reference closes such a client ("transport error").
+    let code =
+        offender_close_code(|ws| Box::pin(async move { ws.send(true, OP_TEXT, b"2", true).await }))
+            .await;
+    assert_eq!(code, Some(1000));
+}
+
+#[tokio::test]
+async fn a_frame_trickled_forever_is_ended_by_the_heartbeat() {
+    let addr = start(echo_engine_with_heartbeat(Duration::from_millis(200))).await;
+    let mut offender = RawWs::open(addr).await;
+    // A text frame of 1000 bytes whose payload arrives one byte every 20 ms (20 s in all):
+    // while it is in flight no pong can arrive, so the heartbeat ends the session.
+    let mut out = vec![0x80 | OP_TEXT, 0x80 | 126];
+    out.extend_from_slice(&1000u16.to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.push(b'4');
+    offender.stream.write_all(&out).await.expect("head");
+    let (mut rd, mut wr) = offender.stream.into_split();
+    let trickle = tokio::spawn(async move {
+        for _ in 0..999 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if wr.write_all(b"x").await.is_err() {
+                return false;
+            }
+        }
+        true
+    });
+    let mut buf = Vec::new();
+    let ended = tokio::time::timeout(WAIT, rd.read_to_end(&mut buf)).await;
+    assert!(ended.is_ok(), "the connection is still open after {WAIT:?}");
+    trickle.abort();
+    let mut bystander = RawWs::open(addr).await;
+    bystander.echoes("4bystander").await;
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, test } from "node:test";
 import { ENGINE_HEARTBEAT_URL, ENGINE_URL, HANG_GUARD_MS, URL } from "./lib/harness.mjs";
-import { eioUrl, poll, pollingHandshake, portOf, rawTcp } from "./lib/raw.mjs";
+import { eioUrl, joinedRawWs, poll, pollingHandshake, portOf, post, rawTcp, request } from "./lib/raw.mjs";
 import { withWitnesses } from "./lib/witnesses.mjs";
 
 const PATH = "/socket.io/";
@@ -187,5 +187,270 @@ describe("hostile input", () => {
     assert.equal(bodyOf(released), "1");
     const later = await poll(ENGINE_URL, "/engine.io/", sid);
     assert.deepEqual([later.status, later.text], [400, '{"code":1,"message":"Session ID unknown"}']);
+  });
+});
+
+/**
+ * A WebSocket over a plain socket to `base` + `path` that can send any bytes: `frames` collects
+ * every server frame ({ opcode, payload }); `ended` resolves once the server closed the socket.
+ */
+class RawFrames {
+  constructor(base, path) {
+    this.frames = [];
+    this.waiters = [];
+    this.buf = Buffer.alloc(0);
+    this.sock = net.connect(portOf(base), "127.0.0.1");
+    this.sock.on("error", () => {});
+    this.ended = new Promise((resolve) => this.sock.on("close", resolve));
+    this.upgraded = new Promise((resolve, reject) => {
+      let head = true;
+      this.sock.on("data", (data) => {
+        this.buf = Buffer.concat([this.buf, data]);
+        if (head) {
+          const end = this.buf.indexOf("\r\n\r\n");
+          if (end < 0) return;
+          const status = this.buf.subarray(0, end).toString();
+          if (!/^HTTP\/1\.1 101 /.test(status)) return reject(new Error(status.slice(0, 80)));
+          this.buf = this.buf.subarray(end + 4);
+          head = false;
+          resolve();
+        }
+        this.parse();
+      });
+    });
+    this.sock.on("connect", () =>
+      this.sock.write(upgradeRequest(GOOD_KEY, "13").replace(`GET ${PATH}`, `GET ${path}`)),
+    );
+  }
+
+  parse() {
+    while (this.buf.length >= 2) {
+      const len = this.buf[1] & 0x7f;
+      const at = len === 126 ? 4 : len === 127 ? 10 : 2;
+      if (this.buf.length < at) return;
+      const size = len === 126 ? this.buf.readUInt16BE(2) : len === 127 ? Number(this.buf.readBigUInt64BE(2)) : len;
+      if (this.buf.length < at + size) return;
+      this.frames.push({ opcode: this.buf[0] & 0x0f, payload: this.buf.subarray(at, at + size) });
+      this.buf = this.buf.subarray(at + size);
+      this.waiters.forEach((w) => w());
+    }
+  }
+
+  /** The next text frame (skipping pings `2`), hang-guarded. */
+  async nextText() {
+    const guard = Date.now() + HANG_GUARD_MS;
+    for (;;) {
+      const at = this.frames.findIndex((f) => f.opcode === 0x1 && f.payload.toString() !== "2");
+      if (at >= 0) return this.frames.splice(0, at + 1).pop().payload.toString();
+      if (Date.now() > guard) throw new Error("no text frame (hang guard)");
+      await new Promise((resolve) => {
+        this.waiters = [resolve];
+        setTimeout(resolve, 100);
+      });
+    }
+  }
+
+  write(bytes) {
+    this.sock.write(bytes);
+  }
+
+  /**
+   * Resolves with the code of the server's close frame (null: a close frame without a code, or
+   * the socket ended without one), once either arrived.
+   */
+  async closeCode() {
+    const guard = Date.now() + HANG_GUARD_MS;
+    let ended = false;
+    this.ended.then(() => (ended = true));
+    for (;;) {
+      const close = this.frames.find((f) => f.opcode === 0x8);
+      if (close) return close.payload.length >= 2 ? close.payload.readUInt16BE(0) : null;
+      if (ended) return null;
+      if (Date.now() > guard) throw new Error("not closed (hang guard)");
+      await new Promise((resolve) => {
+        this.waiters = [resolve];
+        setTimeout(resolve, 100);
+      });
+    }
+  }
+
+  destroy() {
+    this.sock.destroy();
+  }
+}
+
+/** A masked client frame of any size, with `first` as its first byte (FIN, RSV, opcode). */
+function bigFrame(first, payload) {
+  const mask = Buffer.from([0x5a, 0x01, 0xc3, 0x7e]);
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([first, 0x80 | len]) : Buffer.from([first, 0x80 | 126, len >> 8, len & 0xff]);
+  return Buffer.concat([head, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]))]);
+}
+
+/** Opens a raw WebSocket session on the Engine.IO echo server and reads its open packet. */
+async function engineFrames() {
+  const ws = new RawFrames(ENGINE_URL, "/engine.io/?EIO=4&transport=websocket");
+  await ws.upgraded;
+  assert.match(await ws.nextText(), /^0\{"sid":/);
+  return ws;
+}
+
+describe("hostile input: frames, heartbeats, queries", () => {
+  withWitnesses();
+
+  test("a frame header announcing 2^63-1 bytes, with no body, closes with 1009", async () => {
+    const ws = await engineFrames();
+    try {
+      const head = Buffer.alloc(14);
+      head[0] = 0x81;
+      head[1] = 0x80 | 127;
+      head.writeBigUInt64BE(2n ** 63n - 1n, 2);
+      ws.write(head);
+      assert.equal(await ws.closeCode(), 1009);
+    } finally {
+      ws.destroy();
+    }
+  });
+
+  test("a message in 5,000 fragments (under maxPayload) is delivered whole", async () => {
+    const ws = await engineFrames();
+    try {
+      const text = `4${"f".repeat(4999)}`;
+      const bytes = [...Buffer.from(text)];
+      const parts = [bigFrame(0x01, bytes.slice(0, 1))];
+      for (let i = 1; i < bytes.length - 1; i++) parts.push(bigFrame(0x00, bytes.slice(i, i + 1)));
+      parts.push(bigFrame(0x89, [...Buffer.from("mid")])); // a ping between fragments
+      parts.push(bigFrame(0x80, bytes.slice(-1)));
+      ws.write(Buffer.concat(parts));
+      assert.equal(await ws.nextText(), text);
+    } finally {
+      ws.destroy();
+    }
+  });
+
+  const framingErrors = {
+    "a reserved bit set (RSV1)": [bigFrame(0xc1, [0x34, 0x78])],
+    "a reserved opcode": [bigFrame(0x83, [0x34, 0x78])],
+    "a continuation with nothing to continue": [bigFrame(0x80, [0x34, 0x78])],
+    "a new text frame inside a fragmented message": [bigFrame(0x01, [0x34]), bigFrame(0x81, [0x34])],
+    "a fragmented ping": [bigFrame(0x09, [0x70])],
+    "a close frame of one byte": [bigFrame(0x88, [0x03])],
+  };
+  for (const [name, frames] of Object.entries(framingErrors)) {
+    test(`a frame breaking RFC 6455 (${name}) closes with 1002`, async () => {
+      const ws = await engineFrames();
+      try {
+        frames.forEach((f) => ws.write(f));
+        assert.equal(await ws.closeCode(), 1002);
+      } finally {
+        ws.destroy();
+      }
+    });
+  }
+
+  test("an Engine.IO ping from a v4 client over WebSocket closes that session", async () => {
+    const ws = await engineFrames();
+    try {
+      ws.write(bigFrame(0x81, [0x32]));
+      await ws.closeCode();
+      assert.deepEqual(ws.frames.filter((f) => f.opcode === 0x1).map((f) => f.payload.toString()), []);
+    } finally {
+      ws.destroy();
+    }
+  });
+
+  test("an Engine.IO ping from a v4 client over polling closes that session", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+    const parked = poll(ENGINE_URL, "/engine.io/", sid);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal((await post(ENGINE_URL, "/engine.io/", sid, "2")).status, 200);
+    const got = await parked;
+    assert.deepEqual([got.status, got.text], [200, "1"]);
+    const later = await poll(ENGINE_URL, "/engine.io/", sid);
+    assert.deepEqual([later.status, later.text], [400, '{"code":1,"message":"Session ID unknown"}']);
+  });
+
+  test("percent-encoded query values are decoded; invalid escapes stay literal", async () => {
+    const encoded = await request(`${URL}${PATH}?EIO=%34&%74ransport=%70olling`);
+    assert.equal(encoded.status, 200, encoded.text);
+    assert.match(encoded.text, /^0\{"sid":/);
+    for (const [query, code] of [
+      ["EIO=4%&transport=polling", 5],
+      ["EIO=%zz&transport=polling", 5],
+      ["EIO=4&transport=polling%00", 0],
+      ["EIO=4&transport=polling&sid=%zz%", 1],
+      ["EIO=4&transport=polling&sid=%E2%82", 1],
+    ]) {
+      const res = await request(`${URL}${PATH}?${query}`);
+      assert.equal(res.status, 400, query);
+      assert.equal(JSON.parse(res.text).code, code, query);
+    }
+  });
+
+  test("1,500 query parameters before EIO and transport: a normal handshake", async () => {
+    const pad = Array.from({ length: 1500 }, (_, i) => `p${i % 10}=${i}`).join("&");
+    const res = await request(`${URL}${PATH}?${pad}&EIO=4&transport=polling&EIO=4`);
+    assert.equal(res.status, 200, res.text.slice(0, 80));
+    assert.match(res.text, /^0\{"sid":/);
+  });
+
+  test("a session's sid works from any connection (the sid, not the socket, is the session)", async () => {
+    const { sid } = await pollingHandshake(URL, PATH);
+    const target = `${PATH}?EIO=4&transport=polling&sid=${sid}`;
+    // Each request on a new TCP connection.
+    const posted = await rawTcp(portOf(URL), `POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n40`);
+    assert.equal(statusOf(posted), 200, posted.slice(0, 80));
+    const got = await rawTcp(portOf(URL), `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    assert.match(bodyOf(got), /^40\{"sid":/);
+    await post(URL, PATH, sid, "1");
+  });
+
+  test("a Content-Length shorter than the body: the rest is refused, the session goes on", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+    const reply = await rawTcp(portOf(ENGINE_URL), rawPost(sid, 2, "4a GARBAGE / NOT HTTP\r\n\r\n"));
+    // The connection ends (rawTcp resolved). Volley answers the POST (200) and drops the rest
+    // (400, or just the close); the reference may refuse the rest (400) before it answers.
+    const statuses = [...reply.matchAll(/^HTTP\/1\.1 (\d+)/gm)].map((m) => Number(m[1]));
+    assert.ok(statuses.every((s) => s === 200 || s === 400), reply.slice(0, 120));
+    // The two body bytes were the session's: their echo is waiting for it.
+    const got = await poll(ENGINE_URL, "/engine.io/", sid);
+    assert.deepEqual([got.status, got.text], [200, "4a"]);
+    await post(ENGINE_URL, "/engine.io/", sid, "1");
+  });
+
+  test("500 pipelined requests on one keep-alive connection are answered in order", async () => {
+    const one = `GET ${PATH}?EIO=4&transport=carrier-pigeon HTTP/1.1\r\nHost: x\r\n\r\n`;
+    const last = `GET ${PATH}?EIO=5&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+    const reply = await rawTcp(portOf(URL), one.repeat(500) + last);
+    const codes = [...reply.matchAll(/\{"code":(\d)/g)].map((m) => Number(m[1]));
+    assert.equal(codes.length, 501);
+    assert.deepEqual(codes.slice(-2), [0, 5]);
+    assert.ok(codes.slice(0, 500).every((c) => c === 0));
+  });
+
+  test("namespaces with unicode and control characters are refused as unknown, the session stays", async () => {
+    const ws = await joinedRawWs(URL);
+    try {
+      for (const nsp of ["/ü✓", "/a\u0000b", "/\u0007\u001b[2J", `/${"n".repeat(10_000)}`]) {
+        ws.send(`40${nsp},`);
+        assert.equal(await ws.nextNonPing(), `44${nsp},{"message":"Invalid namespace"}`);
+      }
+      ws.send('42["message","still here"]');
+      assert.equal(await ws.nextNonPing(), '42["message-back","still here"]');
+    } finally {
+      ws.close();
+    }
+  });
+
+  test("900 KB of JSON whitespace (under maxPayload) around an event's arguments is an ordinary event", async () => {
+    const ws = await joinedRawWs(URL);
+    try {
+      const space = " \n\t\r".repeat(45_000);
+      // Not before the array: the reference reads whitespace there as an ack id (of 0).
+      ws.send(`42[${space}"message"${space},${space}"spaced"${space}]${space}`);
+      assert.equal(await ws.nextNonPing(), '42["message-back","spaced"]');
+    } finally {
+      ws.close();
+    }
   });
 });
