@@ -5,7 +5,7 @@
 //! never a stack overflow.
 
 use super::error::DecodeError;
-use super::validate::{validate, MAX_DEPTH};
+use super::validate::{validate, Invalid, MAX_DEPTH};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
@@ -59,17 +59,20 @@ pub(crate) enum First {
     Other,
 }
 
+/// The decode error for what the validator refused.
+pub(crate) fn invalid_json(e: Invalid) -> DecodeError {
+    DecodeError::InvalidJson(if e.too_deep {
+        format!("nesting deeper than {MAX_DEPTH} at byte {}", e.at)
+    } else {
+        format!("syntax error at byte {}", e.at)
+    })
+}
+
 /// Scans `json`. With `announced = Some(n)` the placeholders must be exactly `0..n`, each once.
 pub(crate) fn scan(json: &str, announced: Option<usize>) -> Result<Root, DecodeError> {
     let Some(n) = announced else {
         // No placeholders to look for: the allocation-free validator does it all.
-        return validate(json).map_err(|e| {
-            DecodeError::InvalidJson(if e.too_deep {
-                format!("nesting deeper than {MAX_DEPTH} at byte {}", e.at)
-            } else {
-                format!("syntax error at byte {}", e.at)
-            })
-        });
+        return validate(json).map_err(invalid_json);
     };
     let mut st = State {
         announced: n,

@@ -5,7 +5,8 @@ use super::args::{deserialize_seq, Args, Extra};
 use super::decoder::{check_payload, nsp_of, Header};
 use super::error::DecodeError;
 use super::packet::{Packet, PacketType, DEFAULT_NSP};
-use super::scan::reserved_event;
+use super::scan::{invalid_json, reserved_event};
+use super::validate::validate_after_first;
 use crate::Str;
 use serde::de::DeserializeOwned;
 use std::ops::Range;
@@ -69,6 +70,9 @@ pub struct UncheckedEvent {
     nsp: Span,
     /// Where the JSON array starts.
     data: u32,
+    /// Just after a string name's closing quote (the full check resumes there); 0 for a
+    /// numeric name, which the full check reads from the start.
+    after_name: u32,
 }
 
 /// A byte range of the packet text, kept small so the event is cheap to move (the text is
@@ -153,12 +157,15 @@ impl UncheckedEvent {
         if text.len() > u32::MAX as usize {
             return Err(text);
         }
-        let Some(name) = checked_name(&text, h.data) else {
+        let Some((name, after_name)) = checked_name(&text, h.data) else {
             return Err(text);
         };
         // Every position is within the text, whose length fits in a `u32`.
-        let (Some(nsp), Ok(data)) = (Span::new(h.nsp.unwrap_or(0..0)), u32::try_from(h.data))
-        else {
+        let (Some(nsp), Ok(data), Ok(after_name)) = (
+            Span::new(h.nsp.unwrap_or(0..0)),
+            u32::try_from(h.data),
+            u32::try_from(after_name),
+        ) else {
             return Err(text);
         };
         Ok(UncheckedEvent {
@@ -167,6 +174,7 @@ impl UncheckedEvent {
             name,
             nsp,
             data,
+            after_name,
         })
     }
 
@@ -233,7 +241,14 @@ impl UncheckedEvent {
     }
 
     fn full_check(&self) -> Result<(), DecodeError> {
-        check_payload(PacketType::Event, self.id, Some(self.data()), None)
+        if self.after_name == 0 {
+            return check_payload(PacketType::Event, self.id, Some(self.data()), None);
+        }
+        // The `[` and the string name were checked by `checked_name` as the validator checks
+        // them (escapes, control characters, reserved names): validate what follows, with
+        // positions (for the error message) relative to the array, as `check_payload` has them.
+        let after_name = (self.after_name - self.data) as usize;
+        validate_after_first(self.data(), after_name).map_err(invalid_json)
     }
 
     /// Runs the decoder's full check: the validated packet, exactly what
@@ -318,8 +333,9 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// The event name of the array at `text[start..]` if it opens with a name the protocol
 /// accepts (a string without control characters that is not reserved, or a number) followed by
 /// `,` or `]`. The name is what [`Packet::event_name`] returns once the packet is validated.
+/// With it: the position just after a string name's closing quote, 0 for a numeric name.
 #[inline]
-fn checked_name(text: &str, start: usize) -> Option<Name> {
+fn checked_name(text: &str, start: usize) -> Option<(Name, usize)> {
     let b = text.as_bytes();
     let mut i = skip_ws(b, start);
     if b.get(i) != Some(&b'[') {
@@ -358,7 +374,7 @@ fn checked_name(text: &str, start: usize) -> Option<Name> {
             if reserved_event(unescaped).is_some() {
                 return None;
             }
-            name
+            (name, i)
         }
         b'-' | b'0'..=b'9' => {
             let len = b[i..]
@@ -366,7 +382,7 @@ fn checked_name(text: &str, start: usize) -> Option<Name> {
                 .take_while(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
                 .count();
             i += len;
-            Name::At(Span::new(first..i)?)
+            (Name::At(Span::new(first..i)?), 0)
         }
         _ => return None,
     };

@@ -43,6 +43,20 @@ pub(crate) fn validate_split(json: &str, elements: &mut impl Elements) -> Result
     .run(elements)
 }
 
+/// [`validate`] of an array whose `[` and first element end before `after_first`, the first
+/// element being a string the caller has already checked (an event name: valid escapes, no
+/// control characters, not reserved). The rest is checked exactly as [`validate`] would check
+/// it; the root is then `Root::Array(Some(First::Str(None)))`.
+pub(crate) fn validate_after_first(json: &str, after_first: usize) -> Result<(), Invalid> {
+    Validator {
+        s: json,
+        b: json.as_bytes(),
+        i: after_first,
+    }
+    .run_from(&mut (), true)
+    .map(|_| ())
+}
+
 /// Where the validator reports top-level elements; `()` ignores them (and compiles away).
 pub(crate) trait Elements {
     fn push(&mut self, start: usize, end: usize);
@@ -171,7 +185,18 @@ impl Validator<'_> {
         }
     }
 
-    fn run(mut self, elements: &mut impl Elements) -> Result<Root, Invalid> {
+    #[inline]
+    fn run(self, elements: &mut impl Elements) -> Result<Root, Invalid> {
+        self.run_from(elements, false)
+    }
+
+    /// `after_first`: start inside a top-level array, after its first element (a string).
+    #[inline(always)]
+    fn run_from(
+        mut self,
+        elements: &mut impl Elements,
+        after_first: bool,
+    ) -> Result<Root, Invalid> {
         // Bit `d` set = the container at depth `d` is an object (else an array); 127 levels fit.
         let mut stack = 0u128;
         let mut depth = 0usize;
@@ -180,67 +205,79 @@ impl Validator<'_> {
         let mut want_first = false;
         // Start of the current top-level element.
         let mut element = 0;
+        let mut resume = after_first;
+        if after_first {
+            depth = 1;
+            root = Some(b'[');
+            first = Some(First::Str(None));
+            element = self.i;
+        }
         loop {
-            // A value.
-            self.skip_ws();
-            let start = self.i;
-            if depth == 1 {
-                element = start;
-            }
-            let Some(c) = self.peek() else {
-                return self.fail();
-            };
-            let opened = match c {
-                b'{' | b'[' => {
-                    if depth == MAX_DEPTH {
-                        return Err(Invalid {
-                            at: self.i,
-                            too_deep: true,
-                        });
-                    }
-                    let is_obj = c == b'{';
-                    stack = (stack & !(1 << depth)) | (u128::from(is_obj) << depth);
-                    depth += 1;
-                    self.i += 1;
-                    self.skip_ws();
-                    let close = if is_obj { b'}' } else { b']' };
-                    if self.peek() == Some(close) {
-                        self.i += 1;
-                        depth -= 1;
-                        None
-                    } else {
-                        if is_obj {
-                            self.key()?;
+            if resume {
+                // The first element was read by the caller: go on with what follows it.
+                resume = false;
+            } else {
+                // A value.
+                self.skip_ws();
+                let start = self.i;
+                if depth == 1 {
+                    element = start;
+                }
+                let Some(c) = self.peek() else {
+                    return self.fail();
+                };
+                let opened = match c {
+                    b'{' | b'[' => {
+                        if depth == MAX_DEPTH {
+                            return Err(Invalid {
+                                at: self.i,
+                                too_deep: true,
+                            });
                         }
-                        Some(is_obj)
+                        let is_obj = c == b'{';
+                        stack = (stack & !(1 << depth)) | (u128::from(is_obj) << depth);
+                        depth += 1;
+                        self.i += 1;
+                        self.skip_ws();
+                        let close = if is_obj { b'}' } else { b']' };
+                        if self.peek() == Some(close) {
+                            self.i += 1;
+                            depth -= 1;
+                            None
+                        } else {
+                            if is_obj {
+                                self.key()?;
+                            }
+                            Some(is_obj)
+                        }
                     }
+                    b'"' => {
+                        self.string()?;
+                        None
+                    }
+                    b't' => self.literal(b"true").map(|()| None)?,
+                    b'f' => self.literal(b"false").map(|()| None)?,
+                    b'n' => self.literal(b"null").map(|()| None)?,
+                    b'-' | b'0'..=b'9' => self.number().map(|()| None)?,
+                    _ => return self.fail(),
+                };
+                if root.is_none() {
+                    root = Some(c);
+                    want_first = opened == Some(false);
+                    if want_first {
+                        continue;
+                    }
+                } else if want_first {
+                    want_first = false;
+                    first = Some(match c {
+                        b'"' => First::Str(self.reserved(start)),
+                        b'-' | b'0'..=b'9' => First::Number,
+                        _ => First::Other,
+                    });
                 }
-                b'"' => {
-                    self.string()?;
-                    None
-                }
-                b't' => self.literal(b"true").map(|()| None)?,
-                b'f' => self.literal(b"false").map(|()| None)?,
-                b'n' => self.literal(b"null").map(|()| None)?,
-                b'-' | b'0'..=b'9' => self.number().map(|()| None)?,
-                _ => return self.fail(),
-            };
-            if root.is_none() {
-                root = Some(c);
-                want_first = opened == Some(false);
-                if want_first {
+                if opened.is_some() {
                     continue;
                 }
-            } else if want_first {
-                want_first = false;
-                first = Some(match c {
-                    b'"' => First::Str(self.reserved(start)),
-                    b'-' | b'0'..=b'9' => First::Number,
-                    _ => First::Other,
-                });
-            }
-            if opened.is_some() {
-                continue;
             }
             // After a value: separators and closing brackets.
             loop {
@@ -575,5 +612,49 @@ mod tests {
                 );
             }
         }
+
+        #[test]
+        fn resuming_after_a_string_name_agrees_with_the_whole_pass(
+            ws in "[ \t\n]{0,2}",
+            tokens in proptest::collection::vec(token(), 0..30),
+        ) {
+            // `[`, a plain non-reserved name, then anything.
+            let s = format!("{ws}[{ws}\"chat\"{}", tokens.concat());
+            let after_name = s.find("\"chat\"").unwrap() + "\"chat\"".len();
+            let whole = validate(&s).map(|root| {
+                assert_eq!(root, Root::Array(Some(First::Str(None))));
+            });
+            proptest::prop_assert_eq!(validate_after_first(&s, after_name), whole, "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn resuming_after_the_name_reports_the_same_errors() {
+        for s in [
+            r#"["a"]"#,
+            r#"["a" , 1, {"b":[true,null]}] "#,
+            r#"["a",]"#,
+            r#"["a",1,]"#,
+            r#"["a" 1]"#,
+            r#"["a","#,
+            r#"["a"]]"#,
+            r#"["a"}"#,
+            r#"["a"] x"#,
+        ] {
+            let after_name = s.find(r#""a""#).unwrap() + 3;
+            assert_eq!(
+                validate_after_first(s, after_name),
+                validate(s).map(|_| ()),
+                "{s}"
+            );
+        }
+        let deep = format!(
+            r#"["a",{}{}]"#,
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        let err = validate_after_first(&deep, 4).unwrap_err();
+        assert!(err.too_deep);
+        assert_eq!(Err(err), validate(&deep).map(|_| ()));
     }
 }
