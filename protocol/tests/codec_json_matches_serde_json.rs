@@ -47,6 +47,8 @@ fn number() -> impl Strategy<Value = Number> {
         (-1_000_000i64..1_000_000).prop_map(Number::from),
         any::<f64>().prop_filter_map("finite", Number::from_f64),
         (-1e6f64..1e6).prop_filter_map("finite", Number::from_f64),
+        (-(1i64 << 46)..1i64 << 46)
+            .prop_filter_map("finite", |n| Number::from_f64(n as f64 / 16.0)),
         prop::sample::select(vec![
             0.0,
             -0.0,
@@ -194,6 +196,11 @@ fn float64() -> impl Strategy<Value = f64> {
         Just(-0.0),
         (-1e6f64..1e6),
         (-1_000_000i64..1_000_000).prop_map(|i| i as f64 * 0.25),
+        // Multiples of 1/16 (written without zmij below 2^40) and of 1/32 (not), across and
+        // past that bound.
+        (-(1i64 << 46)..1i64 << 46).prop_map(|n| n as f64 / 16.0),
+        (-(1i64 << 46)..1i64 << 46).prop_map(|n| n as f64 / 32.0),
+        (0u32..64, any::<i32>()).prop_map(|(e, n)| n as f64 * 2f64.powi(e as i32 - 20)),
     ]
 }
 

@@ -2,7 +2,8 @@
 //! (integers, floats, bools, chars, unit variants, through newtypes and `Some`) and refuses
 //! everything else. So does this.
 
-use super::ser::{write_finite, write_int, Error};
+use super::float::Float as _;
+use super::ser::{write_int, Error};
 use serde::ser::{self, Serialize};
 
 /// Writes one map key into the output.
@@ -34,7 +35,7 @@ macro_rules! float_keys {
             if !v.is_finite() {
                 return Err(Error::FloatKeyMustBeFinite);
             }
-            self.quoted(|out| write_finite(out, v))
+            self.quoted(|out| v.write_finite(out))
         }
     )*};
 }

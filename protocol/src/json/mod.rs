@@ -127,6 +127,7 @@ macro_rules! text_methods {
 
 mod cursor;
 mod escape;
+mod float;
 mod key;
 mod ser;
 

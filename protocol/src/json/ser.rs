@@ -13,6 +13,7 @@
 
 use super::cursor::append;
 use super::escape::{put_escaped, write_str, EscapingWriter, MAX_ESCAPE, SHORT};
+use super::float::Float as _;
 use super::key::MapKey;
 use bytes::Bytes;
 use serde::ser::{self, Serialize};
@@ -109,15 +110,6 @@ pub(super) fn write_int<I: itoa::Integer>(out: &mut Vec<u8>, v: I) {
     append(out, text.len(), |c| c.put_all(text));
 }
 
-/// Appends a finite float the way serde_json does (zmij's shortest round-trip form, the
-/// formatter serde_json itself uses).
-#[inline]
-pub(super) fn write_finite<F: zmij::Float>(out: &mut Vec<u8>, v: F) {
-    let mut buf = zmij::Buffer::new();
-    let text = buf.format_finite(v).as_bytes();
-    append(out, text.len(), |c| c.put_all(text));
-}
-
 macro_rules! ints {
     ($($method:ident: $ty:ty,)*) => {$(
         #[inline]
@@ -133,7 +125,7 @@ macro_rules! floats {
         #[inline]
         fn $method(self, v: $ty) -> Result<(), Error> {
             if v.is_finite() {
-                write_finite(self.out, v);
+                v.write_finite(self.out);
             } else {
                 self.out.extend_from_slice(b"null");
             }

@@ -1,0 +1,112 @@
+//! Finite floats, written as serde_json writes them: the shortest text that parses back to the
+//! same value, by zmij (the formatter serde_json uses), in zmij's notation.
+//!
+//! One shortcut: an `f64` that is a multiple of 1/16 with magnitude below 2^40 (integers,
+//! halves, quarters… — common in JSON data) is written with integer formatting. For such a
+//! value the exact decimal expansion has at most four fraction digits, and it is the shortest
+//! text that parses back: the neighbouring doubles are at most 2^-12 away, closer than any
+//! decimal with fewer digits can be, so zmij's output is those exact digits in fixed
+//! notation (zmij uses fixed notation for decimal exponents -5 to 15). The proptest against
+//! serde_json covers this range and its edges.
+
+use super::cursor::append;
+
+/// A float type and how to write its finite values.
+pub(super) trait Float: zmij::Float + Copy {
+    /// Appends `self`, which is finite.
+    fn write_finite(self, out: &mut Vec<u8>);
+}
+
+impl Float for f32 {
+    #[inline]
+    fn write_finite(self, out: &mut Vec<u8>) {
+        write_shortest(out, self);
+    }
+}
+
+impl Float for f64 {
+    #[inline]
+    fn write_finite(self, out: &mut Vec<u8>) {
+        let sixteenths = self * 16.0;
+        if self != 0.0 && self.abs() < LIMIT && sixteenths == sixteenths.trunc() {
+            write_sixteenths(out, self < 0.0, sixteenths.abs() as u64);
+        } else {
+            write_shortest(out, self);
+        }
+    }
+}
+
+/// The shortcut's bound on magnitude: 2^40.
+const LIMIT: f64 = (1u64 << 40) as f64;
+
+/// The fraction digits of `n/16`, for `n` in `0..16`.
+const FRACTIONS: [&[u8]; 16] = [
+    b"0", b"0625", b"125", b"1875", b"25", b"3125", b"375", b"4375", b"5", b"5625", b"625",
+    b"6875", b"75", b"8125", b"875", b"9375",
+];
+
+/// Appends `±n/16` in fixed notation (`n < 2^44`).
+#[inline]
+fn write_sixteenths(out: &mut Vec<u8>, negative: bool, n: u64) {
+    let mut digits = itoa::Buffer::new();
+    let int = digits.format(n >> 4).as_bytes();
+    let frac = FRACTIONS[(n & 15) as usize];
+    append(out, 1 + int.len() + 1 + frac.len(), |c| {
+        if negative {
+            c.put(b'-');
+        }
+        c.put_all(int);
+        c.put(b'.');
+        c.put_all(frac);
+    });
+}
+
+#[inline]
+fn write_shortest<F: zmij::Float>(out: &mut Vec<u8>, v: F) {
+    let mut buf = zmij::Buffer::new();
+    let text = buf.format_finite(v).as_bytes();
+    append(out, text.len(), |c| c.put_all(text));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ours(v: f64) -> String {
+        let mut out = Vec::new();
+        v.write_finite(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn sixteenths_match_serde_json_at_the_edges() {
+        let edges = [
+            0.0625,
+            -0.0625,
+            0.5,
+            1.0,
+            -3.75,
+            80.0,
+            1e15 / 1024.0,
+            LIMIT - 0.0625,
+            -(LIMIT - 0.0625),
+            LIMIT - 1.0,
+            LIMIT,
+            LIMIT + 0.5,
+            LIMIT * 2.0 + 1.0,
+            1e15,
+            1e16,
+            0.0,
+            -0.0,
+            0.03125,
+            1.0 / 3.0,
+        ];
+        for v in edges {
+            assert_eq!(ours(v), serde_json::to_string(&v).unwrap(), "{v:e}");
+        }
+        for n in (0u64..1 << 12).chain((1 << 44) - (1 << 12)..1 << 44) {
+            let v = n as f64 / 16.0;
+            assert_eq!(ours(v), serde_json::to_string(&v).unwrap(), "{n}/16");
+        }
+    }
+}
