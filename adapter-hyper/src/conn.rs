@@ -5,6 +5,7 @@ use crate::cork::Corked;
 use crate::http::RemoteAddr;
 use crate::limit::{ConnectionLimit, Counted};
 use crate::service::{App, AppBody, VolleyBody, VolleyService};
+use crate::stall::WriteStall;
 use crate::IoRuntime;
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either, FutureExt, Shared};
@@ -226,6 +227,8 @@ where
         tracing::info!(%addr, path = io.path(), "volley listening");
     }
     let limit = limits.max_connections.map(ConnectionLimit::new);
+    // A peer that takes none of a response (or WebSocket frame) for this long is dropped.
+    let stall_limit = io.body_timeout();
     let mut signal = pin!(signal);
     loop {
         let accepted = match select(pin!(listener.accept()), signal.as_mut()).await {
@@ -244,7 +247,7 @@ where
                         }
                     },
                 };
-                let stream = Counted::new(stream, slot);
+                let stream = WriteStall::new(Counted::new(stream, slot), rt.clone(), stall_limit);
                 let stop = shutdown.signal();
                 rt.spawn(serve_connection(
                     &builder,

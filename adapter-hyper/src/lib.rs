@@ -23,6 +23,7 @@ mod http;
 mod limit;
 mod read_ahead;
 mod service;
+mod stall;
 mod timer;
 mod ws;
 

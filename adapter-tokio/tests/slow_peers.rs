@@ -104,3 +104,51 @@ async fn a_content_length_larger_than_the_body_is_cut_off() {
     let status = resp.map(|r| r.status);
     assert!(cut_off(status), "{status:?}");
 }
+
+#[tokio::test]
+async fn a_polling_response_the_client_never_reads_is_dropped_after_the_heartbeat_budget() {
+    let engine = volley_tokio::engine(
+        EngineConfig::default()
+            .path("/engine.io/")
+            .ping_interval(Duration::from_millis(200))
+            .ping_timeout(Duration::from_millis(200))
+            .max_buffer(Some(32 << 20)),
+    );
+    engine.on_message(|engine, sid, message| engine.send(&sid, message));
+    let addr = start(engine).await;
+    let sid = sid_of(
+        &get(addr, "/engine.io/?EIO=4&transport=polling")
+            .await
+            .text(),
+    );
+    let target = format!("/engine.io/?EIO=4&transport=polling&sid={sid}");
+    // Ten echoes of 900 KB wait for the next GET: more than the socket buffers take (the
+    // server's send buffer alone may grow to 4 MiB).
+    let big = format!("4{}", "y".repeat(900_000));
+    for _ in 0..10 {
+        assert_eq!(post(addr, &target, big.as_bytes()).await.status, 200);
+    }
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    let mut stream = socket.connect(addr).await.expect("connect");
+    let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("GET");
+    // The client reads nothing for far longer than pingInterval + pingTimeout (400 ms)...
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // ...by then the server has given up on the response and closed the connection, so
+    // reading ends early instead of receiving 9 MB and then waiting on a keep-alive.
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(WAIT, stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection is still open after {WAIT:?}");
+    assert!(
+        buf.len() < 10 * 900_000,
+        "{} bytes: the whole response",
+        buf.len()
+    );
+    assert_eq!(
+        get(addr, "/engine.io/?EIO=4&transport=polling")
+            .await
+            .status,
+        200
+    );
+}
