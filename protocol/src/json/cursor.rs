@@ -3,8 +3,9 @@
 //!
 //! `Vec::push` per byte re-checks the capacity and stores the length for every byte, and
 //! `extend_from_slice` calls `memcpy`, which costs more than the copy for the short keys,
-//! values and numbers that make up most JSON. This is the crate's one `unsafe` writer: the
-//! length is set to what a [`Cursor`] has provably written.
+//! values and numbers that make up most JSON. This is the crate's one `unsafe` writer (the
+//! other `unsafe` block is `Str::as_str`): the length is set to what a [`Cursor`] has provably
+//! written.
 
 use std::mem::MaybeUninit;
 
