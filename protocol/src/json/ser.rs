@@ -61,7 +61,10 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-/// Compact JSON into a `Vec<u8>`; see the [module docs](self).
+/// Compact JSON appended to a `Vec<u8>`, byte for byte what `serde_json::to_vec` writes.
+///
+/// Each token reserves what it needs once and is written straight into the buffer (no
+/// `io::Write`, no formatter); bytes are written as arrays of numbers, as in serde_json.
 pub struct Serializer<'a> {
     pub(super) out: &'a mut Vec<u8>,
     att: Option<&'a RefCell<Vec<Bytes>>>,
