@@ -152,3 +152,77 @@ async fn a_polling_response_the_client_never_reads_is_dropped_after_the_heartbea
         200
     );
 }
+
+#[tokio::test]
+async fn a_broadcast_receiver_that_stops_reading_is_dropped_and_the_others_get_every_packet() {
+    use std::sync::{Arc, Mutex};
+    use volley_tokio::{Options, SocketRef};
+
+    let reasons = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let seen = reasons.clone();
+    let io = volley_tokio::new(
+        Options::default()
+            .serve_client(false)
+            .max_buffer(Some(256 * 1024)),
+    );
+    io.of("/").on_connection(move |socket: SocketRef| {
+        let seen = seen.clone();
+        socket.on_disconnect(move |s, reason| {
+            seen.lock()
+                .unwrap()
+                .push((s.id().to_string(), reason.to_string()))
+        });
+        socket.on("blast", |socket, event| {
+            let i: i64 = event.arg(0).expect("tick number");
+            let _ = socket.broadcast().emit("tick", &(i, "z".repeat(16 * 1024)));
+        });
+    });
+    let addr = start(io).await;
+    let (mut sender, _) = sio_connect(addr, "/", None).await;
+    let (mut reader, _) = sio_connect(addr, "/", None).await;
+    // The slow one: a tiny receive window, and after joining it reads nothing.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    let stream = socket.connect(addr).await.expect("connect");
+    let url = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket");
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+    let (mut slow, _) = tokio_tungstenite::client_async(url, stream)
+        .await
+        .expect("slow client");
+    assert!(next_text(&mut slow).await.starts_with("0{"));
+    send_text(&mut slow, "40").await;
+    let joined = next_sio(&mut slow).await;
+    let slow_id = joined
+        .strip_prefix("0{\"sid\":\"")
+        .and_then(|rest| rest.strip_suffix("\"}"))
+        .expect("40{\"sid\":…}")
+        .to_owned();
+
+    // One tick at a time, each read by the reader before the next: its buffer never holds
+    // more than one, while the slow client's fills up.
+    let mut ticks = 0u64;
+    while !reasons.lock().unwrap().iter().any(|(id, _)| *id == slow_id) {
+        assert!(
+            ticks < 4_000,
+            "64 MB broadcast and the slow client is still connected"
+        );
+        send_sio(&mut sender, &format!(r#"2["blast",{ticks}]"#)).await;
+        let tick = next_sio(&mut reader).await;
+        assert!(
+            tick.starts_with(&format!(r#"2["tick",{ticks},"zzz"#)),
+            "{}",
+            &tick[..40.min(tick.len())]
+        );
+        ticks += 1;
+    }
+    assert!(ticks > 16, "dropped after only {ticks} ticks");
+    let reasons = reasons.lock().unwrap().clone();
+    assert_eq!(
+        reasons,
+        [(slow_id, "transport buffer full".to_owned())],
+        "only the slow client left"
+    );
+    // The others go on.
+    send_sio(&mut sender, r#"2["blast",-1]"#).await;
+    assert!(next_sio(&mut reader).await.starts_with(r#"2["tick",-1,"#));
+}

@@ -442,6 +442,18 @@ describe("hostile input: frames, heartbeats, queries", () => {
     }
   });
 
+  test("ack ids up to 2^53 - 1 (and with leading zeros) are answered with the same number", async () => {
+    const ws = await joinedRawWs(URL);
+    try {
+      for (const [id, back] of [["9007199254740991", "9007199254740991"], ["000012", "12"], ["0", "0"]]) {
+        ws.send(`42${id}["message-with-ack","${id}"]`);
+        assert.equal(await ws.nextNonPing(), `43${back}["${id}"]`);
+      }
+    } finally {
+      ws.close();
+    }
+  });
+
   test("900 KB of JSON whitespace (under maxPayload) around an event's arguments is an ordinary event", async () => {
     const ws = await joinedRawWs(URL);
     try {
