@@ -201,3 +201,35 @@ async fn websocket_handshakes_with_a_bad_key_or_version_are_refused() {
     }
     still_serves(addr).await;
 }
+
+#[tokio::test]
+async fn a_get_with_a_chunked_body_that_never_ends_is_answered_and_closed() {
+    let addr = start(engine()).await;
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let head = b"GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    stream.write_all(head).await.expect("head");
+    let (mut rd, mut wr) = stream.into_split();
+    // 400 MB of chunks, unless the server stops taking them.
+    let writer = tokio::spawn(async move {
+        let chunk = format!("{:x}\r\n{}\r\n", 4096, "a".repeat(4096));
+        for _ in 0..100_000 {
+            if wr.write_all(chunk.as_bytes()).await.is_err() {
+                return false;
+            }
+        }
+        true
+    });
+    let mut reply = Vec::new();
+    tokio::time::timeout(WAIT, rd.read_to_end(&mut reply))
+        .await
+        .expect("the connection stays open while the body arrives")
+        .expect("read");
+    let resp = parse_response(&reply).expect("a response");
+    assert_eq!(resp.status, 200);
+    assert!(resp.text().starts_with("0{\"sid\":"));
+    assert!(
+        !writer.await.expect("writer"),
+        "the server read the whole body"
+    );
+    still_serves(addr).await;
+}

@@ -127,6 +127,7 @@ describe("bad input", () => {
     "an EVENT whose ack id is letters": ['42abc["message-with-ack",1,"2",{"3":[false]}]'],
     "a CONNECT whose payload is not an object": ["40[1]"],
     "a client-sent CONNECT_ERROR": ['44{"message":"nope"}'],
+    "a second CONNECT to a namespace already joined": ["40"],
     "an EVENT to a namespace not joined": ['42/custom,["message"]'],
     "text where an attachment was announced": ['451-["message",{"_placeholder":true,"num":0}]', '42["message"]'],
     "a placeholder out of range": ['451-["message",{"_placeholder":true,"num":3}]', Buffer.from([1, 2, 3])],

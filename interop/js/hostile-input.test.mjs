@@ -418,6 +418,80 @@ describe("hostile input: frames, heartbeats, queries", () => {
     await post(ENGINE_URL, "/engine.io/", sid, "1");
   });
 
+  // Request framing a smuggler or a broken proxy would send, on a POST to a live session.
+  const framing = {
+    "a chunk size past 2^64": ["Transfer-Encoding: chunked\r\n", "FFFFFFFFFFFFFFFFFFFF\r\n4a"],
+    "a 1 MB chunk extension": ["Transfer-Encoding: chunked\r\n", `2;${"e".repeat(1 << 20)}\r\n4a\r\n0\r\n\r\n`],
+    "two different Content-Lengths": ["Content-Length: 3\r\n", "4ab"],
+    "a transfer coding other than chunked": ["Transfer-Encoding: gzip\r\n", "4a"],
+    "a NUL byte in a header value": ["X-A: a\u0000b\r\n", "4a"],
+  };
+  for (const [name, [header, body]] of Object.entries(framing)) {
+    test(`a POST with ${name} → 400 and its connection closed`, async () => {
+      const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+      const target = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+      const length = name.startsWith("two") ? "Content-Length: 2\r\n" : "";
+      const reply = await rawTcp(
+        portOf(ENGINE_URL),
+        Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\n${length}${header}\r\n${body}`, "latin1"),
+      );
+      // Node's parser refuses the 1 MB extension as too large (413).
+      assert.ok([400, 413].includes(statusOf(reply)), reply.slice(0, 80));
+    });
+  }
+
+  test("a POST with both Content-Length and chunked: the chunked body counts", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+    const target = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+    const reply = await rawTcp(
+      portOf(ENGINE_URL),
+      `POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n4a\r\n0\r\n\r\n`,
+    );
+    // Node refuses the ambiguity (400); Volley (hyper) reads the chunked body, as RFC 9112
+    // §6.3 allows, and closes the connection after answering.
+    if (statusOf(reply) === 200) {
+      assert.equal(bodyOf(reply), "ok");
+      const got = await poll(ENGINE_URL, "/engine.io/", sid);
+      assert.deepEqual([got.status, got.text], [200, "4a"]);
+    } else {
+      assert.equal(statusOf(reply), 400, reply.slice(0, 80));
+    }
+  });
+
+  test("a POST announcing 5 MB with Expect: 100-continue → 413, the session stays open", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+    const target = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+    // Volley answers 413 at once; Node asks for the body (100 Continue) and refuses it then.
+    const reply = await new Promise((resolve, reject) => {
+      const sock = net.connect(portOf(ENGINE_URL), "127.0.0.1");
+      let text = "";
+      const timer = setTimeout(() => reject(new Error(`no answer (hang guard): ${text.slice(0, 80)}`)), HANG_GUARD_MS);
+      sock.on("error", () => {});
+      sock.on("connect", () =>
+        sock.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`),
+      );
+      sock.on("data", (d) => {
+        text += d.toString("latin1");
+        if (/^HTTP\/1\.1 100 /.test(text) && !sock.sentBody) {
+          sock.sentBody = true;
+          sock.write("4".repeat(5_000_000));
+        }
+      });
+      sock.on("close", () => {
+        clearTimeout(timer);
+        resolve(text.replace(/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/, ""));
+      });
+    });
+    assert.equal(statusOf(reply), 413, reply.slice(0, 80));
+    assert.equal((await post(ENGINE_URL, "/engine.io/", sid, "4b")).text, "ok");
+    assert.equal((await poll(ENGINE_URL, "/engine.io/", sid)).text, "4b");
+  });
+
+  test("an HTTP/2 preface on the HTTP/1.1 port is closed, with a 4xx at most", async () => {
+    const reply = await rawTcp(portOf(URL), "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    assert.ok(reply === "" || /^HTTP\/1\.1 4\d\d /.test(reply), reply.slice(0, 80));
+  });
+
   test("500 pipelined requests on one keep-alive connection are answered in order", async () => {
     const one = `GET ${PATH}?EIO=4&transport=carrier-pigeon HTTP/1.1\r\nHost: x\r\n\r\n`;
     const last = `GET ${PATH}?EIO=5&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
