@@ -146,3 +146,34 @@ async fn a_hundred_thousand_element_array_is_an_ordinary_event() {
     send_sio(&mut client, &packet).await;
     assert_eq!(next_sio(&mut client).await, packet);
 }
+
+#[tokio::test]
+async fn ten_megabytes_of_json_whitespace_under_max_payload_is_an_ordinary_event() {
+    let io = volley_tokio::new(Options::default().serve_client(false).max_payload(16 << 20));
+    io.of("/").on_connection(|socket: SocketRef| {
+        socket.on("echo", |socket, event| {
+            let _ = socket.emit_forward("echo", event.forward_args());
+        });
+    });
+    let addr = start(io).await;
+    let (mut bystander, _) = sio_connect(addr, "/", None).await;
+    let space = " \n\t\r".repeat(5 << 18); // 5 MiB, twice in each packet
+                                           // Over WebSocket, one frame.
+    let (mut client, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut client, &format!(r#"2[{space}"echo",{space}"ws"]"#)).await;
+    assert_eq!(next_sio(&mut client).await, r#"2["echo","ws"]"#);
+    // Over polling, one POST.
+    let sid = sid_of(
+        &get(addr, "/socket.io/?EIO=4&transport=polling")
+            .await
+            .text(),
+    );
+    let target = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
+    assert_eq!(post(addr, &target, b"40").await.text(), "ok");
+    assert!(get(addr, &target).await.text().starts_with("40{"));
+    let body = format!(r#"42["echo",{space}"polling"{space}]"#);
+    assert_eq!(post(addr, &target, body.as_bytes()).await.text(), "ok");
+    assert_eq!(get(addr, &target).await.text(), r#"42["echo","polling"]"#);
+    send_sio(&mut bystander, r#"2["echo","ok"]"#).await;
+    assert_eq!(next_sio(&mut bystander).await, r#"2["echo","ok"]"#);
+}
