@@ -3,6 +3,8 @@
 //! packets are refused with the same errors, the same names are read, and the typed one-pass
 //! deserialization gives what validate-then-deserialize gives.
 
+mod json_edits;
+
 use proptest::prelude::*;
 use serde_json::Value;
 use volley_protocol::socket::{
@@ -69,33 +71,10 @@ fn event_text() -> impl Strategy<Value = String> {
 
 /// A text with one edit: a byte removed, a structural byte inserted, or the end cut off.
 fn mutated() -> impl Strategy<Value = String> {
-    (
+    json_edits::edited(
         event_text(),
-        any::<prop::sample::Index>(),
-        0u8..3,
-        prop::sample::select(vec![
-            "[", "]", "{", "}", ",", ":", "\"", "\\", "0", "-", "\u{1}",
-        ]),
+        vec!["[", "]", "{", "}", ",", ":", "\"", "\\", "0", "-", "\u{1}"],
     )
-        .prop_map(|(text, at, how, token)| {
-            let mut cut = at.index(text.len().max(1));
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            match how {
-                0 => {
-                    let mut s = text[..cut].to_owned();
-                    let rest = &text[cut..];
-                    s.push_str(
-                        rest.get(rest.chars().next().map_or(0, char::len_utf8)..)
-                            .unwrap_or(""),
-                    );
-                    s
-                }
-                1 => format!("{}{token}{}", &text[..cut], &text[cut..]),
-                _ => text[..cut].to_owned(),
-            }
-        })
 }
 
 fn deferred(text: &str) -> Result<Option<Decoded>, DecodeError> {

@@ -90,11 +90,18 @@ fn put_bytes_escaped(c: &mut Cursor<'_>, bytes: &[u8]) {
     }
 }
 
-/// Whether any of the 8 bytes of `w` is a control character, `"` or `\\`. (A borrow can mark
-/// a clean byte next to one that matches, never a group without a match; either way a
-/// group that matches goes down the byte-by-byte path.)
+/// Whether any of the 8 bytes of `w` is a control character, `"` or `\\`.
 #[inline(always)]
 fn may_need_escape(w: u64) -> bool {
+    special_bytes(w) != 0
+}
+
+/// Marks (high bit set) the bytes of `w` (little-endian) that are control characters, `"` or
+/// `\\`; 0 when there are none. A borrow can also mark a clean byte above one that matches,
+/// never one below it, so the lowest mark (`trailing_zeros() / 8`) is always a real match.
+/// Bytes of 0x80 and above are never marked.
+#[inline(always)]
+pub(crate) fn special_bytes(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // A byte below `n` (n <= 0x80) sets its high bit in `(x - n) & !x`.
@@ -102,7 +109,7 @@ fn may_need_escape(w: u64) -> bool {
     let control = below(w, 0x20);
     let quote = below(w ^ (ONES * b'"' as u64), 1);
     let backslash = below(w ^ (ONES * b'\\' as u64), 1);
-    (control | quote | backslash) & HIGH != 0
+    (control | quote | backslash) & HIGH
 }
 
 /// Appends the escaped contents of `s`, without quotes.

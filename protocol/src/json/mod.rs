@@ -1,6 +1,8 @@
-//! Volley's JSON writer: a compact `serde::Serializer` ([`Serializer`], [`to_vec`]) that writes
-//! the same bytes as `serde_json::to_vec`, faster, plus the small helpers the codecs share and
-//! the per-thread scratch buffer the encoders write into.
+//! Volley's JSON writer and reader: a compact `serde::Serializer` ([`Serializer`], [`to_vec`])
+//! that writes the same bytes as `serde_json::to_vec`, a `serde::Deserializer` over `&str`
+//! ([`from_str`]) that reads what `serde_json::from_str` reads into the same values, both
+//! faster, plus the small helpers the codecs share and the per-thread scratch buffer the
+//! encoders write into.
 
 use bytes::Bytes;
 use std::cell::RefCell;
@@ -126,11 +128,14 @@ macro_rules! text_methods {
 }
 
 mod cursor;
+mod de;
 mod escape;
 mod float;
 mod key;
 mod ser;
 
+pub use de::from_str;
+pub(crate) use de::Deserializer;
 pub(crate) use escape::write_str;
 pub use ser::{to_vec, Error, Map, Seq, Serializer, Struct};
 

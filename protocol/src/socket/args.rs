@@ -5,7 +5,7 @@ use super::packet::Packet;
 use super::scan::Root;
 use super::validate::{validate_split, InlineBounds, Slices};
 use super::value::Value;
-use crate::Str;
+use crate::{json, Str};
 use bytes::Bytes;
 use serde::de::value::{SeqAccessDeserializer, SeqDeserializer};
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
@@ -99,20 +99,13 @@ pub(super) fn deserialize_seq<T: DeserializeOwned>(
     attachments: &[Bytes],
     extra: Extra,
 ) -> Result<T, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(data);
+    let mut de = json::Deserializer::new(data);
     let visitor = SkipFirst::<T>(event, extra, PhantomData);
     if attachments.is_empty() {
-        let value = de.deserialize_seq(visitor)?;
-        de.end()?;
-        return Ok(value);
+        return de.run(|de| de.deserialize_seq(visitor));
     }
     let ctx = Ctx::new(attachments);
-    let result = Binary {
-        de: &mut de,
-        ctx: &ctx,
-    }
-    .deserialize_seq(visitor)
-    .and_then(|value| de.end().map(|()| value));
+    let result = de.run(|de| Binary { de, ctx: &ctx }.deserialize_seq(visitor));
     // Errors (and the layouts the wrapper leaves alone) are decided by the `Value` path, so
     // both paths give the same result.
     result.or_else(|_| deserialize_seq_values(data, event, attachments, extra))
@@ -142,16 +135,12 @@ fn deserialize_one<T: DeserializeOwned>(
     raw: &str,
     attachments: &[Bytes],
 ) -> Result<T, serde_json::Error> {
+    let mut de = json::Deserializer::new(raw);
     if attachments.is_empty() {
-        return serde_json::from_str(raw);
+        return de.run(|de| T::deserialize(de));
     }
-    let mut de = serde_json::Deserializer::from_str(raw);
     let ctx = Ctx::new(attachments);
-    let result = T::deserialize(Binary {
-        de: &mut de,
-        ctx: &ctx,
-    })
-    .and_then(|value| de.end().map(|()| value));
+    let result = de.run(|de| T::deserialize(Binary { de, ctx: &ctx }));
     result.or_else(|_| Value::from_json(raw, attachments)?.deserialize_into())
 }
 

@@ -38,8 +38,9 @@ pub enum Decoded {
 /// The arguments cannot be reached without validation: [`UncheckedEvent::check`] runs the
 /// decoder's full check and returns the validated [`Packet`] (what
 /// [`Decoder::decode_text`](super::Decoder::decode_text) returns for the same text), and
-/// [`UncheckedEvent::deserialize_args`] parses the whole array with serde_json — a parse that
-/// succeeds (the end of the input checked) has checked the whole syntax. Nothing else hands
+/// [`UncheckedEvent::deserialize_args`] parses the whole array with Volley's JSON reader
+/// ([`json::from_str`](crate::json::from_str)'s, which accepts exactly what serde_json accepts)
+/// — a parse that succeeds (the end of the input checked) has checked the whole syntax. Nothing else hands
 /// out the raw JSON, so an unchecked event cannot be forwarded, broadcast or sent to another
 /// node.
 ///
@@ -291,12 +292,13 @@ impl UncheckedEvent {
     /// JSON, like [`Packet::deserialize_args`]: `T` is a tuple `(A, B)`, a `Vec<_>`, or `(A,)`
     /// for one argument; arguments beyond what `T` takes are ignored.
     ///
-    /// Success means serde_json parsed the whole array and found nothing after it, so the
-    /// packet is well-formed JSON. On failure the full check decides what it was:
+    /// The parse is Volley's JSON reader ([`json::from_str`](crate::json::from_str)'s: the
+    /// values and the accepted inputs of serde_json, faster). Success means it parsed the
+    /// whole array and found nothing after it, so the packet is well-formed JSON. On failure the full check decides what it was:
     /// [`TypedArgsError::Malformed`] (a protocol violation, with the error `check` gives) or
     /// [`TypedArgsError::Mismatch`] (well-formed, other types). One difference with `check`:
     /// nesting deeper than 127 levels inside parts `T` ignores (extra arguments, unknown
-    /// struct fields) is skipped by serde_json without a depth limit and accepted here, where
+    /// struct fields) is skipped without a depth limit (as serde_json skips) and accepted here, where
     /// `check` refuses it; `JSON.parse` accepts it too.
     ///
     /// ```

@@ -1,0 +1,210 @@
+//! The serde access types of [`Deserializer`]: array elements, object entries, enum
+//! variants, and the one-entry map serde_json's `RawValue` reads.
+
+use super::read::Syntax;
+use super::{Deserializer, Error, RAW_VALUE_TOKEN};
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
+
+/// The elements of an array whose `[` was taken.
+pub(super) struct Seq<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    first: bool,
+}
+
+impl<'a, 'de> Seq<'a, 'de> {
+    pub(super) fn new(de: &'a mut Deserializer<'de>) -> Self {
+        Seq { de, first: true }
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
+    type Error = Error;
+
+    #[inline]
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        match self.de.peek() {
+            Some(b']') => return Ok(None),
+            Some(b',') if !self.first => {
+                self.de.pos += 1;
+                match self.de.peek() {
+                    Some(b']') => return Err(self.de.fail(Syntax::TrailingComma)),
+                    Some(_) => {}
+                    None => return Err(self.de.fail(Syntax::Eof)),
+                }
+            }
+            Some(_) if self.first => self.first = false,
+            Some(_) => return Err(self.de.fail(Syntax::ExpectedListCommaOrEnd)),
+            None => return Err(self.de.fail(Syntax::Eof)),
+        }
+        seed.deserialize(&mut *self.de).map(Some)
+    }
+}
+
+/// The entries of an object whose `{` was taken.
+pub(super) struct Map<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    first: bool,
+}
+
+impl<'a, 'de> Map<'a, 'de> {
+    pub(super) fn new(de: &'a mut Deserializer<'de>) -> Self {
+        Map { de, first: true }
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
+    type Error = Error;
+
+    #[inline]
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        match self.de.peek() {
+            Some(b'}') => return Ok(None),
+            Some(b'"') if self.first => self.first = false,
+            Some(b',') if !self.first => {
+                self.de.pos += 1;
+                match self.de.peek() {
+                    Some(b'"') => {}
+                    Some(b'}') => return Err(self.de.fail(Syntax::TrailingComma)),
+                    Some(_) => return Err(self.de.fail(Syntax::KeyMustBeAString)),
+                    None => return Err(self.de.fail(Syntax::Eof)),
+                }
+            }
+            Some(_) if self.first => return Err(self.de.fail(Syntax::KeyMustBeAString)),
+            Some(_) => return Err(self.de.fail(Syntax::ExpectedObjectCommaOrEnd)),
+            None => return Err(self.de.fail(Syntax::Eof)),
+        }
+        seed.deserialize(Key(&mut *self.de)).map(Some)
+    }
+
+    #[inline]
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        self.de.colon()?;
+        seed.deserialize(&mut *self.de)
+    }
+}
+
+/// A map key, its opening quote next; see its `Deserializer` impl.
+pub(super) struct Key<'a, 'de>(pub(super) &'a mut Deserializer<'de>);
+
+/// An enum written as a one-key object whose `{` was taken: `{"Variant": content}`.
+pub(super) struct Variant<'a, 'de>(pub(super) &'a mut Deserializer<'de>);
+
+impl<'de> de::EnumAccess<'de> for Variant<'_, 'de> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Error> {
+        match self.0.peek() {
+            Some(b'"') => {}
+            Some(b'}') => return Err(self.0.fail(Syntax::ExpectedValue)),
+            Some(_) => return Err(self.0.fail(Syntax::KeyMustBeAString)),
+            None => return Err(self.0.fail(Syntax::Eof)),
+        }
+        let variant = seed.deserialize(Key(&mut *self.0))?;
+        self.0.colon()?;
+        Ok((variant, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        // The content must be `null`.
+        de::Deserialize::deserialize(self.0)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self.0)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_seq(self.0, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_struct(self.0, "", fields, visitor)
+    }
+}
+
+/// An enum written as a string: a unit variant.
+pub(super) struct UnitVariant<'a, 'de>(pub(super) &'a mut Deserializer<'de>);
+
+impl<'de> de::EnumAccess<'de> for UnitVariant<'_, 'de> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Error> {
+        let variant = seed.deserialize(&mut *self.0)?;
+        Ok((variant, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for UnitVariant<'_, 'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _seed: T) -> Result<T::Value, Error> {
+        Err(de::Error::invalid_type(
+            Unexpected::UnitVariant,
+            &"newtype variant",
+        ))
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, _visitor: V) -> Result<V::Value, Error> {
+        Err(de::Error::invalid_type(
+            Unexpected::UnitVariant,
+            &"tuple variant",
+        ))
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Error> {
+        Err(de::Error::invalid_type(
+            Unexpected::UnitVariant,
+            &"struct variant",
+        ))
+    }
+}
+
+/// What `RawValue` reads: one entry, the private token as key and the value's text as value.
+pub(super) struct RawMap<'de>(pub(super) Option<&'de str>);
+
+impl<'de> de::MapAccess<'de> for RawMap<'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        if self.0.is_none() {
+            return Ok(None);
+        }
+        seed.deserialize(BorrowedStrDeserializer::new(RAW_VALUE_TOKEN))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        match self.0.take() {
+            Some(raw) => seed.deserialize(BorrowedStrDeserializer::new(raw)),
+            None => Err(de::Error::custom("raw value taken twice")),
+        }
+    }
+}

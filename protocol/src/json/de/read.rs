@@ -1,0 +1,694 @@
+//! The scanner under [`Deserializer`]: whitespace, literals, strings, numbers, and skipping
+//! a whole value without building anything.
+//!
+//! Everything works on one byte cursor (`pos`) over the input; a token is read with plain
+//! slice indexing, and errors only record what went wrong (the position is added once, by
+//! [`Deserializer::run`]).
+
+use super::{Deserializer, Error};
+use crate::json::escape::special_bytes;
+use serde::de::{self, Visitor};
+
+/// A JSON number as serde_json types it: a non-negative integer that fits `u64`, a negative
+/// one that fits `i64` (`-0` is not one), or else the correctly rounded `f64`.
+pub(super) enum Number {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
+impl Number {
+    #[inline]
+    pub(super) fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Number::U64(n) => visitor.visit_u64(n),
+            Number::I64(n) => visitor.visit_i64(n),
+            Number::F64(n) => visitor.visit_f64(n),
+        }
+    }
+}
+
+/// A string's contents: a slice of the input when it has no escapes, else of the scratch.
+pub(super) enum Text<'de, 's, T: ?Sized> {
+    Borrowed(&'de T),
+    Copied(&'s T),
+}
+
+/// The syntax errors, one message each.
+#[derive(Clone, Copy)]
+pub(super) enum Syntax {
+    Eof,
+    ExpectedValue,
+    ExpectedIdent,
+    InvalidNumber,
+    NumberOutOfRange,
+    ControlCharacter,
+    InvalidEscape,
+    LoneSurrogate,
+    ExpectedListCommaOrEnd,
+    ExpectedObjectCommaOrEnd,
+    ExpectedColon,
+    KeyMustBeAString,
+    ExpectedNumericKey,
+    ExpectedQuote,
+    TrailingComma,
+    TrailingCharacters,
+    RecursionLimit,
+}
+
+impl Syntax {
+    fn message(self) -> &'static str {
+        match self {
+            Syntax::Eof => "EOF while parsing a value",
+            Syntax::ExpectedValue => "expected value",
+            Syntax::ExpectedIdent => "expected ident",
+            Syntax::InvalidNumber => "invalid number",
+            Syntax::NumberOutOfRange => "number out of range",
+            Syntax::ControlCharacter => {
+                "control character (\\u0000-\\u001F) found while parsing a string"
+            }
+            Syntax::InvalidEscape => "invalid escape",
+            Syntax::LoneSurrogate => "lone surrogate in hex escape",
+            Syntax::ExpectedListCommaOrEnd => "expected `,` or `]`",
+            Syntax::ExpectedObjectCommaOrEnd => "expected `,` or `}`",
+            Syntax::ExpectedColon => "expected `:`",
+            Syntax::KeyMustBeAString => "key must be a string",
+            Syntax::ExpectedNumericKey => "invalid value: expected key to be a number in quotes",
+            Syntax::ExpectedQuote => "expected `\"`",
+            Syntax::TrailingComma => "trailing comma",
+            Syntax::TrailingCharacters => "trailing characters",
+            Syntax::RecursionLimit => "recursion limit exceeded",
+        }
+    }
+}
+
+/// Powers of ten an `f64` holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Index of the first `"`, `\` or control byte at or after `i` (the input length if none),
+/// eight bytes at a time.
+#[inline(always)]
+fn scan_plain(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let marks = special_bytes(u64::from_le_bytes(word));
+        if marks != 0 {
+            return i + (marks.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[inline(always)]
+fn digit(c: Option<&u8>) -> Option<u8> {
+    let d = c?.wrapping_sub(b'0');
+    (d < 10).then_some(d)
+}
+
+/// Appends code point (or lone surrogate) `n` in (generalized) UTF-8.
+fn push_wtf8(out: &mut Vec<u8>, n: u32) {
+    // The casts keep the low bits, which is what each byte takes.
+    match n {
+        0..=0x7f => out.push(n as u8),
+        0x80..=0x7ff => out.extend_from_slice(&[0xc0 | (n >> 6) as u8, 0x80 | (n & 0x3f) as u8]),
+        0x800..=0xffff => out.extend_from_slice(&[
+            0xe0 | (n >> 12) as u8,
+            0x80 | ((n >> 6) & 0x3f) as u8,
+            0x80 | (n & 0x3f) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            0xf0 | (n >> 18) as u8,
+            0x80 | ((n >> 12) & 0x3f) as u8,
+            0x80 | ((n >> 6) & 0x3f) as u8,
+            0x80 | (n & 0x3f) as u8,
+        ]),
+    }
+}
+
+impl<'de> Deserializer<'de> {
+    /// A syntax error (positioned later, by [`Deserializer::run`]).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn fail(&self, what: Syntax) -> Error {
+        de::Error::custom(what.message())
+    }
+
+    /// Skips whitespace and returns the next byte without taking it.
+    #[inline(always)]
+    pub(super) fn peek(&mut self) -> Option<u8> {
+        let b = self.input.as_bytes();
+        while let Some(&c) = b.get(self.pos) {
+            if c > b' ' || !matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
+                return Some(c);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// The next byte, without skipping whitespace.
+    #[inline(always)]
+    pub(super) fn byte(&self) -> Option<u8> {
+        self.input.as_bytes().get(self.pos).copied()
+    }
+
+    /// Takes `rest`, the letters after the first one of a literal (`ull` of `null`).
+    #[inline]
+    pub(super) fn literal(&mut self, rest: &[u8]) -> Result<(), Error> {
+        let end = self.pos + rest.len();
+        if self.input.as_bytes().get(self.pos..end) == Some(rest) {
+            self.pos = end;
+            Ok(())
+        } else if end > self.input.len() {
+            Err(self.fail(Syntax::Eof))
+        } else {
+            Err(self.fail(Syntax::ExpectedIdent))
+        }
+    }
+
+    /// Takes `null` (its `n` next).
+    #[inline]
+    pub(super) fn null(&mut self) -> Result<(), Error> {
+        self.pos += 1;
+        self.literal(b"ull")
+    }
+
+    /// Takes `true` or `false` (`first`, their first letter, next).
+    #[inline]
+    pub(super) fn boolean(&mut self, first: u8) -> Result<bool, Error> {
+        self.pos += 1;
+        let value = first == b't';
+        self.literal(if value { b"rue".as_slice() } else { b"alse" })?;
+        Ok(value)
+    }
+
+    /// Reads a string whose opening quote was taken, unescaping it (pairs of `\u` surrogates
+    /// included; a lone surrogate is an error).
+    #[inline]
+    pub(super) fn parse_str<'s>(&'s mut self) -> Result<Text<'de, 's, str>, Error> {
+        let input = self.input;
+        let b = input.as_bytes();
+        let start = self.pos;
+        let mut i = scan_plain(b, start);
+        if b.get(i) == Some(&b'"') {
+            self.pos = i + 1;
+            return Ok(Text::Borrowed(&input[start..i]));
+        }
+        self.scratch.clear();
+        let mut from = start;
+        loop {
+            self.scratch.push_str(&input[from..i]);
+            match b.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(Text::Copied(&self.scratch));
+                }
+                Some(b'\\') => {
+                    self.pos = i + 1;
+                    self.unescape()?;
+                }
+                Some(_) => {
+                    self.pos = i;
+                    return Err(self.fail(Syntax::ControlCharacter));
+                }
+                None => {
+                    self.pos = i;
+                    return Err(self.fail(Syntax::Eof));
+                }
+            }
+            from = self.pos;
+            i = scan_plain(b, from);
+        }
+    }
+
+    /// Reads a string whose opening quote was taken as bytes: as [`Self::parse_str`], but a
+    /// lone surrogate escape becomes its 3-byte (WTF-8) form instead of an error, and control
+    /// characters are taken as they are (as serde_json does for bytes).
+    pub(super) fn parse_bytes<'s>(&'s mut self) -> Result<Text<'de, 's, [u8]>, Error> {
+        let input = self.input.as_bytes();
+        let end = |from: usize| {
+            memchr::memchr2(b'"', b'\\', &input[from..]).map_or(input.len(), |n| from + n)
+        };
+        let start = self.pos;
+        let mut i = end(start);
+        if input.get(i) == Some(&b'"') {
+            self.pos = i + 1;
+            return Ok(Text::Borrowed(&input[start..i]));
+        }
+        self.raw.clear();
+        let mut from = start;
+        loop {
+            self.raw.extend_from_slice(&input[from..i]);
+            match input.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(Text::Copied(&self.raw));
+                }
+                Some(_) => {
+                    self.pos = i + 1;
+                    self.unescape_raw()?;
+                }
+                None => {
+                    self.pos = i;
+                    return Err(self.fail(Syntax::Eof));
+                }
+            }
+            from = self.pos;
+            i = end(from);
+        }
+    }
+
+    /// The single-letter escapes' values.
+    #[inline]
+    fn simple_escape(c: u8) -> Option<u8> {
+        Some(match c {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            _ => return None,
+        })
+    }
+
+    /// Takes the escape after a backslash into the scratch string.
+    fn unescape(&mut self) -> Result<(), Error> {
+        let Some(c) = self.byte() else {
+            return Err(self.fail(Syntax::Eof));
+        };
+        self.pos += 1;
+        if c == b'u' {
+            let c = self.unicode_escape()?;
+            self.scratch.push(c);
+        } else {
+            let Some(e) = Self::simple_escape(c) else {
+                return Err(self.fail(Syntax::InvalidEscape));
+            };
+            self.scratch.push(char::from(e));
+        }
+        Ok(())
+    }
+
+    /// Four hex digits.
+    fn hex4(&mut self) -> Result<u16, Error> {
+        let Some(digits) = self.input.as_bytes().get(self.pos..self.pos + 4) else {
+            self.pos = self.input.len();
+            return Err(self.fail(Syntax::Eof));
+        };
+        let mut n = 0u16;
+        for &c in digits {
+            let v = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return Err(self.fail(Syntax::InvalidEscape)),
+            };
+            n = n << 4 | u16::from(v);
+        }
+        self.pos += 4;
+        Ok(n)
+    }
+
+    /// A `\u` escape (after the `u`), with its low surrogate escape if it is a high one.
+    fn unicode_escape(&mut self) -> Result<char, Error> {
+        let n = self.hex4()?;
+        let code = match n {
+            0xdc00..=0xdfff => return Err(self.fail(Syntax::LoneSurrogate)),
+            0xd800..=0xdbff => {
+                for expected in [b'\\', b'u'] {
+                    match self.byte() {
+                        Some(c) if c == expected => self.pos += 1,
+                        Some(_) => return Err(self.fail(Syntax::LoneSurrogate)),
+                        None => return Err(self.fail(Syntax::Eof)),
+                    }
+                }
+                let low = self.hex4()?;
+                if !(0xdc00..=0xdfff).contains(&low) {
+                    return Err(self.fail(Syntax::LoneSurrogate));
+                }
+                0x1_0000 + ((u32::from(n) - 0xd800) << 10 | (u32::from(low) - 0xdc00))
+            }
+            _ => u32::from(n),
+        };
+        char::from_u32(code).ok_or_else(|| self.fail(Syntax::LoneSurrogate))
+    }
+
+    /// Takes the escape after a backslash into the raw scratch, lone surrogates allowed.
+    fn unescape_raw(&mut self) -> Result<(), Error> {
+        let Some(c) = self.byte() else {
+            return Err(self.fail(Syntax::Eof));
+        };
+        self.pos += 1;
+        if c != b'u' {
+            let Some(e) = Self::simple_escape(c) else {
+                return Err(self.fail(Syntax::InvalidEscape));
+            };
+            self.raw.push(e);
+            return Ok(());
+        }
+        let mut n = self.hex4()?;
+        loop {
+            if !(0xd800..=0xdbff).contains(&n) {
+                push_wtf8(&mut self.raw, u32::from(n));
+                return Ok(());
+            }
+            // A high surrogate: a low one may follow.
+            match self.byte() {
+                Some(b'\\') => self.pos += 1,
+                Some(_) => {
+                    push_wtf8(&mut self.raw, u32::from(n));
+                    return Ok(());
+                }
+                None => return Err(self.fail(Syntax::Eof)),
+            }
+            match self.byte() {
+                Some(b'u') => self.pos += 1,
+                Some(_) => {
+                    push_wtf8(&mut self.raw, u32::from(n));
+                    // The backslash starts another (single-letter) escape.
+                    return self.unescape_raw();
+                }
+                None => return Err(self.fail(Syntax::Eof)),
+            }
+            let low = self.hex4()?;
+            if (0xdc00..=0xdfff).contains(&low) {
+                let code = 0x1_0000 + ((u32::from(n) - 0xd800) << 10 | (u32::from(low) - 0xdc00));
+                push_wtf8(&mut self.raw, code);
+                return Ok(());
+            }
+            push_wtf8(&mut self.raw, u32::from(n));
+            n = low;
+        }
+    }
+
+    /// Skips a string whose opening quote was taken, checking its escapes (any `\u` escape
+    /// is accepted, as serde_json does when skipping).
+    pub(super) fn skip_str(&mut self) -> Result<(), Error> {
+        let b = self.input.as_bytes();
+        loop {
+            let i = scan_plain(b, self.pos);
+            self.pos = i + 1;
+            match b.get(i) {
+                Some(b'"') => return Ok(()),
+                Some(b'\\') => match self.byte() {
+                    Some(b'u') => {
+                        self.pos += 1;
+                        self.hex4()?;
+                    }
+                    Some(c) if Self::simple_escape(c).is_some() => self.pos += 1,
+                    Some(_) => return Err(self.fail(Syntax::InvalidEscape)),
+                    None => return Err(self.fail(Syntax::Eof)),
+                },
+                Some(_) => return Err(self.fail(Syntax::ControlCharacter)),
+                None => {
+                    self.pos = i;
+                    return Err(self.fail(Syntax::Eof));
+                }
+            }
+        }
+    }
+
+    /// Reads a number at `pos` (a `-` or a digit). `single`: a float is rounded to `f32`
+    /// directly (not through `f64`), as serde_json does for `f32` targets.
+    #[inline]
+    pub(super) fn parse_number(&mut self, single: bool) -> Result<Number, Error> {
+        let b = self.input.as_bytes();
+        let start = self.pos;
+        let mut i = start;
+        let negative = b.get(i) == Some(&b'-');
+        i += usize::from(negative);
+        // All digits so far, while they fit.
+        let mut sig = 0u64;
+        let mut exact = true;
+        match b.get(i) {
+            Some(b'0') => {
+                i += 1;
+                if digit(b.get(i)).is_some() {
+                    self.pos = i;
+                    return Err(self.fail(Syntax::InvalidNumber));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                while let Some(d) = digit(b.get(i)) {
+                    match sig
+                        .checked_mul(10)
+                        .and_then(|s| s.checked_add(u64::from(d)))
+                    {
+                        Some(s) => sig = s,
+                        None => exact = false,
+                    }
+                    i += 1;
+                }
+            }
+            c => {
+                self.pos = i;
+                return Err(self.fail(if c.is_none() {
+                    Syntax::Eof
+                } else {
+                    Syntax::InvalidNumber
+                }));
+            }
+        }
+        let mut float = false;
+        // Decimal exponent of `sig` (when `exact`).
+        let mut exp = 0i32;
+        if b.get(i) == Some(&b'.') {
+            float = true;
+            i += 1;
+            let first = i;
+            while let Some(d) = digit(b.get(i)) {
+                if exact {
+                    match sig
+                        .checked_mul(10)
+                        .and_then(|s| s.checked_add(u64::from(d)))
+                    {
+                        Some(s) => {
+                            sig = s;
+                            exp -= 1;
+                        }
+                        None => exact = false,
+                    }
+                }
+                i += 1;
+            }
+            if i == first {
+                self.pos = i;
+                return Err(self.fail(Syntax::InvalidNumber));
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            float = true;
+            i += 1;
+            let negative_exp = b.get(i) == Some(&b'-');
+            if let Some(b'-' | b'+') = b.get(i) {
+                i += 1;
+            }
+            let first = i;
+            let mut e = 0i32;
+            while let Some(d) = digit(b.get(i)) {
+                e = e.saturating_mul(10).saturating_add(i32::from(d));
+                i += 1;
+            }
+            if i == first {
+                self.pos = i;
+                return Err(self.fail(Syntax::InvalidNumber));
+            }
+            exp = if negative_exp {
+                exp.saturating_sub(e)
+            } else {
+                exp.saturating_add(e)
+            };
+        }
+        self.pos = i;
+        if !float && exact {
+            return Ok(if !negative {
+                Number::U64(sig)
+            } else if sig == 0 || sig > 1 << 63 {
+                // `-0` and integers below i64::MIN are floats.
+                Number::F64(-(sig as f64))
+            } else {
+                Number::I64((sig as i64).wrapping_neg())
+            });
+        }
+        let text = &self.input[start..i];
+        let f = if single {
+            text.parse::<f32>().map(f64::from)
+        } else if exact && sig <= 1 << 53 && (-22..=22).contains(&exp) {
+            // Both operands are exact, so the one rounding of the product or quotient gives
+            // the correctly rounded value.
+            let m = sig as f64;
+            let f = if exp < 0 {
+                m / POW10[exp.unsigned_abs() as usize]
+            } else {
+                m * POW10[exp as usize]
+            };
+            Ok(if negative { -f } else { f })
+        } else {
+            text.parse::<f64>()
+        };
+        match f {
+            Ok(f) if f.is_finite() => Ok(Number::F64(f)),
+            _ => Err(self.fail(Syntax::NumberOutOfRange)),
+        }
+    }
+
+    /// The text of an integer (no fraction or exponent) at `pos`, sign included, for the
+    /// 128-bit targets.
+    pub(super) fn integer_text(&mut self) -> Result<&'de str, Error> {
+        let input = self.input;
+        let b = input.as_bytes();
+        let start = self.pos;
+        let mut i = start + usize::from(b.get(start) == Some(&b'-'));
+        match b.get(i) {
+            Some(b'0') => {
+                i += 1;
+                if digit(b.get(i)).is_some() {
+                    self.pos = i;
+                    return Err(self.fail(Syntax::InvalidNumber));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                while digit(b.get(i)).is_some() {
+                    i += 1;
+                }
+            }
+            _ => {
+                self.pos = i;
+                return Err(self.fail(Syntax::InvalidNumber));
+            }
+        }
+        self.pos = i;
+        Ok(&input[start..i])
+    }
+
+    /// Skips a number at `pos`, checking its syntax.
+    fn skip_number(&mut self) -> Result<(), Error> {
+        self.integer_text()?;
+        let b = self.input.as_bytes();
+        let mut i = self.pos;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let first = i;
+            while digit(b.get(i)).is_some() {
+                i += 1;
+            }
+            if i == first {
+                self.pos = i;
+                return Err(self.fail(Syntax::InvalidNumber));
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'-' | b'+') = b.get(i) {
+                i += 1;
+            }
+            let first = i;
+            while digit(b.get(i)).is_some() {
+                i += 1;
+            }
+            if i == first {
+                self.pos = i;
+                return Err(self.fail(Syntax::InvalidNumber));
+            }
+        }
+        self.pos = i;
+        Ok(())
+    }
+
+    /// Takes `:` (after whitespace).
+    #[inline]
+    pub(super) fn colon(&mut self) -> Result<(), Error> {
+        match self.peek() {
+            Some(b':') => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(_) => Err(self.fail(Syntax::ExpectedColon)),
+            None => Err(self.fail(Syntax::Eof)),
+        }
+    }
+
+    /// Takes a `"key":` of an object being skipped.
+    fn skip_key(&mut self) -> Result<(), Error> {
+        match self.peek() {
+            Some(b'"') => self.pos += 1,
+            Some(_) => return Err(self.fail(Syntax::KeyMustBeAString)),
+            None => return Err(self.fail(Syntax::Eof)),
+        }
+        self.skip_str()?;
+        self.colon()
+    }
+
+    /// Skips one value, checking its syntax, without a nesting limit (as serde_json skips):
+    /// open containers are kept on a stack, not in recursion.
+    pub(super) fn skip_value(&mut self) -> Result<(), Error> {
+        self.stack.clear();
+        loop {
+            // A value is expected.
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    self.skip_str()?;
+                }
+                Some(b'-' | b'0'..=b'9') => self.skip_number()?,
+                Some(b'n') => self.null()?,
+                Some(first @ (b't' | b'f')) => {
+                    self.boolean(first)?;
+                }
+                Some(open @ (b'[' | b'{')) => {
+                    self.pos += 1;
+                    let close = open + 2;
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                    } else {
+                        if open == b'{' {
+                            self.skip_key()?;
+                        }
+                        self.stack.push(open);
+                        continue;
+                    }
+                }
+                Some(_) => return Err(self.fail(Syntax::ExpectedValue)),
+                None => return Err(self.fail(Syntax::Eof)),
+            }
+            // After a value: commas and closing brackets.
+            loop {
+                let Some(&open) = self.stack.last() else {
+                    return Ok(());
+                };
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if open == b'{' {
+                            self.skip_key()?;
+                        }
+                        break;
+                    }
+                    Some(c) if c == open + 2 => {
+                        self.pos += 1;
+                        self.stack.pop();
+                    }
+                    Some(_) if open == b'[' => {
+                        return Err(self.fail(Syntax::ExpectedListCommaOrEnd))
+                    }
+                    Some(_) => return Err(self.fail(Syntax::ExpectedObjectCommaOrEnd)),
+                    None => return Err(self.fail(Syntax::Eof)),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+use super::from_str;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::fmt::Debug;
+
+/// A raw value, compared by its text.
+#[derive(Debug, serde::Deserialize)]
+struct Raw(Box<RawValue>);
+
+impl PartialEq for Raw {
+    fn eq(&self, other: &Raw) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+/// Both accept `json` with the same value, or both refuse it.
+fn same<T: DeserializeOwned + PartialEq + Debug>(json: &str) -> bool {
+    let ours = from_str::<T>(json);
+    let theirs = serde_json::from_str::<T>(json);
+    match (&ours, &theirs) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{json:?}"),
+        (Err(_), Err(_)) => {}
+        _ => panic!(
+            "{json:?} as {}: ours {ours:?}, serde_json {theirs:?}",
+            std::any::type_name::<T>()
+        ),
+    }
+    ours.is_ok()
+}
+
+#[test]
+fn numbers_are_typed_and_rounded_as_serde_json_does() {
+    for n in [
+        "0",
+        "-0",
+        "1",
+        "-1",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "1.5",
+        "-0.0",
+        "1e3",
+        "1E+3",
+        "1e-3",
+        "0.1",
+        "123456789012345678901234567890",
+        "2.2250738585072014e-308",
+        "1e308",
+        "1e309",
+        "-1e309",
+        "1e-400",
+        "0e99999999999999",
+        "1e99999999999999",
+        "1e-99999999999999",
+        "9007199254740993",
+        "9007199254740993.0",
+        "0.30000000000000004",
+        "3.4028235e38",
+        "3.4028236e38",
+        "1e39",
+        "1.17549435e-38",
+        "01",
+        "-",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "+1",
+        "--1",
+        "1.5e3x",
+        " 7 ",
+        "00",
+        "-01",
+        "1ee2",
+        "4.94065645841246544e-324",
+        "2.4703282292062328e-324",
+        "340282356779733661637539395458142568448",
+        "1.0000000000000000000000000000001",
+        "0.000000000000000000000000000000000000000000001e300",
+        "18446744073709551615.0",
+    ] {
+        same::<Value>(n);
+        same::<f64>(n);
+        same::<f32>(n);
+        same::<u64>(n);
+        same::<i64>(n);
+        same::<u8>(n);
+        same::<i8>(n);
+        same::<i128>(n);
+        same::<u128>(n);
+        same::<IgnoredAny>(n);
+        same::<Raw>(n);
+    }
+    for n in [
+        "170141183460469231731687303715884105727",
+        "170141183460469231731687303715884105728",
+        "-170141183460469231731687303715884105728",
+        "-170141183460469231731687303715884105729",
+        "340282366920938463463374607431768211455",
+        "340282366920938463463374607431768211456",
+        "-0",
+        "1.0",
+    ] {
+        same::<i128>(n);
+        same::<u128>(n);
+    }
+    let v: Value = from_str("-0").unwrap();
+    assert!(v.as_f64().unwrap().is_sign_negative());
+}
+
+#[test]
+fn strings_unescape_and_surrogates_follow_serde_json() {
+    for s in [
+        r#""plain""#,
+        r#""a\"b\\c\/d\b\f\n\r\t""#,
+        r#""\u00e9\u20AC""#,
+        r#""\ud83d\ude00""#,
+        r#""\ud83d""#,
+        r#""\ude00""#,
+        r#""\ud83dx""#,
+        r#""\ud83d\n""#,
+        r#""\ud83d\ud83d\ude00""#,
+        r#""\ud83d\u0041""#,
+        r#""\x""#,
+        r#""\u12""#,
+        r#""\u12g4""#,
+        "\"tab\there\"",
+        "\"nl\nx\"",
+        r#""unterminated"#,
+        r#""esc at end\"#,
+        "\"é😀 long enough to take the word path\"",
+        r#""\ud83d\"#,
+        r#""\ud83d\u"#,
+        r#""\""#,
+        r#""""#,
+    ] {
+        same::<String>(s);
+        same::<Value>(s);
+        same::<IgnoredAny>(s);
+        same::<Vec<u8>>(s);
+        same::<char>(s);
+        same::<Raw>(s);
+    }
+    assert!(same::<char>(r#""\u00e9""#));
+    assert!(!same::<char>(r#""ab""#));
+}
+
+#[test]
+fn borrowed_strings_point_into_the_input() {
+    let json = r#"["abc", "a\nb"]"#;
+    let (a, b): (&str, String) = from_str(json).unwrap();
+    assert_eq!(a.as_ptr(), json[2..].as_ptr());
+    assert_eq!(b, "a\nb");
+    assert!(from_str::<(&str,)>(r#"["a\nb"]"#).is_err());
+    let raw: &RawValue = from_str(" [1, {\"a\" : 2}] ").unwrap();
+    assert_eq!(raw.get(), "[1, {\"a\" : 2}]");
+    let (r,): (Box<RawValue>,) = from_str("[ \"x\" ]").unwrap();
+    assert_eq!(r.get(), "\"x\"");
+}
+
+#[test]
+fn nesting_stops_at_serde_json_limit_except_when_skipped() {
+    for depth in [126, 127, 128, 129, 500] {
+        let arrays = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert_eq!(same::<Value>(&arrays), depth <= 127, "{depth}");
+        assert!(same::<IgnoredAny>(&arrays));
+        let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+        assert_eq!(same::<Value>(&objects), depth <= 127, "{depth}");
+        same::<Raw>(&objects);
+    }
+}
