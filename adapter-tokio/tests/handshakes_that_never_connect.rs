@@ -79,18 +79,7 @@ async fn sessions_that_never_connect_are_closed_by_connect_timeout() {
 
     // Every silent WebSocket is closed by the server.
     for ws in &mut silent {
-        let end = tokio::time::timeout(WAIT, async {
-            while let Some(Ok(msg)) = ws.next().await {
-                if msg.is_close() {
-                    return;
-                }
-            }
-        })
-        .await;
-        assert!(
-            end.is_ok(),
-            "a silent WebSocket is still open after {WAIT:?}"
-        );
+        closed_by_server(ws).await;
     }
     // Every polling session is over: its next poll gets the close packet (the session waits
     // for it) or, once that was delivered, 400 Session ID unknown.
@@ -117,9 +106,82 @@ async fn sessions_that_never_connect_are_closed_by_connect_timeout() {
     assert_eq!(next_sio(&mut good).await, r#"2["echo","still here"]"#);
 }
 
+/// Waits for the server to close `ws` (a close frame or the end of the stream).
+async fn closed_by_server(ws: &mut Ws) {
+    let end = tokio::time::timeout(WAIT, async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if msg.is_close() {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(
+        end.is_ok(),
+        "a silent WebSocket is still open after {WAIT:?}"
+    );
+}
+
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
     haystack
         .windows(needle.len())
         .filter(|w| *w == needle)
         .count()
+}
+
+#[tokio::test]
+async fn max_sessions_refuses_handshakes_past_it_until_silent_sessions_are_closed() {
+    const MAX: usize = 20;
+    let io = volley_tokio::new(
+        Options::default()
+            .serve_client(false)
+            .connect_timeout(Duration::from_millis(300))
+            .max_sessions(Some(MAX)),
+    );
+    io.of("/").on_connection(|socket: SocketRef| {
+        socket.on("echo", |socket, event| {
+            let _ = socket.emit_forward("echo", event.forward_args());
+        });
+    });
+    let addr = start(io).await;
+    let (mut good, _) = sio_connect(addr, "/", None).await;
+    let mut silent = Vec::new();
+    for _ in 1..MAX {
+        let mut ws = ws(addr, "/socket.io/?EIO=4&transport=websocket").await;
+        assert!(next_text(&mut ws).await.starts_with("0{"));
+        silent.push(ws);
+    }
+    let full = get(addr, "/socket.io/?EIO=4&transport=polling").await;
+    assert_eq!(
+        (full.status, full.text()),
+        (
+            503,
+            r#"{"code":4,"message":"Too many sessions"}"#.to_owned()
+        )
+    );
+    let url = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket");
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            assert_eq!(resp.status().as_u16(), 503)
+        }
+        other => panic!("expected a 503, got {other:?}"),
+    }
+    send_sio(&mut good, r#"2["echo","full house"]"#).await;
+    assert_eq!(next_sio(&mut good).await, r#"2["echo","full house"]"#);
+
+    // connectTimeout closes the silent ones, and their places are free again.
+    for ws in &mut silent {
+        closed_by_server(ws).await;
+    }
+    let mut status = 0;
+    for _ in 0..50 {
+        status = get(addr, "/socket.io/?EIO=4&transport=polling")
+            .await
+            .status;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, 200);
 }

@@ -210,6 +210,21 @@ impl Options {
         self.engine.max_buffer = limit.into();
         self
     }
+    /// Bounds the Engine.IO sessions open at once (default `None`: no bound, like the
+    /// reference). Every handshake makes one — polling or WebSocket, whether or not it ever
+    /// joins a namespace (connectTimeout closes those) — so this caps what a flood of
+    /// handshakes can hold, which `Serve::max_connections` cannot: polling sessions hold no
+    /// connection between requests. Past it a handshake is answered `503`, and clients retry
+    /// with their reconnection backoff.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert_eq!(Options::default().max_sessions(Some(50_000)).engine().max_sessions, Some(50_000));
+    /// ```
+    pub fn max_sessions(mut self, max: Option<usize>) -> Self {
+        self.engine.max_sessions = max;
+        self
+    }
     /// Whether to serve the browser client under the path (default true).
     ///
     /// ```

@@ -157,6 +157,12 @@ pub struct EngineConfig {
     /// How long a session closed by the server waits for the client's next poll to tell it
     /// (the reference's polling `closeTimeout`, 30 s).
     pub close_linger: Duration,
+    /// The most sessions open at once, counting closed ones still waiting for their last poll
+    /// and handshakes awaiting admission (default `None`: no bound, like the reference). A
+    /// handshake past it is answered `503` (`{"code":4,"message":"Too many sessions"}` for
+    /// polling, the plain message for a WebSocket); the clients retry with their reconnection
+    /// backoff.
+    pub max_sessions: Option<usize>,
 }
 
 impl Default for EngineConfig {
@@ -171,6 +177,7 @@ impl Default for EngineConfig {
             cors: None,
             max_buffer: BufferLimit::Auto,
             close_linger: Duration::from_secs(30),
+            max_sessions: None,
         }
     }
 }
@@ -225,6 +232,11 @@ impl EngineConfig {
     /// Sets how long a server-closed polling session waits for its last poll.
     pub fn close_linger(mut self, d: Duration) -> Self {
         self.close_linger = d;
+        self
+    }
+    /// Sets `max_sessions` (`None`: no bound).
+    pub fn max_sessions(mut self, max: Option<usize>) -> Self {
+        self.max_sessions = max;
         self
     }
 }

@@ -65,6 +65,22 @@ impl HttpResponse {
         HttpResponse::new(status, headers, Bytes::from(body))
     }
 
+    /// A handshake past [`EngineConfig::max_sessions`](super::EngineConfig::max_sessions):
+    /// `503` with the reference's JSON error body (code 4, as for a refused handshake), or
+    /// for a WebSocket the plain message, closing the connection.
+    pub(crate) fn too_many_sessions(mut headers: Headers, websocket: bool) -> Self {
+        const MESSAGE: &str = "Too many sessions";
+        let body = if websocket {
+            headers.push(("Connection", Str::from_static("close")));
+            headers.push(("Content-Type", Str::from_static("text/html")));
+            Bytes::from_static(MESSAGE.as_bytes())
+        } else {
+            headers.push(("Content-Type", Str::from_static("application/json")));
+            Bytes::from_static(br#"{"code":4,"message":"Too many sessions"}"#)
+        };
+        HttpResponse::new(503, headers, body)
+    }
+
     /// A refused WebSocket upgrade: the reference answers the raw socket with
     /// `400 Bad Request`, `text/html`, the plain message, and closes it.
     pub(crate) fn upgrade_error(code: ErrorCode, message: Option<&str>) -> Self {

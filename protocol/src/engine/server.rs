@@ -5,7 +5,7 @@ use super::head::RequestHead;
 use super::packet::{Message, WsFrame};
 use super::queue::{Group, OutMessage};
 use super::request::{route, ConnId, Method, ReqId, Route, TransportKind};
-use super::response::{cors_headers, ErrorCode, HttpResponse};
+use super::response::{cors_headers, ErrorCode, Headers, HttpResponse};
 use super::session::{Session, Shared};
 use crate::hash::IdMap;
 use crate::id::IdGenerator;
@@ -370,6 +370,20 @@ impl EngineServer {
             }
             Route::Error(code) => return error(code),
             Route::Handshake(transport) => {
+                let full =
+                    self.shared.config.max_sessions.is_some_and(|max| {
+                        self.sessions.len() + self.pending_handshakes.len() >= max
+                    });
+                if full {
+                    let headers = if upgrade {
+                        Headers::new()
+                    } else {
+                        cors_headers(cors, &head, false)
+                    };
+                    return RequestOutcome::Respond(HttpResponse::too_many_sessions(
+                        headers, upgrade,
+                    ));
+                }
                 self.pending_handshakes.insert(req);
                 return RequestOutcome::Handshake(Incoming {
                     req,
