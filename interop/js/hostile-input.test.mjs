@@ -492,6 +492,31 @@ describe("hostile input: frames, heartbeats, queries", () => {
     assert.ok(reply === "" || /^HTTP\/1\.1 4\d\d /.test(reply), reply.slice(0, 80));
   });
 
+  test("a POST body sent as application/octet-stream (v3's binary polling) → bare 400, session closed", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+    const res = await request(eioUrl(ENGINE_URL, "/engine.io/", { transport: "polling", sid }), {
+      method: "POST",
+      body: "4abc",
+      headers: { "content-type": "application/octet-stream" },
+    });
+    assert.deepEqual([res.status, res.text], [400, ""]);
+    const later = await poll(ENGINE_URL, "/engine.io/", sid);
+    assert.deepEqual([later.status, later.text], [400, '{"code":1,"message":"Session ID unknown"}']);
+  });
+
+  test("invalid UTF-8 in a POST body is replaced (U+FFFD), as Node decodes it", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, "/engine.io/");
+    const res = await request(eioUrl(ENGINE_URL, "/engine.io/", { transport: "polling", sid }), {
+      method: "POST",
+      body: Buffer.from([0x34, 0xff, 0xfe, 0x41]),
+      headers: { "content-type": "text/plain;charset=UTF-8" },
+    });
+    assert.deepEqual([res.status, res.text], [200, "ok"]);
+    const got = await poll(ENGINE_URL, "/engine.io/", sid);
+    assert.deepEqual([got.status, got.text], [200, "4\ufffd\ufffdA"]);
+    await post(ENGINE_URL, "/engine.io/", sid, "1");
+  });
+
   test("500 pipelined requests on one keep-alive connection are answered in order", async () => {
     const one = `GET ${PATH}?EIO=4&transport=carrier-pigeon HTTP/1.1\r\nHost: x\r\n\r\n`;
     const last = `GET ${PATH}?EIO=5&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
