@@ -88,8 +88,18 @@ export async function kickScenario({ admin, victim, witness, V, room }) {
 
   // Only the admin's page has kick buttons.
   assert.equal(await witness.$$eval("#presence button.kick", (b) => b.length), 0);
-  await admin.waitForSelector(`#presence li[data-user="${V}"] button.kick`);
-  await admin.click(`#presence li[data-user="${V}"] button.kick`);
+  // Find and click the button in one turn of the page: the presence list is re-rendered on
+  // every presence update (in the cluster, updates from the other server can arrive at any
+  // time), so an element handle taken first can be detached by the time it is clicked.
+  await admin.waitForFunction(
+    (v) => {
+      const button = document.querySelector(`#presence li[data-user="${v}"] button.kick`);
+      button?.click();
+      return Boolean(button);
+    },
+    { timeout: WAIT_MS },
+    V,
+  );
 
   const status = await waitForState(victim, "disconnected");
   assert.match(status, /io server disconnect/);
