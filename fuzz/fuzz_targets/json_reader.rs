@@ -8,9 +8,13 @@
 //! multi-byte character from the middle of the character and panics formatting its error.
 #![no_main]
 
+#[path = "../../protocol/tests/serde_forms/mod.rs"]
+mod serde_forms;
+
 use libfuzzer_sys::fuzz_target;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
+use serde_forms::Bytes;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -70,18 +74,6 @@ struct Flat {
     rest: BTreeMap<String, Value>,
 }
 
-/// Bytes read through `deserialize_bytes` (a string's UTF-8, or WTF-8 for lone surrogates, or
-/// an array of numbers); written as hex, so they can be a map key.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Bytes(Vec<u8>);
-
-impl Serialize for Bytes {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let hex: String = self.0.iter().map(|b| format!("{b:02x}")).collect();
-        s.serialize_str(&hex)
-    }
-}
-
 /// A float map key (`"1.5": …`), ordered by bits.
 #[derive(Deserialize, Serialize, Debug)]
 struct FloatKey(f64);
@@ -100,29 +92,6 @@ impl PartialOrd for FloatKey {
 impl Ord for FloatKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Bytes {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Bytes;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E>(self, v: &[u8]) -> Result<Bytes, E> {
-                Ok(Bytes(v.to_vec()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Bytes, A::Error> {
-                let mut out = Vec::new();
-                while let Some(b) = s.next_element()? {
-                    out.push(b);
-                }
-                Ok(Bytes(out))
-            }
-        }
-        d.deserialize_bytes(V)
     }
 }
 

@@ -7,10 +7,14 @@
 //!   tuple/struct variants, options, map keys of every scalar kind and some refused ones.
 #![no_main]
 
+#[path = "../../protocol/tests/serde_forms/mod.rs"]
+mod serde_forms;
+
 use arbitrary::{Arbitrary, Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use serde_forms::{Blob, Shown};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -29,23 +33,15 @@ fn same<T: Serialize + std::fmt::Debug + ?Sized>(v: &T) {
     }
 }
 
-/// Serializes through `serialize_bytes` (what `serde_bytes` does).
-#[derive(Arbitrary, Debug)]
-struct Blob(Vec<u8>);
-
-impl Serialize for Blob {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(&self.0)
+impl<'a> Arbitrary<'a> for Blob {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        Ok(Blob(u.arbitrary()?))
     }
 }
 
-/// Serializes through `collect_str`.
-#[derive(Arbitrary, Debug)]
-struct Shown(String);
-
-impl Serialize for Shown {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("<{}>", self.0))
+impl<'a> Arbitrary<'a> for Shown {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        Ok(Shown(u.arbitrary()?))
     }
 }
 

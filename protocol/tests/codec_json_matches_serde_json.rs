@@ -2,9 +2,12 @@
 //! `serde_json::to_vec`: on arbitrary `serde_json::Value` trees, on typed data using every
 //! `Serialize` form, and it refuses the same map keys.
 
+mod serde_forms;
+
 use proptest::prelude::*;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use serde_forms::{Blob, Shown};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -78,26 +81,6 @@ fn value() -> impl Strategy<Value = Value> {
                 .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
         ]
     })
-}
-
-/// Serializes as bytes (what `serde_bytes` does).
-#[derive(Debug, Clone)]
-struct Blob(Vec<u8>);
-
-impl Serialize for Blob {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(&self.0)
-    }
-}
-
-/// Serializes through `collect_str`.
-#[derive(Debug, Clone)]
-struct Shown(String);
-
-impl Serialize for Shown {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("<{}>", self.0))
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
