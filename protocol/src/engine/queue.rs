@@ -261,6 +261,20 @@ impl OutQueue {
 
     /// Takes everything as one polling body (`\x1e`-joined); empty queue → empty body.
     pub(crate) fn take_payload(&mut self) -> Bytes {
+        // One text message (a reply answering a parked GET, the usual case) is its own body:
+        // its buffer already holds the `4…` form, so it is handed over, not copied.
+        if self.rest.is_empty() {
+            if let Some(Entry {
+                item: Item::Message(OutMessage(Repr::Text(s))),
+                ..
+            }) = self
+                .first
+                .take_if(|e| matches!(e.item, Item::Message(OutMessage(Repr::Text(_)))))
+            {
+                self.release();
+                return s.into_bytes();
+            }
+        }
         let mut out = Vec::with_capacity(self.bytes + self.len());
         let entries = self.first.take().into_iter().chain(self.rest.drain(..));
         for (i, e) in entries.enumerate() {
@@ -336,6 +350,32 @@ mod tests {
         assert_eq!(q.bytes(), 0);
         assert!(q.is_empty());
         assert_eq!(q.rest.capacity(), 0, "a drained queue keeps no buffer");
+    }
+
+    #[test]
+    fn a_lone_text_message_is_its_own_polling_body() {
+        let mut q = OutQueue::default();
+        let msg = OutMessage::text("[\"echo\",\"poll\"]");
+        let Repr::Text(buf) = &msg.0 else {
+            unreachable!()
+        };
+        let at = buf.as_ptr();
+        q.push_group(Group::Shared(std::slice::from_ref(&msg)), false, None);
+        let body = q.take_payload();
+        assert_eq!(&body[..], b"4[\"echo\",\"poll\"]");
+        assert_eq!(body.as_ptr(), at, "the message's buffer, not a copy");
+        assert!(q.is_empty());
+        assert_eq!(q.bytes(), 0);
+        // Alone but not text: encoded as before.
+        q.push_control(Packet::Noop);
+        assert_eq!(&q.take_payload()[..], b"6");
+        q.push_group(
+            Group::Shared(&[OutMessage::binary(Bytes::from_static(&[1, 2, 3]))]),
+            false,
+            None,
+        );
+        assert_eq!(&q.take_payload()[..], b"bAQID");
+        assert_eq!(q.bytes(), 0);
     }
 
     #[test]
