@@ -159,7 +159,12 @@ for (const { name, path, url, heartbeat, echo } of SERVERS) {
       const ws = await probed(url, path, sid);
       try {
         ws.send("5");
-        // The reference may release a GET parked meanwhile with a noop; none is parked here.
+        // A GET that reaches the server before it has read `5` is answered with a noop (the
+        // upgrade is still pending), so first see `5` take effect: the WebSocket's frames are
+        // handled in order, and the answer to the next one comes after it.
+        ws.send(echo ? "4upgraded" : "40");
+        const reply = await ws.nextNonPing();
+        assert.ok(echo ? reply === "4upgraded" : reply.startsWith('40{"sid":'), reply);
         const polled = await poll(url, path, sid);
         assert.deepEqual([polled.status, polled.text], [400, '{"code":3,"message":"Bad request"}']);
         const second = new RawWs(eioUrl(url, path, { transport: "websocket", sid }));
