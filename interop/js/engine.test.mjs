@@ -192,6 +192,45 @@ describe("engine.io on the wire", () => {
     }
   });
 
+  test("b64 on a WebSocket (forceBase64): binary goes out as b<base64> text; without it, as a binary frame", async () => {
+    for (const [query, expected] of [
+      [{ b64: "1" }, "bAQID"],
+      [{}, Buffer.from([1, 2, 3])],
+    ]) {
+      const ws = new RawWs(eioUrl(ENGINE_URL, PATH, { transport: "websocket", ...query }));
+      try {
+        await ws.opened;
+        assert.ok((await ws.next()).startsWith("0{"));
+        // A b<base64> text frame is a binary message whatever the query says; the echo
+        // server sends that binary message back.
+        ws.send("bAQID");
+        assert.deepEqual(await ws.nextNonPing(), expected, JSON.stringify(query));
+      } finally {
+        ws.close();
+      }
+    }
+  });
+
+  test("engine.io-client with forceBase64 over WebSocket echoes binary and text", async () => {
+    const socket = new Socket(ENGINE_URL, { path: PATH, transports: ["websocket"], forceBase64: true });
+    try {
+      await once(socket, "open", { rejectOn: ["error", "close"] });
+      const received = [];
+      const done = new Promise((resolve) =>
+        socket.on("message", (data) => {
+          received.push(normalizeBinary(data));
+          if (received.length === 2) resolve();
+        }),
+      );
+      socket.send(Uint8Array.from([0, 255, 7]));
+      socket.send("after binary");
+      await done;
+      assert.deepEqual(received, [Buffer.from([0, 255, 7]), "after binary"]);
+    } finally {
+      socket.close();
+    }
+  });
+
   test("upgrade on the wire: 2probe/3probe, 5, then polling for that sid is refused", async () => {
     const { sid } = await pollingHandshake(ENGINE_URL, PATH);
     const ws = await probedUpgrade(sid);

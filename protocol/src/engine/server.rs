@@ -207,10 +207,18 @@ impl SessionInfo<'_> {
 
 #[derive(Debug)]
 enum PendingWs {
-    /// The WebSocket of a WebSocket-first session.
-    First(Str),
-    /// A WebSocket that will probe to upgrade this polling session.
-    Upgrade(Str),
+    /// The WebSocket of a WebSocket-first session; whether its request asked for base64.
+    First(Str, bool),
+    /// A WebSocket that will probe to upgrade this polling session; whether its request
+    /// asked for base64.
+    Upgrade(Str, bool),
+}
+
+/// The request carries `b64` with a value (engine.io-client's `forceBase64`): like the
+/// reference (`supportsBinary = !query.b64`, the last occurrence winning), the transport it
+/// opens sends binary messages as `b<base64>` text.
+fn wants_base64(head: &RequestHead) -> bool {
+    head.query_param("b64").is_some_and(|v| !v.is_empty())
 }
 
 /// All Engine.IO sessions of a server: a sans-IO state machine.
@@ -397,7 +405,8 @@ impl EngineServer {
             return error(ErrorCode::UnknownSid);
         };
         if upgrade {
-            self.pending_ws.insert(req, PendingWs::Upgrade(sid));
+            self.pending_ws
+                .insert(req, PendingWs::Upgrade(sid, wants_base64(&head)));
             return RequestOutcome::UpgradeWebSocket;
         }
         if transport != session.transport_kind() || transport == TransportKind::WebSocket {
@@ -467,8 +476,9 @@ impl EngineServer {
                 Some((incoming.req, headers))
             }
             TransportKind::WebSocket => {
+                let base64 = wants_base64(&incoming.head);
                 self.pending_ws
-                    .insert(incoming.req, PendingWs::First(sid.clone()));
+                    .insert(incoming.req, PendingWs::First(sid.clone(), base64));
                 None
             }
         };
@@ -511,7 +521,7 @@ impl EngineServer {
             return;
         }
         if let Some(pending) = self.pending_ws.remove(&req) {
-            if let PendingWs::First(sid) = pending {
+            if let PendingWs::First(sid, _) = pending {
                 if let Some(s) = self.sessions.get_mut(&sid) {
                     s.handle_ws_open_failed(now, &mut self.shared);
                     self.after(&sid);
@@ -534,9 +544,9 @@ impl EngineServer {
 
     /// The adapter completed the WebSocket upgrade of request `req` as connection `conn`.
     pub fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
-        let (sid, first) = match self.pending_ws.remove(&req) {
-            Some(PendingWs::First(sid)) => (sid, true),
-            Some(PendingWs::Upgrade(sid)) => (sid, false),
+        let (sid, first, base64) = match self.pending_ws.remove(&req) {
+            Some(PendingWs::First(sid, base64)) => (sid, true, base64),
+            Some(PendingWs::Upgrade(sid, base64)) => (sid, false, base64),
             None => {
                 self.shared.transmits.push_back(Transmit::WsClose { conn });
                 return;
@@ -547,9 +557,9 @@ impl EngineServer {
             return;
         };
         if first {
-            s.attach_ws(&mut self.shared, conn);
+            s.attach_ws(&mut self.shared, conn, base64);
         } else {
-            s.start_upgrade(now, &mut self.shared, conn);
+            s.start_upgrade(now, &mut self.shared, conn, base64);
         }
         self.after(&sid);
     }

@@ -3,7 +3,7 @@
 //! and routes inputs to them; every state change of a session happens in this file.
 
 use super::config::EngineConfig;
-use super::packet::{Packet, WsFrame};
+use super::packet::{Message, Packet, WsFrame};
 use super::payload;
 use super::queue::{Group, OutQueue, Push};
 use super::request::{ConnId, ReqId, TransportKind};
@@ -61,6 +61,8 @@ struct Upgrade {
     probed: bool,
     /// `3probe` is waiting to be drained from the probe connection.
     probe_reply: bool,
+    /// The probe's request asked for base64 (`b64`); it applies once the upgrade completes.
+    base64: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +108,10 @@ pub(crate) struct Session {
     pong_extended: bool,
     /// `WsReady` was emitted for the transport connection and not drained yet.
     ws_notified: bool,
+    /// The WebSocket transport's request carried `b64` (the client's `forceBase64`): binary
+    /// messages go out as `b<base64>` text frames, as the reference's transport does when it
+    /// does not "support binary".
+    ws_base64: bool,
     /// The session is in `Shared::flush_polls`.
     poll_listed: bool,
     /// The deadline this session has in the server's timer heap, if any.
@@ -157,6 +163,7 @@ impl Session {
             pong_deadline: None,
             pong_extended: false,
             ws_notified: false,
+            ws_base64: false,
             poll_listed: false,
             heap_at: None,
         };
@@ -268,7 +275,16 @@ impl Session {
         }
         if matches!(self.transport, Transport::WebSocket { conn: Some(c) } if c == conn) {
             self.ws_notified = false;
+            let start = out.len();
             self.queue.take_frames(out);
+            if self.ws_base64 {
+                for frame in &mut out[start..] {
+                    if let WsFrame::Binary(b) = frame {
+                        let b = std::mem::take(b);
+                        *frame = WsFrame::Text(Packet::Message(Message::Binary(b)).encode_text());
+                    }
+                }
+            }
         }
     }
 
@@ -584,9 +600,10 @@ impl Session {
     // ----- inputs: WebSocket -----------------------------------------------------------------
 
     /// The WebSocket of a WebSocket-first session is open.
-    pub(crate) fn attach_ws(&mut self, ctx: &mut Shared, conn: ConnId) {
+    pub(crate) fn attach_ws(&mut self, ctx: &mut Shared, conn: ConnId, base64: bool) {
         if let Transport::WebSocket { conn: slot @ None } = &mut self.transport {
             *slot = Some(conn);
+            self.ws_base64 = base64;
             ctx.conns.insert(conn, self.sid.clone());
             self.notify_queued(ctx);
         } else {
@@ -595,7 +612,13 @@ impl Session {
     }
 
     /// A WebSocket opened with this session's sid: it may probe and take over.
-    pub(crate) fn start_upgrade(&mut self, now: Instant, ctx: &mut Shared, conn: ConnId) {
+    pub(crate) fn start_upgrade(
+        &mut self,
+        now: Instant,
+        ctx: &mut Shared,
+        conn: ConnId,
+        base64: bool,
+    ) {
         let can_upgrade = self.phase == Phase::Open
             && self.upgrade.is_none()
             && !self.upgraded
@@ -610,6 +633,7 @@ impl Session {
             deadline: now + ctx.config.upgrade_timeout,
             probed: false,
             probe_reply: false,
+            base64,
         }));
     }
 
@@ -674,6 +698,7 @@ impl Session {
             Some(Packet::Upgrade) => {
                 let conn = u.conn;
                 let probe_reply = u.probe_reply;
+                self.ws_base64 = u.base64;
                 self.upgrade = None;
                 if let Some(p) = self.take_parked(ctx) {
                     Self::respond(

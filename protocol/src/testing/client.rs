@@ -102,9 +102,22 @@ impl PollingClient {
 
     /// Opens a WebSocket for this sid without probing yet; `Err` carries a refusal.
     pub fn open_upgrade<D: Driver>(&self, h: &mut Harness<D>) -> Result<WsClient, HttpResponse> {
+        self.open_upgrade_with(h, "")
+    }
+
+    /// [`open_upgrade`](Self::open_upgrade) with `extra` appended to the query (e.g.
+    /// `"&b64=1"`).
+    pub fn open_upgrade_with<D: Driver>(
+        &self,
+        h: &mut Harness<D>,
+        extra: &str,
+    ) -> Result<WsClient, HttpResponse> {
         let head = RequestHead::new(
             Method::Get,
-            &format!("{}?EIO=4&transport=websocket&sid={}", h.path, self.sid),
+            &format!(
+                "{}?EIO=4&transport=websocket&sid={}{extra}",
+                h.path, self.sid
+            ),
         )
         .with_header("Upgrade", "websocket");
         let req = h.request(head, Bytes::new());
@@ -154,9 +167,15 @@ impl WsClient {
     /// Opens a WebSocket-first session; returns the client and its handshake.
     #[track_caller]
     pub fn connect<D: Driver>(h: &mut Harness<D>) -> (WsClient, Handshake) {
+        Self::connect_with(h, "")
+    }
+
+    /// [`connect`](Self::connect) with `extra` appended to the query (e.g. `"&b64=1"`).
+    #[track_caller]
+    pub fn connect_with<D: Driver>(h: &mut Harness<D>, extra: &str) -> (WsClient, Handshake) {
         let head = RequestHead::new(
             Method::Get,
-            &format!("{}?EIO=4&transport=websocket", h.path),
+            &format!("{}?EIO=4&transport=websocket{extra}", h.path),
         )
         .with_header("Upgrade", "websocket");
         let req = h.request(head, Bytes::new());
