@@ -157,6 +157,7 @@ mod tests {
             status: 200,
             headers: vec![("Access-Control-Allow-Origin", Str::from(value))],
             body: Bytes::new(),
+            compressible: false,
         };
         let out = to_hyper(resp);
         let value = out.headers().get("access-control-allow-origin").unwrap();

@@ -138,11 +138,23 @@ where
             }
         }
     };
+    // Polling bodies and client files may go out compressed (`httpCompression`): decided
+    // here, on the request's own task, outside the core's lock.
+    let accept_encoding = (parts.method == hyper::Method::GET)
+        .then(|| parts.headers.get(hyper::header::ACCEPT_ENCODING).cloned())
+        .flatten();
+    let finish = |mut resp: volley_protocol::engine::HttpResponse| {
+        if resp.compressible {
+            let accept = accept_encoding.as_ref().and_then(|v| v.to_str().ok());
+            resp.compress_for(accept, io.http_compression());
+        }
+        to_hyper(resp)
+    };
     let (response, parked) = match outcome {
-        HttpOutcome::Respond(resp) => (to_hyper(resp), None),
+        HttpOutcome::Respond(resp) => (finish(resp), None),
         HttpOutcome::Pending(pending) => {
             let parked = traced.is_some().then(Instant::now);
-            (to_hyper(pending.await), parked)
+            (finish(pending.await), parked)
         }
         HttpOutcome::WebSocket(upgrade) => (ws::accept(rt, io, &mut parts, upgrade), None),
         HttpOutcome::NotMine => (empty(StatusCode::NOT_FOUND), None),

@@ -1,8 +1,10 @@
-//! The browser client is served from the npm package directory with ETag / 304.
+//! The browser client is served from the npm package directory with ETag / 304, compressed
+//! when the request's `Accept-Encoding` allows it (as the reference serves it).
 
 mod common;
 
 use common::*;
+use std::io::Read;
 use volley_tokio::Options;
 
 #[tokio::test]
@@ -16,7 +18,8 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
     )
     .expect("package.json");
     std::fs::write(dist.join("socket.io.min.js"), "/* min */").expect("min");
-    std::fs::write(dist.join("socket.io.js"), "/* full */").expect("js");
+    let full = format!("/* full */{}", "var a = 1;\n".repeat(300));
+    std::fs::write(dist.join("socket.io.js"), &full).expect("js");
     std::fs::write(dist.join("socket.io.esm.min.js"), "/* esm */").expect("esm");
     std::fs::write(dist.join("socket.io.min.js.map"), "{}").expect("map");
     // This test binary has a single test, so no other thread reads the environment.
@@ -27,7 +30,7 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
 
     for (file, body, kind) in [
         ("socket.io.min.js", "/* min */", "application/javascript"),
-        ("socket.io.js", "/* full */", "application/javascript"),
+        ("socket.io.js", full.as_str(), "application/javascript"),
         (
             "socket.io.esm.min.js",
             "/* esm */",
@@ -54,5 +57,39 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
     .await;
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
+
+    for (accept, encoding) in [("gzip, deflate, br", "gzip"), ("deflate", "deflate")] {
+        let packed = request(
+            addr,
+            "GET",
+            "/socket.io/socket.io.js",
+            &[("Accept-Encoding", accept)],
+            b"",
+        )
+        .await;
+        assert_eq!(packed.status, 200);
+        assert_eq!(packed.header("content-encoding"), Some(encoding));
+        assert_eq!(packed.header("etag"), Some("\"9.9.9\""));
+        let mut unpacked = String::new();
+        let read = if encoding == "gzip" {
+            flate2::read::GzDecoder::new(&packed.body[..]).read_to_string(&mut unpacked)
+        } else {
+            flate2::read::ZlibDecoder::new(&packed.body[..]).read_to_string(&mut unpacked)
+        };
+        read.expect("decompresses");
+        assert_eq!(unpacked, full);
+        assert!(packed.body.len() < full.len() / 4);
+    }
+    // Below the threshold (1024 bytes) a file goes out as it is.
+    let small = request(
+        addr,
+        "GET",
+        "/socket.io/socket.io.min.js",
+        &[("Accept-Encoding", "gzip")],
+        b"",
+    )
+    .await;
+    assert_eq!(small.header("content-encoding"), None);
+    assert_eq!(small.text(), "/* min */");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Socket } from "engine.io-client";
 import { ENGINE_HEARTBEAT_URL, ENGINE_URL, MODES, normalizeBinary, once, patternBuffer } from "./lib/harness.mjs";
-import { RawWs, eioUrl, packets, poll, pollingHandshake, post, request } from "./lib/raw.mjs";
+import { gunzipSync, inflateSync } from "node:zlib";
+import { RawWs, eioUrl, packets, poll, pollingHandshake, post, rawGet, request } from "./lib/raw.mjs";
 
 const PATH = "/engine.io/";
 
@@ -189,6 +190,28 @@ describe("engine.io on the wire", () => {
       await ws.waitClosed();
     } finally {
       ws.close();
+    }
+  });
+
+  test("polling bodies of 1024 bytes or more go out compressed as Accept-Encoding asks (httpCompression)", async () => {
+    const { sid } = await pollingHandshake(ENGINE_URL, PATH);
+    const url = eioUrl(ENGINE_URL, PATH, { transport: "polling", sid });
+    const cases = [
+      ["x".repeat(2000), "gzip, deflate, br", "gzip"],
+      ["x".repeat(2000), "br;q=1, deflate;q=0.9, gzip;q=0.8", "deflate"],
+      ["x".repeat(2000), "br", undefined],
+      ["x".repeat(2000), undefined, undefined],
+      ["y".repeat(1022), "gzip", undefined], // "4" + 1022 bytes: one short of the threshold
+      ["z".repeat(1023), "gzip", "gzip"],
+    ];
+    for (const [message, accept, encoding] of cases) {
+      // The echo server sends the message back; the next GET carries it.
+      assert.equal((await post(ENGINE_URL, PATH, sid, `4${message}`)).status, 200);
+      const res = await rawGet(url, accept === undefined ? {} : { "accept-encoding": accept });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers["content-encoding"], encoding, JSON.stringify(accept));
+      const body = encoding === "gzip" ? gunzipSync(res.body) : encoding === "deflate" ? inflateSync(res.body) : res.body;
+      assert.ok(packets(body.toString()).includes(`4${message}`), `${accept}: ${body.length} bytes`);
     }
   });
 

@@ -1,5 +1,6 @@
 // Raw Engine.IO access for probes the official clients never make: plain fetch for polling, the
 // `ws` package for WebSocket, and net sockets for bytes that are not HTTP at all.
+import http from "node:http";
 import net from "node:net";
 import { WebSocket } from "ws";
 import { HANG_GUARD_MS } from "./harness.mjs";
@@ -35,6 +36,22 @@ export async function pollingHandshake(base, path) {
 /** One polling GET for `sid`. */
 export function poll(base, path, sid) {
   return request(eioUrl(base, path, { transport: "polling", sid }));
+}
+
+/**
+ * A GET through node:http, which (unlike fetch) neither adds nor undoes a Content-Encoding:
+ * resolves with { status, headers, body } (body: the raw Buffer). `headers` are sent as given.
+ */
+export function rawGet(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, signal: AbortSignal.timeout(HANG_GUARD_MS) }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
 }
 
 /** One polling POST of `body` for `sid`. */

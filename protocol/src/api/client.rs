@@ -1,9 +1,23 @@
 //! Serving the official browser client (`socket.io.min.js` and friends) with ETag / 304,
 //! as the reference server does.
 
-use crate::engine::{HttpResponse, Method, RequestHead};
+use crate::engine::{negotiate, ContentEncoding, HttpResponse, Method, RequestHead};
 use crate::Str;
 use bytes::Bytes;
+use std::sync::{Arc, OnceLock};
+
+/// What the client files are offered in, in the reference's order of preference (it also
+/// offers brotli first; a client preferring it gets gzip or deflate here).
+const ENCODINGS: [ContentEncoding; 2] = [ContentEncoding::Gzip, ContentEncoding::Deflate];
+
+/// One file, with its compressed forms made on first request and kept (so a stream of
+/// requests for the bundle costs no compression each).
+#[derive(Debug, Clone)]
+struct File {
+    name: &'static str,
+    content: Bytes,
+    packed: Arc<[OnceLock<Bytes>; 2]>,
+}
 
 /// The browser client bundle, loaded once by the adapter from the `socket.io-client` npm
 /// package and served under the server's path.
@@ -20,7 +34,7 @@ use bytes::Bytes;
 pub struct ClientFiles {
     etag: Str,
     weak_etag: Str,
-    files: Vec<(&'static str, Bytes)>,
+    files: Vec<File>,
 }
 
 impl ClientFiles {
@@ -65,8 +79,12 @@ impl ClientFiles {
     /// ```
     pub fn insert(&mut self, name: &str, content: Bytes) {
         if let Some(name) = Self::NAMES.iter().find(|n| **n == name) {
-            self.files.retain(|(n, _)| n != name);
-            self.files.push((name, content));
+            self.files.retain(|f| f.name != *name);
+            self.files.push(File {
+                name,
+                content,
+                packed: Arc::default(),
+            });
         }
     }
 
@@ -80,8 +98,15 @@ impl ClientFiles {
         &self.etag
     }
 
-    /// Answers a GET for one of the client files under `path`; `None` for anything else.
-    pub(crate) fn respond(&self, path: &str, head: &RequestHead) -> Option<HttpResponse> {
+    /// Answers a GET for one of the client files under `path`; `None` for anything else. A
+    /// file of at least `compress_from` bytes goes out compressed when `Accept-Encoding`
+    /// allows it (`None`: never).
+    pub(crate) fn respond(
+        &self,
+        path: &str,
+        head: &RequestHead,
+        compress_from: Option<usize>,
+    ) -> Option<HttpResponse> {
         if head.method() != Method::Get {
             return None;
         }
@@ -89,11 +114,12 @@ impl ClientFiles {
         if !Self::NAMES.contains(&name) {
             return None;
         }
-        let Some((_, content)) = self.files.iter().find(|(n, _)| *n == name) else {
+        let Some(file) = self.files.iter().find(|f| f.name == name) else {
             return Some(HttpResponse {
                 status: 404,
                 headers: Vec::new(),
                 body: Bytes::new(),
+                compressible: false,
             });
         };
         let if_none_match = head.header("if-none-match");
@@ -102,6 +128,7 @@ impl ClientFiles {
                 status: 304,
                 headers: vec![("ETag", self.etag.clone())],
                 body: Bytes::new(),
+                compressible: false,
             });
         }
         let content_type = if name.ends_with(".map") {
@@ -109,14 +136,27 @@ impl ClientFiles {
         } else {
             "application/javascript; charset=utf-8"
         };
+        let mut headers = vec![
+            ("Cache-Control", Str::from_static("public, max-age=0")),
+            ("Content-Type", Str::from_static(content_type)),
+            ("ETag", self.etag.clone()),
+        ];
+        let encoding = compress_from
+            .filter(|&t| file.content.len() >= t)
+            .and_then(|_| negotiate(head.header("accept-encoding"), &ENCODINGS));
+        let body = match encoding {
+            Some(e) => {
+                headers.push(("Content-Encoding", Str::from_static(e.as_str())));
+                let slot = &file.packed[ENCODINGS.iter().position(|x| *x == e).unwrap_or(0)];
+                slot.get_or_init(|| e.compress(&file.content)).clone()
+            }
+            None => file.content.clone(),
+        };
         Some(HttpResponse {
             status: 200,
-            headers: vec![
-                ("Cache-Control", Str::from_static("public, max-age=0")),
-                ("Content-Type", Str::from_static(content_type)),
-                ("ETag", self.etag.clone()),
-            ],
-            body: content.clone(),
+            headers,
+            body,
+            compressible: false,
         })
     }
 }
@@ -142,7 +182,11 @@ mod tests {
 
     #[test]
     fn serves_bundle_with_etag_and_javascript_type() {
-        let r = files().respond("/socket.io/", &get("/socket.io/socket.io.min.js", None));
+        let r = files().respond(
+            "/socket.io/",
+            &get("/socket.io/socket.io.min.js", None),
+            Some(1024),
+        );
         let r = r.expect("served");
         assert_eq!(r.status, 200);
         assert_eq!(&r.body[..], b"min");
@@ -158,7 +202,11 @@ mod tests {
 
     #[test]
     fn source_map_is_json() {
-        let r = files().respond("/socket.io/", &get("/socket.io/socket.io.min.js.map", None));
+        let r = files().respond(
+            "/socket.io/",
+            &get("/socket.io/socket.io.min.js.map", None),
+            Some(1024),
+        );
         let r = r.expect("served");
         assert!(r
             .headers
@@ -172,25 +220,76 @@ mod tests {
             let r = files().respond(
                 "/socket.io/",
                 &get("/socket.io/socket.io.min.js", Some(tag)),
+                Some(1024),
             );
             assert_eq!(r.expect("answered").status, 304);
         }
         let r = files().respond(
             "/socket.io/",
             &get("/socket.io/socket.io.min.js", Some("\"x\"")),
+            Some(1024),
         );
         assert_eq!(r.expect("answered").status, 200);
     }
 
     #[test]
     fn known_name_without_file_is_404_and_other_paths_pass() {
-        let r = files().respond("/socket.io/", &get("/socket.io/socket.io.js", None));
+        let r = files().respond(
+            "/socket.io/",
+            &get("/socket.io/socket.io.js", None),
+            Some(1024),
+        );
         assert_eq!(r.expect("answered").status, 404);
         assert!(files()
-            .respond("/socket.io/", &get("/socket.io/", None))
+            .respond("/socket.io/", &get("/socket.io/", None), Some(1024))
             .is_none());
         assert!(files()
-            .respond("/socket.io/", &get("/other/socket.io.min.js", None))
+            .respond(
+                "/socket.io/",
+                &get("/other/socket.io.min.js", None),
+                Some(1024)
+            )
             .is_none());
+    }
+
+    #[test]
+    fn a_large_file_is_compressed_once_and_the_result_kept() {
+        let mut f = files();
+        let big = Bytes::from("var a = 1;\n".repeat(200));
+        f.insert("socket.io.js", big.clone());
+        let ask = |accept: &str| {
+            let head = get("/socket.io/socket.io.js", None).with_header("Accept-Encoding", accept);
+            f.respond("/socket.io/", &head, Some(1024)).expect("served")
+        };
+        let first = ask("gzip, deflate");
+        assert_eq!(first.header("content-encoding").map(|v| &**v), Some("gzip"));
+        assert!(first.body.len() < big.len() / 4);
+        let again = ask("gzip");
+        assert_eq!(
+            again.body.as_ptr(),
+            first.body.as_ptr(),
+            "kept, not compressed again"
+        );
+        let deflated = ask("deflate");
+        assert_eq!(
+            deflated.header("content-encoding").map(|v| &**v),
+            Some("deflate")
+        );
+        assert_ne!(deflated.body, first.body);
+        assert_eq!(ask("br").body, big);
+        let off = get("/socket.io/socket.io.js", None).with_header("Accept-Encoding", "gzip");
+        assert_eq!(
+            f.respond("/socket.io/", &off, None).expect("served").body,
+            big
+        );
+        // Below the threshold: as it is.
+        let small = get("/socket.io/socket.io.min.js", None).with_header("Accept-Encoding", "gzip");
+        let small = f
+            .respond("/socket.io/", &small, Some(1024))
+            .expect("served");
+        assert_eq!(
+            (small.header("content-encoding"), &small.body[..]),
+            (None, &b"min"[..])
+        );
     }
 }

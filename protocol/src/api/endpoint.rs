@@ -64,6 +64,7 @@ pub(crate) struct Shared<C: Core> {
     path: Str,
     max_payload: usize,
     body_timeout: Duration,
+    http_compression: Option<usize>,
     client: Option<ClientFiles>,
 }
 
@@ -110,6 +111,7 @@ impl<C: Core> Shared<C> {
         let path = config.path.clone();
         let max_payload = config.max_payload;
         let body_timeout = config.ping_interval + config.ping_timeout;
+        let http_compression = config.http_compression;
         Arc::new_cyclic(|me| Shared {
             state: Mutex::new(State {
                 core,
@@ -125,6 +127,7 @@ impl<C: Core> Shared<C> {
             path,
             max_payload,
             body_timeout,
+            http_compression,
             client,
         })
     }
@@ -223,6 +226,7 @@ pub(crate) trait Ops: Send + Sync + 'static {
     fn path(&self) -> &str;
     fn max_payload(&self) -> usize;
     fn body_timeout(&self) -> Duration;
+    fn http_compression(&self) -> Option<usize>;
     fn handle_head(&self, head: RequestHead) -> HeadOutcome;
     fn handle_body(&self, req: ReqId, body: Option<Bytes>) -> Option<HttpResponse>;
     fn request_aborted(&self, id: ReqId);
@@ -249,11 +253,15 @@ impl<C: Core> Ops for Shared<C> {
         self.body_timeout
     }
 
+    fn http_compression(&self) -> Option<usize> {
+        self.http_compression
+    }
+
     fn handle_head(&self, head: RequestHead) -> HeadOutcome {
         if let Some(resp) = self
             .client
             .as_ref()
-            .and_then(|c| c.respond(&self.path, &head))
+            .and_then(|c| c.respond(&self.path, &head, self.http_compression))
         {
             return HeadOutcome::Ready(HttpOutcome::Respond(resp));
         }
@@ -475,6 +483,21 @@ impl Endpoint {
     /// ```
     pub fn body_timeout(&self) -> Duration {
         self.0.body_timeout()
+    }
+
+    /// The HTTP compression threshold ([`EngineConfig::http_compression`]
+    /// (crate::engine::EngineConfig::http_compression)): adapters pass it with the request's
+    /// `Accept-Encoding` to [`HttpResponse::compress_for`] before writing a response.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::HttpResponse;
+    /// # fn f(endpoint: Endpoint, mut response: HttpResponse) {
+    /// response.compress_for(Some("gzip, deflate"), endpoint.http_compression());
+    /// # }
+    /// ```
+    pub fn http_compression(&self) -> Option<usize> {
+        self.0.http_compression()
     }
 
     /// Handles one HTTP request under the path; `body` is the whole request body. Adapters

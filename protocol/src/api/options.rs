@@ -225,6 +225,20 @@ impl Options {
         self.engine.max_sessions = max;
         self
     }
+    /// HTTP compression (the reference's `httpCompression`): polling bodies and client files
+    /// of at least `threshold` bytes go out gzip- or deflate-encoded when the request's
+    /// `Accept-Encoding` allows it, chosen as the reference chooses (default `Some(1024)`, the
+    /// reference's threshold; `None` turns it off).
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert_eq!(Options::default().engine().http_compression, Some(1024));
+    /// assert_eq!(Options::default().http_compression(None).engine().http_compression, None);
+    /// ```
+    pub fn http_compression(mut self, threshold: Option<usize>) -> Self {
+        self.engine.http_compression = threshold;
+        self
+    }
     /// Whether to serve the browser client under the path (default true).
     ///
     /// ```

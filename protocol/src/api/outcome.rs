@@ -342,5 +342,6 @@ pub fn bad_request() -> HttpResponse {
         status: 400,
         headers: vec![("Content-Type", Str::from_static("application/json"))],
         body: Bytes::from_static(br#"{"code":3,"message":"Bad request"}"#),
+        compressible: false,
     }
 }

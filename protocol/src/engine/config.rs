@@ -163,6 +163,11 @@ pub struct EngineConfig {
     /// polling, the plain message for a WebSocket); the clients retry with their reconnection
     /// backoff.
     pub max_sessions: Option<usize>,
+    /// HTTP compression of polling responses and client files (the reference's
+    /// `httpCompression`): bodies of at least this many bytes go out gzip- or
+    /// deflate-encoded when the request's `Accept-Encoding` allows it (default `Some(1024)`,
+    /// as the reference's threshold; `None`: off).
+    pub http_compression: Option<usize>,
 }
 
 impl Default for EngineConfig {
@@ -178,6 +183,7 @@ impl Default for EngineConfig {
             max_buffer: BufferLimit::Auto,
             close_linger: Duration::from_secs(30),
             max_sessions: None,
+            http_compression: Some(1024),
         }
     }
 }
@@ -237,6 +243,11 @@ impl EngineConfig {
     /// Sets `max_sessions` (`None`: no bound).
     pub fn max_sessions(mut self, max: Option<usize>) -> Self {
         self.max_sessions = max;
+        self
+    }
+    /// Sets the HTTP compression threshold in bytes (`None`: no compression).
+    pub fn http_compression(mut self, threshold: Option<usize>) -> Self {
+        self.http_compression = threshold;
         self
     }
 }

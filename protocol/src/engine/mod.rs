@@ -1,5 +1,6 @@
 //! Engine.IO v4: packets, polling payloads, the handshake, and the sessions of a server.
 
+mod compression;
 mod config;
 mod error;
 mod handshake;
@@ -13,6 +14,7 @@ mod response;
 mod server;
 mod session;
 
+pub use compression::{negotiate, ContentEncoding};
 pub use config::{BufferLimit, Cors, CorsOrigin, EngineConfig, Transports};
 pub use error::{DecodeError, PayloadError};
 pub use handshake::{Handshake, HandshakeError};

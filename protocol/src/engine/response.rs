@@ -15,6 +15,9 @@ pub struct HttpResponse {
     pub headers: Vec<(&'static str, Str)>,
     /// Body bytes.
     pub body: Bytes,
+    /// The body may go out compressed (a polling payload, a client file): the adapter calls
+    /// [`compress_for`](HttpResponse::compress_for) with the request's `Accept-Encoding`.
+    pub compressible: bool,
 }
 
 impl HttpResponse {
@@ -31,6 +34,7 @@ impl HttpResponse {
             status,
             headers,
             body,
+            compressible: false,
         }
     }
 
@@ -41,7 +45,10 @@ impl HttpResponse {
             Str::from_static("text/plain; charset=UTF-8"),
         ));
         headers.push(("Cache-Control", Str::from_static("no-store")));
-        HttpResponse::new(200, headers, body)
+        HttpResponse {
+            compressible: true,
+            ..HttpResponse::new(200, headers, body)
+        }
     }
 
     /// `200 ok`, the answer to an accepted POST (the reference sends it as `text/html`).

@@ -188,6 +188,7 @@ impl<D: Driver> Harness<D> {
                         status: 404,
                         headers: Vec::new(),
                         body: Bytes::new(),
+                        compressible: false,
                     },
                 );
             }
