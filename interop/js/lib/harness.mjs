@@ -21,6 +21,13 @@ export const ENGINE_URL = required("INTEROP_ENGINE_URL");
 export const HEARTBEAT_URL = required("INTEROP_HEARTBEAT_URL");
 /** The Engine.IO server with the fixture's 300/200 ms heartbeat. */
 export const ENGINE_HEARTBEAT_URL = required("INTEROP_ENGINE_HEARTBEAT_URL");
+/**
+ * The Socket.IO server with connection state recovery on (maxDisconnectionDuration
+ * `RECOVERY_MAX_DISCONNECTION_MS`, skipMiddlewares) and the reference's default timing.
+ */
+export const RECOVERY_URL = required("INTEROP_RECOVERY_URL");
+/** The recovery server's maxDisconnectionDuration, in ms (run.mjs: CONNECTION_STATE_RECOVERY). */
+export const RECOVERY_MAX_DISCONNECTION_MS = 2000;
 /** The fixture's pingTimeout on the heartbeat servers, in ms. */
 export const PING_TIMEOUT_MS = 200;
 
