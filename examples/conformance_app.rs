@@ -8,12 +8,19 @@
 //!   none). On `/`: `message` (any arguments) → `message-back` with the same arguments to the
 //!   sender; `message-with-ack` (any arguments) → ack with the same arguments. Any other
 //!   namespace is refused with `Invalid namespace`.
+//! - Also on `/`, for the connection state recovery suite: on connect, only when recovery is
+//!   on, `hello` with `{"id": socket id, "recovered": bool}`; `join` (room, ack) → joins, acks with nothing;
+//!   `to-room` (room, value, ack) → `room-message` with `value` to that room, then acks;
+//!   `set-data` (value, ack) → `data.value = value`, acks; `get-data` (ack) → acks with
+//!   `data.value` (`null` if unset); `server-disconnect` → the server disconnects the socket.
+//!   `CONNECTION_STATE_RECOVERY=<ms>` turns recovery on with that maxDisconnectionDuration.
 //! - With `--engine`: a raw Engine.IO server on `/engine.io/` with the same timing that echoes
 //!   every message back, text as text and binary as binary.
 
 use std::time::Duration;
 use volley_protocol::api::{EngineIo, Io, Options, RawArgs, SocketRef};
 use volley_protocol::engine::{Cors, CorsOrigin, EngineConfig};
+use volley_protocol::server::RecoveryConfig;
 use volley_protocol::Str;
 
 const PING_INTERVAL_MS: u64 = 300;
@@ -88,6 +95,10 @@ pub fn options() -> Options {
         .max_payload(MAX_PAYLOAD)
         .connect_timeout(millis_from_env("CONNECT_TIMEOUT", CONNECT_TIMEOUT_MS))
         .cors_any_origin()
+        .connection_state_recovery(std::env::var("CONNECTION_STATE_RECOVERY").ok().map(|_| {
+            let keep = millis_from_env("CONNECTION_STATE_RECOVERY", 120_000);
+            RecoveryConfig::new().max_disconnection_duration(keep)
+        }))
 }
 
 /// The handlers of `/` and `/custom`.
@@ -107,9 +118,49 @@ pub fn socketio_app(io: &Io) {
                 ack.send_forward(event.forward_args());
             }
         });
+        recovery_handlers(&socket);
     });
     io.of("/custom")
         .on_connection(|socket: SocketRef| emit_auth(&socket));
+}
+
+/// The handlers the connection state recovery suite drives (see the module comment).
+fn recovery_handlers(socket: &SocketRef) {
+    if std::env::var_os("CONNECTION_STATE_RECOVERY").is_some() {
+        let hello =
+            serde_json::json!({ "id": socket.id().as_str(), "recovered": socket.recovered() });
+        let _ = socket.emit("hello", &hello);
+    }
+    socket.on("join", |socket, mut event| {
+        if let Ok(room) = event.arg::<String>(0) {
+            socket.join(room);
+        }
+        let _ = event.ack(&());
+    });
+    socket.on("to-room", |socket, mut event| {
+        if let (Ok(room), Ok(value)) = (event.arg::<String>(0), event.arg::<serde_json::Value>(1)) {
+            let _ = socket.nsp().to(room).emit("room-message", &value);
+        }
+        let _ = event.ack(&());
+    });
+    socket.on("set-data", |socket, mut event| {
+        let value = event.arg::<serde_json::Value>(0).unwrap_or_default();
+        let mut data = socket.data().unwrap_or_default();
+        if !data.is_object() {
+            data = serde_json::json!({});
+        }
+        data["value"] = value;
+        socket.set_data(data);
+        let _ = event.ack(&());
+    });
+    socket.on("get-data", |socket, mut event| {
+        let value = socket
+            .data()
+            .and_then(|d| d.get("value").cloned())
+            .unwrap_or_default();
+        let _ = event.ack(&(value,));
+    });
+    socket.on("server-disconnect", |socket, _event| socket.disconnect());
 }
 
 /// Emits `auth` with the CONNECT auth object exactly as received (raw JSON, `{}` if none).

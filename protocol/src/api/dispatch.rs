@@ -115,7 +115,8 @@ fn on_connect(io: &Arc<IoShared>, req: ConnectRequest) {
         return;
     };
     let middleware = read(&ns.middleware).clone();
-    if middleware.is_empty() {
+    let skip = req.is_recovery() && io.app.skip_middlewares_on_recovery;
+    if middleware.is_empty() || skip {
         admit(io, &ns, req);
         return;
     }

@@ -77,6 +77,8 @@ pub(crate) struct SioApp {
     pub(crate) cluster: super::cluster::ClusterState,
     /// Event names handlers were registered for, shared by every socket (no copy per socket).
     names: Mutex<Vec<Str>>,
+    /// Connection state recovery admits a restored socket without the namespace middleware.
+    pub(crate) skip_middlewares_on_recovery: bool,
 }
 
 /// The shared copy of an event name.
@@ -136,11 +138,19 @@ impl Io {
     /// ```
     pub fn new(options: Options, runtime: Arc<dyn Runtime>) -> Io {
         let parts = options.into_parts();
+        let app = SioApp {
+            skip_middlewares_on_recovery: parts
+                .recovery
+                .as_ref()
+                .is_some_and(|r| r.skip_middlewares),
+            ..SioApp::default()
+        };
         let config = SocketConfig::new()
             .connect_timeout(parts.connect_timeout)
             .cluster_request_timeout(parts.cluster_request_timeout)
             .cleanup_empty_child_namespaces(parts.cleanup_empty_child_namespaces)
             .max_namespaces_per_client(parts.max_namespaces_per_client)
+            .connection_state_recovery(parts.recovery)
             // Handlers validate text events as they read them (see `SocketRef::on_args`).
             .defer_event_validation(true);
         let engine = EngineServer::new(parts.engine, RuntimeIds::new(runtime.clone()));
@@ -150,7 +160,7 @@ impl Io {
             None => SocketLayer::new(config, socket_ids),
         };
         let core = Server::from_parts(engine, layer);
-        Io(Shared::new(core, SioApp::default(), runtime, parts.client))
+        Io(Shared::new(core, app, runtime, parts.client))
     }
 
     /// The namespace `name` (created on first use; `/` is the default one). Clients may only

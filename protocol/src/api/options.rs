@@ -2,7 +2,7 @@
 
 use super::client::ClientFiles;
 use crate::engine::{Cors, CorsOrigin, EngineConfig, Transports};
-use crate::server::AdapterFactory;
+use crate::server::{AdapterFactory, RecoveryConfig};
 use crate::Str;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,6 +33,7 @@ pub struct Options {
     cluster_request_timeout: Duration,
     cleanup_empty_child_namespaces: bool,
     max_namespaces_per_client: usize,
+    recovery: Option<RecoveryConfig>,
 }
 
 /// The namespace adapter factory, taken once by the server that is built with the options.
@@ -62,6 +63,7 @@ impl Default for Options {
             cluster_request_timeout: Duration::from_secs(5),
             cleanup_empty_child_namespaces: false,
             max_namespaces_per_client: crate::server::DEFAULT_MAX_NAMESPACES_PER_CLIENT,
+            recovery: None,
         }
     }
 }
@@ -239,6 +241,28 @@ impl Options {
         self.engine.http_compression = threshold;
         self
     }
+    /// Connection state recovery (the reference's `connectionStateRecovery`, off by
+    /// default): a socket whose connection drops for a recoverable reason (transport closed
+    /// or failed, ping timeout, forced close, server shutting down) keeps its id, rooms and
+    /// `data` for `max_disconnection_duration`; when its client reconnects in time it gets
+    /// the same socket back ([`SocketRef::recovered`](super::SocketRef::recovered)) and the
+    /// events sent to it meanwhile. Every event without an ack and not volatile then carries
+    /// an offset as its last argument, as with the reference, and is kept that long. Each
+    /// node keeps its own log: in a cluster, clients must come back to the same node.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use volley_protocol::api::Options;
+    /// use volley_protocol::server::RecoveryConfig;
+    /// let options = Options::default().connection_state_recovery(Some(
+    ///     RecoveryConfig::new().max_disconnection_duration(Duration::from_secs(60)),
+    /// ));
+    /// # let _ = options;
+    /// ```
+    pub fn connection_state_recovery(mut self, recovery: Option<RecoveryConfig>) -> Self {
+        self.recovery = recovery;
+        self
+    }
     /// Whether to serve the browser client under the path (default true).
     ///
     /// ```
@@ -368,6 +392,7 @@ impl Options {
             cluster_request_timeout: self.cluster_request_timeout,
             cleanup_empty_child_namespaces: self.cleanup_empty_child_namespaces,
             max_namespaces_per_client: self.max_namespaces_per_client,
+            recovery: self.recovery,
         }
     }
 }
@@ -381,4 +406,5 @@ pub(crate) struct Parts {
     pub(crate) client: Option<ClientFiles>,
     pub(crate) adapters: Option<Box<dyn AdapterFactory>>,
     pub(crate) cluster_request_timeout: Duration,
+    pub(crate) recovery: Option<RecoveryConfig>,
 }

@@ -175,6 +175,27 @@ impl SocketRef {
         ops::is_connected(&self.io, &self.entry.id)
     }
 
+    /// Whether connection state recovery restored this socket: it kept the id, rooms and
+    /// `data` it had before its connection dropped, and got the events sent meanwhile (the
+    /// reference's `socket.recovered`). Always false unless
+    /// [`Options::connection_state_recovery`](super::Options::connection_state_recovery) is
+    /// on.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// if !socket.recovered() {
+    ///     socket.join("lobby"); // a restored socket is in its rooms already
+    /// }
+    /// # }
+    /// ```
+    pub fn recovered(&self) -> bool {
+        let id = self.entry.id.clone();
+        self.io
+            .with_core(|st, _| st.core.socket_recovered(&id))
+            .unwrap_or(false)
+    }
+
     /// Registers the handler for `event` (replacing any previous one). Plain closures run in
     /// order as events arrive; closures returning a future are spawned.
     ///

@@ -31,6 +31,9 @@ pub struct SocketConfig {
     /// reporting a malformed one with [`close_malformed`](super::SocketLayer::close_malformed).
     /// Off by default: every event arrives validated as [`Event::Event`](super::Event::Event).
     pub defer_event_validation: bool,
+    /// Connection state recovery (the reference's `connectionStateRecovery`; `None`, the
+    /// default, as in the reference: off). See [`RecoveryConfig`](super::RecoveryConfig).
+    pub connection_state_recovery: Option<super::RecoveryConfig>,
 }
 
 /// Default of [`SocketConfig::max_namespaces_per_client`].
@@ -45,6 +48,7 @@ impl Default for SocketConfig {
             max_attachment_bytes: None,
             max_namespaces_per_client: DEFAULT_MAX_NAMESPACES_PER_CLIENT,
             defer_event_validation: false,
+            connection_state_recovery: None,
         }
     }
 }
@@ -70,6 +74,12 @@ impl SocketConfig {
     /// Sets `max_attachment_bytes`.
     pub fn max_attachment_bytes(mut self, bytes: Option<usize>) -> Self {
         self.max_attachment_bytes = bytes;
+        self
+    }
+
+    /// Sets `connection_state_recovery`.
+    pub fn connection_state_recovery(mut self, recovery: Option<super::RecoveryConfig>) -> Self {
+        self.connection_state_recovery = recovery;
         self
     }
 

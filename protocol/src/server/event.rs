@@ -50,9 +50,17 @@ pub struct ConnectRequest {
     pub(crate) auth: Str,
     pub(crate) pattern: Option<PatternId>,
     pub(crate) head: Arc<RequestHead>,
+    /// With connection state recovery: the previous session this CONNECT restores.
+    pub(crate) recovered: Option<Box<super::Restored>>,
 }
 
 impl ConnectRequest {
+    /// Whether this CONNECT restores a disconnected socket (connection state recovery): it
+    /// will keep its id, rooms and `data` and get the events it missed.
+    pub fn is_recovery(&self) -> bool {
+        self.recovered.is_some()
+    }
+
     /// The namespace asked for.
     pub fn nsp(&self) -> &Str {
         &self.nsp

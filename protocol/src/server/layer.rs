@@ -10,6 +10,7 @@ use super::event::{to_messages, AckOutcome, ConnectRequest, EngineCommand, Event
 use super::handshake::Handshake;
 use super::ids::{AckId, DisconnectReason, SocketId, SocketKey};
 use super::namespace::{NamespacePattern, Namespaces, PatternId};
+use super::recovery::{is_recoverable, restore_from_auth, Identity, RecoveryState};
 use super::socket::{Acks, Slab, Socket, SocketRef};
 use super::timer::{TimerKey, TimerTable};
 use super::{AdapterFactory, InMemoryAdapterFactory};
@@ -34,6 +35,8 @@ pub(crate) enum Timer {
     BroadcastAck(u64),
     /// A cluster request deadline.
     Request(Str),
+    /// Connection state recovery drops what expired.
+    RecoveryPurge,
 }
 
 /// One Engine.IO session as seen by Socket.IO (the reference's `Client`).
@@ -78,6 +81,8 @@ pub struct SocketLayer {
     /// Our broadcasts with acks published to the cluster: request id → broadcast.
     pub(crate) remote_broadcasts: HashMap<Str, u64>,
     pub(crate) scratch: Vec<SocketKey>,
+    /// Connection state recovery, when enabled.
+    pub(crate) recovery: Option<Box<RecoveryState>>,
 }
 
 impl std::fmt::Debug for SocketLayer {
@@ -102,8 +107,13 @@ impl SocketLayer {
         ids: Box<dyn IdGenerator + Send>,
         adapters: Box<dyn AdapterFactory>,
     ) -> Self {
+        let recovery = config
+            .connection_state_recovery
+            .clone()
+            .map(|c| Box::new(RecoveryState::new(c)));
         SocketLayer {
             config,
+            recovery,
             ids,
             nsps: Namespaces::new(adapters),
             clients: IdMap::default(),
@@ -158,6 +168,7 @@ impl SocketLayer {
 
     /// A new Engine.IO session was opened (after the app accepted it).
     pub fn handle_open(&mut self, now: Instant, sid: Str, head: Arc<RequestHead>) {
+        self.touch(now);
         let timer = self.timers.insert(
             now + self.config.connect_timeout,
             Timer::Connect(sid.clone()),
@@ -179,6 +190,7 @@ impl SocketLayer {
 
     /// A message arrived on an Engine.IO session.
     pub fn handle_message(&mut self, now: Instant, sid: &str, msg: Message) {
+        self.touch(now);
         let Some(client) = self.clients.get_mut(sid) else {
             return;
         };
@@ -209,7 +221,8 @@ impl SocketLayer {
     }
 
     /// The Engine.IO session ended (any reason); its sockets disconnect with `reason`.
-    pub fn handle_close(&mut self, _now: Instant, sid: &str, reason: DisconnectReason) {
+    pub fn handle_close(&mut self, now: Instant, sid: &str, reason: DisconnectReason) {
+        self.touch(now);
         // A malformed event still queued closed the client before the session ended.
         if self.settle(sid) {
             self.close_client(sid, reason, false);
@@ -218,6 +231,7 @@ impl SocketLayer {
 
     /// Fires every timer due at `now`. Calling it early is a no-op.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.touch(now);
         while let Some(timer) = self.timers.pop_due(now) {
             match timer {
                 Timer::Connect(sid) => {
@@ -243,6 +257,12 @@ impl SocketLayer {
                 }
                 Timer::BroadcastAck(b) => self.finish_broadcast_ack(b, true),
                 Timer::Request(id) => self.finish_request(&id, true),
+                Timer::RecoveryPurge => {
+                    let next = self.recovery.as_mut().and_then(|r| r.purge(now));
+                    if let Some(at) = next {
+                        self.timers.insert(at, Timer::RecoveryPurge);
+                    }
+                }
             }
         }
     }
@@ -272,9 +292,10 @@ impl SocketLayer {
     /// Admits a namespace CONNECT: creates the socket, answers `CONNECT {"sid":…}`.
     pub fn accept_connect(
         &mut self,
-        _now: Instant,
-        req: ConnectRequest,
+        now: Instant,
+        mut req: ConnectRequest,
     ) -> Result<SocketId, ServerError> {
+        self.touch(now);
         let client = self
             .clients
             .get_mut(req.sid.as_str())
@@ -288,14 +309,35 @@ impl SocketLayer {
         if client.pending.is_empty() {
             client.pending = Vec::new();
         }
-        let id = SocketId::new(self.ids.sid());
+        // A restored socket takes its old id back, unless that id is live again meanwhile.
+        let restored = req
+            .recovered
+            .take()
+            .filter(|r| !self.by_id.contains_key(r.session.id.as_str()));
+        let (id, data, rooms, missed, pid) = match restored {
+            Some(r) => {
+                let s = r.session;
+                (s.id, s.data, s.rooms, r.missed, Some((s.pid, true)))
+            }
+            None => {
+                let pid = self.recovery.is_some().then(|| (self.ids.sid(), false));
+                let data = serde_json::Value::Object(Default::default());
+                (
+                    SocketId::new(self.ids.sid()),
+                    data,
+                    Vec::new(),
+                    Vec::new(),
+                    pid,
+                )
+            }
+        };
         let handshake = Arc::new(Handshake::new(client.head.clone(), client.opened, req.auth));
         let key = self.sockets.insert(Socket {
             id: id.clone(),
             sid: req.sid.clone(),
             nsp: req.nsp.clone(),
             handshake,
-            data: serde_json::Value::Object(Default::default()),
+            data,
             acks: Acks::default(),
         });
         super::push_lean(&mut client.sockets, (req.nsp.clone(), key));
@@ -306,15 +348,32 @@ impl SocketLayer {
         let ns = self.nsps.ensure(req.nsp.clone(), req.pattern);
         ns.pending = ns.pending.saturating_sub(1);
         ns.adapter.add_all(key, &[id.room()]);
+        if !rooms.is_empty() {
+            ns.adapter.add_all(key, &rooms);
+        }
         ns.socket_count += 1;
         self.by_id.insert(id.clone(), key);
-        self.send_packet(&req.sid, &Packet::connect_ok(req.nsp, &id), false);
+        // As the reference does, the missed events go first; the client holds them until
+        // the CONNECT answer and then delivers them in order.
+        for payload in missed {
+            let packet = Packet::event(req.nsp.clone(), payload.data, payload.attachments);
+            self.send_packet(&req.sid, &packet, false);
+        }
+        let answer =
+            Packet::connect_ok_with_pid(req.nsp, &id, pid.as_ref().map(|(p, _)| p.as_str()));
+        self.send_packet(&req.sid, &answer, false);
+        if let (Some(r), Some((pid, recovered))) = (self.recovery.as_mut(), pid) {
+            r.sockets.insert(key, Identity { pid, recovered });
+        }
         Ok(id)
     }
 
     /// Refuses a namespace CONNECT: the client gets `CONNECT_ERROR` with `error`; its
     /// session stays open.
-    pub fn refuse_connect(&mut self, req: ConnectRequest, error: ConnectError) {
+    pub fn refuse_connect(&mut self, mut req: ConnectRequest, error: ConnectError) {
+        if let (Some(r), Some(restored)) = (self.recovery.as_mut(), req.recovered.take()) {
+            r.put_back(&req.nsp, restored.session);
+        }
         let Some(client) = self.clients.get_mut(req.sid.as_str()) else {
             return;
         };
@@ -510,12 +569,17 @@ impl SocketLayer {
                 let pattern = ns.pattern;
                 ns.pending += 1;
                 super::push_lean(&mut client.pending, nsp.clone());
+                let recovered = match self.recovery.as_mut() {
+                    Some(r) => restore_from_auth(r, &nsp, &auth).map(Box::new),
+                    None => None,
+                };
                 self.events.push_back(Event::Connect(ConnectRequest {
                     sid,
                     nsp,
                     auth,
                     pattern,
                     head: client.head.clone(),
+                    recovered,
                 }));
             }
             None => {
@@ -641,11 +705,22 @@ impl SocketLayer {
     /// Removes a socket: `Disconnecting` (with its rooms), leave every room, `Disconnect`,
     /// then settle its pending acks.
     pub(crate) fn remove_socket(&mut self, key: SocketKey, reason: DisconnectReason) {
-        let Some(socket) = self.sockets.remove(key) else {
+        let Some(mut socket) = self.sockets.remove(key) else {
             return;
         };
         let mut remove_nsp = false;
+        let identity = self.recovery.as_mut().and_then(|r| r.sockets.remove(&key));
         if let Some(ns) = self.nsps.get_mut(&socket.nsp) {
+            if let (Some(r), Some(identity)) = (self.recovery.as_mut(), identity) {
+                if is_recoverable(reason) {
+                    let rooms = ns.adapter.socket_rooms(key).to_vec();
+                    let data = std::mem::take(&mut socket.data);
+                    let at = r.persist(&socket.nsp, socket.id.clone(), identity.pid, rooms, data);
+                    if let Some(at) = at {
+                        self.timers.insert(at, Timer::RecoveryPurge);
+                    }
+                }
+            }
             self.events.push_back(Event::Disconnecting {
                 socket: socket.id.clone(),
                 nsp: socket.nsp.clone(),

@@ -39,9 +39,15 @@ impl SocketLayer {
     ) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
-        let mut packet = Packet::event(s.nsp.clone(), payload.data, payload.attachments);
+        let (nsp, sid) = (s.nsp.clone(), s.sid.clone());
+        let mut payload = payload;
+        if self.recovery.is_some() && id.is_none() && !volatile {
+            // The reference sends it as a broadcast to the socket's own room, kept as such.
+            let room = SocketId::from(socket).room();
+            self.keep_for_recovery(&nsp, vec![room], Vec::new(), &mut payload);
+        }
+        let mut packet = Packet::event(nsp, payload.data, payload.attachments);
         packet.id = id;
-        let sid = s.sid.clone();
         self.send_packet(&sid, &packet, volatile);
         Ok(())
     }
@@ -114,11 +120,13 @@ impl SocketLayer {
         ack: Option<(u64, AckId)>,
     ) -> Vec<SocketKey> {
         let targets = self.plan_local(nsp, opts);
-        let mut packet = Packet::event(
-            Str::from(nsp),
-            payload.data.clone(),
-            payload.attachments.clone(),
-        );
+        let nsp = Str::from(nsp);
+        let mut payload = payload.clone();
+        if self.recovery.is_some() && ack.is_none() && !opts.flags.volatile {
+            let (rooms, except) = (opts.rooms.clone(), opts.except.clone());
+            self.keep_for_recovery(&nsp, rooms, except, &mut payload);
+        }
+        let mut packet = Packet::event(nsp, payload.data, payload.attachments);
         packet.id = ack.map(|(_, id)| id);
         let messages = to_messages(&packet);
         for &key in &targets {

@@ -151,9 +151,19 @@ impl Packet {
 
     /// The server's CONNECT reply: `{"sid":"<socket id>"}`.
     pub fn connect_ok(nsp: Str, sid: &str) -> Packet {
-        let mut out = Vec::with_capacity(sid.len() + 12);
+        Self::connect_ok_with_pid(nsp, sid, None)
+    }
+
+    /// The server's CONNECT answer with connection state recovery:
+    /// `{"sid":"…","pid":"…"}` (`pid`, the private session id, only when given).
+    pub fn connect_ok_with_pid(nsp: Str, sid: &str, pid: Option<&str>) -> Packet {
+        let mut out = Vec::with_capacity(sid.len() + pid.map_or(0, |p| p.len() + 9) + 12);
         out.extend_from_slice(b"{\"sid\":");
         crate::json::write_str(&mut out, sid);
+        if let Some(pid) = pid {
+            out.extend_from_slice(b",\"pid\":");
+            crate::json::write_str(&mut out, pid);
+        }
         out.push(b'}');
         Packet::connect(nsp, Some(Str::from_trusted_utf8(out.into())))
     }
