@@ -160,7 +160,9 @@ fn recovery_handlers(socket: &SocketRef) {
             .unwrap_or_default();
         let _ = event.ack(&(value,));
     });
-    socket.on("server-disconnect", |socket, _event| socket.disconnect());
+    socket.on("server-disconnect", |socket, _event| {
+        socket.disconnect_and_close()
+    });
 }
 
 /// Emits `auth` with the CONNECT auth object exactly as received (raw JSON, `{}` if none).

@@ -206,6 +206,58 @@ async fn server_disconnect_and_client_disconnect_reasons() {
 }
 
 #[tokio::test]
+async fn disconnect_and_close_ends_every_socket_of_the_client_and_its_connection() {
+    let io = server();
+    let reasons = Arc::new(Mutex::new(Vec::new()));
+    for nsp in ["/", "/custom"] {
+        let seen = reasons.clone();
+        io.of(nsp).on_connection(move |socket: SocketRef| {
+            let seen = seen.clone();
+            socket.on_disconnect(move |s, reason| {
+                seen.lock().unwrap().push(format!("{} {reason}", s.ns()));
+            });
+            socket.on("ban me", |socket, _event| socket.disconnect_and_close());
+        });
+    }
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut ws, "0/custom,").await;
+    assert!(next_sio(&mut ws).await.starts_with("0/custom,{\"sid\":"));
+    send_sio(&mut ws, r#"2["ban me"]"#).await;
+    let mut got = vec![next_sio(&mut ws).await, next_sio(&mut ws).await];
+    got.sort();
+    assert_eq!(got, ["1", "1/custom,"]);
+    // Then the connection itself ends.
+    let end = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match futures_util::StreamExt::next(&mut ws).await {
+                None | Some(Err(_)) => break,
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the WebSocket stayed open");
+    // The handlers run on the server's task: wait for both (bounded).
+    for _ in 0..500 {
+        if reasons.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut reasons = reasons.lock().unwrap().clone();
+    reasons.sort();
+    assert_eq!(
+        reasons,
+        [
+            "/ server namespace disconnect",
+            "/custom server namespace disconnect"
+        ]
+    );
+}
+
+#[tokio::test]
 async fn binary_arguments_round_trip_and_catch_all() {
     let io = server();
     io.of("/").on_connection(|socket: SocketRef| {

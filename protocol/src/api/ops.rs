@@ -161,6 +161,6 @@ pub(crate) fn close_malformed(io: &IoShared, id: &SocketId) {
     io.with_core(|st, _| st.core.close_malformed(id));
 }
 
-pub(crate) fn disconnect(io: &IoShared, id: &SocketId) {
-    let _ = io.with_core(|st, _| st.core.disconnect(id, false));
+pub(crate) fn disconnect(io: &IoShared, id: &SocketId, close: bool) {
+    let _ = io.with_core(|st, _| st.core.disconnect(id, close));
 }

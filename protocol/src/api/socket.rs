@@ -543,7 +543,20 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn disconnect(&self) {
-        ops::disconnect(&self.io, &self.entry.id);
+        ops::disconnect(&self.io, &self.entry.id, false);
+    }
+
+    /// Disconnects every socket of this socket's client (each gets `server namespace
+    /// disconnect`) and closes its connection: the reference's `socket.disconnect(true)`.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("ban me", |socket, _event| socket.disconnect_and_close());
+    /// # }
+    /// ```
+    pub fn disconnect_and_close(&self) {
+        ops::disconnect(&self.io, &self.entry.id, true);
     }
 
     /// Stores a value of type `T` on this socket (replacing any previous `T`).
