@@ -37,12 +37,27 @@ fn forced_close_delivers_queued_packets_then_close_on_the_next_get() {
         SendOutcome::NoSession
     );
     assert!(h.server.session(&c.sid).is_none());
-    assert_eq!(c.poll(&mut h), vec![text("last words"), Packet::Close]);
+    assert_eq!(c.poll(&mut h), vec![text("last words")]);
+    assert_eq!(c.poll(&mut h), vec![Packet::Noop, Packet::Close]);
     let get = c.get(&mut h);
     assert_eq!(
         body(&h.expect_response(get)),
         r#"{"code":1,"message":"Session ID unknown"}"#
     );
+}
+
+#[test]
+fn forced_close_answers_a_parked_get_with_what_was_queued_and_the_next_with_close() {
+    // As the reference: never the last messages and the close packet in one body.
+    let mut h = default_harness();
+    let c = PollingClient::connect(&mut h);
+    let get = c.get(&mut h);
+    h.server.send(h.now, &c.sid, "41");
+    h.server.close(h.now, &c.sid);
+    assert_eq!(PollingClient::packets_of(&mut h, get), vec![text("41")]);
+    assert_eq!(c.poll(&mut h), vec![Packet::Noop, Packet::Close]);
+    let get = c.get(&mut h);
+    assert_eq!(h.expect_response(get).status, 400);
 }
 
 #[test]

@@ -319,6 +319,17 @@ impl Session {
         match &mut self.transport {
             Transport::Polling { parked } => match (parked.is_some(), farewell) {
                 (true, Farewell::Noop) => self.release_parked(ctx),
+                (true, Farewell::FlushThenClose) if !self.queue.is_empty() => {
+                    // As the reference: what was queued answers the parked GET, and the close
+                    // packet waits for the next one. In one body the official client would
+                    // see the close first (it hands decoded packets on a tick later), so a
+                    // `41` sent before closing would read as `transport close`, and the
+                    // client would reconnect.
+                    self.release_parked(ctx);
+                    self.phase = Phase::Draining {
+                        until: now + ctx.config.close_linger,
+                    };
+                }
                 (true, _) => {
                     self.queue.push_control(Packet::Close);
                     self.release_parked(ctx);
@@ -454,9 +465,14 @@ impl Session {
         match self.phase {
             Phase::Gone => Some(HttpResponse::error(headers, ErrorCode::UnknownSid, None)),
             Phase::Draining { .. } => {
-                if self.queue.is_empty() {
-                    self.queue.push_control(Packet::Noop);
+                // What was queued first, then `6` and the close packet on the GET after it,
+                // never both in one body: the reference waits for its buffer to drain before
+                // it closes, and the official client, which hands decoded packets on a tick
+                // later, would otherwise see the close before the last messages.
+                if !self.queue.is_empty() {
+                    return Some(HttpResponse::payload(headers, self.queue.take_payload()));
                 }
+                self.queue.push_control(Packet::Noop);
                 self.queue.push_control(Packet::Close);
                 self.phase = Phase::Gone;
                 Some(HttpResponse::payload(headers, self.queue.take_payload()))
