@@ -15,7 +15,7 @@
 // drives the pair started with the reference defaults (PING_INTERVAL=25000 PING_TIMEOUT=20000
 // CONNECT_TIMEOUT=45000), so that a busy machine stalling a client process for a few hundred ms
 // cannot close sessions the test is not about. The "recovery" server has those defaults too, plus
-// CONNECTION_STATE_RECOVERY=2000 (connectionStateRecovery with a 2000 ms maxDisconnectionDuration;
+// CONNECTION_STATE_RECOVERY=4000 (connectionStateRecovery with a 4000 ms maxDisconnectionDuration;
 // the same command with that env set), for recovery.test.mjs only (INTEROP_RECOVERY_URL).
 // Other knobs: INTEROP_PYTHON (python with python-socketio, default .venv/bin/python or python3),
 // INTEROP_FILTER (a --test-name-pattern for the JS suites), INTEROP_SUMMARY_FILE (also write the
@@ -184,7 +184,7 @@ async function main() {
     servers.push(await startServer("engineio", true, relaxed));
     servers.push(await startServer("socketio-heartbeat", false));
     servers.push(await startServer("engineio-heartbeat", true));
-    servers.push(await startServer("socketio-recovery", false, { ...relaxed, CONNECTION_STATE_RECOVERY: "2000" }));
+    servers.push(await startServer("socketio-recovery", false, { ...relaxed, CONNECTION_STATE_RECOVERY: "4000" }));
     const [sio, eio, sioHeartbeat, eioHeartbeat, sioRecovery] = servers;
     const env = {
       ...process.env,

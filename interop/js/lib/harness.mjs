@@ -27,7 +27,7 @@ export const ENGINE_HEARTBEAT_URL = required("INTEROP_ENGINE_HEARTBEAT_URL");
  */
 export const RECOVERY_URL = required("INTEROP_RECOVERY_URL");
 /** The recovery server's maxDisconnectionDuration, in ms (run.mjs: CONNECTION_STATE_RECOVERY). */
-export const RECOVERY_MAX_DISCONNECTION_MS = 2000;
+export const RECOVERY_MAX_DISCONNECTION_MS = 4000;
 /** The fixture's pingTimeout on the heartbeat servers, in ms. */
 export const PING_TIMEOUT_MS = 200;
 
