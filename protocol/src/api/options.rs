@@ -1,7 +1,7 @@
 //! Server options with the reference server's defaults.
 
 use super::client::ClientFiles;
-use crate::engine::{Cors, CorsOrigin, EngineConfig, Transports};
+use crate::engine::{CookieConfig, Cors, CorsOrigin, EngineConfig, Transports};
 use crate::server::{AdapterFactory, RecoveryConfig};
 use crate::Str;
 use std::sync::{Arc, Mutex};
@@ -239,6 +239,20 @@ impl Options {
     /// ```
     pub fn http_compression(mut self, threshold: Option<usize>) -> Self {
         self.engine.http_compression = threshold;
+        self
+    }
+    /// The session cookie (the reference's `cookie` option, off by default): the polling
+    /// handshake's response sets `io=<session id>` (name and attributes from `cookie`), for
+    /// load balancers that keep a client on one node by cookie.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// use volley_protocol::engine::CookieConfig;
+    /// let options = Options::default().cookie(Some(CookieConfig::new().name("sticky")));
+    /// assert_eq!(options.engine().cookie.as_ref().map(|c| c.name.as_str()), Some("sticky"));
+    /// ```
+    pub fn cookie(mut self, cookie: Option<CookieConfig>) -> Self {
+        self.engine.cookie = cookie;
         self
     }
     /// Connection state recovery (the reference's `connectionStateRecovery`, off by

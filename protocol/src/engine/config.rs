@@ -168,6 +168,9 @@ pub struct EngineConfig {
     /// deflate-encoded when the request's `Accept-Encoding` allows it (default `Some(1024)`,
     /// as the reference's threshold; `None`: off).
     pub http_compression: Option<usize>,
+    /// The session cookie set by the polling handshake's response (the reference's
+    /// `cookie` option, for sticky sessions behind a load balancer; default `None`: off).
+    pub cookie: Option<super::CookieConfig>,
 }
 
 impl Default for EngineConfig {
@@ -184,6 +187,7 @@ impl Default for EngineConfig {
             close_linger: Duration::from_secs(30),
             max_sessions: None,
             http_compression: Some(1024),
+            cookie: None,
         }
     }
 }
@@ -243,6 +247,11 @@ impl EngineConfig {
     /// Sets `max_sessions` (`None`: no bound).
     pub fn max_sessions(mut self, max: Option<usize>) -> Self {
         self.max_sessions = max;
+        self
+    }
+    /// Sets the session cookie (`None`: none).
+    pub fn cookie(mut self, cookie: Option<super::CookieConfig>) -> Self {
+        self.cookie = cookie;
         self
     }
     /// Sets the HTTP compression threshold in bytes (`None`: no compression).

@@ -2,6 +2,7 @@
 
 mod compression;
 mod config;
+mod cookie;
 mod error;
 mod handshake;
 mod head;
@@ -16,6 +17,7 @@ mod session;
 
 pub use compression::{negotiate, ContentEncoding};
 pub use config::{BufferLimit, Cors, CorsOrigin, EngineConfig, Transports};
+pub use cookie::{CookieConfig, SameSite};
 pub use error::{DecodeError, PayloadError};
 pub use handshake::{Handshake, HandshakeError};
 pub use head::{Headers, RequestHead, RequestHeadBuilder};

@@ -472,7 +472,13 @@ impl EngineServer {
         }
         let get = match incoming.transport {
             TransportKind::Polling => {
-                let headers = cors_headers(self.shared.config.cors.as_ref(), &incoming.head, false);
+                let mut headers =
+                    cors_headers(self.shared.config.cors.as_ref(), &incoming.head, false);
+                // As the reference: on the polling handshake only (a WebSocket-first one has
+                // answered its upgrade before the session exists).
+                if let Some(cookie) = &self.shared.config.cookie {
+                    headers.push(("Set-Cookie", Str::from(cookie.header_value(&sid))));
+                }
                 Some((incoming.req, headers))
             }
             TransportKind::WebSocket => {
