@@ -139,6 +139,33 @@ fn a_dropped_client_gets_its_socket_rooms_data_and_missed_events_back() {
 }
 
 #[test]
+fn a_missed_binary_event_comes_back_with_its_attachment_and_offset() {
+    let mut h = harness();
+    let (id, pid, _, _) = connect(&mut h, "e1", None);
+    h.emit(&id, r#"["x"]"#);
+    let offset = offset_of(&h.take("e1")[0]);
+    h.engine_closed("e1", DisconnectReason::TransportClose);
+    let payload = Payload {
+        data: r#"["file",{"_placeholder":true,"num":0}]"#.into(),
+        attachments: vec![bytes::Bytes::from_static(&[1, 2, 3])],
+    };
+    h.layer
+        .broadcast("/", &BroadcastOptions::new(), payload)
+        .unwrap();
+    h.pump();
+    let auth = format!(r#"{{"pid":"{pid}","offset":"{offset}"}}"#);
+    let (_, _, recovery, missed) = connect(&mut h, "e2", Some(&auth));
+    assert!(recovery);
+    assert_eq!(missed.len(), 2, "{missed:?}");
+    let kept = offset_of(&missed[0][2..]);
+    assert_eq!(
+        missed[0],
+        format!(r#"51-["file",{{"_placeholder":true,"num":0}},"{kept}"]"#)
+    );
+    assert_eq!(missed[1], "<bin:010203>");
+}
+
+#[test]
 fn a_client_that_left_or_was_removed_is_not_restored() {
     for (how, reason) in [
         ("client namespace disconnect", None),
