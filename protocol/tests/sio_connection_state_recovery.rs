@@ -238,6 +238,24 @@ fn a_refused_recovery_can_be_tried_again() {
 }
 
 #[test]
+fn a_recovery_whose_client_left_before_the_decision_can_be_tried_again() {
+    let mut h = harness();
+    let (id, pid, _, _) = connect(&mut h, "e1", None);
+    h.emit(&id, r#"["x"]"#);
+    let offset = offset_of(&h.take("e1")[0]);
+    h.engine_closed("e1", DisconnectReason::TransportClose);
+    let auth = format!(r#"{{"pid":"{pid}","offset":"{offset}"}}"#);
+    h.open("e2");
+    h.send("e2", &format!("0{auth}"));
+    let req = h.take_connect();
+    h.engine_closed("e2", DisconnectReason::TransportClose);
+    assert!(h.layer.accept_connect(h.now, req).is_err());
+    let (again, _, recovery, _) = connect(&mut h, "e3", Some(&auth));
+    assert!(recovery);
+    assert_eq!(again, id);
+}
+
+#[test]
 fn expired_state_is_purged_and_the_timer_stops() {
     let mut h = harness();
     let (id, _, _, _) = connect(&mut h, "e1", None);

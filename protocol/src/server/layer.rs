@@ -296,10 +296,12 @@ impl SocketLayer {
         mut req: ConnectRequest,
     ) -> Result<SocketId, ServerError> {
         self.touch(now);
-        let client = self
-            .clients
-            .get_mut(req.sid.as_str())
-            .ok_or(ServerError::ClientGone)?;
+        let Some(client) = self.clients.get_mut(req.sid.as_str()) else {
+            // The client left: a session it was restoring stays available to its next try.
+            self.put_back(&req.nsp, req.recovered.take());
+            return Err(ServerError::ClientGone);
+        };
+        // Not pending: decided already (through a clone of this request).
         let pos = client
             .pending
             .iter()
@@ -371,10 +373,10 @@ impl SocketLayer {
     /// Refuses a namespace CONNECT: the client gets `CONNECT_ERROR` with `error`; its
     /// session stays open.
     pub fn refuse_connect(&mut self, mut req: ConnectRequest, error: ConnectError) {
-        if let (Some(r), Some(restored)) = (self.recovery.as_mut(), req.recovered.take()) {
-            r.put_back(&req.nsp, restored.session);
-        }
+        // A session this CONNECT was restoring stays available to a later try, unless the
+        // request was decided already (a clone): then it is not this call's to give back.
         let Some(client) = self.clients.get_mut(req.sid.as_str()) else {
+            self.put_back(&req.nsp, req.recovered.take());
             return;
         };
         if let Some(pos) = client.pending.iter().position(|n| *n == req.nsp) {
@@ -382,6 +384,7 @@ impl SocketLayer {
             if client.pending.is_empty() {
                 client.pending = Vec::new();
             }
+            self.put_back(&req.nsp, req.recovered.take());
             self.connect_settled(&req.nsp);
             self.send_packet(&req.sid, &error.to_packet(req.nsp), false);
         }

@@ -299,6 +299,13 @@ impl SocketLayer {
         }
     }
 
+    /// Puts back the session a CONNECT was restoring when it is not admitted after all.
+    pub(crate) fn put_back(&mut self, nsp: &Str, restored: Option<Box<Restored>>) {
+        if let (Some(r), Some(restored)) = (self.recovery.as_mut(), restored) {
+            r.put_back(nsp, restored.session);
+        }
+    }
+
     /// Keeps an event for connection state recovery (appending its offset) when recovery is
     /// on and the event has no ack and is not volatile.
     pub(crate) fn keep_for_recovery(
