@@ -258,6 +258,99 @@ async fn disconnect_and_close_ends_every_socket_of_the_client_and_its_connection
 }
 
 #[tokio::test]
+async fn event_middleware_refuses_events_before_their_handlers_and_reports_to_on_error() {
+    let io = server();
+    io.of("/").on_connection(|socket: SocketRef| {
+        // Runs first: counts every event it sees.
+        socket.middleware(|socket, _event| {
+            let mut data = socket.data().unwrap_or_default();
+            let seen = data["seen"].as_u64().unwrap_or(0);
+            data["seen"] = serde_json::json!(seen + 1);
+            socket.set_data(data);
+            Ok(())
+        });
+        socket.middleware(|socket, event| {
+            let logged_in = socket.data().is_some_and(|d| d.get("user").is_some());
+            match event.name() {
+                "login" => Ok(()),
+                "bad-arg" if event.arg::<u64>(0).is_err() => {
+                    Err(volley_tokio::EventRefused::new("a number, please"))
+                }
+                _ if logged_in => Ok(()),
+                _ => Err(volley_tokio::EventRefused::new("unauthorized event")),
+            }
+        });
+        socket.on_error(|socket, error| {
+            let _ = socket.emit("refused", &error.message);
+        });
+        socket.on("login", |socket, mut event| {
+            let mut data = socket.data().unwrap_or_default();
+            data["user"] = serde_json::json!("ada");
+            socket.set_data(data);
+            let _ = event.ack(&"welcome");
+        });
+        socket.on("secret", |socket, mut event| {
+            let seen = socket.data().map(|d| d["seen"].clone()).unwrap_or_default();
+            let _ = event.ack(&seen);
+        });
+        socket.on("bad-arg", |_socket, mut event| {
+            let _ = event.ack(&"handled");
+        });
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    // Refused: no handler, no ack, the app's on_error hears it.
+    send_sio(&mut ws, r#"21["secret"]"#).await;
+    assert_eq!(
+        next_sio(&mut ws).await,
+        r#"2["refused","unauthorized event"]"#
+    );
+    send_sio(&mut ws, r#"22["login"]"#).await;
+    assert_eq!(next_sio(&mut ws).await, r#"32["welcome"]"#);
+    // Both middlewares ran on every event, refused ones included.
+    send_sio(&mut ws, r#"23["secret"]"#).await;
+    assert_eq!(next_sio(&mut ws).await, r#"33[3]"#);
+    // A middleware may read the arguments.
+    send_sio(&mut ws, r#"24["bad-arg","x"]"#).await;
+    assert_eq!(
+        next_sio(&mut ws).await,
+        r#"2["refused","a number, please"]"#
+    );
+    send_sio(&mut ws, r#"25["bad-arg",7]"#).await;
+    assert_eq!(next_sio(&mut ws).await, r#"35["handled"]"#);
+}
+
+#[tokio::test]
+async fn a_malformed_event_closes_the_client_before_any_middleware_sees_it() {
+    let io = server();
+    let seen = Arc::new(Mutex::new(0));
+    let count = seen.clone();
+    io.of("/").on_connection(move |socket: SocketRef| {
+        let count = count.clone();
+        socket.middleware(move |_socket, _event| {
+            *count.lock().unwrap() += 1;
+            Ok(())
+        });
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    // A string name then an invalid JSON argument: only found when the event is read.
+    send_sio(&mut ws, r#"2["x",tru]"#).await;
+    let end = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match futures_util::StreamExt::next(&mut ws).await {
+                None | Some(Err(_)) => break,
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the client stayed connected");
+    assert_eq!(*seen.lock().unwrap(), 0);
+}
+
+#[tokio::test]
 async fn binary_arguments_round_trip_and_catch_all() {
     let io = server();
     io.of("/").on_connection(|socket: SocketRef| {

@@ -222,6 +222,36 @@ fn deliver(io: &Arc<IoShared>, entry: Arc<SocketEntry>, incoming: Incoming) {
 /// the client, as the decoder would have: then false, and the caller delivers nothing more of
 /// that socket. Without any handler, the event is still validated for that.
 fn call_handler(socket: &SocketRef, incoming: Incoming) -> bool {
+    let middleware = (socket.entry.state().rare.as_ref())
+        .filter(|r| !r.middleware.is_empty())
+        .map(|r| r.middleware.clone());
+    let incoming = match middleware {
+        None => incoming,
+        // Middleware sees the event validated, as the reference's sees its decoded array.
+        Some(middleware) => match incoming.into_event() {
+            Err(_) => {
+                super::ops::close_malformed(&socket.io, socket.id());
+                return false;
+            }
+            Ok(event) => {
+                if let Some(refused) = middleware.iter().find_map(|m| m(socket, &event).err()) {
+                    let handlers = (socket.entry.state().rare.as_ref())
+                        .map(|r| r.error.clone())
+                        .unwrap_or_default();
+                    for h in handlers {
+                        h(socket.clone(), refused.clone());
+                    }
+                    return true;
+                }
+                // A middleware may have disconnected the socket: then, as with the
+                // reference, the event goes nowhere.
+                if !socket.connected() {
+                    return true;
+                }
+                Incoming::Checked(event)
+            }
+        },
+    };
     let handler = {
         let state = socket.entry.state();
         state

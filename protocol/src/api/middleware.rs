@@ -103,3 +103,29 @@ pub(crate) fn run_middleware(
     }
     Ok(None)
 }
+
+/// An event middleware stopped an event (the reference's `next(new Error(…))` in
+/// `socket.use`): the event reaches no handler, its ack is never sent, and the socket's
+/// [`on_error`](super::SocketRef::on_error) handlers get this. The client is told nothing.
+///
+/// ```
+/// use volley_protocol::api::EventRefused;
+/// let e = EventRefused::new("unauthorized event");
+/// assert_eq!(e.to_string(), "unauthorized event");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct EventRefused {
+    /// Why.
+    pub message: String,
+}
+
+impl EventRefused {
+    /// A refusal with `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        EventRefused {
+            message: message.into(),
+        }
+    }
+}

@@ -9,6 +9,7 @@ use super::handler::{
 };
 use super::incoming::Incoming;
 use super::io::IoShared;
+use super::middleware::EventRefused;
 use super::operators::{BroadcastOperator, SocketEmitter};
 use super::ops;
 use super::runtime::Runtime;
@@ -21,6 +22,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 pub(crate) type DynDisconnect = Arc<dyn Fn(SocketRef, DisconnectReason) + Send + Sync>;
+pub(crate) type DynEventMiddleware =
+    Arc<dyn Fn(&SocketRef, &Event) -> Result<(), EventRefused> + Send + Sync>;
+pub(crate) type DynError = Arc<dyn Fn(SocketRef, EventRefused) + Send + Sync>;
 
 /// Per-socket state kept by the API layer: handlers and user data. One lock for all of it
 /// keeps an idle socket small; it is only held to look up or register, never while a handler
@@ -48,6 +52,10 @@ pub(crate) struct RareState {
     pub(crate) any: Option<DynEvent>,
     pub(crate) disconnecting: Vec<DynDisconnect>,
     pub(crate) disconnect: Vec<DynDisconnect>,
+    /// Event middleware (`socket.use`), in registration order.
+    pub(crate) middleware: Vec<DynEventMiddleware>,
+    /// What hears an event middleware's refusal.
+    pub(crate) error: Vec<DynError>,
     /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
     pub(crate) leaving_rooms: Option<Vec<Room>>,
     extensions: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
@@ -329,6 +337,51 @@ impl SocketRef {
     /// ```
     pub fn on_disconnect(&self, f: impl Fn(SocketRef, DisconnectReason) + Send + Sync + 'static) {
         self.entry.state().rare().disconnect.push(Arc::new(f));
+    }
+
+    /// Adds an event middleware (the reference's `socket.use`): it sees every event this
+    /// client sends on this socket, validated, before the event's handler, in the order the
+    /// middlewares were added. `Err` stops the event there: no handler runs, its ack is never
+    /// sent, the client is told nothing, and the [`on_error`](Self::on_error) handlers get
+    /// the refusal (the reference's `error` event). Middleware runs synchronously, in the
+    /// order events arrive; for an asynchronous check, refuse here and let the handler
+    /// spawn the work.
+    ///
+    /// ```
+    /// # use volley_protocol::api::{EventRefused, SocketRef};
+    /// # fn f(socket: SocketRef) {
+    /// socket.middleware(|socket, event| {
+    ///     let logged_in = socket.data().is_some_and(|d| d.get("user").is_some());
+    ///     if event.name() != "login" && !logged_in {
+    ///         return Err(EventRefused::new("unauthorized event"));
+    ///     }
+    ///     Ok(())
+    /// });
+    /// socket.on_error(|socket, error| {
+    ///     if error.message == "unauthorized event" {
+    ///         socket.disconnect();
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn middleware(
+        &self,
+        f: impl Fn(&SocketRef, &Event) -> Result<(), EventRefused> + Send + Sync + 'static,
+    ) {
+        self.entry.state().rare().middleware.push(Arc::new(f));
+    }
+
+    /// Called when an event [`middleware`](Self::middleware) refuses an event (the
+    /// reference's `socket.on("error")` for `socket.use` refusals).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on_error(|socket, error| eprintln!("{}: {error}", socket.id()));
+    /// # }
+    /// ```
+    pub fn on_error(&self, f: impl Fn(SocketRef, EventRefused) + Send + Sync + 'static) {
+        self.entry.state().rare().error.push(Arc::new(f));
     }
 
     /// Emits `event` to this client. A tuple is spread into several arguments (`&(a, b)`),
