@@ -228,17 +228,7 @@ async fn disconnect_and_close_ends_every_socket_of_the_client_and_its_connection
     got.sort();
     assert_eq!(got, ["1", "1/custom,"]);
     // Then the connection itself ends.
-    let end = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match futures_util::StreamExt::next(&mut ws).await {
-                None | Some(Err(_)) => break,
-                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => break,
-                Some(Ok(_)) => {}
-            }
-        }
-    })
-    .await;
-    assert!(end.is_ok(), "the WebSocket stayed open");
+    assert!(closes_within_5s(&mut ws).await, "the WebSocket stayed open");
     // The handlers run on the server's task: wait for both (bounded).
     for _ in 0..500 {
         if reasons.lock().unwrap().len() >= 2 {
@@ -336,17 +326,10 @@ async fn a_malformed_event_closes_the_client_before_any_middleware_sees_it() {
     let (mut ws, _) = sio_connect(addr, "/", None).await;
     // A string name then an invalid JSON argument: only found when the event is read.
     send_sio(&mut ws, r#"2["x",tru]"#).await;
-    let end = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match futures_util::StreamExt::next(&mut ws).await {
-                None | Some(Err(_)) => break,
-                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => break,
-                Some(Ok(_)) => {}
-            }
-        }
-    })
-    .await;
-    assert!(end.is_ok(), "the client stayed connected");
+    assert!(
+        closes_within_5s(&mut ws).await,
+        "the client stayed connected"
+    );
     assert_eq!(*seen.lock().unwrap(), 0);
 }
 

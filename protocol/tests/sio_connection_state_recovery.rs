@@ -48,6 +48,17 @@ fn offset_of(packet: &str) -> String {
         .to_owned()
 }
 
+/// A socket on `e1` that got one kept event and then lost its session for `reason`:
+/// its id, its pid, and the CONNECT auth that restores it.
+fn dropped(h: &mut Harness, reason: DisconnectReason) -> (SocketId, String, String) {
+    let (id, pid, _, _) = connect(h, "e1", None);
+    h.emit(&id, r#"["x"]"#);
+    let offset = offset_of(&h.take("e1")[0]);
+    h.engine_closed("e1", reason);
+    let auth = format!(r#"{{"pid":"{pid}","offset":"{offset}"}}"#);
+    (id, pid, auth)
+}
+
 fn broadcast(h: &mut Harness, opts: BroadcastOptions, json: &str) {
     h.layer
         .broadcast("/", &opts, Payload::new(json))
@@ -141,10 +152,7 @@ fn a_dropped_client_gets_its_socket_rooms_data_and_missed_events_back() {
 #[test]
 fn a_missed_binary_event_comes_back_with_its_attachment_and_offset() {
     let mut h = harness();
-    let (id, pid, _, _) = connect(&mut h, "e1", None);
-    h.emit(&id, r#"["x"]"#);
-    let offset = offset_of(&h.take("e1")[0]);
-    h.engine_closed("e1", DisconnectReason::TransportClose);
+    let (_, _, auth) = dropped(&mut h, DisconnectReason::TransportClose);
     let payload = Payload {
         data: r#"["file",{"_placeholder":true,"num":0}]"#.into(),
         attachments: vec![bytes::Bytes::from_static(&[1, 2, 3])],
@@ -153,7 +161,6 @@ fn a_missed_binary_event_comes_back_with_its_attachment_and_offset() {
         .broadcast("/", &BroadcastOptions::new(), payload)
         .unwrap();
     h.pump();
-    let auth = format!(r#"{{"pid":"{pid}","offset":"{offset}"}}"#);
     let (_, _, recovery, missed) = connect(&mut h, "e2", Some(&auth));
     assert!(recovery);
     assert_eq!(missed.len(), 2, "{missed:?}");
@@ -193,10 +200,7 @@ fn a_client_that_left_or_was_removed_is_not_restored() {
 #[test]
 fn too_late_or_an_unknown_offset_gives_a_fresh_socket() {
     let mut h = harness();
-    let (id, pid, _, _) = connect(&mut h, "e1", None);
-    h.emit(&id, r#"["x"]"#);
-    let offset = offset_of(&h.take("e1")[0]);
-    h.engine_closed("e1", DisconnectReason::PingTimeout);
+    let (id, pid, good) = dropped(&mut h, DisconnectReason::PingTimeout);
 
     let bad = format!(r#"{{"pid":"{pid}","offset":"nope"}}"#);
     let (fresh, _, recovery, _) = connect(&mut h, "e2", Some(&bad));
@@ -210,7 +214,6 @@ fn too_late_or_an_unknown_offset_gives_a_fresh_socket() {
     );
     assert!(!recovery);
 
-    let good = format!(r#"{{"pid":"{pid}","offset":"{offset}"}}"#);
     h.now += Duration::from_secs(11);
     let (late, _, recovery, _) = connect(&mut h, "e4", Some(&good));
     assert!(!recovery, "past max_disconnection_duration");
@@ -220,11 +223,7 @@ fn too_late_or_an_unknown_offset_gives_a_fresh_socket() {
 #[test]
 fn a_refused_recovery_can_be_tried_again() {
     let mut h = harness();
-    let (id, pid, _, _) = connect(&mut h, "e1", None);
-    h.emit(&id, r#"["x"]"#);
-    let offset = offset_of(&h.take("e1")[0]);
-    h.engine_closed("e1", DisconnectReason::TransportError);
-    let auth = format!(r#"{{"pid":"{pid}","offset":"{offset}"}}"#);
+    let (id, _, auth) = dropped(&mut h, DisconnectReason::TransportError);
     h.open("e2");
     h.send("e2", &format!("0{auth}"));
     let req = h.take_connect();
@@ -240,11 +239,7 @@ fn a_refused_recovery_can_be_tried_again() {
 #[test]
 fn a_recovery_whose_client_left_before_the_decision_can_be_tried_again() {
     let mut h = harness();
-    let (id, pid, _, _) = connect(&mut h, "e1", None);
-    h.emit(&id, r#"["x"]"#);
-    let offset = offset_of(&h.take("e1")[0]);
-    h.engine_closed("e1", DisconnectReason::TransportClose);
-    let auth = format!(r#"{{"pid":"{pid}","offset":"{offset}"}}"#);
+    let (id, _, auth) = dropped(&mut h, DisconnectReason::TransportClose);
     h.open("e2");
     h.send("e2", &format!("0{auth}"));
     let req = h.take_connect();

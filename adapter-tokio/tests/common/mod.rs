@@ -239,6 +239,22 @@ pub async fn next_sio(ws: &mut Ws) -> String {
     text.strip_prefix('4').map(str::to_owned).unwrap_or(text)
 }
 
+/// Whether the server ends the WebSocket (close frame, end or error) within 5 s, whatever
+/// else arrives first.
+pub async fn closes_within_5s(ws: &mut Ws) -> bool {
+    let end = async {
+        loop {
+            match futures_util::StreamExt::next(ws).await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), end)
+        .await
+        .is_ok()
+}
+
 /// Sends a Socket.IO packet (Engine.IO `4` prepended).
 pub async fn send_sio(ws: &mut Ws, packet: &str) {
     send_text(ws, &format!("4{packet}")).await;
