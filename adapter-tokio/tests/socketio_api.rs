@@ -311,6 +311,52 @@ async fn event_middleware_refuses_events_before_their_handlers_and_reports_to_on
 }
 
 #[tokio::test]
+async fn an_async_event_middleware_holds_later_events_so_handlers_see_arrival_order() {
+    let io = server();
+    io.of("/").on_connection(|socket: SocketRef| {
+        socket.middleware(|_socket, event| {
+            let name = event.name().to_owned();
+            async move {
+                if name == "slow" {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                if name == "forbidden" {
+                    return Err(volley_tokio::EventRefused::new("no"));
+                }
+                Ok(())
+            }
+        });
+        socket.on_error(|socket, error| {
+            let _ = socket.emit("refused", &error.message);
+        });
+        for name in ["slow", "fast", "forbidden"] {
+            socket.on(name, move |socket, event| {
+                let _ = socket.emit("handled", &(name, event.arg::<u32>(0).unwrap_or(0)));
+            });
+        }
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut ws, r#"2["slow",1]"#).await;
+    send_sio(&mut ws, r#"2["fast",2]"#).await;
+    send_sio(&mut ws, r#"2["forbidden",3]"#).await;
+    send_sio(&mut ws, r#"2["fast",4]"#).await;
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        got.push(next_sio(&mut ws).await);
+    }
+    assert_eq!(
+        got,
+        [
+            r#"2["handled","slow",1]"#,
+            r#"2["handled","fast",2]"#,
+            r#"2["refused","no"]"#,
+            r#"2["handled","fast",4]"#,
+        ]
+    );
+}
+
+#[tokio::test]
 async fn a_malformed_event_closes_the_client_before_any_middleware_sees_it() {
     let io = server();
     let seen = Arc::new(Mutex::new(0));

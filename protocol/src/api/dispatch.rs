@@ -5,7 +5,7 @@ use super::ack::{AckError, AckReply, BroadcastAcks};
 use super::event::{AckResponder, Event};
 use super::incoming::{Delivery, Incoming};
 use super::io::{IoShared, NsEntry, SioApp};
-use super::middleware::run_middleware;
+use super::middleware::{run_middleware, EventRefused, EventVerdict};
 use super::ops::args_of;
 use super::socket::{lock, read, write, SocketEntry, SocketRef};
 use crate::server::{
@@ -162,12 +162,9 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
         h(socket.clone());
     }
     entry.state().handlers.share(&mut lock(&ns.handler_lists));
-    let early = entry.state().gate.take().unwrap_or_default();
-    for event in early {
-        if !call_handler(&socket, event) {
-            break;
-        }
-    }
+    // Events that raced the connection handlers, in order (an async event middleware may
+    // hold the rest back again).
+    drain_gate(&socket);
 }
 
 fn responder(io: &Arc<IoShared>, socket: &SocketId, ack: Option<AckId>) -> Option<AckResponder> {
@@ -215,43 +212,126 @@ fn deliver(io: &Arc<IoShared>, entry: Arc<SocketEntry>, incoming: Incoming) {
         io: io.clone(),
         entry,
     };
-    call_handler(&socket, incoming);
+    let _ = process(&socket, incoming);
+}
+
+/// Where an event stands after [`process`].
+enum Step {
+    /// Handled (or refused); false: the client was closed for it, nothing more of it goes.
+    Done(bool),
+    /// An async middleware holds it; the socket's later events wait in its gate.
+    Pending,
+}
+
+/// Runs the socket's event middleware, then the handler. Middleware sees the event
+/// validated (as the reference's sees its decoded array); from the first async middleware on,
+/// the rest runs in a spawned task and the socket's next events wait for it.
+fn process(socket: &SocketRef, incoming: Incoming) -> Step {
+    let middleware = (socket.entry.state().rare.as_ref())
+        .filter(|r| !r.middleware.is_empty())
+        .map(|r| r.middleware.clone());
+    let Some(middleware) = middleware else {
+        return Step::Done(call_handler(socket, incoming));
+    };
+    let event = match incoming.into_event() {
+        Ok(event) => event,
+        Err(_) => {
+            super::ops::close_malformed(&socket.io, socket.id());
+            return Step::Done(false);
+        }
+    };
+    for (i, m) in middleware.iter().enumerate() {
+        match m(socket, &event) {
+            EventVerdict::Now(Ok(())) => continue,
+            EventVerdict::Now(Err(refused)) => {
+                report_refusal(socket, refused);
+                return Step::Done(true);
+            }
+            EventVerdict::Later(first) => {
+                {
+                    let mut state = socket.entry.state();
+                    state.gate.get_or_insert_with(Vec::new);
+                }
+                let rest = middleware[i + 1..].to_vec();
+                let socket = socket.clone();
+                let runtime = socket.io.runtime.clone();
+                runtime.spawn(Box::pin(async move {
+                    let mut verdict = first.await;
+                    for m in rest {
+                        if verdict.is_err() {
+                            break;
+                        }
+                        verdict = match m(&socket, &event) {
+                            EventVerdict::Now(r) => r,
+                            EventVerdict::Later(f) => f.await,
+                        };
+                    }
+                    let go_on = match verdict {
+                        Err(refused) => {
+                            report_refusal(&socket, refused);
+                            true
+                        }
+                        Ok(()) => {
+                            !socket.connected() || call_handler(&socket, Incoming::Checked(event))
+                        }
+                    };
+                    if go_on {
+                        drain_gate(&socket);
+                    } else {
+                        socket.entry.state().gate = None;
+                    }
+                }));
+                return Step::Pending;
+            }
+        }
+    }
+    // A middleware may have disconnected the socket: then, as with the reference, the
+    // event goes nowhere.
+    if !socket.connected() {
+        return Step::Done(true);
+    }
+    Step::Done(call_handler(socket, Incoming::Checked(event)))
+}
+
+/// Delivers the events that waited in the socket's gate, in order, then opens it; stops (the
+/// gate still closed) when one waits for an async middleware, which drains the rest later.
+fn drain_gate(socket: &SocketRef) {
+    loop {
+        let next = {
+            let mut state = socket.entry.state();
+            match state.gate.as_mut() {
+                Some(waiting) if !waiting.is_empty() => waiting.remove(0),
+                _ => {
+                    state.gate = None;
+                    return;
+                }
+            }
+        };
+        match process(socket, next) {
+            Step::Pending => return,
+            Step::Done(true) => {}
+            Step::Done(false) => {
+                socket.entry.state().gate = None;
+                return;
+            }
+        }
+    }
+}
+
+/// The socket's `on_error` handlers hear an event middleware's refusal.
+fn report_refusal(socket: &SocketRef, refused: EventRefused) {
+    let handlers = (socket.entry.state().rare.as_ref())
+        .map(|r| r.error.clone())
+        .unwrap_or_default();
+    for h in handlers {
+        h(socket.clone(), refused.clone());
+    }
 }
 
 /// Calls the handler for the event (its own, else the catch-all). A malformed event closes
 /// the client, as the decoder would have: then false, and the caller delivers nothing more of
 /// that socket. Without any handler, the event is still validated for that.
 fn call_handler(socket: &SocketRef, incoming: Incoming) -> bool {
-    let middleware = (socket.entry.state().rare.as_ref())
-        .filter(|r| !r.middleware.is_empty())
-        .map(|r| r.middleware.clone());
-    let incoming = match middleware {
-        None => incoming,
-        // Middleware sees the event validated, as the reference's sees its decoded array.
-        Some(middleware) => match incoming.into_event() {
-            Err(_) => {
-                super::ops::close_malformed(&socket.io, socket.id());
-                return false;
-            }
-            Ok(event) => {
-                if let Some(refused) = middleware.iter().find_map(|m| m(socket, &event).err()) {
-                    let handlers = (socket.entry.state().rare.as_ref())
-                        .map(|r| r.error.clone())
-                        .unwrap_or_default();
-                    for h in handlers {
-                        h(socket.clone(), refused.clone());
-                    }
-                    return true;
-                }
-                // A middleware may have disconnected the socket: then, as with the
-                // reference, the event goes nowhere.
-                if !socket.connected() {
-                    return true;
-                }
-                Incoming::Checked(event)
-            }
-        },
-    };
     let handler = {
         let state = socket.entry.state();
         state

@@ -129,3 +129,56 @@ impl EventRefused {
         }
     }
 }
+
+type LaterEvent = Pin<Box<dyn Future<Output = Result<(), EventRefused>> + Send>>;
+
+/// What an event middleware decided: now, or later (an async middleware).
+pub enum EventVerdict {
+    /// Decided.
+    Now(Result<(), EventRefused>),
+    /// Decided when the future completes; the socket's later events wait for it.
+    Later(LaterEvent),
+}
+
+/// What an event middleware returns: `Result<(), EventRefused>`, or a future of one.
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # fn f(socket: SocketRef) {
+/// use volley_protocol::api::EventRefused;
+///
+/// // Plain: decided at once.
+/// socket.middleware(|_socket, event| match event.name() {
+///     "admin" => Err(EventRefused::new("not here")),
+///     _ => Ok(()),
+/// });
+/// // Async: e.g. a rate limiter in another service. What the future needs is taken from
+/// // the event first; the socket's next events wait until it answers.
+/// socket.middleware(|socket, event| {
+///     let (socket, name) = (socket.clone(), event.name().to_owned());
+///     async move {
+///         let allowed = !name.is_empty() && socket.connected();
+///         if allowed { Ok(()) } else { Err(EventRefused::new("slow down")) }
+///     }
+/// });
+/// # }
+/// ```
+pub trait EventMiddlewareOutput<M>: Send + 'static {
+    /// The decision.
+    fn verdict(self) -> EventVerdict;
+}
+
+impl EventMiddlewareOutput<Plain> for Result<(), EventRefused> {
+    fn verdict(self) -> EventVerdict {
+        EventVerdict::Now(self)
+    }
+}
+
+impl<Fut> EventMiddlewareOutput<Async> for Fut
+where
+    Fut: Future<Output = Result<(), EventRefused>> + Send + 'static,
+{
+    fn verdict(self) -> EventVerdict {
+        EventVerdict::Later(Box::pin(self))
+    }
+}

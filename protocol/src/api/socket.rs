@@ -9,7 +9,7 @@ use super::handler::{
 };
 use super::incoming::Incoming;
 use super::io::IoShared;
-use super::middleware::EventRefused;
+use super::middleware::{EventMiddlewareOutput, EventRefused, EventVerdict};
 use super::operators::{BroadcastOperator, SocketEmitter};
 use super::ops;
 use super::runtime::Runtime;
@@ -22,8 +22,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 pub(crate) type DynDisconnect = Arc<dyn Fn(SocketRef, DisconnectReason) + Send + Sync>;
-pub(crate) type DynEventMiddleware =
-    Arc<dyn Fn(&SocketRef, &Event) -> Result<(), EventRefused> + Send + Sync>;
+pub(crate) type DynEventMiddleware = Arc<dyn Fn(&SocketRef, &Event) -> EventVerdict + Send + Sync>;
 pub(crate) type DynError = Arc<dyn Fn(SocketRef, EventRefused) + Send + Sync>;
 
 /// Per-socket state kept by the API layer: handlers and user data. One lock for all of it
@@ -343,9 +342,9 @@ impl SocketRef {
     /// client sends on this socket, validated, before the event's handler, in the order the
     /// middlewares were added. `Err` stops the event there: no handler runs, its ack is never
     /// sent, the client is told nothing, and the [`on_error`](Self::on_error) handlers get
-    /// the refusal (the reference's `error` event). Middleware runs synchronously, in the
-    /// order events arrive; for an asynchronous check, refuse here and let the handler
-    /// spawn the work.
+    /// the refusal (the reference's `error` event). A middleware may also return a future
+    /// (see [`EventMiddlewareOutput`]): the socket's later events then wait for it, so they
+    /// still reach the handlers in the order they arrived.
     ///
     /// ```
     /// # use volley_protocol::api::{EventRefused, SocketRef};
@@ -364,11 +363,13 @@ impl SocketRef {
     /// });
     /// # }
     /// ```
-    pub fn middleware(
-        &self,
-        f: impl Fn(&SocketRef, &Event) -> Result<(), EventRefused> + Send + Sync + 'static,
-    ) {
-        self.entry.state().rare().middleware.push(Arc::new(f));
+    pub fn middleware<F, R, M>(&self, f: F)
+    where
+        F: Fn(&SocketRef, &Event) -> R + Send + Sync + 'static,
+        R: EventMiddlewareOutput<M>,
+    {
+        let erased: DynEventMiddleware = Arc::new(move |s, e| f(s, e).verdict());
+        self.entry.state().rare().middleware.push(erased);
     }
 
     /// Called when an event [`middleware`](Self::middleware) refuses an event (the
