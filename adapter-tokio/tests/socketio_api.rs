@@ -357,6 +357,50 @@ async fn an_async_event_middleware_holds_later_events_so_handlers_see_arrival_or
 }
 
 #[tokio::test]
+async fn on_any_outgoing_hears_every_event_sent_to_the_socket_and_nothing_else() {
+    let io = server();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = heard.clone();
+    let io2 = io.clone();
+    io.of("/").on_connection(move |socket: SocketRef| {
+        let log = log.clone();
+        if socket.handshake().auth_field("listen").is_some() {
+            socket.on_any_outgoing(move |_socket, event| {
+                let first = event.arg::<serde_json::Value>(0).unwrap_or_default();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{} {first}", event.name()));
+            });
+        }
+        socket.join("r");
+        let io = io2.clone();
+        socket.on("go", move |socket, mut event| {
+            let _ = socket.emit("direct", &1);
+            let _ = socket.volatile().emit("volatile", &2);
+            let _ = io.to("r").emit("room", &3);
+            let _ = io.except("r").emit("not-for-it", &4);
+            let _ = socket
+                .timeout(Duration::from_secs(5))
+                .emit_with_ack("asks", &5);
+            let _ = event.ack(&"an ack is not an event");
+        });
+    });
+    let addr = start(io).await;
+    let (mut quiet, _) = sio_connect(addr, "/", None).await;
+    let (mut ws, _) = sio_connect(addr, "/", Some(r#"{"listen":true}"#)).await;
+    send_sio(&mut ws, r#"20["go"]"#).await;
+    // direct, volatile, room, asks, then the ack.
+    for _ in 0..5 {
+        next_sio(&mut ws).await;
+    }
+    // The quiet socket got the room broadcast too; nobody listens there.
+    assert_eq!(next_sio(&mut quiet).await, r#"2["room",3]"#);
+    let mut got = heard.lock().unwrap().clone();
+    got.sort();
+    assert_eq!(got, ["asks 5", "direct 1", "room 3", "volatile 2"]);
+}
+
+#[tokio::test]
 async fn a_malformed_event_closes_the_client_before_any_middleware_sees_it() {
     let io = server();
     let seen = Arc::new(Mutex::new(0));

@@ -79,6 +79,9 @@ pub(crate) struct SioApp {
     names: Mutex<Vec<Str>>,
     /// Connection state recovery admits a restored socket without the namespace middleware.
     pub(crate) skip_middlewares_on_recovery: bool,
+    /// How many sockets have `on_any_outgoing` listeners: while none do, emits skip the
+    /// notification work entirely.
+    pub(crate) outgoing_listeners: std::sync::atomic::AtomicUsize,
 }
 
 /// The shared copy of an event name.

@@ -126,7 +126,7 @@ impl SocketEmitter {
     /// ```
     pub fn emit_raw(&self, payload: RawArgs) -> Result<(), EmitError> {
         let s = &self.socket;
-        ops::emit_to_socket(&s.io, &s.entry.id, payload, self.volatile)
+        ops::emit_to_socket(&s.io, &s.entry.id, &s.entry.nsp, payload, self.volatile)
     }
 
     /// Emits `event` and waits for the acknowledgement.
@@ -149,7 +149,7 @@ impl SocketEmitter {
         let payload = event_payload(event, data)?;
         let s = &self.socket;
         let timeout = self.timeout.unwrap_or(DEFAULT_ACK_TIMEOUT);
-        ops::emit_with_ack(&s.io, &s.entry.id, payload, timeout)
+        ops::emit_with_ack(&s.io, &s.entry.id, &s.entry.nsp, payload, timeout)
     }
 }
 

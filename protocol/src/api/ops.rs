@@ -2,7 +2,7 @@
 //! operators): each takes the core lock, acts, and flushes what the core queued.
 
 use super::ack::{AckFuture, BroadcastAckFuture, BroadcastAcks, FetchSocketsFuture};
-use super::event::EmitError;
+use super::event::{EmitError, Event};
 use super::io::IoShared;
 use super::socket::{lock, read, SocketRef};
 use crate::server::{BroadcastOptions, Payload, Room, SocketId};
@@ -26,13 +26,54 @@ pub(crate) fn is_connected(io: &IoShared, id: &SocketId) -> bool {
     read(&io.app.sockets).contains_key(id)
 }
 
+/// Whether any socket listens to its outgoing events (`on_any_outgoing`).
+fn listened(io: &IoShared) -> bool {
+    io.app
+        .outgoing_listeners
+        .load(std::sync::atomic::Ordering::Relaxed)
+        > 0
+}
+
+/// Tells the `on_any_outgoing` listeners of `targets` about the event in `payload`.
+fn notify_outgoing(io: &Arc<IoShared>, nsp: &Str, targets: &[SocketId], payload: Payload) {
+    let mut event = None;
+    for id in targets {
+        let Some(entry) = read(&io.app.sockets).get(id).cloned() else {
+            continue;
+        };
+        let listeners = (entry.state().rare.as_ref())
+            .map(|r| r.outgoing.clone())
+            .unwrap_or_default();
+        if listeners.is_empty() {
+            continue;
+        }
+        if event.is_none() {
+            let Some(args) = args_of(nsp, payload.clone(), true) else {
+                return;
+            };
+            let name = Str::from(args.name().unwrap_or_default());
+            event = Some(Event::new(name, args, None));
+        }
+        let Some(event) = event.as_ref() else { return };
+        let socket = SocketRef {
+            io: io.clone(),
+            entry,
+        };
+        for listener in listeners {
+            listener(socket.clone(), event);
+        }
+    }
+}
+
 pub(crate) fn emit_to_socket(
-    io: &IoShared,
+    io: &Arc<IoShared>,
     id: &SocketId,
+    nsp: &Str,
     raw: RawArgs,
     volatile: bool,
 ) -> Result<(), EmitError> {
     let payload = payload(raw);
+    let copy = listened(io).then(|| payload.clone());
     io.with_core(|st, _| {
         if volatile {
             st.core.emit_volatile(id, payload)
@@ -40,7 +81,11 @@ pub(crate) fn emit_to_socket(
             st.core.emit(id, payload)
         }
     })
-    .map_err(|_| EmitError::Disconnected)
+    .map_err(|_| EmitError::Disconnected)?;
+    if let Some(payload) = copy {
+        notify_outgoing(io, nsp, std::slice::from_ref(id), payload);
+    }
+    Ok(())
 }
 
 pub(crate) fn send_ack(io: &IoShared, id: &SocketId, ack: u64, raw: RawArgs) {
@@ -50,13 +95,15 @@ pub(crate) fn send_ack(io: &IoShared, id: &SocketId, ack: u64, raw: RawArgs) {
 }
 
 pub(crate) fn emit_with_ack(
-    io: &IoShared,
+    io: &Arc<IoShared>,
     id: &SocketId,
+    nsp: &Str,
     raw: RawArgs,
     timeout: Duration,
 ) -> Result<AckFuture, EmitError> {
     let (tx, rx) = oneshot::channel();
     let payload = payload(raw);
+    let copy = listened(io).then(|| payload.clone());
     io.with_core(|st, now| {
         let ack = st.core.emit_with_ack(now, id, payload, Some(timeout))?;
         // Registered under the core lock: the answer cannot be dispatched before.
@@ -64,39 +111,54 @@ pub(crate) fn emit_with_ack(
         Ok(())
     })
     .map_err(|_: crate::server::ServerError| EmitError::Disconnected)?;
+    if let Some(payload) = copy {
+        notify_outgoing(io, nsp, std::slice::from_ref(id), payload);
+    }
     Ok(AckFuture { rx })
 }
 
-pub(crate) fn broadcast(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, raw: RawArgs) {
+pub(crate) fn broadcast(io: &Arc<IoShared>, nsp: &Str, opts: &BroadcastOptions, raw: RawArgs) {
     let payload = payload(raw);
+    let copy = listened(io).then(|| payload.clone());
     // An unknown namespace has no sockets to reach.
-    let _ = io.with_core(|st, _| st.core.broadcast(nsp, opts, payload));
+    let targets = io.with_core(|st, _| {
+        let targets = copy.as_ref().map(|_| st.core.select(nsp, opts));
+        let _ = st.core.broadcast(nsp, opts, payload);
+        targets
+    });
+    if let (Some(payload), Some(targets)) = (copy, targets) {
+        notify_outgoing(io, nsp, &targets, payload);
+    }
 }
 
 pub(crate) fn broadcast_with_ack(
-    io: &IoShared,
+    io: &Arc<IoShared>,
     nsp: &Str,
     opts: &BroadcastOptions,
     raw: RawArgs,
 ) -> BroadcastAckFuture {
     let (tx, rx) = oneshot::channel();
     let payload = payload(raw);
-    let expected =
-        io.with_core(
-            |st, now| match st.core.broadcast_with_ack(now, nsp, opts, payload) {
-                Ok(handle) => {
-                    lock(&io.app.broadcast_acks).insert(handle.id, tx);
-                    handle.local_expected
-                }
-                Err(_) => {
-                    let _ = tx.send(BroadcastAcks {
-                        replies: Vec::new(),
-                        expected: 0,
-                    });
-                    0
-                }
-            },
-        );
+    let copy = listened(io).then(|| payload.clone());
+    let (expected, targets) = io.with_core(|st, now| {
+        let targets = copy.as_ref().map(|_| st.core.select(nsp, opts));
+        match st.core.broadcast_with_ack(now, nsp, opts, payload) {
+            Ok(handle) => {
+                lock(&io.app.broadcast_acks).insert(handle.id, tx);
+                (handle.local_expected, targets)
+            }
+            Err(_) => {
+                let _ = tx.send(BroadcastAcks {
+                    replies: Vec::new(),
+                    expected: 0,
+                });
+                (0, None)
+            }
+        }
+    });
+    if let (Some(payload), Some(targets)) = (copy, targets) {
+        notify_outgoing(io, nsp, &targets, payload);
+    }
     BroadcastAckFuture::new(rx, expected)
 }
 

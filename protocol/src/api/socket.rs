@@ -24,6 +24,7 @@ use std::time::Duration;
 pub(crate) type DynDisconnect = Arc<dyn Fn(SocketRef, DisconnectReason) + Send + Sync>;
 pub(crate) type DynEventMiddleware = Arc<dyn Fn(&SocketRef, &Event) -> EventVerdict + Send + Sync>;
 pub(crate) type DynError = Arc<dyn Fn(SocketRef, EventRefused) + Send + Sync>;
+pub(crate) type DynOutgoing = Arc<dyn Fn(SocketRef, &Event) + Send + Sync>;
 
 /// Per-socket state kept by the API layer: handlers and user data. One lock for all of it
 /// keeps an idle socket small; it is only held to look up or register, never while a handler
@@ -55,6 +56,8 @@ pub(crate) struct RareState {
     pub(crate) middleware: Vec<DynEventMiddleware>,
     /// What hears an event middleware's refusal.
     pub(crate) error: Vec<DynError>,
+    /// `on_any_outgoing` listeners.
+    pub(crate) outgoing: Vec<DynOutgoing>,
     /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
     pub(crate) leaving_rooms: Option<Vec<Room>>,
     extensions: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
@@ -383,6 +386,35 @@ impl SocketRef {
     /// ```
     pub fn on_error(&self, f: impl Fn(SocketRef, EventRefused) + Send + Sync + 'static) {
         self.entry.state().rare().error.push(Arc::new(f));
+    }
+
+    /// Called with every event sent to this socket: its own emits (with or without an ack,
+    /// volatile ones too) and the broadcasts from this node that reach it (the reference's
+    /// `socket.onAnyOutgoing`). Acks answering the client's events are not events and do
+    /// not count. The event's [`wants_ack`](Event::wants_ack) is always false here.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on_any_outgoing(|socket, event| {
+    ///     println!("to {}: {} ({} arguments)", socket.id(), event.name(), event.len());
+    /// });
+    /// # }
+    /// ```
+    pub fn on_any_outgoing(&self, f: impl Fn(SocketRef, &Event) + Send + Sync + 'static) {
+        let first = {
+            let mut state = self.entry.state();
+            let outgoing = &mut state.rare().outgoing;
+            outgoing.push(Arc::new(f));
+            outgoing.len() == 1
+        };
+        if first {
+            use std::sync::atomic::Ordering;
+            self.io
+                .app
+                .outgoing_listeners
+                .fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Emits `event` to this client. A tuple is spread into several arguments (`&(a, b)`),
