@@ -485,9 +485,10 @@ impl Endpoint {
         self.0.body_timeout()
     }
 
-    /// The HTTP compression threshold ([`EngineConfig::http_compression`]
-    /// (crate::engine::EngineConfig::http_compression)): adapters pass it with the request's
-    /// `Accept-Encoding` to [`HttpResponse::compress_for`] before writing a response.
+    /// The HTTP compression threshold
+    /// ([`EngineConfig::http_compression`](crate::engine::EngineConfig::http_compression)):
+    /// adapters pass it with the request's `Accept-Encoding` to
+    /// [`HttpResponse::compress_for`] before writing a response.
     ///
     /// ```
     /// # use volley_protocol::api::*;

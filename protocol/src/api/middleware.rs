@@ -7,9 +7,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-type Later = Pin<Box<dyn Future<Output = Result<(), ConnectError>> + Send>>;
+type Later<E> = Pin<Box<dyn Future<Output = Result<(), E>> + Send>>;
 
-/// What a middleware decided: now, or later (an async middleware).
+/// What a middleware decided: now, or later (an async middleware). `E` is the refusal:
+/// [`ConnectError`] for connect middleware, [`EventRefused`] for event middleware
+/// ([`EventVerdict`]).
 ///
 /// ```
 /// use volley_protocol::api::{MiddlewareOutput, Verdict};
@@ -17,14 +19,41 @@ type Later = Pin<Box<dyn Future<Output = Result<(), ConnectError>> + Send>>;
 /// let decided: Result<(), ConnectError> = Err(ConnectError::new("no"));
 /// assert!(matches!(decided.verdict(), Verdict::Now(Err(_))));
 /// ```
-pub enum Verdict {
+pub enum Verdict<E = ConnectError> {
     /// Decided.
-    Now(Result<(), ConnectError>),
-    /// Decided when the future completes.
-    Later(Later),
+    Now(Result<(), E>),
+    /// Decided when the future completes (for event middleware, the socket's later events
+    /// wait for it).
+    Later(Later<E>),
 }
 
-/// What a middleware returns: `Result<(), ConnectError>`, or a future of one.
+/// An event middleware's decision.
+/// Event middleware returns `Result<(), EventRefused>`, or a future of one:
+///
+/// ```
+/// # use volley_protocol::api::SocketRef;
+/// # fn f(socket: SocketRef) {
+/// use volley_protocol::api::EventRefused;
+///
+/// // Plain: decided at once.
+/// socket.middleware(|_socket, event| match event.name() {
+///     "admin" => Err(EventRefused::new("not here")),
+///     _ => Ok(()),
+/// });
+/// // Async: e.g. a rate limiter in another service. What the future needs is taken from
+/// // the event first; the socket's next events wait until it answers.
+/// socket.middleware(|socket, event| {
+///     let (socket, name) = (socket.clone(), event.name().to_owned());
+///     async move {
+///         let allowed = !name.is_empty() && socket.connected();
+///         if allowed { Ok(()) } else { Err(EventRefused::new("slow down")) }
+///     }
+/// });
+/// # }
+/// ```
+pub type EventVerdict = Verdict<EventRefused>;
+
+/// What a middleware returns: `Result<(), E>`, or a future of one (`E` as in [`Verdict`]).
 ///
 /// ```
 /// # use volley_protocol::api::Io;
@@ -45,22 +74,22 @@ pub enum Verdict {
 /// });
 /// # }
 /// ```
-pub trait MiddlewareOutput<M>: Send + 'static {
+pub trait MiddlewareOutput<M, E = ConnectError>: Send + 'static {
     /// The decision.
-    fn verdict(self) -> Verdict;
+    fn verdict(self) -> Verdict<E>;
 }
 
-impl MiddlewareOutput<Plain> for Result<(), ConnectError> {
-    fn verdict(self) -> Verdict {
+impl<E: Send + 'static> MiddlewareOutput<Plain, E> for Result<(), E> {
+    fn verdict(self) -> Verdict<E> {
         Verdict::Now(self)
     }
 }
 
-impl<Fut> MiddlewareOutput<Async> for Fut
+impl<Fut, E> MiddlewareOutput<Async, E> for Fut
 where
-    Fut: Future<Output = Result<(), ConnectError>> + Send + 'static,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
 {
-    fn verdict(self) -> Verdict {
+    fn verdict(self) -> Verdict<E> {
         Verdict::Later(Box::pin(self))
     }
 }
@@ -80,7 +109,7 @@ where
 pub(crate) fn run_middleware(
     chain: &[DynMiddleware],
     handshake: &Arc<Handshake>,
-) -> Result<Option<Later>, ConnectError> {
+) -> Result<Option<Later<ConnectError>>, ConnectError> {
     for (i, m) in chain.iter().enumerate() {
         match m(handshake.clone()) {
             Verdict::Now(Ok(())) => continue,
@@ -127,58 +156,5 @@ impl EventRefused {
         EventRefused {
             message: message.into(),
         }
-    }
-}
-
-type LaterEvent = Pin<Box<dyn Future<Output = Result<(), EventRefused>> + Send>>;
-
-/// What an event middleware decided: now, or later (an async middleware).
-pub enum EventVerdict {
-    /// Decided.
-    Now(Result<(), EventRefused>),
-    /// Decided when the future completes; the socket's later events wait for it.
-    Later(LaterEvent),
-}
-
-/// What an event middleware returns: `Result<(), EventRefused>`, or a future of one.
-///
-/// ```
-/// # use volley_protocol::api::SocketRef;
-/// # fn f(socket: SocketRef) {
-/// use volley_protocol::api::EventRefused;
-///
-/// // Plain: decided at once.
-/// socket.middleware(|_socket, event| match event.name() {
-///     "admin" => Err(EventRefused::new("not here")),
-///     _ => Ok(()),
-/// });
-/// // Async: e.g. a rate limiter in another service. What the future needs is taken from
-/// // the event first; the socket's next events wait until it answers.
-/// socket.middleware(|socket, event| {
-///     let (socket, name) = (socket.clone(), event.name().to_owned());
-///     async move {
-///         let allowed = !name.is_empty() && socket.connected();
-///         if allowed { Ok(()) } else { Err(EventRefused::new("slow down")) }
-///     }
-/// });
-/// # }
-/// ```
-pub trait EventMiddlewareOutput<M>: Send + 'static {
-    /// The decision.
-    fn verdict(self) -> EventVerdict;
-}
-
-impl EventMiddlewareOutput<Plain> for Result<(), EventRefused> {
-    fn verdict(self) -> EventVerdict {
-        EventVerdict::Now(self)
-    }
-}
-
-impl<Fut> EventMiddlewareOutput<Async> for Fut
-where
-    Fut: Future<Output = Result<(), EventRefused>> + Send + 'static,
-{
-    fn verdict(self) -> EventVerdict {
-        EventVerdict::Later(Box::pin(self))
     }
 }

@@ -40,9 +40,7 @@ pub use engine_io::EngineIo;
 pub use event::{AckResponder, ArgsError, EmitError, Event};
 pub use handler::{Async, HandlerOutput, Plain};
 pub use io::{Io, Namespace};
-pub use middleware::{
-    EventMiddlewareOutput, EventRefused, EventVerdict, MiddlewareOutput, Verdict,
-};
+pub use middleware::{EventRefused, EventVerdict, MiddlewareOutput, Verdict};
 pub use operators::{BroadcastOperator, SocketEmitter, DEFAULT_ACK_TIMEOUT};
 pub use options::Options;
 pub use outcome::{

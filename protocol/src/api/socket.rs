@@ -9,7 +9,7 @@ use super::handler::{
 };
 use super::incoming::Incoming;
 use super::io::IoShared;
-use super::middleware::{EventMiddlewareOutput, EventRefused, EventVerdict};
+use super::middleware::{EventRefused, EventVerdict, MiddlewareOutput};
 use super::operators::{BroadcastOperator, SocketEmitter};
 use super::ops;
 use super::runtime::Runtime;
@@ -346,7 +346,7 @@ impl SocketRef {
     /// middlewares were added. `Err` stops the event there: no handler runs, its ack is never
     /// sent, the client is told nothing, and the [`on_error`](Self::on_error) handlers get
     /// the refusal (the reference's `error` event). A middleware may also return a future
-    /// (see [`EventMiddlewareOutput`]): the socket's later events then wait for it, so they
+    /// (see [`EventVerdict`]): the socket's later events then wait for it, so they
     /// still reach the handlers in the order they arrived.
     ///
     /// ```
@@ -369,7 +369,7 @@ impl SocketRef {
     pub fn middleware<F, R, M>(&self, f: F)
     where
         F: Fn(&SocketRef, &Event) -> R + Send + Sync + 'static,
-        R: EventMiddlewareOutput<M>,
+        R: MiddlewareOutput<M, EventRefused>,
     {
         let erased: DynEventMiddleware = Arc::new(move |s, e| f(s, e).verdict());
         self.entry.state().rare().middleware.push(erased);
