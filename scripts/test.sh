@@ -4,7 +4,7 @@
 #   ./scripts/test.sh
 #
 # Runs, in order and stopping at the first failure: setup (scripts/setup.sh), cargo fmt --check,
-# cargo clippy -D warnings, cargo test, the short fuzz runs, and the interop suites against the
+# cargo clippy -D warnings, cargo doc -D warnings (broken links), cargo test, the short fuzz runs, and the interop suites against the
 # Volley conformance server (official socket.io-client, engine.io-client and python-socketio),
 # and the browser suite (the chat example driven in headless Chromium).
 # The interop suites run against volley-tokio's conformance example, then (JS and python suites) against
@@ -60,6 +60,9 @@ cargo fmt --all -- --check
 
 section "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+
+section "cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 section "cargo test"
 cargo test --workspace

@@ -11,7 +11,7 @@ use std::task::{ready, Context, Poll};
 /// An upgraded HTTP connection for a WebSocket library: hyper's `Read`/`Write`, and
 /// `futures_io::AsyncRead + AsyncWrite` for the smol family.
 ///
-/// Reads go through a [`ReadAhead`]: the codec's own buffer stays tiny (it is kept while the
+/// Reads go through a read-ahead buffer: the codec's own buffer stays tiny (it is kept while the
 /// connection is idle), yet one system call takes all the socket holds, up to 16 KiB, into a
 /// chunk the connection holds only until the socket has nothing more.
 ///

@@ -135,7 +135,7 @@ enum End {
 
 /// Drives one WebSocket: reads and writes from a single task without splitting the stream.
 /// Once the core closes the session, reading stops; the frames still queued and the close
-/// frame are written as long as the peer takes some within every [`CLOSE_GRACE`], so a peer
+/// frame are written as long as the peer takes some within every 2 s (`CLOSE_GRACE`), so a peer
 /// that stopped reading cannot hold the connection open.
 pub async fn run<R: IoRuntime>(rt: &R, link: WsLink, ws: R::WebSocket) {
     Connection::new(rt.clone(), link, ws).await

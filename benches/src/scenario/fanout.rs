@@ -17,7 +17,7 @@ pub enum Rate {
     /// This many broadcasts per second.
     Fixed(f64),
     /// As fast as the server delivers: at most `window` broadcasts not yet received by every
-    /// client (a message counts as done after [`LOST_AFTER`] even if some never arrive).
+    /// client (a message counts as done after `LOST_AFTER` (2 s) even if some never arrive).
     Max {
         /// Broadcasts in flight.
         window: u64,

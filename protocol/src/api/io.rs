@@ -432,7 +432,7 @@ impl Namespace {
 
     /// Adds connect middleware, run in order before a socket is admitted. A middleware gets
     /// the handshake (headers and cookies, query, auth, address) and returns `Ok(())` to
-    /// continue or a [`ConnectError`] (message and optional data), which the client receives
+    /// continue or a [`ConnectError`](super::ConnectError) (message and optional data), which the client receives
     /// in its `connect_error` event. Plain closures and closures returning a future are both
     /// accepted (see [`MiddlewareOutput`](super::MiddlewareOutput)).
     ///

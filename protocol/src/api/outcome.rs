@@ -71,7 +71,7 @@ pub enum HttpOutcome {
     /// A parked long-poll: await the response. Dropping it (the client went away) tells the
     /// core the request was aborted.
     Pending(PendingResponse),
-    /// Answer `101 Switching Protocols`, then pass this to [`Endpoint::ws_open`] once the
+    /// Answer `101 Switching Protocols`, then pass this to [`Endpoint::ws_open`](super::Endpoint::ws_open) once the
     /// connection is upgraded.
     WebSocket(WsUpgrade),
     /// Not a request for this server (outside its path); the adapter decides (404, or pass
@@ -208,7 +208,7 @@ impl Drop for PendingResponse {
 }
 
 /// A WebSocket request the core accepted; see [`HttpOutcome::WebSocket`]. Dropping it
-/// without [`Endpoint::ws_open`] (the upgrade failed) tells the core.
+/// without [`Endpoint::ws_open`](super::Endpoint::ws_open) (the upgrade failed) tells the core.
 ///
 /// ```
 /// # use volley_protocol::api::*;

@@ -60,7 +60,7 @@ pub fn to_ack<T: Serialize + ?Sized>(args: &T) -> Result<RawArgs, serde_json::Er
 }
 
 /// Encodes an EVENT (BINARY_EVENT when `args` holds bytes) straight from user data: header and
-/// JSON are written into one buffer, with no intermediate [`Packet`]. Same result as
+/// JSON are written into one buffer, with no intermediate [`Packet`](super::Packet). Same result as
 /// `Packet::event(nsp, to_event(name, args)?.json, …).encode()`, one copy and pass cheaper.
 pub fn encode_event<T: Serialize + ?Sized>(
     nsp: &str,
