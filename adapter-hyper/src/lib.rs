@@ -104,6 +104,9 @@ where
     // A POST's head goes to the core before its body is read, so the core knows the POST is
     // in flight (a second one meanwhile is refused, as by the reference).
     let outcome = match io.handle_head(head) {
+        // A handshake waiting for an async `allow_request`: dropped with this future when
+        // the client goes away, which tells the core.
+        HeadOutcome::Ready(HttpOutcome::Deferred(verdict)) => verdict.await,
         HeadOutcome::Ready(outcome) => outcome,
         HeadOutcome::ReadBody(mut post) => {
             let deadline = Instant::now() + io.body_timeout();
@@ -158,6 +161,8 @@ where
         }
         HttpOutcome::WebSocket(upgrade) => (ws::accept(rt, io, &mut parts, upgrade), None),
         HttpOutcome::NotMine => (empty(StatusCode::NOT_FOUND), None),
+        // A resolved verdict is never deferred again.
+        HttpOutcome::Deferred(_) => (to_hyper(volley_protocol::api::bad_request()), None),
     };
     log(response.status(), parked);
     response

@@ -5,12 +5,15 @@
 //! WebSocket frames through a [`WsLink`], write what the link drains, and call
 //! [`Endpoint::handle_timeout`] when the deadline passed to [`Runtime::wake_timer`] arrives.
 
+use super::admission::{self, Deferred, DynAllowRequest, RequestRefused};
 use super::client::ClientFiles;
+use super::engine_io::HeadStep;
+use super::middleware::Verdict;
 use super::outcome::{
     bad_request, HeadOutcome, HttpOutcome, LinkSignal, PendingResponse, PostBody, WsLink, WsUpgrade,
 };
 use super::runtime::Runtime;
-use crate::engine::{ConnId, HttpResponse, ReqId, RequestHead, Transmit, WsFrame};
+use crate::engine::{ConnId, HttpResponse, Incoming, ReqId, RequestHead, Transmit, WsFrame};
 use crate::hash::IdMap;
 use crate::Driver;
 use crate::Str;
@@ -19,7 +22,7 @@ use futures_channel::oneshot;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -60,6 +63,8 @@ pub(crate) struct Shared<C: Core> {
     state: Mutex<State<C>>,
     pub(crate) runtime: Arc<dyn Runtime>,
     pub(crate) app: C::App,
+    /// The `allow_request` hook, asked about every handshake.
+    allow_request: RwLock<Option<DynAllowRequest>>,
     me: Weak<Shared<C>>,
     path: Str,
     max_payload: usize,
@@ -123,6 +128,7 @@ impl<C: Core> Shared<C> {
             }),
             runtime,
             app,
+            allow_request: RwLock::new(None),
             me: me.clone(),
             path,
             max_payload,
@@ -215,6 +221,61 @@ impl<C: Core> Shared<C> {
         }
     }
 
+    /// Sets (or with `None` removes) the `allow_request` hook.
+    pub(crate) fn set_allow_request(&self, hook: Option<DynAllowRequest>) {
+        *self
+            .allow_request
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = hook;
+    }
+
+    /// Maps what the core said about request `id` to what the adapter does, registering the
+    /// later answer of a parked request.
+    fn route(&self, st: &mut State<C>, id: ReqId, outcome: CoreOutcome) -> HeadOutcome {
+        let Some(me) = self.me.upgrade() else {
+            return HeadOutcome::Ready(HttpOutcome::Respond(bad_request()));
+        };
+        let outcome = match outcome {
+            CoreOutcome::Respond(resp) => HttpOutcome::Respond(resp),
+            CoreOutcome::NotMine => HttpOutcome::NotMine,
+            CoreOutcome::WebSocket(req) => HttpOutcome::WebSocket(WsUpgrade { req, ops: Some(me) }),
+            CoreOutcome::Pending => {
+                let (tx, rx) = oneshot::channel();
+                st.pending.insert(id, tx);
+                HttpOutcome::Pending(PendingResponse {
+                    rx,
+                    id,
+                    ops: Some(me),
+                })
+            }
+            CoreOutcome::ReadBody => {
+                // Routed like a parked GET's answer: the core answers such a POST early
+                // only when its session closes before the body is complete.
+                let (tx, rx) = oneshot::channel();
+                st.pending.insert(id, tx);
+                return HeadOutcome::ReadBody(PostBody {
+                    rx,
+                    req: id,
+                    ops: Some(me),
+                });
+            }
+        };
+        HeadOutcome::Ready(outcome)
+    }
+
+    /// Applies a verdict on a handshake, under the lock.
+    fn decide(&self, incoming: Incoming, verdict: Result<(), RequestRefused>) -> HttpOutcome {
+        self.with_core(|st, now| {
+            let id = incoming.req();
+            let outcome = super::engine_io::admit(&mut st.core, now, incoming, verdict);
+            match self.route(st, id, outcome) {
+                HeadOutcome::Ready(outcome) => outcome,
+                // A handshake never waits for a body.
+                HeadOutcome::ReadBody(_) => HttpOutcome::Respond(bad_request()),
+            }
+        })
+    }
+
     fn next_id(st: &mut State<C>) -> u64 {
         st.next_id += 1;
         st.next_id
@@ -228,6 +289,7 @@ pub(crate) trait Ops: Send + Sync + 'static {
     fn body_timeout(&self) -> Duration;
     fn http_compression(&self) -> Option<usize>;
     fn handle_head(&self, head: RequestHead) -> HeadOutcome;
+    fn admit(&self, incoming: Incoming, verdict: Result<(), RequestRefused>) -> HttpOutcome;
     fn handle_body(&self, req: ReqId, body: Option<Bytes>) -> Option<HttpResponse>;
     fn request_aborted(&self, id: ReqId);
     fn ws_open(&self, req: ReqId) -> WsLink;
@@ -265,40 +327,38 @@ impl<C: Core> Ops for Shared<C> {
         {
             return HeadOutcome::Ready(HttpOutcome::Respond(resp));
         }
-        let Some(me) = self.me.upgrade() else {
-            return HeadOutcome::Ready(HttpOutcome::Respond(bad_request()));
-        };
-        self.with_core(|st, now| {
+        // Read once per request: without a hook, this is all it costs.
+        let hook = self
+            .allow_request
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let step = self.with_core(|st, now| {
             let id = ReqId(Self::next_id(st));
-            let outcome = match super::engine_io::handle_request_head(&mut st.core, now, id, head) {
-                CoreOutcome::Respond(resp) => HttpOutcome::Respond(resp),
-                CoreOutcome::NotMine => HttpOutcome::NotMine,
-                CoreOutcome::WebSocket(req) => {
-                    HttpOutcome::WebSocket(WsUpgrade { req, ops: Some(me) })
-                }
-                CoreOutcome::Pending => {
-                    let (tx, rx) = oneshot::channel();
-                    st.pending.insert(id, tx);
-                    HttpOutcome::Pending(PendingResponse {
-                        rx,
-                        id,
-                        ops: Some(me),
-                    })
-                }
-                CoreOutcome::ReadBody => {
-                    // Routed like a parked GET's answer: the core answers such a POST early
-                    // only when its session closes before the body is complete.
-                    let (tx, rx) = oneshot::channel();
-                    st.pending.insert(id, tx);
-                    return HeadOutcome::ReadBody(PostBody {
-                        rx,
-                        req: id,
-                        ops: Some(me),
-                    });
-                }
-            };
-            HeadOutcome::Ready(outcome)
+            let core = &mut st.core;
+            match super::engine_io::handle_request_head(core, now, id, head, hook.is_some()) {
+                HeadStep::Done(outcome) => Ok(self.route(st, id, outcome)),
+                HeadStep::Ask(incoming) => Err(incoming),
+            }
+        });
+        let (incoming, hook) = match (step, hook) {
+            (Ok(outcome), _) => return outcome,
+            (Err(incoming), Some(hook)) => (incoming, hook),
+            // `Ask` only comes with a hook.
+            (Err(incoming), None) => return HeadOutcome::Ready(self.decide(incoming, Ok(()))),
+        };
+        // The hook is the user's code: it runs outside the lock, so it may use the server.
+        HeadOutcome::Ready(match admission::ask(&hook, incoming.head()) {
+            Verdict::Now(verdict) => self.decide(incoming, verdict),
+            Verdict::Later(later) => match self.me.upgrade() {
+                Some(me) => HttpOutcome::Deferred(Deferred::new(later, incoming, me)),
+                None => HttpOutcome::Respond(bad_request()),
+            },
         })
+    }
+
+    fn admit(&self, incoming: Incoming, verdict: Result<(), RequestRefused>) -> HttpOutcome {
+        self.decide(incoming, verdict)
     }
 
     fn handle_body(&self, req: ReqId, body: Option<Bytes>) -> Option<HttpResponse> {

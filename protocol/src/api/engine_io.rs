@@ -1,10 +1,12 @@
 //! Raw Engine.IO mode: the Engine.IO server alone, with message callbacks and no Socket.IO
 //! layer (what the reference's `engine.io` package offers).
 
+use super::admission::RequestRefused;
 use super::endpoint::{CoreOutcome, Endpoint, Shared};
+use super::middleware::MiddlewareOutput;
 use super::runtime::Runtime;
 use crate::engine::{
-    CloseReason, EngineConfig, EngineEvent, EngineServer, Message, ReqId, RequestHead,
+    CloseReason, EngineConfig, EngineEvent, EngineServer, Incoming, Message, ReqId, RequestHead,
     RequestOutcome, TransportKind,
 };
 use crate::Driver;
@@ -104,6 +106,27 @@ impl EngineIo {
         *write(&self.0.app.on_close) = Some(Arc::new(f));
     }
 
+    /// `allowRequest`: a check run on every handshake before its session exists (see
+    /// [`Options::allow_request`](super::Options::allow_request)), returning
+    /// `Result<(), RequestRefused>` or a future of one. Replaces the previous hook.
+    ///
+    /// ```
+    /// # fn f(engine: volley_protocol::api::EngineIo) {
+    /// use volley_protocol::api::RequestRefused;
+    /// engine.allow_request(|head| match head.query_param("deny") {
+    ///     Some(_) => Err(RequestRefused::new("denied")),
+    ///     None => Ok(()),
+    /// });
+    /// # }
+    /// ```
+    pub fn allow_request<F, R, M>(&self, f: F)
+    where
+        F: Fn(&RequestHead) -> R + Send + Sync + 'static,
+        R: MiddlewareOutput<M, RequestRefused>,
+    {
+        self.0.set_allow_request(Some(super::admission::erase(f)));
+    }
+
     /// Queues a message to session `sid` (ignored if it is gone).
     ///
     /// ```
@@ -146,31 +169,52 @@ fn read<T: Clone>(l: &RwLock<Option<T>>) -> Option<T> {
     l.read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// Handles one request head and maps its outcome; a new session is admitted at once (there
-/// is no admission hook for sessions, only for namespaces).
+/// What became of a request head: an outcome, or a handshake for the `allow_request` hook.
+pub(crate) enum HeadStep {
+    Done(CoreOutcome),
+    Ask(Incoming),
+}
+
+/// Handles one request head and maps its outcome. A handshake is admitted at once unless
+/// `ask` (an `allow_request` hook is set): then it is handed back for the hook's verdict.
 pub(crate) fn handle_request_head<D: Driver>(
     core: &mut D,
     now: Instant,
     id: ReqId,
     head: RequestHead,
-) -> CoreOutcome {
-    match core.handle_request_head(now, id, head) {
+    ask: bool,
+) -> HeadStep {
+    HeadStep::Done(match core.handle_request_head(now, id, head) {
         RequestOutcome::Respond(resp) => CoreOutcome::Respond(resp),
         RequestOutcome::Pending => CoreOutcome::Pending,
-        RequestOutcome::Handshake(incoming) => {
-            let req = incoming.req();
-            let websocket = incoming.transport() == TransportKind::WebSocket;
-            // `None` only if the request was aborted meanwhile, which cannot happen under
-            // the lock; answer it anyway.
-            match core.accept(now, incoming) {
-                Some(_) if websocket => CoreOutcome::WebSocket(req),
-                Some(_) => CoreOutcome::Pending,
-                None => CoreOutcome::Respond(super::outcome::bad_request()),
-            }
-        }
+        RequestOutcome::Handshake(incoming) if ask => return HeadStep::Ask(incoming),
+        RequestOutcome::Handshake(incoming) => admit(core, now, incoming, Ok(())),
         RequestOutcome::UpgradeWebSocket => CoreOutcome::WebSocket(id),
         RequestOutcome::NotMine => CoreOutcome::NotMine,
         RequestOutcome::ReadBody => CoreOutcome::ReadBody,
+    })
+}
+
+/// Accepts or refuses a handshake. A refusal is answered through the pending-response path,
+/// like an accepted polling handshake.
+pub(crate) fn admit<D: Driver>(
+    core: &mut D,
+    now: Instant,
+    incoming: Incoming,
+    verdict: Result<(), RequestRefused>,
+) -> CoreOutcome {
+    if let Err(refused) = verdict {
+        core.refuse(now, incoming, refused.message.as_deref());
+        return CoreOutcome::Pending;
+    }
+    let req = incoming.req();
+    let websocket = incoming.transport() == TransportKind::WebSocket;
+    // `None` only if the request was aborted meanwhile, which cannot happen under the lock
+    // nor while its verdict is awaited (dropping that aborts it); answer it anyway.
+    match core.accept(now, incoming) {
+        Some(_) if websocket => CoreOutcome::WebSocket(req),
+        Some(_) => CoreOutcome::Pending,
+        None => CoreOutcome::Respond(super::outcome::bad_request()),
     }
 }
 

@@ -163,7 +163,9 @@ impl Io {
             None => SocketLayer::new(config, socket_ids),
         };
         let core = Server::from_parts(engine, layer);
-        Io(Shared::new(core, app, runtime, parts.client))
+        let shared = Shared::new(core, app, runtime, parts.client);
+        shared.set_allow_request(parts.allow_request);
+        Io(shared)
     }
 
     /// The namespace `name` (created on first use; `/` is the default one). Clients may only

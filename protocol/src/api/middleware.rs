@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-type Later<E> = Pin<Box<dyn Future<Output = Result<(), E>> + Send>>;
+pub(crate) type Later<E> = Pin<Box<dyn Future<Output = Result<(), E>> + Send>>;
 
 /// What a middleware decided: now, or later (an async middleware). `E` is the refusal:
 /// [`ConnectError`] for connect middleware, [`EventRefused`] for event middleware

@@ -9,6 +9,7 @@
 //! always run outside it. A broadcast is encoded once and the same bytes go to every target.
 
 mod ack;
+mod admission;
 mod client;
 mod cluster;
 mod dispatch;
@@ -33,6 +34,7 @@ mod socket;
 pub use ack::{
     AckError, AckFuture, AckReply, BroadcastAckFuture, BroadcastAcks, FetchSocketsFuture,
 };
+pub use admission::{Deferred, RequestRefused};
 pub use client::ClientFiles;
 pub use cluster::{ClusterError, ClusterFuture};
 pub use endpoint::{Endpoint, Idle, WeakEndpoint};

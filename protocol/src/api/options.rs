@@ -1,7 +1,9 @@
 //! Server options with the reference server's defaults.
 
+use super::admission::{erase, DynAllowRequest, RequestRefused};
 use super::client::ClientFiles;
-use crate::engine::{CookieConfig, Cors, CorsOrigin, EngineConfig, Transports};
+use super::middleware::MiddlewareOutput;
+use crate::engine::{CookieConfig, Cors, CorsOrigin, EngineConfig, RequestHead, Transports};
 use crate::server::{AdapterFactory, RecoveryConfig};
 use crate::Str;
 use std::sync::{Arc, Mutex};
@@ -34,6 +36,17 @@ pub struct Options {
     cleanup_empty_child_namespaces: bool,
     max_namespaces_per_client: usize,
     recovery: Option<RecoveryConfig>,
+    allow_request: AllowRequest,
+}
+
+/// The `allow_request` hook, if any.
+#[derive(Clone, Default)]
+struct AllowRequest(Option<DynAllowRequest>);
+
+impl std::fmt::Debug for AllowRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "hook" } else { "none" })
+    }
 }
 
 /// The namespace adapter factory, taken once by the server that is built with the options.
@@ -64,6 +77,7 @@ impl Default for Options {
             cleanup_empty_child_namespaces: false,
             max_namespaces_per_client: crate::server::DEFAULT_MAX_NAMESPACES_PER_CLIENT,
             recovery: None,
+            allow_request: AllowRequest::default(),
         }
     }
 }
@@ -255,6 +269,55 @@ impl Options {
         self.engine.cookie = cookie;
         self
     }
+    /// `allowUpgrades` (default true): whether polling clients are offered the upgrade to
+    /// WebSocket. When false the handshake lists no upgrades (`"upgrades":[]`) and clients
+    /// stay on polling; WebSocket-first clients are not affected.
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// assert!(!Options::default().allow_upgrades(false).engine().allow_upgrades);
+    /// ```
+    pub fn allow_upgrades(mut self, on: bool) -> Self {
+        self.engine.allow_upgrades = on;
+        self
+    }
+    /// `allowRequest`: a check run on every handshake (a request that would open a new
+    /// Engine.IO session, polling or WebSocket-first), after the server's own checks (path,
+    /// transport, protocol version, method) and before the session exists; requests of open
+    /// sessions and their upgrades never reach it. It sees the request's query, headers and
+    /// remote address and returns `Result<(), RequestRefused>`, or a future of one. A
+    /// refused polling client gets `403 {"code":4,"message":…}`, a WebSocket-first one the
+    /// reference's plain `400`; the official clients report it as `connect_error`. A hook
+    /// that panics refuses the request.
+    ///
+    /// ```
+    /// use volley_protocol::api::{Options, RequestRefused};
+    ///
+    /// // Plain: decided at once.
+    /// let options = Options::default().allow_request(|head| match head.header("origin") {
+    ///     Some("https://example.com") => Ok(()),
+    ///     _ => Err(RequestRefused::new("unknown origin")),
+    /// });
+    /// // Async: what the future needs is taken from the head first.
+    /// let options = options.allow_request(|head| {
+    ///     let token = head.query_param("token").map(|t| t.into_owned());
+    ///     async move {
+    ///         match token {
+    ///             Some(_) => Ok(()),
+    ///             None => Err(RequestRefused::forbidden()),
+    ///         }
+    ///     }
+    /// });
+    /// # let _ = options;
+    /// ```
+    pub fn allow_request<F, R, M>(mut self, f: F) -> Self
+    where
+        F: Fn(&RequestHead) -> R + Send + Sync + 'static,
+        R: MiddlewareOutput<M, RequestRefused>,
+    {
+        self.allow_request = AllowRequest(Some(erase(f)));
+        self
+    }
     /// Connection state recovery (the reference's `connectionStateRecovery`, off by
     /// default): a socket whose connection drops for a recoverable reason (transport closed
     /// or failed, ping timeout, forced close, server shutting down) keeps its id, rooms and
@@ -407,6 +470,7 @@ impl Options {
             cleanup_empty_child_namespaces: self.cleanup_empty_child_namespaces,
             max_namespaces_per_client: self.max_namespaces_per_client,
             recovery: self.recovery,
+            allow_request: self.allow_request.0,
         }
     }
 }
@@ -421,4 +485,5 @@ pub(crate) struct Parts {
     pub(crate) adapters: Option<Box<dyn AdapterFactory>>,
     pub(crate) cluster_request_timeout: Duration,
     pub(crate) recovery: Option<RecoveryConfig>,
+    pub(crate) allow_request: Option<DynAllowRequest>,
 }

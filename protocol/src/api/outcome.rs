@@ -2,6 +2,7 @@
 //! request ([`HttpOutcome`], [`PendingResponse`], [`WsUpgrade`]) and the handle of one open
 //! WebSocket ([`WsLink`]) with the wake-up signal its writer waits on.
 
+use super::admission::Deferred;
 use super::endpoint::{lock, Ops};
 use crate::engine::{ConnId, HttpResponse, ReqId, WsFrame};
 use crate::Str;
@@ -60,6 +61,9 @@ impl LinkSignal {
 ///         None
 ///     }
 ///     HttpOutcome::NotMine => None, // 404, or the app behind
+///     // A handshake waiting for an async `allow_request`: await it, then handle what it
+///     // resolves to (one of the above).
+///     HttpOutcome::Deferred(_verdict) => None,
 /// };
 /// # let _ = response;
 /// # }
@@ -77,6 +81,9 @@ pub enum HttpOutcome {
     /// Not a request for this server (outside its path); the adapter decides (404, or pass
     /// it to the app it is mounted in).
     NotMine,
+    /// A handshake waiting for an async `allow_request` verdict: await it for the final
+    /// outcome (any variant but this one). Dropping it (the client went away) tells the core.
+    Deferred(Deferred),
 }
 
 /// What the adapter does with a request head, before reading the body

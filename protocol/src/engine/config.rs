@@ -171,6 +171,10 @@ pub struct EngineConfig {
     /// The session cookie set by the polling handshake's response (the reference's
     /// `cookie` option, for sticky sessions behind a load balancer; default `None`: off).
     pub cookie: Option<super::CookieConfig>,
+    /// Whether polling clients are offered the upgrade to WebSocket (the reference's
+    /// `allowUpgrades`, default true). When false the handshake lists no upgrades
+    /// (`"upgrades":[]`); nothing else changes.
+    pub allow_upgrades: bool,
 }
 
 impl Default for EngineConfig {
@@ -188,6 +192,7 @@ impl Default for EngineConfig {
             max_sessions: None,
             http_compression: Some(1024),
             cookie: None,
+            allow_upgrades: true,
         }
     }
 }
@@ -252,6 +257,12 @@ impl EngineConfig {
     /// Sets the session cookie (`None`: none).
     pub fn cookie(mut self, cookie: Option<super::CookieConfig>) -> Self {
         self.cookie = cookie;
+        self
+    }
+    /// Sets `allowUpgrades`: whether the handshake offers polling clients the WebSocket
+    /// upgrade.
+    pub fn allow_upgrades(mut self, on: bool) -> Self {
+        self.allow_upgrades = on;
         self
     }
     /// Sets the HTTP compression threshold in bytes (`None`: no compression).

@@ -137,7 +137,9 @@ impl Session {
             None => Transport::WebSocket { conn: None },
         };
         let upgrades = match transport {
-            Transport::Polling { .. } if ctx.config.transports.websocket => {
+            Transport::Polling { .. }
+                if ctx.config.transports.websocket && ctx.config.allow_upgrades =>
+            {
                 vec![Str::from_static("websocket")]
             }
             _ => Vec::new(),
