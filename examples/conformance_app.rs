@@ -16,10 +16,12 @@
 //!   `CONNECTION_STATE_RECOVERY=<ms>` turns recovery on with that maxDisconnectionDuration.
 //! - With `--engine`: a raw Engine.IO server on `/engine.io/` with the same timing that echoes
 //!   every message back, text as text and binary as binary.
+//! - Headers hooks, in both modes: `x-initial: 1` on the response that opens a session,
+//!   `x-every: 1` on every successful one, and the request's `Cookie` echoed as `x-cookie`.
 
 use std::time::Duration;
 use volley_protocol::api::{EngineIo, Io, Options, RawArgs, SocketRef};
-use volley_protocol::engine::{Cors, CorsOrigin, EngineConfig};
+use volley_protocol::engine::{Cors, CorsOrigin, EngineConfig, RequestHead, ResponseHeaders};
 use volley_protocol::server::RecoveryConfig;
 use volley_protocol::Str;
 
@@ -79,6 +81,21 @@ pub fn engine_config() -> EngineConfig {
         .ping_timeout(ping_timeout)
         .max_payload(MAX_PAYLOAD)
         .cors(Cors::new(CorsOrigin::Any))
+        .on_initial_headers(initial_headers)
+        .on_headers(every_headers)
+}
+
+/// The contract's `initial_headers` hook.
+fn initial_headers(headers: &mut ResponseHeaders, _request: &RequestHead) {
+    headers.insert("x-initial", "1");
+}
+
+/// The contract's `headers` hook.
+fn every_headers(headers: &mut ResponseHeaders, request: &RequestHead) {
+    headers.insert("x-every", "1");
+    if let Some(cookie) = request.header("cookie") {
+        headers.insert("x-cookie", cookie.to_owned());
+    }
 }
 
 /// Echoes every message back, text as text and binary as binary.
@@ -95,6 +112,8 @@ pub fn options() -> Options {
         .max_payload(MAX_PAYLOAD)
         .connect_timeout(millis_from_env("CONNECT_TIMEOUT", CONNECT_TIMEOUT_MS))
         .cors_any_origin()
+        .on_initial_headers(initial_headers)
+        .on_headers(every_headers)
         .connection_state_recovery(std::env::var("CONNECTION_STATE_RECOVERY").ok().map(|_| {
             let keep = millis_from_env("CONNECTION_STATE_RECOVERY", 120_000);
             RecoveryConfig::new().max_disconnection_duration(keep)

@@ -116,15 +116,21 @@ pub(crate) fn refuse_body(mut out: Response<Full<Bytes>>) -> Response<Full<Bytes
 pub fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
     let mut out = Response::new(Full::new(resp.body));
     *out.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::BAD_REQUEST);
-    let headers = out.headers_mut();
-    headers.reserve(resp.headers.len());
-    for (name, value) in resp.headers {
+    append_headers(out.headers_mut(), resp.headers);
+    out
+}
+
+/// Appends core headers to a hyper response's, skipping any that is not valid on the wire.
+pub(crate) fn append_headers(
+    headers: &mut hyper::HeaderMap,
+    list: impl IntoIterator<Item = (Str, Str)>,
+) {
+    for (name, value) in list {
         let name = hyper::header::HeaderName::from_bytes(name.as_bytes());
         if let (Ok(name), Ok(value)) = (name, header_value(value)) {
             headers.append(name, value);
         }
     }
-    out
 }
 
 /// A response header's bytes: one byte per character (Latin-1), as Node writes header strings
@@ -155,7 +161,10 @@ mod tests {
     fn written(value: &str) -> Vec<u8> {
         let resp = HttpResponse {
             status: 200,
-            headers: vec![("Access-Control-Allow-Origin", Str::from(value))],
+            headers: vec![(
+                Str::from_static("Access-Control-Allow-Origin"),
+                Str::from(value),
+            )],
             body: Bytes::new(),
             compressible: false,
         };

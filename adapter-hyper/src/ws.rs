@@ -80,6 +80,21 @@ pub(crate) fn accept<R: IoRuntime>(
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(Some(io.max_payload()))
         .max_frame_size(Some(io.max_payload()));
+    let mut resp = Response::new(Full::new(Bytes::new()));
+    *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = resp.headers_mut();
+    h.insert(
+        header::UPGRADE,
+        header::HeaderValue::from_static("websocket"),
+    );
+    h.insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("Upgrade"),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&accept_key) {
+        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+    }
+    crate::http::append_headers(h, upgrade.headers().iter().cloned());
     let task_rt = rt.clone();
     rt.spawn(async move {
         let upgraded = match on_upgrade.await {
@@ -96,20 +111,6 @@ pub(crate) fn accept<R: IoRuntime>(
         let conn = Connection::new(task_rt.clone(), link, ws);
         task_rt.spawn(conn);
     });
-    let mut resp = Response::new(Full::new(Bytes::new()));
-    *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-    let h = resp.headers_mut();
-    h.insert(
-        header::UPGRADE,
-        header::HeaderValue::from_static("websocket"),
-    );
-    h.insert(
-        header::CONNECTION,
-        header::HeaderValue::from_static("Upgrade"),
-    );
-    if let Ok(v) = header::HeaderValue::from_str(&accept_key) {
-        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
-    }
     resp
 }
 

@@ -56,6 +56,8 @@ pub trait Driver {
     fn poll_timeout(&mut self) -> Option<Instant>;
     /// See [`EngineServer::poll_transmit`].
     fn poll_transmit(&mut self) -> Option<Transmit>;
+    /// See [`EngineServer::take_upgrade_headers`].
+    fn take_upgrade_headers(&mut self, req: ReqId) -> Vec<(Str, Str)>;
     /// See [`EngineServer::drain_ws`].
     fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>);
     /// See [`EngineServer::poll_event`].
@@ -119,6 +121,9 @@ impl Driver for EngineServer {
     }
     fn poll_transmit(&mut self) -> Option<Transmit> {
         EngineServer::poll_transmit(self)
+    }
+    fn take_upgrade_headers(&mut self, req: ReqId) -> Vec<(Str, Str)> {
+        EngineServer::take_upgrade_headers(self, req)
     }
     fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
         EngineServer::drain_ws(self, conn, out)

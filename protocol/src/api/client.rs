@@ -1,7 +1,7 @@
 //! Serving the official browser client (`socket.io.min.js` and friends) with ETag / 304,
 //! as the reference server does.
 
-use crate::engine::{negotiate, ContentEncoding, HttpResponse, Method, RequestHead};
+use crate::engine::{named, negotiate, ContentEncoding, HttpResponse, Method, RequestHead};
 use crate::Str;
 use bytes::Bytes;
 use std::sync::{Arc, OnceLock};
@@ -126,7 +126,7 @@ impl ClientFiles {
         if if_none_match.is_some_and(|t| t == &*self.etag || t == &*self.weak_etag) {
             return Some(HttpResponse {
                 status: 304,
-                headers: vec![("ETag", self.etag.clone())],
+                headers: vec![named("ETag", self.etag.clone())],
                 body: Bytes::new(),
                 compressible: false,
             });
@@ -137,16 +137,16 @@ impl ClientFiles {
             "application/javascript; charset=utf-8"
         };
         let mut headers = vec![
-            ("Cache-Control", Str::from_static("public, max-age=0")),
-            ("Content-Type", Str::from_static(content_type)),
-            ("ETag", self.etag.clone()),
+            named("Cache-Control", Str::from_static("public, max-age=0")),
+            named("Content-Type", Str::from_static(content_type)),
+            named("ETag", self.etag.clone()),
         ];
         let encoding = compress_from
             .filter(|&t| file.content.len() >= t)
             .and_then(|_| negotiate(head.header("accept-encoding"), &ENCODINGS));
         let body = match encoding {
             Some(e) => {
-                headers.push(("Content-Encoding", Str::from_static(e.as_str())));
+                headers.push(named("Content-Encoding", Str::from_static(e.as_str())));
                 let slot = &file.packed[ENCODINGS.iter().position(|x| *x == e).unwrap_or(0)];
                 slot.get_or_init(|| e.compress(&file.content)).clone()
             }

@@ -238,7 +238,11 @@ impl<C: Core> Shared<C> {
         let outcome = match outcome {
             CoreOutcome::Respond(resp) => HttpOutcome::Respond(resp),
             CoreOutcome::NotMine => HttpOutcome::NotMine,
-            CoreOutcome::WebSocket(req) => HttpOutcome::WebSocket(WsUpgrade { req, ops: Some(me) }),
+            CoreOutcome::WebSocket(req) => HttpOutcome::WebSocket(WsUpgrade {
+                req,
+                headers: st.core.take_upgrade_headers(req),
+                ops: Some(me),
+            }),
             CoreOutcome::Pending => {
                 let (tx, rx) = oneshot::channel();
                 st.pending.insert(id, tx);

@@ -3,7 +3,9 @@
 use super::admission::{erase, DynAllowRequest, RequestRefused};
 use super::client::ClientFiles;
 use super::middleware::MiddlewareOutput;
-use crate::engine::{CookieConfig, Cors, CorsOrigin, EngineConfig, RequestHead, Transports};
+use crate::engine::{
+    CookieConfig, Cors, CorsOrigin, EngineConfig, RequestHead, ResponseHeaders, Transports,
+};
 use crate::server::{AdapterFactory, RecoveryConfig};
 use crate::Str;
 use std::sync::{Arc, Mutex};
@@ -316,6 +318,42 @@ impl Options {
         R: MiddlewareOutput<M, RequestRefused>,
     {
         self.allow_request = AllowRequest(Some(erase(f)));
+        self
+    }
+    /// Edits the headers of the response that opens a session (the reference's
+    /// `io.engine.on("initial_headers", …)`): see [`EngineConfig::on_initial_headers`].
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().on_initial_headers(|headers, _request| {
+    ///     headers.append("Set-Cookie", "greeting=hello; Path=/");
+    /// });
+    /// assert!(options.engine().header_hooks.initial.is_some());
+    /// ```
+    pub fn on_initial_headers(
+        mut self,
+        hook: impl Fn(&mut ResponseHeaders, &RequestHead) + Send + Sync + 'static,
+    ) -> Self {
+        self.engine = self.engine.on_initial_headers(hook);
+        self
+    }
+    /// Edits the headers of every successful Engine.IO response (the reference's
+    /// `io.engine.on("headers", …)`): see [`EngineConfig::on_headers`].
+    ///
+    /// ```
+    /// use volley_protocol::api::Options;
+    /// let options = Options::default().on_headers(|headers, request| {
+    ///     if let Some(cookie) = request.header("cookie") {
+    ///         headers.insert("X-Had-Cookie", if cookie.is_empty() { "0" } else { "1" });
+    ///     }
+    /// });
+    /// assert!(options.engine().header_hooks.every.is_some());
+    /// ```
+    pub fn on_headers(
+        mut self,
+        hook: impl Fn(&mut ResponseHeaders, &RequestHead) + Send + Sync + 'static,
+    ) -> Self {
+        self.engine = self.engine.on_headers(hook);
         self
     }
     /// Connection state recovery (the reference's `connectionStateRecovery`, off by

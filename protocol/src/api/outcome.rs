@@ -232,7 +232,16 @@ impl Drop for PendingResponse {
 #[must_use = "pass it to Endpoint::ws_open once the upgrade completed"]
 pub struct WsUpgrade {
     pub(super) req: ReqId,
+    pub(super) headers: Vec<(Str, Str)>,
     pub(super) ops: Option<Arc<dyn Ops>>,
+}
+
+impl WsUpgrade {
+    /// Headers the `101 Switching Protocols` carries besides the WebSocket handshake's own
+    /// (CORS, and what the headers hooks set); usually none.
+    pub fn headers(&self) -> &[(Str, Str)] {
+        &self.headers
+    }
 }
 
 impl Drop for WsUpgrade {
@@ -347,7 +356,10 @@ impl Drop for WsLink {
 pub fn bad_request() -> HttpResponse {
     HttpResponse {
         status: 400,
-        headers: vec![("Content-Type", Str::from_static("application/json"))],
+        headers: vec![(
+            Str::from_static("Content-Type"),
+            Str::from_static("application/json"),
+        )],
         body: Bytes::from_static(br#"{"code":3,"message":"Bad request"}"#),
         compressible: false,
     }

@@ -8,7 +8,7 @@
 //! the request's `Accept-Encoding` outside the core's lock, so the CPU this takes is spent on
 //! the request's own task.
 
-use super::response::HttpResponse;
+use super::response::{named, HttpResponse};
 use crate::Str;
 use bytes::Bytes;
 use std::io::Write;
@@ -237,8 +237,10 @@ impl HttpResponse {
         let encoding = negotiate(accept_encoding, &OFFERED)?;
         self.body = encoding.compress(&self.body);
         self.compressible = false;
-        self.headers
-            .push(("Content-Encoding", Str::from_static(encoding.as_str())));
+        self.headers.push(named(
+            "Content-Encoding",
+            Str::from_static(encoding.as_str()),
+        ));
         Some(encoding)
     }
 }
@@ -246,6 +248,7 @@ impl HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::response::ReplyHeaders;
     use std::io::Read;
 
     use ContentEncoding::{Deflate, Gzip};
@@ -325,7 +328,10 @@ mod tests {
     }
 
     fn payload(len: usize) -> HttpResponse {
-        HttpResponse::payload(Vec::new(), Bytes::from(vec![b'4'; len]))
+        HttpResponse::payload(
+            ReplyHeaders::plain(Vec::new()),
+            Bytes::from(vec![b'4'; len]),
+        )
     }
 
     #[test]
@@ -344,7 +350,7 @@ mod tests {
         let mut refused = payload(5000);
         assert_eq!(refused.compress_for(Some("br"), Some(1024)), None);
         assert_eq!(refused.header("content-encoding"), None);
-        let mut ok = HttpResponse::ok(Vec::new());
+        let mut ok = HttpResponse::ok(ReplyHeaders::plain(Vec::new()));
         assert_eq!(
             ok.compress_for(Some("gzip"), Some(0)),
             None,

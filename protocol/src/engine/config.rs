@@ -175,6 +175,9 @@ pub struct EngineConfig {
     /// `allowUpgrades`, default true). When false the handshake lists no upgrades
     /// (`"upgrades":[]`); nothing else changes.
     pub allow_upgrades: bool,
+    /// The reference's `initial_headers` and `headers` hooks (default: none). See
+    /// [`on_initial_headers`](Self::on_initial_headers) and [`on_headers`](Self::on_headers).
+    pub header_hooks: super::HeaderHooks,
 }
 
 impl Default for EngineConfig {
@@ -193,6 +196,7 @@ impl Default for EngineConfig {
             http_compression: Some(1024),
             cookie: None,
             allow_upgrades: true,
+            header_hooks: super::HeaderHooks::default(),
         }
     }
 }
@@ -268,6 +272,52 @@ impl EngineConfig {
     /// Sets the HTTP compression threshold in bytes (`None`: no compression).
     pub fn http_compression(mut self, threshold: Option<usize>) -> Self {
         self.http_compression = threshold;
+        self
+    }
+
+    /// Edits the headers of the response that opens a session: the polling handshake's `200`
+    /// (which already carries the session cookie, if any) or the `101` of a WebSocket-first
+    /// handshake (the reference's `initial_headers` event). It runs before the
+    /// [`on_headers`](Self::on_headers) hook.
+    ///
+    /// It runs while the server's state is locked: keep it fast, and do not call the server
+    /// from it.
+    ///
+    /// ```
+    /// use volley_protocol::engine::EngineConfig;
+    /// let config = EngineConfig::default().on_initial_headers(|headers, _request| {
+    ///     headers.append("Set-Cookie", "greeting=hello; Path=/");
+    /// });
+    /// assert!(config.header_hooks.initial.is_some());
+    /// ```
+    pub fn on_initial_headers(
+        mut self,
+        hook: impl Fn(&mut super::ResponseHeaders, &super::RequestHead) + Send + Sync + 'static,
+    ) -> Self {
+        self.header_hooks.initial = Some(std::sync::Arc::new(hook));
+        self
+    }
+    /// Edits the headers of every successful Engine.IO response: each polling `200` and each
+    /// WebSocket `101` (the reference's `headers` event). Errors, CORS preflights and refused
+    /// handshakes are left alone, as by the reference.
+    ///
+    /// It runs while the server's state is locked: keep it fast, and do not call the server
+    /// from it.
+    ///
+    /// ```
+    /// use volley_protocol::engine::EngineConfig;
+    /// let config = EngineConfig::default().on_headers(|headers, request| {
+    ///     if request.header("cookie").is_some_and(|c| c.contains("beta=1")) {
+    ///         headers.insert("X-Beta", "1");
+    ///     }
+    /// });
+    /// assert!(config.header_hooks.every.is_some());
+    /// ```
+    pub fn on_headers(
+        mut self,
+        hook: impl Fn(&mut super::ResponseHeaders, &super::RequestHead) + Send + Sync + 'static,
+    ) -> Self {
+        self.header_hooks.every = Some(std::sync::Arc::new(hook));
         self
     }
 }

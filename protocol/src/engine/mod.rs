@@ -12,6 +12,7 @@ pub mod payload;
 mod queue;
 mod request;
 mod response;
+mod response_headers;
 mod server;
 mod session;
 
@@ -25,7 +26,9 @@ pub use packet::{Message, Packet, PacketType, WsFrame};
 pub(crate) use queue::Group;
 pub use queue::OutMessage;
 pub use request::{ConnId, Method, ReqId, TransportKind};
+pub(crate) use response::named;
 pub use response::{ErrorCode, HttpResponse};
+pub use response_headers::{HeaderHooks, HeadersHook, ResponseHeaders};
 pub use server::{
     CloseReason, EngineEvent, EngineServer, Incoming, RequestOutcome, SendOptions, SendOutcome,
     SessionInfo, Transmit,

@@ -2,6 +2,7 @@
 
 use super::config::{Cors, CorsOrigin};
 use super::head::RequestHead;
+use super::response_headers::HeaderHooks;
 use crate::Str;
 use bytes::Bytes;
 
@@ -12,7 +13,7 @@ pub struct HttpResponse {
     /// Status code.
     pub status: u16,
     /// Headers to send, in order.
-    pub headers: Vec<(&'static str, Str)>,
+    pub headers: Vec<(Str, Str)>,
     /// Body bytes.
     pub body: Bytes,
     /// The body may go out compressed (a polling payload, a client file): the adapter calls
@@ -39,23 +40,16 @@ impl HttpResponse {
     }
 
     /// `200` with a polling payload (`text/plain; charset=UTF-8`).
-    pub(crate) fn payload(mut headers: Headers, body: Bytes) -> Self {
-        headers.push((
-            "Content-Type",
-            Str::from_static("text/plain; charset=UTF-8"),
-        ));
-        headers.push(("Cache-Control", Str::from_static("no-store")));
+    pub(crate) fn payload(headers: ReplyHeaders, body: Bytes) -> Self {
         HttpResponse {
             compressible: true,
-            ..HttpResponse::new(200, headers, body)
+            ..HttpResponse::new(200, headers.success(PAYLOAD_TYPE), body)
         }
     }
 
     /// `200 ok`, the answer to an accepted POST (the reference sends it as `text/html`).
-    pub(crate) fn ok(mut headers: Headers) -> Self {
-        headers.push(("Content-Type", Str::from_static("text/html")));
-        headers.push(("Cache-Control", Str::from_static("no-store")));
-        HttpResponse::new(200, headers, Bytes::from_static(b"ok"))
+    pub(crate) fn ok(headers: ReplyHeaders) -> Self {
+        HttpResponse::new(200, headers.success(OK_TYPE), Bytes::from_static(b"ok"))
     }
 
     /// The reference's routing error: `{"code":N,"message":"…"}`, status 403 for
@@ -63,7 +57,7 @@ impl HttpResponse {
     pub(crate) fn error(mut headers: Headers, code: ErrorCode, message: Option<&str>) -> Self {
         let message = message.unwrap_or(code.message());
         let body = serde_json::json!({ "code": code as u8, "message": message }).to_string();
-        headers.push(("Content-Type", Str::from_static("application/json")));
+        headers.push(named("Content-Type", Str::from_static("application/json")));
         let status = if code == ErrorCode::Forbidden {
             403
         } else {
@@ -78,11 +72,11 @@ impl HttpResponse {
     pub(crate) fn too_many_sessions(mut headers: Headers, websocket: bool) -> Self {
         const MESSAGE: &str = "Too many sessions";
         let body = if websocket {
-            headers.push(("Connection", Str::from_static("close")));
-            headers.push(("Content-Type", Str::from_static("text/html")));
+            headers.push(named("Connection", Str::from_static("close")));
+            headers.push(named("Content-Type", Str::from_static("text/html")));
             Bytes::from_static(MESSAGE.as_bytes())
         } else {
-            headers.push(("Content-Type", Str::from_static("application/json")));
+            headers.push(named("Content-Type", Str::from_static("application/json")));
             Bytes::from_static(br#"{"code":4,"message":"Too many sessions"}"#)
         };
         HttpResponse::new(503, headers, body)
@@ -95,15 +89,87 @@ impl HttpResponse {
         HttpResponse::new(
             400,
             vec![
-                ("Connection", Str::from_static("close")),
-                ("Content-Type", Str::from_static("text/html")),
+                named("Connection", Str::from_static("close")),
+                named("Content-Type", Str::from_static("text/html")),
             ],
             Bytes::from(message),
         )
     }
 }
 
-pub(crate) type Headers = Vec<(&'static str, Str)>;
+pub(crate) type Headers = Vec<(Str, Str)>;
+
+/// A header whose name is known at compile time.
+pub(crate) const fn named(name: &'static str, value: Str) -> (Str, Str) {
+    (Str::from_static(name), value)
+}
+
+/// The content type of a polling payload.
+const PAYLOAD_TYPE: &str = "text/plain; charset=UTF-8";
+/// The content type of a POST's `ok`.
+const OK_TYPE: &str = "text/html";
+
+/// What a polling `200` adds to the CORS headers.
+fn success_headers(mut headers: Headers, content_type: &'static str) -> Headers {
+    headers.push(named("Content-Type", Str::from_static(content_type)));
+    headers.push(named("Cache-Control", Str::from_static("no-store")));
+    headers
+}
+
+/// The headers of a polling request's answer. An error gets the CORS headers (and the
+/// session cookie) alone; a `200` also its content type, and then, as the reference does when
+/// it writes the response, the headers hooks run on it.
+#[derive(Debug)]
+pub(crate) struct ReplyHeaders {
+    base: Headers,
+    /// With a hook set: what it needs to run once the answer is known to be a success.
+    hooks: Option<Box<Hooked>>,
+}
+
+#[derive(Debug)]
+struct Hooked {
+    hooks: HeaderHooks,
+    head: RequestHead,
+    initial: bool,
+}
+
+impl ReplyHeaders {
+    /// For a request to `head` with `base` (CORS, the session cookie); `initial` for the
+    /// request that opens a session. Keeps nothing more than `base` when no hook would run.
+    pub(crate) fn new(
+        base: Headers,
+        hooks: &HeaderHooks,
+        head: RequestHead,
+        initial: bool,
+    ) -> Self {
+        let hooks = hooks.any(initial).then(|| {
+            Box::new(Hooked {
+                hooks: hooks.clone(),
+                head,
+                initial,
+            })
+        });
+        ReplyHeaders { base, hooks }
+    }
+
+    /// Without hooks.
+    pub(crate) fn plain(base: Headers) -> Self {
+        ReplyHeaders { base, hooks: None }
+    }
+
+    /// The headers of an error answer.
+    pub(crate) fn base(self) -> Headers {
+        self.base
+    }
+
+    fn success(self, content_type: &'static str) -> Headers {
+        let list = success_headers(self.base, content_type);
+        match self.hooks {
+            Some(h) => h.hooks.run(list, &h.head, h.initial),
+            None => list,
+        }
+    }
+}
 
 /// The reference's Engine.IO error codes, sent in JSON error bodies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,40 +211,44 @@ pub(crate) fn cors_headers(cors: Option<&Cors>, head: &RequestHead, preflight: b
     };
     let origin = head.header("origin");
     match &cors.origin {
-        CorsOrigin::Any => out.push(("Access-Control-Allow-Origin", Str::from_static("*"))),
+        CorsOrigin::Any => out.push(named("Access-Control-Allow-Origin", Str::from_static("*"))),
         CorsOrigin::Mirror => {
             if let Some(o) = origin {
-                out.push(("Access-Control-Allow-Origin", Str::from(o)));
+                out.push(named("Access-Control-Allow-Origin", Str::from(o)));
             }
-            out.push(("Vary", Str::from_static("Origin")));
+            out.push(named("Vary", Str::from_static("Origin")));
         }
         CorsOrigin::List(list) => {
             // The list's own copy of the matching origin: no new allocation.
             if let Some(o) = origin.and_then(|o| list.iter().find(|a| *a == o)) {
-                out.push(("Access-Control-Allow-Origin", o.clone()));
+                out.push(named("Access-Control-Allow-Origin", o.clone()));
             }
-            out.push(("Vary", Str::from_static("Origin")));
+            out.push(named("Vary", Str::from_static("Origin")));
         }
     }
     if cors.credentials {
-        out.push(("Access-Control-Allow-Credentials", Str::from_static("true")));
+        out.push(named(
+            "Access-Control-Allow-Credentials",
+            Str::from_static("true"),
+        ));
     }
     if preflight {
-        out.push(("Access-Control-Allow-Methods", cors.methods.clone()));
+        out.push(named("Access-Control-Allow-Methods", cors.methods.clone()));
         match &cors.allowed_headers {
-            Some(h) => out.push(("Access-Control-Allow-Headers", h.clone())),
+            Some(h) => out.push(named("Access-Control-Allow-Headers", h.clone())),
             None => {
                 if let Some(h) = head.header("access-control-request-headers") {
-                    out.push(("Access-Control-Allow-Headers", Str::from(h)));
+                    out.push(named("Access-Control-Allow-Headers", Str::from(h)));
                 }
-                out.push(("Vary", Str::from_static("Access-Control-Request-Headers")));
+                out.push(named(
+                    "Vary",
+                    Str::from_static("Access-Control-Request-Headers"),
+                ));
             }
         }
         if let Some(age) = cors.max_age {
-            out.push((
-                "Access-Control-Max-Age",
-                Str::from(age.as_secs().to_string()),
-            ));
+            let age = Str::from(age.as_secs().to_string());
+            out.push(named("Access-Control-Max-Age", age));
         }
     }
     out
@@ -216,12 +286,12 @@ mod tests {
         assert_eq!(
             h,
             vec![
-                (
+                named(
                     "Access-Control-Allow-Origin",
                     Str::from("https://a.example")
                 ),
-                ("Vary", Str::from("Origin")),
-                ("Access-Control-Allow-Credentials", Str::from("true")),
+                named("Vary", Str::from("Origin")),
+                named("Access-Control-Allow-Credentials", Str::from("true")),
             ]
         );
         let other =

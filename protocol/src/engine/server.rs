@@ -5,7 +5,8 @@ use super::head::RequestHead;
 use super::packet::{Message, WsFrame};
 use super::queue::{Group, OutMessage};
 use super::request::{route, ConnId, Method, ReqId, Route, TransportKind};
-use super::response::{cors_headers, ErrorCode, Headers, HttpResponse};
+use super::response::{cors_headers, named, ErrorCode, Headers, HttpResponse, ReplyHeaders};
+use super::response_headers::upgrade_headers;
 use super::session::{Session, Shared};
 use crate::hash::IdMap;
 use crate::id::IdGenerator;
@@ -239,6 +240,8 @@ pub struct EngineServer {
     ids: Box<dyn IdGenerator + Send>,
     timers: BinaryHeap<Reverse<(Instant, Str)>>,
     pending_ws: IdMap<ReqId, PendingWs>,
+    /// The extra headers of `101` answers not written yet; only non-empty lists are kept.
+    upgrade_headers: IdMap<ReqId, Headers>,
     pending_handshakes: HashSet<ReqId>,
 }
 
@@ -267,6 +270,7 @@ impl EngineServer {
             ids: Box::new(ids),
             timers: BinaryHeap::new(),
             pending_ws: IdMap::default(),
+            upgrade_headers: IdMap::default(),
             pending_handshakes: HashSet::new(),
         }
     }
@@ -407,18 +411,24 @@ impl EngineServer {
         if upgrade {
             self.pending_ws
                 .insert(req, PendingWs::Upgrade(sid, wants_base64(&head)));
+            self.prepare_upgrade_headers(req, &head, false);
             return RequestOutcome::UpgradeWebSocket;
         }
         if transport != session.transport_kind() || transport == TransportKind::WebSocket {
             return error(ErrorCode::BadRequest);
         }
+        let hooks = &self.shared.config.header_hooks;
         let headers = cors_headers(cors, &head, false);
         let reply = match head.method() {
-            Method::Get => session.handle_get(now, &mut self.shared, req, headers),
+            Method::Get => {
+                let headers = ReplyHeaders::new(headers, hooks, head, false);
+                session.handle_get(now, &mut self.shared, req, headers)
+            }
             Method::Post => {
                 let binary = head
                     .header("content-type")
                     .is_some_and(|t| t.eq_ignore_ascii_case("application/octet-stream"));
+                let headers = ReplyHeaders::new(headers, hooks, head, false);
                 let reply = session.handle_post_head(now, &mut self.shared, req, headers, binary);
                 self.after(&sid);
                 return reply.map_or(RequestOutcome::ReadBody, RequestOutcome::Respond);
@@ -477,14 +487,22 @@ impl EngineServer {
                 // As the reference: on the polling handshake only (a WebSocket-first one has
                 // answered its upgrade before the session exists).
                 if let Some(cookie) = &self.shared.config.cookie {
-                    headers.push(("Set-Cookie", Str::from(cookie.header_value(&sid))));
+                    headers.push(named("Set-Cookie", Str::from(cookie.header_value(&sid))));
                 }
+                let hooks = &self.shared.config.header_hooks;
+                // The head goes to the `Opened` event; a copy only for a hook to see.
+                let headers = if hooks.any(true) {
+                    ReplyHeaders::new(headers, hooks, incoming.head.clone(), true)
+                } else {
+                    ReplyHeaders::plain(headers)
+                };
                 Some((incoming.req, headers))
             }
             TransportKind::WebSocket => {
                 let base64 = wants_base64(&incoming.head);
                 self.pending_ws
                     .insert(incoming.req, PendingWs::First(sid.clone(), base64));
+                self.prepare_upgrade_headers(incoming.req, &incoming.head, true);
                 None
             }
         };
@@ -526,6 +544,7 @@ impl EngineServer {
         if self.pending_handshakes.remove(&req) {
             return;
         }
+        self.upgrade_headers.remove(&req);
         if let Some(pending) = self.pending_ws.remove(&req) {
             if let PendingWs::First(sid, _) = pending {
                 if let Some(s) = self.sessions.get_mut(&sid) {
@@ -550,6 +569,7 @@ impl EngineServer {
 
     /// The adapter completed the WebSocket upgrade of request `req` as connection `conn`.
     pub fn handle_ws_open(&mut self, now: Instant, req: ReqId, conn: ConnId) {
+        self.upgrade_headers.remove(&req);
         let (sid, first, base64) = match self.pending_ws.remove(&req) {
             Some(PendingWs::First(sid, base64)) => (sid, true, base64),
             Some(PendingWs::Upgrade(sid, base64)) => (sid, false, base64),
@@ -614,6 +634,15 @@ impl EngineServer {
     }
 
     // ----- outputs ----------------------------------------------------------------------------
+
+    /// The headers the adapter adds to the `101 Switching Protocols` answering request `req`
+    /// (after [`RequestOutcome::UpgradeWebSocket`], or [`accept`](Self::accept) of a WebSocket
+    /// handshake), next to the WebSocket handshake's own: as with the reference, the CORS
+    /// headers, then what the [headers hooks](super::HeaderHooks) set. Empty (and no
+    /// allocation) when there are none; a second call returns nothing.
+    pub fn take_upgrade_headers(&mut self, req: ReqId) -> Vec<(Str, Str)> {
+        self.upgrade_headers.remove(&req).unwrap_or_default()
+    }
 
     /// The next instant [`handle_timeout`](Self::handle_timeout) has work to do.
     ///
@@ -750,6 +779,15 @@ impl EngineServer {
         let sid = Str::from(sid);
         self.after(&sid);
         true
+    }
+
+    /// Keeps the extra headers of the `101` for request `req` to `head` (`initial`: a
+    /// WebSocket-first handshake) for [`take_upgrade_headers`](Self::take_upgrade_headers).
+    fn prepare_upgrade_headers(&mut self, req: ReqId, head: &RequestHead, initial: bool) {
+        let headers = upgrade_headers(&self.shared.config, head, initial);
+        if !headers.is_empty() {
+            self.upgrade_headers.insert(req, headers);
+        }
     }
 
     /// After a session changed: remove it if it is gone, else keep its timer current.

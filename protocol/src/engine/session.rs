@@ -7,7 +7,7 @@ use super::packet::{Message, Packet, WsFrame};
 use super::payload;
 use super::queue::{Group, OutQueue, Push};
 use super::request::{ConnId, ReqId, TransportKind};
-use super::response::{ErrorCode, Headers, HttpResponse};
+use super::response::{ErrorCode, HttpResponse, ReplyHeaders};
 use super::server::{CloseReason, EngineEvent, SendOutcome, Transmit};
 use crate::hash::IdMap;
 use crate::Str;
@@ -33,11 +33,11 @@ pub(crate) struct Shared {
 }
 
 /// A request waiting for its answer (a long-poll GET waiting for data, a POST waiting for
-/// its body), with the CORS headers its response needs.
+/// its body), with the headers its response needs.
 #[derive(Debug)]
 struct Parked {
     req: ReqId,
-    headers: Headers,
+    headers: ReplyHeaders,
 }
 
 #[derive(Debug)]
@@ -125,7 +125,7 @@ impl Session {
         now: Instant,
         ctx: &mut Shared,
         sid: Str,
-        handshake_get: Option<(ReqId, Headers)>,
+        handshake_get: Option<(ReqId, ReplyHeaders)>,
     ) -> Session {
         let transport = match handshake_get {
             Some((req, headers)) => {
@@ -312,7 +312,11 @@ impl Session {
             // The reference destroys a POST still receiving its body when its transport
             // closes; the adapter answers it at once and drops the rest of the body.
             ctx.posts.remove(&p.req);
-            Self::respond(ctx, p.req, HttpResponse::new(400, p.headers, Bytes::new()));
+            Self::respond(
+                ctx,
+                p.req,
+                HttpResponse::new(400, p.headers.base(), Bytes::new()),
+            );
         }
         if farewell != Farewell::FlushThenClose {
             self.queue.clear();
@@ -462,10 +466,14 @@ impl Session {
         now: Instant,
         ctx: &mut Shared,
         req: ReqId,
-        headers: Headers,
+        headers: ReplyHeaders,
     ) -> Reply {
         match self.phase {
-            Phase::Gone => Some(HttpResponse::error(headers, ErrorCode::UnknownSid, None)),
+            Phase::Gone => Some(HttpResponse::error(
+                headers.base(),
+                ErrorCode::UnknownSid,
+                None,
+            )),
             Phase::Draining { .. } => {
                 // What was queued first, then `6` and the close packet on the GET after it,
                 // never both in one body: the reference waits for its buffer to drain before
@@ -481,13 +489,17 @@ impl Session {
             }
             Phase::Open => {
                 let Transport::Polling { parked } = &mut self.transport else {
-                    return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
+                    return Some(HttpResponse::error(
+                        headers.base(),
+                        ErrorCode::BadRequest,
+                        None,
+                    ));
                 };
                 if parked.is_some() {
                     // Two GETs at once: the first learns the session is over, the second is
                     // refused with the reference's bare 400.
                     self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
-                    return Some(HttpResponse::new(400, headers, Bytes::new()));
+                    return Some(HttpResponse::new(400, headers.base(), Bytes::new()));
                 }
                 let probing = self.upgrade.as_ref().is_some_and(|u| u.probed);
                 if probing && self.queue.is_empty() {
@@ -510,24 +522,32 @@ impl Session {
         now: Instant,
         ctx: &mut Shared,
         req: ReqId,
-        headers: Headers,
+        headers: ReplyHeaders,
         binary_body: bool,
     ) -> Reply {
         match self.phase {
             Phase::Gone => {
-                return Some(HttpResponse::error(headers, ErrorCode::UnknownSid, None));
+                return Some(HttpResponse::error(
+                    headers.base(),
+                    ErrorCode::UnknownSid,
+                    None,
+                ));
             }
             Phase::Draining { .. } => return Some(HttpResponse::ok(headers)),
             Phase::Open => {}
         }
         if !matches!(self.transport, Transport::Polling { .. }) {
-            return Some(HttpResponse::error(headers, ErrorCode::BadRequest, None));
+            return Some(HttpResponse::error(
+                headers.base(),
+                ErrorCode::BadRequest,
+                None,
+            ));
         }
         if self.post.is_some() || binary_body {
             // A POST overlapping one in flight, or a binary body (v4 polling bodies are text):
             // both a transport error to the reference, answered `400` with no body.
             self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
-            return Some(HttpResponse::new(400, headers, Bytes::new()));
+            return Some(HttpResponse::new(400, headers.base(), Bytes::new()));
         }
         ctx.posts.insert(req, self.sid.clone());
         self.post = Some(Parked { req, headers });
@@ -550,10 +570,10 @@ impl Session {
         let headers = self.post.take()?.headers;
         ctx.posts.remove(&req);
         let Some(body) = body else {
-            return Some(HttpResponse::new(413, headers, Bytes::new()));
+            return Some(HttpResponse::new(413, headers.base(), Bytes::new()));
         };
         if body.len() > ctx.config.max_payload {
-            return Some(HttpResponse::new(413, headers, Bytes::new()));
+            return Some(HttpResponse::new(413, headers.base(), Bytes::new()));
         }
         // The reference reads POST bodies as UTF-8 text, replacing invalid sequences; checked
         // once here (the payload decoder does not check it again).
@@ -564,7 +584,7 @@ impl Session {
         };
         match payload::decode_text_body(&body, ctx.config.max_payload) {
             Err(super::PayloadError::TooLarge { .. }) => {
-                Some(HttpResponse::new(413, headers, Bytes::new()))
+                Some(HttpResponse::new(413, headers.base(), Bytes::new()))
             }
             Err(e) => {
                 // As in the reference, the packets before the bad one still count.

@@ -339,6 +339,9 @@ impl crate::Driver for Server {
     fn poll_transmit(&mut self) -> Option<Transmit> {
         Server::poll_transmit(self)
     }
+    fn take_upgrade_headers(&mut self, req: ReqId) -> Vec<(Str, Str)> {
+        self.engine.take_upgrade_headers(req)
+    }
     fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
         Server::drain_ws(self, conn, out)
     }

@@ -20,6 +20,7 @@ pub use client::{decode_payload, PollingClient, WsClient};
 use crate::engine::{
     ConnId, HttpResponse, Incoming, Method, ReqId, RequestHead, RequestOutcome, Transmit, WsFrame,
 };
+use crate::Str;
 use bytes::Bytes;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -59,6 +60,7 @@ pub struct Harness<D: Driver> {
     responses: HashMap<ReqId, HttpResponse>,
     peers: HashMap<ConnId, Peer>,
     ws_of_req: HashMap<ReqId, ConnId>,
+    upgrade_headers: HashMap<ConnId, Vec<(Str, Str)>>,
     events: Vec<D::Event>,
     app: Option<App<D>>,
 }
@@ -78,6 +80,7 @@ impl<D: Driver> Harness<D> {
             responses: HashMap::new(),
             peers: HashMap::new(),
             ws_of_req: HashMap::new(),
+            upgrade_headers: HashMap::new(),
             events: Vec::new(),
             app: None,
         }
@@ -228,7 +231,15 @@ impl<D: Driver> Harness<D> {
         let conn = ConnId(self.next_id());
         self.peers.insert(conn, Peer::default());
         self.ws_of_req.insert(req, conn);
+        let headers = self.server.take_upgrade_headers(req);
+        self.upgrade_headers.insert(conn, headers);
         self.server.handle_ws_open(self.now, req, conn);
+    }
+
+    /// The extra headers the `101` that opened `conn` carried
+    /// ([`Driver::take_upgrade_headers`]).
+    pub fn upgrade_headers(&self, conn: ConnId) -> &[(Str, Str)] {
+        self.upgrade_headers.get(&conn).map_or(&[], Vec::as_slice)
     }
 
     /// The response to `req`, if it has been answered (taken: a second call returns `None`).
