@@ -161,3 +161,47 @@ async fn websocket_switching_protocols_carry_the_hooks_headers() {
     send_text(&mut ws, "2probe").await;
     assert_eq!(next_text(&mut ws).await, "3probe");
 }
+
+/// A raw Engine.IO server whose hooks are set after it was built (the reference's
+/// `engine.on("headers", …)`), and a Socket.IO server whose handshakes also wait for an
+/// async `allow_request`: the `101` still carries the hooks' headers.
+#[tokio::test]
+async fn hooks_set_on_a_running_engine_and_after_an_async_allow_request() {
+    use volley_tokio::protocol::engine::EngineConfig;
+    let engine = volley_tokio::engine(EngineConfig::default().path("/engine.io/"));
+    let addr = start(engine.clone()).await;
+    let url = format!("ws://{addr}/engine.io/?EIO=4&transport=websocket");
+    let (_ws, response) = tokio_tungstenite::connect_async(url.clone())
+        .await
+        .expect("connect");
+    assert_eq!(value(response.headers(), "x-every"), None);
+    engine.on_initial_headers(|headers, _| {
+        headers.insert("X-Initial", "raw");
+    });
+    engine.on_headers(|headers, _| {
+        headers.insert("X-Every", "raw");
+    });
+    let (_ws, response) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("connect");
+    assert_eq!(value(response.headers(), "x-initial"), Some("raw"));
+    assert_eq!(value(response.headers(), "x-every"), Some("raw"));
+
+    let io = volley_tokio::new(options().allow_request(|_head| async {
+        tokio::task::yield_now().await;
+        Ok(())
+    }));
+    let addr = start(io).await;
+    let url = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket");
+    let (mut ws, response) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url))
+        .await
+        .expect("connect in time")
+        .expect("connect");
+    assert_eq!(value(response.headers(), "x-initial"), Some("1"));
+    assert_eq!(value(response.headers(), "x-every"), Some("1"));
+    assert!(next_text(&mut ws).await.starts_with("0{"));
+    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    let (response, _) = polling_handshake(&client, addr).await;
+    assert_eq!(value(response.headers(), "x-initial"), Some("1"));
+    assert_eq!(value(response.headers(), "x-cookie"), Some("user=7"));
+}

@@ -6,8 +6,8 @@ use super::endpoint::{CoreOutcome, Endpoint, Shared};
 use super::middleware::MiddlewareOutput;
 use super::runtime::Runtime;
 use crate::engine::{
-    CloseReason, EngineConfig, EngineEvent, EngineServer, Incoming, Message, ReqId, RequestHead,
-    RequestOutcome, TransportKind,
+    CloseReason, EngineConfig, EngineEvent, EngineServer, HeadersHook, Incoming, Message, ReqId,
+    RequestHead, RequestOutcome, ResponseHeaders, TransportKind,
 };
 use crate::Driver;
 use crate::Str;
@@ -125,6 +125,47 @@ impl EngineIo {
         R: MiddlewareOutput<M, RequestRefused>,
     {
         self.0.set_allow_request(Some(super::admission::erase(f)));
+    }
+
+    /// The reference's `engine.on("initial_headers", …)`: edits the headers of the response
+    /// that opens a session (see
+    /// [`EngineConfig::on_initial_headers`](crate::engine::EngineConfig::on_initial_headers)).
+    /// Replaces the previous hook.
+    ///
+    /// ```
+    /// # fn f(engine: volley_protocol::api::EngineIo) {
+    /// engine.on_initial_headers(|headers, _request| {
+    ///     headers.append("Set-Cookie", "greeting=hello; Path=/");
+    /// });
+    /// # }
+    /// ```
+    pub fn on_initial_headers(
+        &self,
+        hook: impl Fn(&mut ResponseHeaders, &RequestHead) + Send + Sync + 'static,
+    ) {
+        let hook: HeadersHook = Arc::new(hook);
+        self.0
+            .with_core(|st, _| st.core.header_hooks_mut().initial = Some(hook));
+    }
+
+    /// The reference's `engine.on("headers", …)`: edits the headers of every successful
+    /// response (see [`EngineConfig::on_headers`](crate::engine::EngineConfig::on_headers)).
+    /// Replaces the previous hook.
+    ///
+    /// ```
+    /// # fn f(engine: volley_protocol::api::EngineIo) {
+    /// engine.on_headers(|headers, _request| {
+    ///     headers.insert("X-Served-By", "volley");
+    /// });
+    /// # }
+    /// ```
+    pub fn on_headers(
+        &self,
+        hook: impl Fn(&mut ResponseHeaders, &RequestHead) + Send + Sync + 'static,
+    ) {
+        let hook: HeadersHook = Arc::new(hook);
+        self.0
+            .with_core(|st, _| st.core.header_hooks_mut().every = Some(hook));
     }
 
     /// Queues a message to session `sid` (ignored if it is gone).

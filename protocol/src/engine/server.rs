@@ -280,6 +280,12 @@ impl EngineServer {
         &self.shared.config
     }
 
+    /// The headers hooks, to set or replace after the server was built (as the reference's
+    /// `engine.on("headers", …)`); they apply to the responses decided from then on.
+    pub fn header_hooks_mut(&mut self) -> &mut super::HeaderHooks {
+        &mut self.shared.config.header_hooks
+    }
+
     /// Number of sessions (open, or closed and still delivering their last packets).
     pub fn session_count(&self) -> usize {
         self.sessions.len()
