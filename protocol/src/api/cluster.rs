@@ -180,19 +180,31 @@ impl Namespace {
 
 impl SocketRef {
     /// The socket's `data` (the reference's `socket.data`): JSON the other nodes see in
-    /// `fetch_all_sockets`. `{}` at first; `None` once disconnected.
+    /// `fetch_all_sockets`. `{}` at first. Once the socket started leaving, the data it had
+    /// then, so its disconnecting and disconnect handlers can still read it (the reference
+    /// keeps `socket.data` too). `None` only when the server no longer knows the socket and
+    /// its leaving was not seen yet.
     ///
     /// ```
     /// # use volley_protocol::api::SocketRef;
     /// # fn f(socket: SocketRef) {
     /// let user = socket.data().and_then(|d| d.get("user").cloned());
+    /// socket.on_disconnect(|socket, reason| {
+    ///     let user = socket.data().and_then(|d| d.get("user").cloned());
+    ///     println!("{user:?} left: {reason}");
+    /// });
     /// # let _ = user;
     /// # }
     /// ```
     pub fn data(&self) -> Option<serde_json::Value> {
         let id = self.entry.id.clone();
-        self.io
-            .with_core(|st, _| st.core.socket(&id).map(|s| s.data().clone()))
+        let live = self
+            .io
+            .with_core(|st, _| st.core.socket(&id).map(|s| s.data().clone()));
+        live.or_else(|| {
+            let state = self.entry.state();
+            state.rare.as_ref()?.leaving_data.clone()
+        })
     }
 
     /// Replaces the socket's `data`.

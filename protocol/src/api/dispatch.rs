@@ -63,8 +63,9 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
             socket,
             reason,
             rooms,
+            data,
             ..
-        } => on_leaving(io, &socket, reason, Some(rooms)),
+        } => on_leaving(io, &socket, reason, Some((rooms, data))),
         ServerEvent::Disconnect { socket, reason, .. } => on_leaving(io, &socket, reason, None),
         ServerEvent::RequestDone {
             id,
@@ -377,7 +378,7 @@ fn on_leaving(
     io: &Arc<IoShared>,
     id: &SocketId,
     reason: DisconnectReason,
-    disconnecting: Option<Vec<Room>>,
+    disconnecting: Option<(Vec<Room>, serde_json::Value)>,
 ) {
     let gone = disconnecting.is_none();
     let entry = if gone {
@@ -395,10 +396,11 @@ fn on_leaving(
         }
     }
     let handlers = match disconnecting {
-        Some(rooms) => {
+        Some((rooms, data)) => {
             let mut state = entry.state();
             let rare = state.rare();
             rare.leaving_rooms = Some(rooms);
+            rare.leaving_data = Some(data);
             rare.disconnecting.clone()
         }
         None => (entry.state().rare.as_ref())

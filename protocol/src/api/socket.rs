@@ -60,6 +60,8 @@ pub(crate) struct RareState {
     pub(crate) outgoing: Vec<DynOutgoing>,
     /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
     pub(crate) leaving_rooms: Option<Vec<Room>>,
+    /// The `data` at the moment of leaving, for `data()` in disconnect handlers.
+    pub(crate) leaving_data: Option<serde_json::Value>,
     extensions: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
 }
 

@@ -157,6 +157,9 @@ pub enum Event {
         reason: DisconnectReason,
         /// Its rooms at that moment (own id first).
         rooms: Vec<Room>,
+        /// Its `data` at that moment (the reference's `socket.data` stays readable in its
+        /// `disconnecting` and `disconnect` handlers).
+        data: serde_json::Value,
     },
     /// The socket is gone.
     Disconnect {

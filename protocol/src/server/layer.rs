@@ -717,7 +717,7 @@ impl SocketLayer {
             if let (Some(r), Some(identity)) = (self.recovery.as_mut(), identity) {
                 if is_recoverable(reason) {
                     let rooms = ns.adapter.socket_rooms(key).to_vec();
-                    let data = std::mem::take(&mut socket.data);
+                    let data = socket.data.clone();
                     let at = r.persist(&socket.nsp, socket.id.clone(), identity.pid, rooms, data);
                     if let Some(at) = at {
                         self.timers.insert(at, Timer::RecoveryPurge);
@@ -729,6 +729,7 @@ impl SocketLayer {
                 nsp: socket.nsp.clone(),
                 reason,
                 rooms: ns.adapter.socket_rooms(key).to_vec(),
+                data: std::mem::take(&mut socket.data),
             });
             ns.adapter.del_all(key);
             ns.socket_count -= 1;
