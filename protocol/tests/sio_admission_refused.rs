@@ -40,6 +40,27 @@ fn a_refused_connect_gets_connect_error_with_message_and_data_and_the_session_st
 }
 
 #[test]
+fn refusal_data_that_is_not_json_goes_out_as_a_string_the_client_can_read() {
+    let mut h = Harness::new();
+    h.open("A");
+    for (data, wire) in [
+        ("login required", r#""login required""#),
+        ("{\"code\":", r#""{\"code\":""#),
+        (" [1, 2] ", " [1, 2] "),
+    ] {
+        h.send("A", "0");
+        let req = h.take_connect();
+        h.layer
+            .refuse_connect(req, ConnectError::new("nope").with_data(data.into()));
+        h.pump();
+        assert_eq!(
+            h.take("A"),
+            vec![format!(r#"4{{"message":"nope","data":{wire}}}"#)]
+        );
+    }
+}
+
+#[test]
 fn handshake_data_is_kept_per_socket() {
     let mut h = Harness::new();
     h.layer.add_namespace("/custom").unwrap();

@@ -33,7 +33,8 @@ impl Packet {
 pub struct ConnectError {
     /// Human-readable reason (the reference sends e.g. `Invalid namespace`).
     pub message: Str,
-    /// Optional extra details, raw JSON.
+    /// Optional extra details, raw JSON (text that is not one JSON value goes out as a JSON
+    /// string, so the client can always read the packet).
     pub data: Option<Str>,
 }
 
@@ -54,7 +55,17 @@ impl ConnectError {
         }
     }
 
-    /// Attaches raw JSON `data` (builder style).
+    /// Attaches raw JSON `data` (builder style): the client's `connect_error` handler reads
+    /// it as `err.data`. Text that is not one JSON value (`"login required"` without its
+    /// quotes) is sent as a JSON string instead of breaking the packet.
+    ///
+    /// ```
+    /// use volley_protocol::socket::ConnectError;
+    /// let object = ConnectError::new("no").with_data(r#"{"retry":false}"#.into());
+    /// assert_eq!(object.to_json(), r#"{"message":"no","data":{"retry":false}}"#);
+    /// let text = ConnectError::new("no").with_data("login required".into());
+    /// assert_eq!(text.to_json(), r#"{"message":"no","data":"login required"}"#);
+    /// ```
     pub fn with_data(mut self, data: Str) -> ConnectError {
         self.data = Some(data);
         self
@@ -68,7 +79,11 @@ impl ConnectError {
         write_str(&mut out, &self.message);
         if let Some(data) = &self.data {
             out.extend_from_slice(b",\"data\":");
-            out.extend_from_slice(data.as_bytes());
+            if serde_json::from_str::<&RawValue>(data).is_ok() {
+                out.extend_from_slice(data.as_bytes());
+            } else {
+                write_str(&mut out, data);
+            }
         }
         out.push(b'}');
         Str::from_trusted_utf8(out.into())
