@@ -4,6 +4,7 @@ mod compression;
 mod config;
 mod cookie;
 mod error;
+mod events;
 mod handshake;
 mod head;
 mod header_name;
@@ -20,6 +21,10 @@ pub use compression::{negotiate, ContentEncoding};
 pub use config::{BufferLimit, Cors, CorsOrigin, EngineConfig, Transports};
 pub use cookie::{CookieConfig, SameSite};
 pub use error::{DecodeError, PayloadError};
+pub use events::{
+    CloseReason, EngineEvent, Incoming, RequestOutcome, SendOptions, SendOutcome, SessionInfo,
+    Transmit,
+};
 pub use handshake::{Handshake, HandshakeError};
 pub use head::{Headers, RequestHead, RequestHeadBuilder};
 pub use packet::{Message, Packet, PacketType, WsFrame};
@@ -29,7 +34,4 @@ pub use request::{ConnId, Method, ReqId, TransportKind};
 pub(crate) use response::named;
 pub use response::{ErrorCode, HttpResponse};
 pub use response_headers::{HeaderHooks, HeadersHook, ResponseHeaders};
-pub use server::{
-    CloseReason, EngineEvent, EngineServer, Incoming, RequestOutcome, SendOptions, SendOutcome,
-    SessionInfo, Transmit,
-};
+pub use server::EngineServer;
