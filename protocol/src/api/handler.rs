@@ -99,17 +99,28 @@ where
     F: Fn(SocketRef, T, Option<AckResponder>) -> R + Send + Sync + 'static,
     R: HandlerOutput<M>,
 {
-    Arc::new(
-        move |socket: SocketRef, incoming: Incoming| match incoming.into_args::<T>() {
+    Arc::new(move |socket: SocketRef, incoming: Incoming| {
+        // Only read when the skip below is logged: the name is gone with `incoming`.
+        let name = tracing::enabled!(tracing::Level::DEBUG).then(|| incoming.name().to_owned());
+        match incoming.into_args::<T>() {
             Ok((args, ack)) => {
                 let runtime = socket.runtime();
                 f(socket, args, ack).finish(&*runtime);
                 Delivery::Handled
             }
             Err(TypedArgsError::Malformed(_)) => Delivery::Malformed,
-            Err(_) => Delivery::Mismatch,
-        },
-    )
+            Err(TypedArgsError::Mismatch(e)) => {
+                // Silent to the client (as documented on `on_args`); the one hint a developer
+                // gets when a handler "never fires".
+                tracing::debug!(
+                    socket = %socket.id(),
+                    event = name.as_deref().unwrap_or_default(),
+                    "typed handler not called: the arguments do not match its types ({e})"
+                );
+                Delivery::Mismatch
+            }
+        }
+    })
 }
 
 pub(crate) fn erase_connect<F, R, M>(f: F) -> DynConnect

@@ -251,8 +251,9 @@ impl SocketRef {
     /// not called, nor any handler for a later packet of that client). A well-formed event
     /// whose arguments do not deserialize into `T` is dropped: the handler is not called
     /// and the client stays connected (JavaScript clients have no types; an acknowledgement
-    /// it asked for is not sent). To see such events, register with `on` and read them with
-    /// [`Event::args`].
+    /// it asked for is not sent). Such a skip is logged at `debug` level with the
+    /// event name and why the arguments did not fit (`RUST_LOG=volley_protocol=debug`). To see such
+    /// events, register with `on` and read them with [`Event::args`].
     ///
     /// Plain closures run in order as events arrive; closures returning a future are spawned.
     ///
