@@ -5,17 +5,20 @@ use super::ack::{AckError, AckReply, BroadcastAcks};
 use super::event::{AckResponder, Event};
 use super::incoming::{Delivery, Incoming};
 use super::io::{IoShared, NsEntry, SioApp};
-use super::middleware::{run_middleware, EventRefused, EventVerdict};
+use super::middleware::{run_middleware, EventRefused, EventVerdict, Later};
 use super::ops::args_of;
-use super::socket::{lock, read, write, SocketEntry, SocketRef};
+use super::socket::{lock, read, write, DynEventMiddleware, SocketEntry, SocketRef};
 use crate::server::{
     AckId, AckOutcome, ConnectRequest, DisconnectReason, Event as ServerEvent, Handshake, Payload,
     RequestResult, Room, Server, SocketId,
 };
 use crate::socket::{ConnectError, UncheckedEvent};
 use crate::Str;
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 impl super::endpoint::Core for Server {
     type App = SioApp;
@@ -160,7 +163,9 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
     };
     let handlers = read(&ns.on_connection).clone();
     for h in handlers {
-        h(socket.clone());
+        // A panicking handler must not leave the gate closed: the client's events would then
+        // pile up in it, unhandled, for as long as it stays connected.
+        contained(|| h(socket.clone()));
     }
     entry.state().handlers.share(&mut lock(&ns.handler_lists));
     // Events that raced the connection handlers, in order (an async event middleware may
@@ -242,7 +247,11 @@ fn process(socket: &SocketRef, incoming: Incoming) -> Step {
         }
     };
     for (i, m) in middleware.iter().enumerate() {
-        match m(socket, &event) {
+        // A panicking middleware drops the event (the panic hook reported it).
+        let Some(verdict) = contained(|| m(socket, &event)) else {
+            return Step::Done(true);
+        };
+        match verdict {
             EventVerdict::Now(Ok(())) => continue,
             EventVerdict::Now(Err(refused)) => {
                 report_refusal(socket, refused);
@@ -257,26 +266,11 @@ fn process(socket: &SocketRef, incoming: Incoming) -> Step {
                 let socket = socket.clone();
                 let runtime = socket.io.runtime.clone();
                 runtime.spawn(Box::pin(async move {
-                    let mut verdict = first.await;
-                    for m in rest {
-                        if verdict.is_err() {
-                            break;
-                        }
-                        verdict = match m(&socket, &event) {
-                            EventVerdict::Now(r) => r,
-                            EventVerdict::Later(f) => f.await,
-                        };
-                    }
-                    let go_on = match verdict {
-                        Err(refused) => {
-                            report_refusal(&socket, refused);
-                            true
-                        }
-                        Ok(()) => {
-                            !socket.connected() || call_handler(&socket, Incoming::Checked(event))
-                        }
-                    };
-                    if go_on {
+                    let decided =
+                        Contained(Box::pin(later_stage(socket.clone(), first, rest, event)));
+                    // A panic on the way (a middleware, the handler) drops that event; the
+                    // socket's next events still go through.
+                    if decided.await.unwrap_or(true) {
                         drain_gate(&socket);
                     } else {
                         socket.entry.state().gate = None;
@@ -292,6 +286,33 @@ fn process(socket: &SocketRef, incoming: Incoming) -> Step {
         return Step::Done(true);
     }
     Step::Done(call_handler(socket, Incoming::Checked(event)))
+}
+
+/// The rest of an event's way once a middleware answered with a future: the later
+/// middlewares, then the handler. False when the client was closed for the event.
+async fn later_stage(
+    socket: SocketRef,
+    first: Later<EventRefused>,
+    rest: Vec<DynEventMiddleware>,
+    event: Event,
+) -> bool {
+    let mut verdict = first.await;
+    for m in rest {
+        if verdict.is_err() {
+            break;
+        }
+        verdict = match m(&socket, &event) {
+            EventVerdict::Now(r) => r,
+            EventVerdict::Later(f) => f.await,
+        };
+    }
+    match verdict {
+        Err(refused) => {
+            report_refusal(&socket, refused);
+            true
+        }
+        Ok(()) => !socket.connected() || call_handler(&socket, Incoming::Checked(event)),
+    }
 }
 
 /// Delivers the events that waited in the socket's gate, in order, then opens it; stops (the
@@ -319,13 +340,32 @@ fn drain_gate(socket: &SocketRef) {
     }
 }
 
+/// Runs `f`, containing a panic (`None`); the panic hook has reported it already.
+fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
+    catch_unwind(AssertUnwindSafe(f)).ok()
+}
+
+/// A future whose panic is contained: `None` instead of unwinding into the task.
+struct Contained<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for Contained<F> {
+    type Output = Option<F::Output>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match contained(|| self.0.as_mut().poll(cx)) {
+            Some(Poll::Pending) => Poll::Pending,
+            Some(Poll::Ready(out)) => Poll::Ready(Some(out)),
+            None => Poll::Ready(None),
+        }
+    }
+}
+
 /// The socket's `on_error` handlers hear an event middleware's refusal.
 fn report_refusal(socket: &SocketRef, refused: EventRefused) {
     let handlers = (socket.entry.state().rare.as_ref())
         .map(|r| r.error.clone())
         .unwrap_or_default();
     for h in handlers {
-        h(socket.clone(), refused.clone());
+        contained(|| h(socket.clone(), refused.clone()));
     }
 }
 
@@ -342,7 +382,9 @@ fn call_handler(socket: &SocketRef, incoming: Incoming) -> bool {
             .or_else(|| state.rare.as_ref().and_then(|r| r.any.clone()))
     };
     let delivery = match handler {
-        Some(h) => h(socket.clone(), incoming),
+        // A panicking handler counts as handled (the panic hook reported it): the socket's
+        // later events still reach their handlers.
+        Some(h) => contained(|| h(socket.clone(), incoming)).unwrap_or(Delivery::Handled),
         None => incoming.unhandled(),
     };
     if delivery == Delivery::Malformed {
