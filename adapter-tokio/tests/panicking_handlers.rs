@@ -1,11 +1,12 @@
 //! A panicking handler or middleware costs the event it was given, nothing more: the socket's
-//! later events still reach their handlers (none pile up unhandled behind it).
+//! later events still reach their handlers (none pile up unhandled behind it). A panicking
+//! connect middleware refuses the client.
 
 mod common;
 
 use common::*;
 use std::time::Duration;
-use volley_tokio::{EventRefused, Options, SocketRef};
+use volley_tokio::{ConnectError, EventRefused, Options, SocketRef};
 
 async fn next_within_5s(ws: &mut Ws) -> String {
     tokio::time::timeout(Duration::from_secs(5), next_sio(ws))
@@ -67,5 +68,33 @@ async fn events_after_a_panicking_handler_or_middleware_reach_their_handlers() {
             format!(r#"3{i}["pong"]"#),
             "after {name}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_connect_middleware_refuses_the_client_instead_of_leaving_it_waiting() {
+    let io = volley_tokio::new(Options::default().serve_client(false));
+    io.of("/sync")
+        .middleware(|_handshake| -> Result<(), ConnectError> { panic!("middleware bug") });
+    io.of("/async").middleware(|handshake| async move {
+        if handshake.auth_field("token").is_none() {
+            panic!("async middleware bug");
+        }
+        Ok::<(), ConnectError>(())
+    });
+    io.of("/").on_connection(|socket: SocketRef| ping(&socket));
+    let addr = start(io).await;
+    for nsp in ["/sync", "/async"] {
+        let (mut ws, reply) =
+            tokio::time::timeout(Duration::from_secs(5), sio_connect(addr, nsp, None))
+                .await
+                .expect("an answer within 5 s");
+        assert_eq!(
+            reply,
+            format!(r#"44{nsp},{{"message":"Internal server error"}}"#)
+        );
+        // The session stays usable, as after any refusal.
+        send_sio(&mut ws, "0").await;
+        assert!(next_within_5s(&mut ws).await.starts_with("0{\"sid\":"));
     }
 }

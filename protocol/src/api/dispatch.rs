@@ -129,20 +129,28 @@ fn on_connect(io: &Arc<IoShared>, req: ConnectRequest) {
         io.runtime.now(),
         req.auth().clone(),
     ));
-    match run_middleware(&middleware, &handshake) {
-        Ok(None) => admit(io, &ns, req),
-        Ok(Some(rest)) => {
+    // A panicking middleware refuses the client (the panic hook reported it); unanswered,
+    // the client would wait for its CONNECT until it gave up.
+    let panicked = || ConnectError::new(MIDDLEWARE_PANICKED);
+    match contained(|| run_middleware(&middleware, &handshake)) {
+        Some(Ok(None)) => admit(io, &ns, req),
+        Some(Ok(Some(rest))) => {
             let io2 = io.clone();
             io.runtime.spawn(Box::pin(async move {
-                match rest.await {
-                    Ok(()) => admit(&io2, &ns, req),
-                    Err(e) => refuse(&io2, req, e),
+                match Contained(Box::pin(rest)).await {
+                    Some(Ok(())) => admit(&io2, &ns, req),
+                    Some(Err(e)) => refuse(&io2, req, e),
+                    None => refuse(&io2, req, panicked()),
                 }
             }));
         }
-        Err(e) => refuse(io, req, e),
+        Some(Err(e)) => refuse(io, req, e),
+        None => refuse(io, req, panicked()),
     }
 }
+
+/// The `connect_error` message of a client whose connect middleware panicked.
+const MIDDLEWARE_PANICKED: &str = "Internal server error";
 
 /// Accepts the CONNECT, registers the socket (under the core lock, so no event of it can be
 /// dispatched before), runs the connection handlers, then replays events that raced them.

@@ -436,7 +436,8 @@ impl Namespace {
     /// the handshake (headers and cookies, query, auth, address) and returns `Ok(())` to
     /// continue or a [`ConnectError`](super::ConnectError) (message and optional data), which the client receives
     /// in its `connect_error` event. Plain closures and closures returning a future are both
-    /// accepted (see [`MiddlewareOutput`](super::MiddlewareOutput)).
+    /// accepted (see [`MiddlewareOutput`](super::MiddlewareOutput)). A middleware that panics
+    /// (or whose future does) refuses the client with `Internal server error`.
     ///
     /// ```
     /// # use volley_protocol::api::Io;
