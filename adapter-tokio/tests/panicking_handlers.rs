@@ -98,3 +98,31 @@ async fn a_panicking_connect_middleware_refuses_the_client_instead_of_leaving_it
         assert!(next_within_5s(&mut ws).await.starts_with("0{\"sid\":"));
     }
 }
+
+#[tokio::test]
+async fn a_panicking_disconnect_handler_does_not_keep_the_others_from_running() {
+    let io = volley_tokio::new(Options::default().serve_client(false));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    io.of("/").on_connection(move |socket: SocketRef| {
+        socket.on_disconnecting(|_s, _reason| panic!("disconnecting handler bug"));
+        let tx1 = tx.clone();
+        socket.on_disconnecting(move |_s, reason| {
+            let _ = tx1.send(format!("disconnecting {reason}"));
+        });
+        socket.on_disconnect(|_s, _reason| panic!("disconnect handler bug"));
+        let tx2 = tx.clone();
+        socket.on_disconnect(move |_s, reason| {
+            let _ = tx2.send(format!("disconnect {reason}"));
+        });
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut ws, "1").await;
+    for expected in [
+        "disconnecting client namespace disconnect",
+        "disconnect client namespace disconnect",
+    ] {
+        let got = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await;
+        assert_eq!(got.expect("in time").as_deref(), Some(expected));
+    }
+}

@@ -462,6 +462,7 @@ fn on_leaving(
         entry,
     };
     for h in handlers {
-        h(socket.clone(), reason);
+        // One panicking handler must not keep the others from hearing the socket leave.
+        contained(|| h(socket.clone(), reason));
     }
 }
