@@ -14,13 +14,21 @@
 //!   `set-data` (value, ack) → `data.value = value`, acks; `get-data` (ack) → acks with
 //!   `data.value` (`null` if unset); `server-disconnect` → the server disconnects the socket.
 //!   `CONNECTION_STATE_RECOVERY=<ms>` turns recovery on with that maxDisconnectionDuration.
+//! - `allow_request` (Socket.IO mode), from the handshake's query: `deny=<message>` → refused
+//!   at once with that message; `deny-later=<message>` → refused with it after 20 ms;
+//!   `allow-later` → allowed after 20 ms; `deny-websocket` → refused ("no websocket") when the
+//!   handshake's transport is websocket; anything else → allowed.
 //! - With `--engine`: a raw Engine.IO server on `/engine.io/` with the same timing that echoes
 //!   every message back, text as text and binary as binary.
 //! - Headers hooks, in both modes: `x-initial: 1` on the response that opens a session,
 //!   `x-every: 1` on every successful one, and the request's `Cookie` echoed as `x-cookie`.
 
+use std::borrow::Cow;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
 use std::time::Duration;
-use volley_protocol::api::{EngineIo, Io, Options, RawArgs, SocketRef};
+use volley_protocol::api::{EngineIo, Io, Options, RawArgs, RequestRefused, SocketRef, Verdict};
 use volley_protocol::engine::{Cors, CorsOrigin, EngineConfig, RequestHead, ResponseHeaders};
 use volley_protocol::server::RecoveryConfig;
 use volley_protocol::Str;
@@ -118,6 +126,35 @@ pub fn options() -> Options {
             let keep = millis_from_env("CONNECTION_STATE_RECOVERY", 120_000);
             RecoveryConfig::new().max_disconnection_duration(keep)
         }))
+        .allow_request(allow_request)
+}
+
+/// How long the async verdicts of [`allow_request`] take.
+const LATER: Duration = Duration::from_millis(20);
+
+/// The contract's `allowRequest`, decided from the handshake's query.
+fn allow_request(head: &RequestHead) -> Verdict<RequestRefused> {
+    let refuse = |message: Cow<'_, str>| Err(RequestRefused::new(message));
+    let later = |verdict| {
+        Verdict::Later(Box::pin(async move {
+            after(LATER).await;
+            verdict
+        }))
+    };
+    if let Some(message) = head.query_param("deny") {
+        return Verdict::Now(refuse(message));
+    }
+    if let Some(message) = head.query_param("deny-later") {
+        return later(refuse(message));
+    }
+    if head.query_param("allow-later").is_some() {
+        return later(Ok(()));
+    }
+    let websocket = head.query_param("transport").as_deref() == Some("websocket");
+    if websocket && head.query_param("deny-websocket").is_some() {
+        return Verdict::Now(refuse("no websocket".into()));
+    }
+    Verdict::Now(Ok(()))
 }
 
 /// The handlers of `/` and `/custom`.
@@ -200,4 +237,27 @@ fn millis_from_env(name: &str, default: u64) -> Duration {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default);
     Duration::from_millis(ms)
+}
+
+/// Completes `d` from now, timed by a thread of its own: this file serves adapters on
+/// different runtimes.
+fn after(d: Duration) -> impl Future<Output = ()> + Send {
+    let state = Arc::new(Mutex::new((false, None::<Waker>)));
+    let timer = state.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(d);
+        let mut st = timer.lock().unwrap_or_else(|e| e.into_inner());
+        st.0 = true;
+        if let Some(waker) = st.1.take() {
+            waker.wake();
+        }
+    });
+    std::future::poll_fn(move |cx| {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        if st.0 {
+            return Poll::Ready(());
+        }
+        st.1 = Some(cx.waker().clone());
+        Poll::Pending
+    })
 }

@@ -85,6 +85,26 @@ impl<E: Send + 'static> MiddlewareOutput<Plain, E> for Result<(), E> {
     }
 }
 
+/// A [`Verdict`] as such: for a middleware that decides at once in some cases and later in
+/// others.
+///
+/// ```
+/// # use volley_protocol::api::Io;
+/// # fn f(io: Io) {
+/// use volley_protocol::api::Verdict;
+/// use volley_protocol::socket::ConnectError;
+/// io.of("/").middleware(|handshake| match handshake.auth_field("token") {
+///     None => Verdict::Now(Err(ConnectError::new("no token"))),
+///     Some(_token) => Verdict::Later(Box::pin(async move { Ok(()) })),
+/// });
+/// # }
+/// ```
+impl<E: Send + 'static> MiddlewareOutput<Plain, E> for Verdict<E> {
+    fn verdict(self) -> Verdict<E> {
+        self
+    }
+}
+
 impl<Fut, E> MiddlewareOutput<Async, E> for Fut
 where
     Fut: Future<Output = Result<(), E>> + Send + 'static,
