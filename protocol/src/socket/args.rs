@@ -7,7 +7,7 @@ use super::validate::{validate_split, InlineBounds, Slices};
 use super::value::Value;
 use crate::{json, Str};
 use bytes::Bytes;
-use serde::de::value::{SeqAccessDeserializer, SeqDeserializer};
+use serde::de::value::SeqDeserializer;
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
 use std::fmt;
@@ -123,7 +123,7 @@ fn deserialize_seq_values<T: DeserializeOwned>(
     };
     let mut seq =
         SeqDeserializer::<_, serde_json::Error>::new(items.into_iter().skip(usize::from(event)));
-    let value = T::deserialize(SeqAccessDeserializer::new(&mut seq))?;
+    let value = T::deserialize(ArgList(&mut seq))?;
     if extra == Extra::Refuse {
         seq.end()?;
     }
@@ -156,7 +156,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for SkipFirst<T> {
         if self.0 && seq.next_element::<IgnoredAny>()?.is_none() {
             return Err(serde::de::Error::custom("empty event"));
         }
-        let value = T::deserialize(SeqAccessDeserializer::new(&mut seq))?;
+        let value = T::deserialize(ArgList(&mut seq))?;
         let mut more = 0usize;
         while seq.next_element::<IgnoredAny>()?.is_some() {
             more += 1;
@@ -167,6 +167,32 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for SkipFirst<T> {
             )));
         }
         Ok(value)
+    }
+}
+
+/// The arguments as one value to deserialize: a sequence, except that `()` (or a unit
+/// struct) takes none of them, as a JavaScript handler without parameters ignores what it
+/// is given (the arguments left over are then handled as for any other type).
+struct ArgList<A>(A);
+
+impl<'de, A: SeqAccess<'de>> serde::Deserializer<'de> for ArgList<A> {
+    type Error = A::Error;
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, A::Error> {
+        v.visit_seq(self.0)
+    }
+    fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, A::Error> {
+        v.visit_unit()
+    }
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        v: V,
+    ) -> Result<V::Value, A::Error> {
+        v.visit_unit()
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
     }
 }
 
@@ -568,6 +594,23 @@ mod tests {
         );
         let one = to_event("up", &Binary(att.clone())).unwrap();
         assert_eq!(one.json, "[\"up\",{\"_placeholder\":true,\"num\":0}]");
+    }
+
+    #[test]
+    fn unit_takes_no_arguments_as_a_handler_without_parameters() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Ping;
+        assert_eq!(agree::<()>("[\"e\"]", &[]), Some(()));
+        assert_eq!(agree::<Ping>("[\"e\"]", &[]), Some(Ping));
+        // Taking every argument (`Args::deserialize`), more are still refused ...
+        assert_eq!(agree::<()>("[\"e\",1]", &[]), None);
+        // ... and ignored where a handler takes a prefix (`on_args`), binary ones included.
+        let atts = [Bytes::from_static(b"x")];
+        let binary = "[\"e\",{\"_placeholder\":true,\"num\":0},\"a\"]";
+        for (data, atts) in [("[\"e\",1,{\"a\":[]}]", &[][..]), (binary, &atts[..])] {
+            assert!(deserialize_seq::<()>(data, true, atts, Extra::Ignore).is_ok());
+            assert!(deserialize_seq_values::<()>(data, true, atts, Extra::Ignore).is_ok());
+        }
     }
 
     /// The one-pass wrapper and the `Value` path agree (both `Ok` with the same value, or
