@@ -242,8 +242,10 @@ impl SocketRef {
     /// Registers a typed handler for `event` (replacing any previous one): the arguments
     /// are deserialized into `T` — a tuple `(A, B)` for `socket.emit("event", a, b)`, `(A,)`
     /// for one argument, `()` for none, a `Vec<_>` — and the handler gets them with the
-    /// acknowledgement responder, if the client asked for one. Arguments beyond what `T` takes are ignored,
-    /// as a JavaScript handler ignores them.
+    /// acknowledgement responder, if the client asked for one. Arguments beyond what `T`
+    /// takes are ignored, as a JavaScript handler ignores them, and an `Option` in a tuple
+    /// whose argument the client left out is `None` (a JavaScript parameter is then
+    /// `undefined`).
     ///
     /// This is the fast path: the arguments are read by one serde pass that is also their
     /// validation, where [`SocketRef::on`] validates the whole packet before its handler

@@ -1,5 +1,6 @@
 //! Looking inside EVENT and ACK payloads: the event name and each argument's raw JSON.
 
+use super::arg_list::ArgList;
 use super::binary_de::{Binary, Ctx};
 use super::packet::Packet;
 use super::scan::Root;
@@ -167,32 +168,6 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for SkipFirst<T> {
             )));
         }
         Ok(value)
-    }
-}
-
-/// The arguments as one value to deserialize: a sequence, except that `()` (or a unit
-/// struct) takes none of them, as a JavaScript handler without parameters ignores what it
-/// is given (the arguments left over are then handled as for any other type).
-struct ArgList<A>(A);
-
-impl<'de, A: SeqAccess<'de>> serde::Deserializer<'de> for ArgList<A> {
-    type Error = A::Error;
-    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, A::Error> {
-        v.visit_seq(self.0)
-    }
-    fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, A::Error> {
-        v.visit_unit()
-    }
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        v: V,
-    ) -> Result<V::Value, A::Error> {
-        v.visit_unit()
-    }
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
     }
 }
 
@@ -611,6 +586,31 @@ mod tests {
             assert!(deserialize_seq::<()>(data, true, atts, Extra::Ignore).is_ok());
             assert!(deserialize_seq_values::<()>(data, true, atts, Extra::Ignore).is_ok());
         }
+    }
+
+    #[test]
+    fn arguments_left_out_are_none_to_an_option_as_undefined_is_in_javascript() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Join(String, Option<String>);
+        assert_eq!(agree::<(Option<u32>,)>("[\"e\"]", &[]), Some((None,)));
+        assert_eq!(
+            agree::<(u32, Option<u32>)>("[\"e\",5]", &[]),
+            Some((5, None))
+        );
+        assert_eq!(
+            agree::<Join>("[\"e\",\"lobby\"]", &[]),
+            Some(Join("lobby".into(), None))
+        );
+        let atts = [Bytes::from_static(b"x")];
+        let binary = "[\"e\",{\"_placeholder\":true,\"num\":0}]";
+        assert_eq!(
+            agree::<(Bytes, Option<Bytes>)>(binary, &atts),
+            Some((atts[0].clone(), None))
+        );
+        // Anything but an `Option` still needs its argument; extra ones are still refused.
+        assert_eq!(agree::<(u32, u32)>("[\"e\",5]", &[]), None);
+        assert_eq!(agree::<(Option<u32>,)>("[\"e\",1,2]", &[]), None);
+        assert_eq!(agree::<(Option<u32>, u32)>("[\"e\",1]", &[]), None);
     }
 
     /// The one-pass wrapper and the `Value` path agree (both `Ok` with the same value, or

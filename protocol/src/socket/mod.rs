@@ -4,6 +4,7 @@
 //! without re-serializing; [`Args`] and [`Value`] look inside when needed, and [`to_event`] /
 //! [`to_ack`] build payloads from any `impl Serialize`.
 
+mod arg_list;
 mod args;
 mod binary;
 mod binary_de;

@@ -1,5 +1,6 @@
-//! A typed handler for an event without arguments takes `()` (or a unit struct), and is
-//! called whatever the client sends along, as a JavaScript handler without parameters is.
+//! Typed handlers take arguments as a JavaScript function does: `()` (or a unit struct) for
+//! an event without arguments, whatever the client sends along; an `Option` the client left
+//! out is `None`, as such a parameter is `undefined` in JavaScript.
 
 mod common;
 
@@ -38,4 +39,25 @@ async fn unit_handlers_are_called_with_or_without_arguments() {
     let attachment = tokio_tungstenite::tungstenite::Message::binary(vec![1u8, 2]);
     ws.send(attachment).await.expect("send");
     assert_eq!(next_sio(&mut ws).await, r#"34["ready"]"#);
+}
+
+#[tokio::test]
+async fn arguments_the_client_left_out_are_none() {
+    let io = volley_tokio::new(Options::default().serve_client(false));
+    io.of("/").on_connection(|socket: SocketRef| {
+        socket.on_args(
+            "join",
+            |_s, (room, password): (String, Option<String>), ack| {
+                if let Some(ack) = ack {
+                    let _ = ack.send(&(room, password.is_some()));
+                }
+            },
+        );
+    });
+    let addr = start(io).await;
+    let (mut ws, _) = sio_connect(addr, "/", None).await;
+    send_sio(&mut ws, r#"21["join","lobby"]"#).await;
+    assert_eq!(next_sio(&mut ws).await, r#"31["lobby",false]"#);
+    send_sio(&mut ws, r#"22["join","vip","s3cret"]"#).await;
+    assert_eq!(next_sio(&mut ws).await, r#"32["vip",true]"#);
 }
