@@ -10,7 +10,7 @@
 
 mod api_common;
 
-use api_common::{SteppedRuntime, TestRuntime};
+use api_common::{Client, SteppedRuntime, TestRuntime};
 use bytes::Bytes;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -23,70 +23,6 @@ use volley_protocol::Str;
 type Log = Arc<Mutex<Vec<String>>>;
 /// Sets up a socket's handlers, logging what they see.
 type Register = fn(SocketRef, Log);
-
-struct Client {
-    endpoint: Endpoint,
-    sid: String,
-}
-
-fn request(endpoint: &Endpoint, method: Method, query: &str, body: &str) -> (u16, String) {
-    let head = RequestHead::new(
-        method,
-        &format!("/socket.io/?EIO=4&transport=polling{query}"),
-    );
-    match endpoint.handle_request(head, Bytes::copy_from_slice(body.as_bytes())) {
-        HttpOutcome::Respond(r) => (r.status, String::from_utf8(r.body.to_vec()).unwrap()),
-        HttpOutcome::Pending(mut pending) => {
-            let mut cx = Context::from_waker(Waker::noop());
-            match std::pin::Pin::new(&mut pending).poll(&mut cx) {
-                Poll::Ready(r) => (r.status, String::from_utf8(r.body.to_vec()).unwrap()),
-                Poll::Pending => (0, String::new()),
-            }
-        }
-        _ => panic!("a polling request"),
-    }
-}
-
-impl Client {
-    /// Handshake and CONNECT to `/`.
-    fn connect(endpoint: Endpoint) -> Client {
-        let (status, body) = request(&endpoint, Method::Get, "", "");
-        assert_eq!(status, 200);
-        let sid = body.split('"').nth(3).unwrap().to_owned();
-        let client = Client { endpoint, sid };
-        assert_eq!(client.post("40"), 200);
-        assert!(client.get().1.starts_with("40{\"sid\":"));
-        client
-    }
-    fn post(&self, body: &str) -> u16 {
-        request(
-            &self.endpoint,
-            Method::Post,
-            &format!("&sid={}", self.sid),
-            body,
-        )
-        .0
-    }
-    /// The session was closed: the next poll gets the close packet, the one after 400.
-    fn assert_closed(&self, what: &str) {
-        let (status, body) = self.get();
-        assert!(
-            status == 200 && body.ends_with('1'),
-            "{what}: {status} {body:?}"
-        );
-        assert_eq!(self.get().0, 400, "{what}");
-    }
-
-    /// Everything queued for the client (status 0: nothing was queued).
-    fn get(&self) -> (u16, String) {
-        request(
-            &self.endpoint,
-            Method::Get,
-            &format!("&sid={}", self.sid),
-            "",
-        )
-    }
-}
 
 /// A server whose sockets log what their handlers see; `register` sets them up.
 fn server(register: impl Fn(SocketRef, Log) + Send + Sync + 'static) -> (Client, Log) {

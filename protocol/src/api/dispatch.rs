@@ -3,7 +3,7 @@
 
 use super::ack::{AckError, AckReply, BroadcastAcks};
 use super::event::{AckResponder, Event};
-use super::incoming::{Delivery, Incoming};
+use super::incoming::{Delivery, Gate, Incoming};
 use super::io::{IoShared, NsEntry, SioApp};
 use super::middleware::{run_middleware, EventRefused, EventVerdict, Later};
 use super::ops::args_of;
@@ -210,13 +210,19 @@ fn on_unchecked(io: &Arc<IoShared>, id: SocketId, event: UncheckedEvent) {
     deliver(io, entry, Incoming::Unchecked { event, ack });
 }
 
-/// Hands the event to the socket's handler, or buffers it while its connection handlers run.
+/// Hands the event to the socket's handler, or buffers it while its connection handlers or an
+/// async event middleware run (a client that makes that buffer overflow is closed).
 fn deliver(io: &Arc<IoShared>, entry: Arc<SocketEntry>, incoming: Incoming) {
     let incoming = {
         let mut state = entry.state();
         match state.gate.as_mut() {
-            Some(buffered) => {
-                buffered.push(incoming);
+            Some(gate) => {
+                let fits = gate.push(incoming, io.app.gate_limit);
+                drop(state);
+                if !fits {
+                    // Past the per-client buffer bound: closed as an outgoing overflow is.
+                    super::ops::close_overflowed(io, &entry.id);
+                }
                 return;
             }
             None => incoming,
@@ -268,7 +274,7 @@ fn process(socket: &SocketRef, incoming: Incoming) -> Step {
             EventVerdict::Later(first) => {
                 {
                     let mut state = socket.entry.state();
-                    state.gate.get_or_insert_with(Vec::new);
+                    state.gate.get_or_insert_with(Gate::default);
                 }
                 let rest = middleware[i + 1..].to_vec();
                 let socket = socket.clone();
@@ -329,9 +335,9 @@ fn drain_gate(socket: &SocketRef) {
     loop {
         let next = {
             let mut state = socket.entry.state();
-            match state.gate.as_mut() {
-                Some(waiting) if !waiting.is_empty() => waiting.remove(0),
-                _ => {
+            match state.gate.as_mut().and_then(Gate::pop) {
+                Some(next) => next,
+                None => {
                     state.gate = None;
                     return;
                 }

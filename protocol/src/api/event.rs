@@ -84,6 +84,11 @@ impl Event {
         Event { name, args, ack }
     }
 
+    /// What the event took on the wire (its JSON and attachments), in bytes.
+    pub(crate) fn wire_len(&self) -> usize {
+        self.args.wire_len()
+    }
+
     /// The event name.
     ///
     /// ```

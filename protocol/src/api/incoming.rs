@@ -5,6 +5,7 @@
 use super::event::{AckResponder, Event};
 use crate::socket::{DecodeError, TypedArgsError, UncheckedEvent};
 use serde::de::DeserializeOwned;
+use std::collections::VecDeque;
 
 pub(crate) enum Incoming {
     /// Validated by the decoder (binary events, or events of a layer that validates).
@@ -63,6 +64,14 @@ impl Incoming {
         }
     }
 
+    /// What the event took on the wire, in bytes (its text, or its JSON and attachments).
+    fn wire_len(&self) -> usize {
+        match self {
+            Incoming::Checked(event) => event.wire_len(),
+            Incoming::Unchecked { event, .. } => event.wire_len(),
+        }
+    }
+
     /// For an event no handler takes: only whether it was malformed.
     pub(crate) fn unhandled(self) -> Delivery {
         match self {
@@ -72,5 +81,44 @@ impl Incoming {
             },
             Incoming::Checked(_) => Delivery::Handled,
         }
+    }
+}
+
+/// A socket's events waiting, in arrival order, while its connection handlers or an async
+/// event middleware run; bounded by what they took on the wire.
+#[derive(Default)]
+pub(crate) struct Gate {
+    waiting: VecDeque<Incoming>,
+    /// The wire size of the waiting events.
+    bytes: usize,
+    /// It overflowed: its client is being closed, and nothing more of it is kept.
+    shut: bool,
+}
+
+impl Gate {
+    /// Queues `incoming`, unless that takes the waiting events past `limit` bytes (`None`:
+    /// unbounded): then they are all dropped, the gate keeps nothing more, and false says
+    /// that the client must be closed (once: later events are dropped quietly).
+    pub(crate) fn push(&mut self, incoming: Incoming, limit: Option<usize>) -> bool {
+        if self.shut {
+            return true;
+        }
+        let bytes = self.bytes.saturating_add(incoming.wire_len());
+        if limit.is_some_and(|limit| bytes > limit) {
+            self.waiting = VecDeque::new();
+            self.bytes = 0;
+            self.shut = true;
+            return false;
+        }
+        self.bytes = bytes;
+        self.waiting.push_back(incoming);
+        true
+    }
+
+    /// The event that waited longest.
+    pub(crate) fn pop(&mut self) -> Option<Incoming> {
+        let next = self.waiting.pop_front()?;
+        self.bytes -= next.wire_len();
+        Some(next)
     }
 }

@@ -79,6 +79,9 @@ pub(crate) struct SioApp {
     names: Mutex<Vec<Str>>,
     /// Connection state recovery admits a restored socket without the namespace middleware.
     pub(crate) skip_middlewares_on_recovery: bool,
+    /// The per-client buffer bound (bytes; `None`: unbounded), for a socket's received events
+    /// waiting for its connection handlers or an async event middleware.
+    pub(crate) gate_limit: Option<usize>,
     /// How many sockets have `on_any_outgoing` listeners: while none do, emits skip the
     /// notification work entirely.
     pub(crate) outgoing_listeners: std::sync::atomic::AtomicUsize,
@@ -146,6 +149,7 @@ impl Io {
                 .recovery
                 .as_ref()
                 .is_some_and(|r| r.skip_middlewares),
+            gate_limit: parts.engine.buffer_limit(),
             ..SioApp::default()
         };
         let config = SocketConfig::new()

@@ -223,6 +223,12 @@ pub(crate) fn close_malformed(io: &IoShared, id: &SocketId) {
     io.with_core(|st, _| st.core.close_malformed(id));
 }
 
+/// Closes the client of `id`, whose events waiting for the app went past the per-client
+/// buffer bound (its sockets see `transport buffer full`).
+pub(crate) fn close_overflowed(io: &IoShared, id: &SocketId) {
+    io.with_core(|st, _| st.core.close_overflowed(id));
+}
+
 pub(crate) fn disconnect(io: &IoShared, id: &SocketId, close: bool) {
     let _ = io.with_core(|st, _| st.core.disconnect(id, close));
 }

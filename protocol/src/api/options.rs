@@ -215,7 +215,10 @@ impl Options {
     /// (the reference has no bound). When a client falls that far behind, its volatile packets
     /// are dropped first (oldest first); if that is not enough, it is disconnected with
     /// reason `transport buffer full`. A binary packet whose attachments exceed it closes the
-    /// client (`forced close`, like any malformed packet). `None` removes the bound.
+    /// client (`forced close`, like any malformed packet). The events a client sends while an
+    /// async event middleware or its connection handlers run wait under the same bound (wire
+    /// bytes); past it the client is disconnected with `transport buffer full`. `None`
+    /// removes the bound.
     ///
     /// ```
     /// use volley_protocol::api::Options;

@@ -7,7 +7,7 @@ use super::handler::{
     erase_args, erase_event, erase_event_shared, share_stateless, DynEvent, HandlerList,
     HandlerOutput,
 };
-use super::incoming::Incoming;
+use super::incoming::Gate;
 use super::io::IoShared;
 use super::middleware::{EventRefused, EventVerdict, MiddlewareOutput};
 use super::operators::{BroadcastOperator, SocketEmitter};
@@ -40,8 +40,9 @@ pub(crate) struct SocketState {
     /// Few per socket, so a list (smaller than a map, and as fast to search); usually
     /// shared with the namespace's other sockets once the connection handlers ran.
     pub(crate) handlers: HandlerList,
-    /// Events that arrived while the connection handlers were still running; replayed after.
-    pub(crate) gate: Option<Vec<Incoming>>,
+    /// Events that arrived while the connection handlers or an async event middleware were
+    /// still running; replayed after.
+    pub(crate) gate: Option<Gate>,
     /// What many sockets never use, boxed so an idle socket does not carry it.
     pub(crate) rare: Option<Box<RareState>>,
 }
@@ -80,7 +81,7 @@ impl SocketEntry {
             handshake,
             state: Mutex::new(SocketState {
                 handlers: HandlerList::Empty,
-                gate: Some(Vec::new()),
+                gate: Some(Gate::default()),
                 rare: None,
             }),
         }

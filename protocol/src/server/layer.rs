@@ -546,10 +546,22 @@ impl SocketLayer {
     /// decoder closes one that sent a malformed packet (its sockets see `forced close`).
     /// False if the socket is gone already.
     pub fn close_malformed(&mut self, socket: &str) -> bool {
+        self.close_client_of(socket, DisconnectReason::ForcedClose)
+    }
+
+    /// The app held more of `socket`'s received events (waiting for an async middleware)
+    /// than the per-client buffer bound: closes its client as an overflowing outgoing buffer
+    /// closes it (its sockets see `transport buffer full`). False if the socket is gone
+    /// already.
+    pub fn close_overflowed(&mut self, socket: &str) -> bool {
+        self.close_client_of(socket, DisconnectReason::BufferFull)
+    }
+
+    fn close_client_of(&mut self, socket: &str, reason: DisconnectReason) -> bool {
         let Some(sid) = self.socket(socket).map(|s| s.socket.sid.clone()) else {
             return false;
         };
-        self.close_client(&sid, DisconnectReason::ForcedClose, true);
+        self.close_client(&sid, reason, true);
         true
     }
 

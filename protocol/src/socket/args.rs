@@ -332,6 +332,13 @@ impl Args {
         })
     }
 
+    /// What the arguments took on the wire: the JSON and the attachments, in bytes (what a
+    /// buffer of received events is bounded by).
+    pub(crate) fn wire_len(&self) -> usize {
+        let attachments: usize = self.attachments.iter().map(Bytes::len).sum();
+        self.data.len().saturating_add(attachments)
+    }
+
     /// The event name (`None` for an ACK).
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()

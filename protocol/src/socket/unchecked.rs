@@ -185,6 +185,11 @@ impl UncheckedEvent {
         (self.nsp.end > 0).then(|| self.nsp.range())
     }
 
+    /// The packet's length on the wire, in bytes.
+    pub(crate) fn wire_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The namespace (`/` for the default one).
     ///
     /// ```

@@ -1,11 +1,15 @@
 //! Helpers shared by the tests that drive the user API (`Io` behind an `Endpoint`) by hand.
 
+use bytes::Bytes;
+use std::future::Future;
 use std::sync::Mutex;
-use std::task::{Context, Waker};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
-use volley_protocol::api::{BoxFuture, Runtime};
+use volley_protocol::api::{BoxFuture, Endpoint, HttpOutcome, Runtime};
+use volley_protocol::engine::{Method, RequestHead};
 
 /// A runtime for tests: a fixed clock, and spawned futures polled until they finish.
+#[allow(dead_code)]
 pub struct TestRuntime(pub Instant);
 
 impl Runtime for TestRuntime {
@@ -59,5 +63,75 @@ impl Runtime for SteppedRuntime {
     fn wake_timer(&self, _at: Instant) {}
     fn fill_random(&self, buf: &mut [u8]) {
         counting_bytes(buf);
+    }
+}
+
+/// A polling client connected to `/`, driving the endpoint by hand.
+#[allow(dead_code)]
+pub struct Client {
+    pub endpoint: Endpoint,
+    pub sid: String,
+}
+
+#[allow(dead_code)]
+fn request(endpoint: &Endpoint, method: Method, query: &str, body: &str) -> (u16, String) {
+    let head = RequestHead::new(
+        method,
+        &format!("/socket.io/?EIO=4&transport=polling{query}"),
+    );
+    match endpoint.handle_request(head, Bytes::copy_from_slice(body.as_bytes())) {
+        HttpOutcome::Respond(r) => (r.status, String::from_utf8(r.body.to_vec()).unwrap()),
+        HttpOutcome::Pending(mut pending) => {
+            let mut cx = Context::from_waker(Waker::noop());
+            match std::pin::Pin::new(&mut pending).poll(&mut cx) {
+                Poll::Ready(r) => (r.status, String::from_utf8(r.body.to_vec()).unwrap()),
+                Poll::Pending => (0, String::new()),
+            }
+        }
+        _ => panic!("a polling request"),
+    }
+}
+
+#[allow(dead_code)]
+impl Client {
+    /// Handshake and CONNECT to `/`.
+    pub fn connect(endpoint: Endpoint) -> Client {
+        let (status, body) = request(&endpoint, Method::Get, "", "");
+        assert_eq!(status, 200);
+        let sid = body.split('"').nth(3).unwrap().to_owned();
+        let client = Client { endpoint, sid };
+        assert_eq!(client.post("40"), 200);
+        assert!(client.get().1.starts_with("40{\"sid\":"));
+        client
+    }
+
+    pub fn post(&self, body: &str) -> u16 {
+        request(
+            &self.endpoint,
+            Method::Post,
+            &format!("&sid={}", self.sid),
+            body,
+        )
+        .0
+    }
+
+    /// The session was closed: the next poll gets the close packet, the one after 400.
+    pub fn assert_closed(&self, what: &str) {
+        let (status, body) = self.get();
+        assert!(
+            status == 200 && body.ends_with('1'),
+            "{what}: {status} {body:?}"
+        );
+        assert_eq!(self.get().0, 400, "{what}");
+    }
+
+    /// Everything queued for the client (status 0: nothing was queued).
+    pub fn get(&self) -> (u16, String) {
+        request(
+            &self.endpoint,
+            Method::Get,
+            &format!("&sid={}", self.sid),
+            "",
+        )
     }
 }
