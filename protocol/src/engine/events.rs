@@ -6,6 +6,8 @@ use super::packet::Message;
 use super::request::{ConnId, ReqId, TransportKind};
 use super::response::HttpResponse;
 use super::session::Session;
+#[cfg(doc)]
+use super::EngineServer;
 use crate::Str;
 
 /// Why a session ended, with the reference's reason strings.
