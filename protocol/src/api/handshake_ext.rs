@@ -24,7 +24,10 @@ impl Handshake {
         }
     }
 
-    /// The value of cookie `name` from the `Cookie` header(s) of the handshake request.
+    /// The value of cookie `name` from the `Cookie` header(s) of the handshake request, as
+    /// sent: not percent-decoded and with any double quotes kept (Node's `cookie.parse`, which
+    /// reference apps use, decodes `%XX` and strips the quotes: express-session's
+    /// `s%3A…` is `s:…` there).
     ///
     /// ```
     /// # fn f(handshake: &volley_protocol::server::Handshake) {
