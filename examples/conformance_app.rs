@@ -21,7 +21,8 @@
 //! - With `--engine`: a raw Engine.IO server on `/engine.io/` with the same timing that echoes
 //!   every message back, text as text and binary as binary.
 //! - Headers hooks, in both modes: `x-initial: 1` on the response that opens a session,
-//!   `x-every: 1` on every successful one, and the request's `Cookie` echoed as `x-cookie`.
+//!   `x-every: 1` on every successful one, and the request's `Cookie` echoed as `x-cookie`
+//!   (several joined with `; `, as Node joins them).
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -98,11 +99,13 @@ fn initial_headers(headers: &mut ResponseHeaders, _request: &RequestHead) {
     headers.insert("x-initial", "1");
 }
 
-/// The contract's `headers` hook.
+/// The contract's `headers` hook. Several `Cookie` headers are echoed joined with `; `, as
+/// Node joins them into `req.headers.cookie`.
 fn every_headers(headers: &mut ResponseHeaders, request: &RequestHead) {
     headers.insert("x-every", "1");
-    if let Some(cookie) = request.header("cookie") {
-        headers.insert("x-cookie", cookie.to_owned());
+    let cookie = request.header_all("cookie").collect::<Vec<_>>().join("; ");
+    if !cookie.is_empty() {
+        headers.insert("x-cookie", cookie);
     }
 }
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, test } from "node:test";
 import { ENGINE_HEARTBEAT_URL, ENGINE_URL, HANG_GUARD_MS, URL } from "./lib/harness.mjs";
-import { eioUrl, joinedRawWs, poll, pollingHandshake, portOf, post, rawTcp, request } from "./lib/raw.mjs";
+import { bodyOf, eioUrl, joinedRawWs, poll, pollingHandshake, portOf, post, rawTcp, request } from "./lib/raw.mjs";
 import { withWitnesses } from "./lib/witnesses.mjs";
 
 const PATH = "/socket.io/";
@@ -77,20 +77,6 @@ function closeCodeAfter(frames) {
 }
 
 const statusOf = (reply) => Number(reply.split(" ")[1]);
-
-/** The body of a raw HTTP/1.1 reply (a chunked one decoded, as far as these probes need). */
-function bodyOf(reply) {
-  const [head, rest = ""] = reply.split(/\r\n\r\n(.*)/s);
-  if (!/^transfer-encoding:\s*chunked/im.test(head)) return rest;
-  let out = "";
-  for (let at = 0; ; ) {
-    const eol = rest.indexOf("\r\n", at);
-    const size = parseInt(rest.slice(at, eol), 16);
-    if (!(size > 0)) return out;
-    out += rest.slice(eol + 2, eol + 2 + size);
-    at = eol + 2 + size + 2;
-  }
-}
 
 /** A raw POST request for `sid` on the Engine.IO server, with `extra` headers and `body`. */
 function rawPost(sid, contentLength, body, extra = "") {

@@ -129,6 +129,7 @@ fn a_plain_refusal_answers_polling_403_with_its_message_and_the_cors_headers() {
     let options = Options::default().cors_any_origin().allow_request(|head| {
         match head.query_param("deny").as_deref() {
             Some("quiet") => Err(RequestRefused::forbidden()),
+            Some("empty") => Err(RequestRefused::new("")),
             Some(_) => Err(RequestRefused::new("go away")),
             None => Ok(()),
         }
@@ -143,11 +144,16 @@ fn a_plain_refusal_answers_polling_403_with_its_message_and_the_cors_headers() {
     assert_eq!(header(&r, "content-type"), Some("application/json"));
     assert_eq!(header(&r, "access-control-allow-origin"), Some("*"));
 
-    let r = answer(endpoint.handle_request(get(&format!("{POLLING}&deny=quiet")), Bytes::new()));
-    assert_eq!(
-        (r.status, text(&r)),
-        (403, r#"{"code":4,"message":"Forbidden"}"#)
-    );
+    // An empty message is no message, as with the reference (`message || "Forbidden"`).
+    for quiet in ["quiet", "empty"] {
+        let r =
+            answer(endpoint.handle_request(get(&format!("{POLLING}&deny={quiet}")), Bytes::new()));
+        assert_eq!(
+            (r.status, text(&r)),
+            (403, r#"{"code":4,"message":"Forbidden"}"#),
+            "{quiet}"
+        );
+    }
 
     // The same CORS headers as the server's own errors (an unknown sid here).
     let head = get(&format!("{POLLING}&sid=nope")).with_header("Origin", "https://a.test");
@@ -166,6 +172,7 @@ fn a_plain_refusal_of_a_websocket_first_handshake_is_the_plain_400_upgrade_refus
         endpoint(Options::default().allow_request(
             |head| match head.query_param("deny").as_deref() {
                 Some("quiet") => Err(RequestRefused::forbidden()),
+                Some("empty") => Err(RequestRefused::new("")),
                 Some(_) => Err(RequestRefused::new("go away")),
                 None => Ok(()),
             },
@@ -174,6 +181,9 @@ fn a_plain_refusal_of_a_websocket_first_handshake_is_the_plain_400_upgrade_refus
     assert_eq!((r.status, text(&r)), (400, "go away"));
     assert_eq!(header(&r, "connection"), Some("close"));
     let r = answer(endpoint.handle_request(ws(&format!("{WEBSOCKET}&deny=quiet")), Bytes::new()));
+    assert_eq!((r.status, text(&r)), (400, "Forbidden"));
+    // An empty message is no message, as with the reference (`message || "Forbidden"`).
+    let r = answer(endpoint.handle_request(ws(&format!("{WEBSOCKET}&deny=empty")), Bytes::new()));
     assert_eq!((r.status, text(&r)), (400, "Forbidden"));
 
     let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(ws(WEBSOCKET), Bytes::new())

@@ -171,5 +171,19 @@ export function rawTcp(port, bytes) {
   });
 }
 
+/** The body of a raw HTTP/1.1 reply (a chunked one decoded, as far as these probes need). */
+export function bodyOf(reply) {
+  const [head, rest = ""] = reply.split(/\r\n\r\n(.*)/s);
+  if (!/^transfer-encoding:\s*chunked/im.test(head)) return rest;
+  let out = "";
+  for (let at = 0; ; ) {
+    const eol = rest.indexOf("\r\n", at);
+    const size = parseInt(rest.slice(at, eol), 16);
+    if (!(size > 0)) return out;
+    out += rest.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
+}
+
 /** The port of a base URL such as http://127.0.0.1:1234. */
 export const portOf = (base) => Number(new URL(base).port);

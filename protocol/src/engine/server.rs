@@ -338,11 +338,13 @@ impl EngineServer {
     }
 
     /// Refuses a handshake: `403 {"code":4,"message":…}` (`Forbidden` unless `message` says
-    /// otherwise), or for a WebSocket the reference's plain `400` upgrade refusal.
+    /// otherwise; an empty one too, as with the reference), or for a WebSocket the
+    /// reference's plain `400` upgrade refusal.
     pub fn refuse(&mut self, incoming: Incoming, message: Option<&str>) {
         if !self.pending_handshakes.remove(&incoming.req) {
             return;
         }
+        let message = message.filter(|m| !m.is_empty());
         let response = match incoming.transport {
             TransportKind::WebSocket => HttpResponse::upgrade_error(ErrorCode::Forbidden, message),
             TransportKind::Polling => HttpResponse::error(
