@@ -14,6 +14,11 @@
 //!   `set-data` (value, ack) → `data.value = value`, acks; `get-data` (ack) → acks with
 //!   `data.value` (`null` if unset); `server-disconnect` → the server disconnects the socket.
 //!   `CONNECTION_STATE_RECOVERY=<ms>` turns recovery on with that maxDisconnectionDuration.
+//! - On `/custom`, an event middleware: `refused` is refused ("refused by middleware"; the
+//!   server then emits `middleware-error` with that message), `slow-with-ack` is let through
+//!   after 20 ms (an async middleware), anything else at once. `refused`, `slow-with-ack` and
+//!   `message-with-ack` ack with their arguments (so a refused event that got through would
+//!   be seen).
 //! - `allow_request` (Socket.IO mode), from the handshake's query: `deny=<message>` → refused
 //!   at once with that message; `deny-later=<message>` → refused with it after 20 ms;
 //!   `allow-later` → allowed after 20 ms; `deny-websocket` → refused ("no websocket") when the
@@ -29,7 +34,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::time::Duration;
-use volley_protocol::api::{EngineIo, Io, Options, RawArgs, RequestRefused, SocketRef, Verdict};
+use volley_protocol::api::{
+    EngineIo, EventRefused, EventVerdict, Io, Options, RawArgs, RequestRefused, SocketRef, Verdict,
+};
 use volley_protocol::engine::{Cors, CorsOrigin, EngineConfig, RequestHead, ResponseHeaders};
 use volley_protocol::server::RecoveryConfig;
 use volley_protocol::Str;
@@ -179,8 +186,34 @@ pub fn socketio_app(io: &Io) {
         });
         recovery_handlers(&socket);
     });
-    io.of("/custom")
-        .on_connection(|socket: SocketRef| emit_auth(&socket));
+    io.of("/custom").on_connection(|socket: SocketRef| {
+        emit_auth(&socket);
+        middleware_handlers(&socket);
+    });
+}
+
+/// The event middleware of `/custom` and what it guards (see the module comment).
+fn middleware_handlers(socket: &SocketRef) {
+    socket.middleware(|_socket, event| -> EventVerdict {
+        match event.name() {
+            "refused" => Verdict::Now(Err(EventRefused::new("refused by middleware"))),
+            "slow-with-ack" => Verdict::Later(Box::pin(async {
+                after(LATER).await;
+                Ok(())
+            })),
+            _ => Verdict::Now(Ok(())),
+        }
+    });
+    socket.on_error(|socket, refused| {
+        let _ = socket.emit("middleware-error", &refused.message);
+    });
+    for name in ["refused", "slow-with-ack", "message-with-ack"] {
+        socket.on(name, |_socket, mut event| {
+            if let Some(ack) = event.take_ack() {
+                ack.send_forward(event.forward_args());
+            }
+        });
+    }
 }
 
 /// The handlers the connection state recovery suite drives (see the module comment).
