@@ -103,7 +103,8 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// A connected socket in one namespace. Cheap to clone; stays usable after the client left
-/// (emits are then ignored and [`SocketRef::connected`] is false).
+/// (its emits then send nothing and return [`EmitError::Disconnected`], and
+/// [`SocketRef::connected`] is false).
 ///
 /// ```
 /// use volley_protocol::api::SocketRef;
