@@ -42,7 +42,12 @@ pub fn with_client(options: Options) -> Options {
     match load() {
         Some(files) => options.client_files(files),
         None => {
-            tracing::warn!("socket.io-client not found; the browser client is not served");
+            tracing::warn!(
+                "socket.io-client not found, so /socket.io/socket.io.min.js and the other client \
+                 files answer 404: run `npm install socket.io-client` in the working directory \
+                 (or one above it), or set {CLIENT_DIR_ENV} to its dist directory \
+                 (Options::serve_client(false) silences this)"
+            );
             options
         }
     }
