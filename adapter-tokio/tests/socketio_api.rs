@@ -6,7 +6,7 @@ use common::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
-use volley_tokio::{ConnectError, Handshake, Io, Options, SocketRef};
+use volley_tokio::{ConnectError, Connecting, Io, Options, SocketRef};
 
 fn server() -> Io {
     volley_tokio::new(Options::default().serve_client(false))
@@ -69,14 +69,13 @@ async fn middleware_refuses_with_message_and_data_and_admits_with_cookie() {
 #[tokio::test]
 async fn async_middleware_can_refuse() {
     let io = server();
-    io.of("/")
-        .middleware(|handshake: Arc<Handshake>| async move {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            match handshake.auth_field("user") {
-                Some(_) => Ok(()),
-                None => Err(ConnectError::new("go away")),
-            }
-        });
+    io.of("/").middleware(|handshake: Connecting| async move {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        match handshake.auth_field("user") {
+            Some(_) => Ok(()),
+            None => Err(ConnectError::new("go away")),
+        }
+    });
     io.of("/").on_connection(|_socket: SocketRef| {});
     let addr = start(io).await;
     let (_ws, reply) = sio_connect(addr, "/", None).await;

@@ -17,7 +17,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use volley_protocol::api::{Endpoint, Event, Io, SocketRef, WeakEndpoint};
+use volley_protocol::api::{Connecting, Endpoint, Event, Io, SocketRef, WeakEndpoint};
 use volley_protocol::server::Handshake;
 use volley_protocol::socket::ConnectError;
 
@@ -46,6 +46,14 @@ struct Session {
 impl Session {
     fn room_key(&self) -> String {
         room_key(&self.room)
+    }
+
+    /// Who sits where: the socket's `data`.
+    fn seat(&self) -> Seat {
+        Seat {
+            user: self.user.name.clone(),
+            room: self.room.clone(),
+        }
     }
 }
 
@@ -128,16 +136,22 @@ pub fn attach(io: &Io, auth: Auth) {
     });
     let ns = io.of("/");
     let gate = chat.clone();
-    ns.middleware(move |handshake: Arc<Handshake>| gate.admit(&handshake).map(|_| ()));
+    // The session is looked up once, here, and handed to the socket: its connection
+    // handler reads it back (`socket.get::<Session>()`), and its `data` (what other nodes
+    // see in `fetch_sockets`) is set before any handler runs.
+    ns.middleware(move |connecting: Connecting| {
+        let session = gate.admit(&connecting)?;
+        connecting.set_data(json!(session.seat()));
+        connecting.insert(session);
+        Ok(())
+    });
     ns.on_connection(move |socket: SocketRef| on_connection(&chat, socket));
 }
 
 fn on_connection(chat: &Arc<Chat>, socket: SocketRef) {
-    // The middleware admitted this handshake, so this only fails if the session expired in
-    // between.
-    let session = match chat.admit(socket.handshake()) {
-        Ok(session) => Arc::new(session),
-        Err(_) => return socket.disconnect(),
+    // Left by the middleware, which admitted this socket.
+    let Some(session) = socket.get::<Session>() else {
+        return socket.disconnect();
     };
     let name = session.user.name.as_str();
     socket.join(session.room_key().as_str());
@@ -148,11 +162,7 @@ fn on_connection(chat: &Arc<Chat>, socket: SocketRef) {
         "welcome",
         &json!({ "user": name, "room": session.room, "admin": session.user.admin }),
     );
-    let seat = Seat {
-        user: name.to_owned(),
-        room: session.room.clone(),
-    };
-    socket.set_data(json!(seat));
+    let seat = session.seat();
     let change = Change::Joined {
         user: seat.user.clone(),
         room: seat.room.clone(),

@@ -2,6 +2,7 @@
 //! events, acks, disconnects) to the user's handlers and middleware.
 
 use super::ack::{AckError, AckReply, BroadcastAcks};
+use super::connecting::{Connecting, Init};
 use super::event::{AckResponder, Event};
 use super::incoming::{Delivery, Gate, Incoming};
 use super::io::{IoShared, NsEntry, SioApp};
@@ -121,24 +122,24 @@ fn on_connect(io: &Arc<IoShared>, req: ConnectRequest) {
     let middleware = read(&ns.middleware).clone();
     let skip = req.is_recovery() && io.app.skip_middlewares_on_recovery;
     if middleware.is_empty() || skip {
-        admit(io, &ns, req);
+        admit(io, &ns, req, None);
         return;
     }
-    let handshake = Arc::new(Handshake::new(
+    let connecting = Connecting::new(Arc::new(Handshake::new(
         req.head.clone(),
         io.runtime.now(),
         req.auth().clone(),
-    ));
+    )));
     // A panicking middleware refuses the client (the panic hook reported it); unanswered,
     // the client would wait for its CONNECT until it gave up.
     let panicked = || ConnectError::new(MIDDLEWARE_PANICKED);
-    match contained(|| run_middleware(&middleware, &handshake)) {
-        Some(Ok(None)) => admit(io, &ns, req),
+    match contained(|| run_middleware(&middleware, &connecting)) {
+        Some(Ok(None)) => admit(io, &ns, req, Some(connecting.into_init())),
         Some(Ok(Some(rest))) => {
             let io2 = io.clone();
             io.runtime.spawn(Box::pin(async move {
                 match Contained(Box::pin(rest)).await {
-                    Some(Ok(())) => admit(&io2, &ns, req),
+                    Some(Ok(())) => admit(&io2, &ns, req, Some(connecting.into_init())),
                     Some(Err(e)) => refuse(&io2, req, e),
                     None => refuse(&io2, req, panicked()),
                 }
@@ -154,13 +155,17 @@ const MIDDLEWARE_PANICKED: &str = "Internal server error";
 
 /// Accepts the CONNECT, registers the socket (under the core lock, so no event of it can be
 /// dispatched before), runs the connection handlers, then replays events that raced them.
-fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest) {
+/// `init` is what the connect middleware left for the socket.
+fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest, init: Option<Init>) {
     let nsp = ns.name.clone();
     let entry = io.with_core(|st, now| {
         let id = st.core.accept_connect(now, req).ok()?;
         super::dynamic::keep_child(io, ns);
         let handshake = st.core.socket(&id)?.shared_handshake().clone();
         let entry = Arc::new(SocketEntry::new(id.clone(), nsp, handshake));
+        if let Some(init) = init {
+            init.apply(&mut st.core, &entry);
+        }
         write(&io.app.sockets).insert(id, entry.clone());
         Some(entry)
     });

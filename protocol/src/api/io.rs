@@ -2,6 +2,7 @@
 //! endpoint and the dispatch of its events to the user's handlers.
 
 use super::ack::{AckSender, BroadcastAckSender, FetchSender, FetchSocketsFuture};
+use super::connecting::Connecting;
 use super::endpoint::{Endpoint, Shared};
 use super::event::{EmitError, Event};
 use super::handler::{erase_connect, DynConnect, HandlerOutput, SharedHandlers};
@@ -15,8 +16,8 @@ use super::socket::{lock, read, write, SocketEntry, SocketRef};
 use crate::engine::EngineServer;
 use crate::hash::IdMap;
 use crate::server::{
-    AckId, BroadcastOptions, ClusterMessage, Handshake, PatternId, Room, Server, SocketConfig,
-    SocketId, SocketLayer,
+    AckId, BroadcastOptions, ClusterMessage, PatternId, Room, Server, SocketConfig, SocketId,
+    SocketLayer,
 };
 use crate::socket::RawArgs;
 use crate::Str;
@@ -437,11 +438,14 @@ impl Namespace {
     }
 
     /// Adds connect middleware, run in order before a socket is admitted. A middleware gets
-    /// the handshake (headers and cookies, query, auth, address) and returns `Ok(())` to
-    /// continue or a [`ConnectError`](super::ConnectError) (message and optional data), which the client receives
-    /// in its `connect_error` event. Plain closures and closures returning a future are both
-    /// accepted (see [`MiddlewareOutput`](super::MiddlewareOutput)). A middleware that panics
-    /// (or whose future does) refuses the client with `Internal server error`.
+    /// a [`Connecting`]: the handshake (headers and cookies, query, auth, address, through
+    /// `Deref`) and a place to leave typed values and the initial `data` for the socket
+    /// (the reference's `socket.data.user = …` in `io.use`), so the connection handlers need
+    /// not look the user up again. It returns `Ok(())` to continue or a
+    /// [`ConnectError`](super::ConnectError) (message and optional data), which the client
+    /// receives in its `connect_error` event. Plain closures and closures returning a future
+    /// are both accepted (see [`MiddlewareOutput`](super::MiddlewareOutput)). A middleware
+    /// that panics (or whose future does) refuses the client with `Internal server error`.
     ///
     /// ```
     /// # use volley_protocol::api::Io;
@@ -455,7 +459,7 @@ impl Namespace {
     /// ```
     pub fn middleware<F, R, M>(&self, middleware: F)
     where
-        F: Fn(Arc<Handshake>) -> R + Send + Sync + 'static,
+        F: Fn(Connecting) -> R + Send + Sync + 'static,
         R: MiddlewareOutput<M>,
     {
         write(&self.entry.middleware).push(super::middleware::erase(middleware));

@@ -1,7 +1,7 @@
 //! Connect middleware: plain or async checks run before a socket is admitted.
 
+use super::connecting::Connecting;
 use super::handler::{Async, Plain};
-use crate::server::Handshake;
 use crate::socket::ConnectError;
 use std::future::Future;
 use std::pin::Pin;
@@ -114,11 +114,11 @@ where
     }
 }
 
-pub(crate) type DynMiddleware = Arc<dyn Fn(Arc<Handshake>) -> Verdict + Send + Sync>;
+pub(crate) type DynMiddleware = Arc<dyn Fn(Connecting) -> Verdict + Send + Sync>;
 
 pub(crate) fn erase<F, R, M>(f: F) -> DynMiddleware
 where
-    F: Fn(Arc<Handshake>) -> R + Send + Sync + 'static,
+    F: Fn(Connecting) -> R + Send + Sync + 'static,
     R: MiddlewareOutput<M>,
 {
     Arc::new(move |h| f(h).verdict())
@@ -128,19 +128,19 @@ where
 /// rest of the chain becomes a future (`Ok(Some(rest))`).
 pub(crate) fn run_middleware(
     chain: &[DynMiddleware],
-    handshake: &Arc<Handshake>,
+    connecting: &Connecting,
 ) -> Result<Option<Later<ConnectError>>, ConnectError> {
     for (i, m) in chain.iter().enumerate() {
-        match m(handshake.clone()) {
+        match m(connecting.clone()) {
             Verdict::Now(Ok(())) => continue,
             Verdict::Now(Err(e)) => return Err(e),
             Verdict::Later(first) => {
                 let rest: Vec<DynMiddleware> = chain[i + 1..].to_vec();
-                let handshake = handshake.clone();
+                let connecting = connecting.clone();
                 return Ok(Some(Box::pin(async move {
                     first.await?;
                     for m in rest {
-                        match m(handshake.clone()) {
+                        match m(connecting.clone()) {
                             Verdict::Now(r) => r?,
                             Verdict::Later(f) => f.await?,
                         }

@@ -12,6 +12,7 @@ mod ack;
 mod admission;
 mod client;
 mod cluster;
+mod connecting;
 mod dispatch;
 mod dynamic;
 mod endpoint;
@@ -37,6 +38,7 @@ pub use ack::{
 pub use admission::{Deferred, RequestRefused};
 pub use client::ClientFiles;
 pub use cluster::{ClusterError, ClusterFuture};
+pub use connecting::Connecting;
 pub use endpoint::{Endpoint, Idle, WeakEndpoint};
 pub use engine_io::EngineIo;
 pub use event::{AckResponder, ArgsError, EmitError, Event};

@@ -2,6 +2,7 @@
 //! server-side `socket`.
 
 use super::ack::AckFuture;
+use super::connecting::{find, put, Extensions};
 use super::event::{AckResponder, EmitError, Event};
 use super::handler::{
     erase_args, erase_event, erase_event_shared, share_stateless, DynEvent, HandlerList,
@@ -17,7 +18,6 @@ use crate::server::{BroadcastOptions, DisconnectReason, Handshake, Room, SocketI
 use crate::socket::{Args, RawArgs};
 use crate::Str;
 use serde::Serialize;
-use std::any::{Any, TypeId};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -63,7 +63,7 @@ pub(crate) struct RareState {
     pub(crate) leaving_rooms: Option<Vec<Room>>,
     /// The `data` at the moment of leaving, for `data()` in disconnect handlers.
     pub(crate) leaving_data: Option<serde_json::Value>,
-    extensions: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
+    pub(crate) extensions: Extensions,
 }
 
 impl SocketState {
@@ -663,16 +663,11 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn insert<T: Send + Sync + 'static>(&self, value: T) {
-        let value: Arc<dyn Any + Send + Sync> = Arc::new(value);
-        let mut state = self.entry.state();
-        let extensions = &mut state.rare().extensions;
-        match extensions.iter_mut().find(|(t, _)| *t == TypeId::of::<T>()) {
-            Some(slot) => slot.1 = value,
-            None => extensions.push((TypeId::of::<T>(), value)),
-        }
+        put(&mut self.entry.state().rare().extensions, value);
     }
 
-    /// The value of type `T` stored with [`SocketRef::insert`].
+    /// The value of type `T` stored with [`SocketRef::insert`] or by a connect middleware
+    /// ([`Connecting::insert`](super::Connecting::insert)).
     ///
     /// ```
     /// # use volley_protocol::api::SocketRef;
@@ -684,17 +679,7 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
-        let v = self
-            .entry
-            .state()
-            .rare
-            .as_ref()?
-            .extensions
-            .iter()
-            .find(|(t, _)| *t == TypeId::of::<T>())?
-            .1
-            .clone();
-        v.downcast::<T>().ok()
+        find(&self.entry.state().rare.as_ref()?.extensions)
     }
 }
 
