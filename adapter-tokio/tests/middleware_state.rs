@@ -115,3 +115,53 @@ async fn state_of_a_refused_client_is_dropped_and_the_next_socket_starts_clean()
     assert!(reply.starts_with("40{"), "{reply}");
     assert_eq!(next_sio(&mut ws).await, r#"2["state",null,null,{}]"#);
 }
+
+/// The connection state recovery auth of the client behind `state`, an event the server
+/// sent it (`2["state",…,"<offset>"]`), with its `pid`.
+fn recovery_auth(connect_reply: &str, state: &str) -> String {
+    let connect: serde_json::Value = serde_json::from_str(&connect_reply[2..]).expect("json");
+    let event: Vec<serde_json::Value> = serde_json::from_str(&state[1..]).expect("json");
+    let offset = event.last().expect("offset");
+    serde_json::json!({ "pid": connect["pid"], "offset": offset, "user": "bob" }).to_string()
+}
+
+#[tokio::test]
+async fn a_restored_socket_keeps_its_data_but_gets_the_middlewares_typed_values() {
+    use volley_tokio::protocol::server::RecoveryConfig;
+    let recovery = RecoveryConfig::new().skip_middlewares(false);
+    let io = volley_tokio::new(
+        Options::default()
+            .serve_client(false)
+            .connection_state_recovery(Some(recovery)),
+    );
+    io.of("/").middleware(|connecting: Connecting| {
+        let name = connecting.auth_field("user").unwrap_or_default();
+        connecting.set_data(serde_json::json!({ "from": "middleware" }));
+        connecting.insert(User { name });
+        Ok(())
+    });
+    io.of("/").on_connection(|socket: SocketRef| {
+        let user = socket.get::<User>().map(|u| u.name.clone());
+        let _ = socket.emit("state", &(socket.recovered(), user, socket.data()));
+        if !socket.recovered() {
+            socket.set_data(serde_json::json!({ "from": "first connection" }));
+        }
+    });
+    let addr = start(io).await;
+    let (mut ws, reply) = sio_connect(addr, "/", Some(r#"{"user":"bob"}"#)).await;
+    let state = next_sio(&mut ws).await;
+    assert!(
+        state.starts_with(r#"2["state",false,"bob",{"from":"middleware"},"#),
+        "{state}"
+    );
+    let auth = recovery_auth(&reply, &state);
+    drop(ws);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (mut ws, reply) = sio_connect(addr, "/", Some(&auth)).await;
+    assert!(reply.starts_with("40{"), "{reply}");
+    let state = next_sio(&mut ws).await;
+    assert!(
+        state.starts_with(r#"2["state",true,"bob",{"from":"first connection"},"#),
+        "{state}"
+    );
+}
