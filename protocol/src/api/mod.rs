@@ -53,6 +53,7 @@ pub use outcome::{
 pub use runtime::{BoxFuture, Runtime};
 pub use socket::SocketRef;
 
+pub use crate::engine::TransportKind;
 pub use crate::server::{DisconnectReason, Handshake, Room, SocketId, SocketInfo};
 pub use crate::socket::{Args, ConnectError, RawArgs, Value};
 pub use crate::Str;

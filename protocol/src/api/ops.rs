@@ -207,7 +207,11 @@ pub(crate) fn disconnect_sockets(io: &IoShared, nsp: &Str, opts: &BroadcastOptio
 }
 
 pub(crate) fn join(io: &IoShared, id: &SocketId, room: Room) {
-    let _ = io.with_core(|st, _| st.core.join(id, &[room]));
+    join_many(io, id, &[room]);
+}
+
+pub(crate) fn join_many(io: &IoShared, id: &SocketId, rooms: &[Room]) {
+    let _ = io.with_core(|st, _| st.core.join(id, rooms));
 }
 
 pub(crate) fn leave(io: &IoShared, id: &SocketId, room: &str) {

@@ -14,6 +14,7 @@ use super::middleware::{EventRefused, EventVerdict, MiddlewareOutput};
 use super::operators::{BroadcastOperator, SocketEmitter};
 use super::ops;
 use super::runtime::Runtime;
+use crate::engine::TransportKind;
 use crate::server::{BroadcastOptions, DisconnectReason, Handshake, Room, SocketId};
 use crate::socket::{Args, RawArgs};
 use crate::Str;
@@ -597,6 +598,26 @@ impl SocketRef {
         ops::join(&self.io, &self.entry.id, room.into());
     }
 
+    /// Joins several rooms at once (the reference's `socket.join(["a", "b"])`), in one step:
+    /// a broadcast sent meanwhile sees the socket in all of them or in none.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.join_many(["room1", "room2"]);
+    /// let rooms = socket.rooms();
+    /// assert!(rooms.iter().any(|r| r == "room1") && rooms.iter().any(|r| r == "room2"));
+    /// # }
+    /// ```
+    pub fn join_many<I>(&self, rooms: I)
+    where
+        I: IntoIterator,
+        I::Item: Into<Room>,
+    {
+        let rooms: Vec<Room> = rooms.into_iter().map(Into::into).collect();
+        ops::join_many(&self.io, &self.entry.id, &rooms);
+    }
+
     /// Leaves `room`.
     ///
     /// ```
@@ -625,6 +646,29 @@ impl SocketRef {
             return rooms;
         }
         ops::rooms(&self.io, &self.entry.id).unwrap_or_default()
+    }
+
+    /// The Engine.IO transport its client uses now (the reference's
+    /// `socket.conn.transport.name`): [`TransportKind::Polling`] until a polling client
+    /// upgrades, then [`TransportKind::WebSocket`]. `None` once the client left.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// use volley_protocol::api::TransportKind;
+    /// if socket.transport() == Some(TransportKind::Polling) {
+    ///     println!("{} polls, for now", socket.id());
+    /// }
+    /// let name = socket.transport().map(TransportKind::as_str); // "polling" or "websocket"
+    /// # let _ = name;
+    /// # }
+    /// ```
+    pub fn transport(&self) -> Option<TransportKind> {
+        let id = &self.entry.id;
+        self.io.with_core(|st, _| {
+            let sid = st.core.socket(id)?.engine_sid().clone();
+            Some(st.core.engine().session(&sid)?.transport())
+        })
     }
 
     /// Disconnects this socket from its namespace; the client sees `io server disconnect`.
