@@ -1,7 +1,8 @@
 //! Futures for acknowledgements the server asked a client (or many) for.
 
 use crate::server::SocketId;
-use crate::socket::Args;
+use crate::socket::{Args, Value};
+use bytes::Bytes;
 use futures_channel::oneshot;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -91,6 +92,43 @@ impl AckReply {
     pub fn arg<T: DeserializeOwned>(&self, i: usize) -> Result<T, serde_json::Error> {
         self.args.get(i)
     }
+    /// All arguments as [`Value`]s, binary parts as [`Value::Binary`]: the way to read a reply
+    /// that carries binary (the client acked with a `Buffer`, an `ArrayBuffer`, …), which
+    /// [`args`](Self::args) into `serde_json::Value` cannot hold (Socket.IO sends binary as
+    /// attachments; `args`/`arg` into types with byte fields, like `Vec<u8>` or
+    /// `serde_bytes::ByteBuf`, read it too).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// use volley_protocol::api::Value;
+    /// let reply = socket.emit_with_ack("thumbnail?", &()).unwrap().await.unwrap();
+    /// for value in reply.values().unwrap_or_default() {
+    ///     if let Value::Binary(bytes) = value {
+    ///         println!("{} bytes", bytes.len());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn values(&self) -> Result<Vec<Value>, serde_json::Error> {
+        self.args.values()
+    }
+
+    /// The binary attachments of the reply, in order (the JSON of the arguments holds
+    /// placeholders for them).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # async fn f(socket: SocketRef) {
+    /// let reply = socket.emit_with_ack("file?", &()).unwrap().await.unwrap();
+    /// let total: usize = reply.binary().iter().map(|b| b.len()).sum();
+    /// # let _ = total;
+    /// # }
+    /// ```
+    pub fn binary(&self) -> &[Bytes] {
+        self.args.attachments()
+    }
+
     /// The raw arguments (for forwarding).
     ///
     /// ```
