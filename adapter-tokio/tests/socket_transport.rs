@@ -1,4 +1,5 @@
-//! `SocketRef::transport` through a polling client's upgrade, and `SocketRef::join_many`,
+//! `SocketRef::transport` and `on_upgrade` through a polling client's upgrade, and
+//! `SocketRef::join_many`,
 //! over real HTTP and WebSockets with a raw client.
 
 mod common;
@@ -12,12 +13,15 @@ fn server() -> Io {
         socket.on("which", |socket, _event| {
             let _ = socket.emit("transport", &socket.transport().map(TransportKind::as_str));
         });
+        socket.on_upgrade(|socket| {
+            let _ = socket.emit("upgraded", &socket.transport().map(TransportKind::as_str));
+        });
     });
     io
 }
 
 #[tokio::test]
-async fn transport_is_polling_until_the_client_upgrades_then_websocket() {
+async fn transport_is_polling_until_the_client_upgrades_which_on_upgrade_hears() {
     let addr = start(server()).await;
     let path = "/socket.io/?EIO=4&transport=polling";
     let sid = sid_of(&get(addr, path).await.text());
@@ -38,6 +42,7 @@ async fn transport_is_polling_until_the_client_upgrades_then_websocket() {
     send_text(&mut ws, "2probe").await;
     assert_eq!(next_text(&mut ws).await, "3probe");
     send_text(&mut ws, "5").await;
+    assert_eq!(next_sio(&mut ws).await, r#"2["upgraded","websocket"]"#);
     send_sio(&mut ws, r#"2["which"]"#).await;
     assert_eq!(next_sio(&mut ws).await, r#"2["transport","websocket"]"#);
 }

@@ -71,6 +71,11 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
             ..
         } => on_leaving(io, &socket, reason, Some((rooms, data))),
         ServerEvent::Disconnect { socket, reason, .. } => on_leaving(io, &socket, reason, None),
+        ServerEvent::Upgraded { socket } => {
+            if let Some(entry) = entry(io, &socket) {
+                super::transport::on_upgraded(io, entry);
+            }
+        }
         ServerEvent::RequestDone {
             id,
             result: RequestResult::FetchSockets(sockets),
@@ -360,7 +365,7 @@ fn drain_gate(socket: &SocketRef) {
 }
 
 /// Runs `f`, containing a panic (`None`); the panic hook has reported it already.
-fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
+pub(crate) fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
     catch_unwind(AssertUnwindSafe(f)).ok()
 }
 

@@ -289,5 +289,6 @@ fn dispatch_one(io: &EngineIo, event: EngineEvent) {
                 f(io, &sid, reason)
             }
         }
+        EngineEvent::Upgraded { .. } => {}
     }
 }

@@ -31,6 +31,7 @@ mod options;
 mod outcome;
 mod runtime;
 mod socket;
+mod transport;
 
 pub use ack::{
     AckError, AckFuture, AckReply, BroadcastAckFuture, BroadcastAcks, FetchSocketsFuture,

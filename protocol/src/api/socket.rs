@@ -14,7 +14,6 @@ use super::middleware::{EventRefused, EventVerdict, MiddlewareOutput};
 use super::operators::{BroadcastOperator, SocketEmitter};
 use super::ops;
 use super::runtime::Runtime;
-use crate::engine::TransportKind;
 use crate::server::{BroadcastOptions, DisconnectReason, Handshake, Room, SocketId};
 use crate::socket::{Args, RawArgs};
 use crate::Str;
@@ -26,6 +25,7 @@ pub(crate) type DynDisconnect = Arc<dyn Fn(SocketRef, DisconnectReason) + Send +
 pub(crate) type DynEventMiddleware = Arc<dyn Fn(&SocketRef, &Event) -> EventVerdict + Send + Sync>;
 pub(crate) type DynError = Arc<dyn Fn(SocketRef, EventRefused) + Send + Sync>;
 pub(crate) type DynOutgoing = Arc<dyn Fn(SocketRef, &Event) + Send + Sync>;
+pub(crate) type DynUpgrade = Arc<dyn Fn(SocketRef) + Send + Sync>;
 
 /// Per-socket state kept by the API layer: handlers and user data. One lock for all of it
 /// keeps an idle socket small; it is only held to look up or register, never while a handler
@@ -60,6 +60,8 @@ pub(crate) struct RareState {
     pub(crate) error: Vec<DynError>,
     /// `on_any_outgoing` listeners.
     pub(crate) outgoing: Vec<DynOutgoing>,
+    /// `on_upgrade` listeners.
+    pub(crate) upgrade: Vec<DynUpgrade>,
     /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
     pub(crate) leaving_rooms: Option<Vec<Room>>,
     /// The `data` at the moment of leaving, for `data()` in disconnect handlers.
@@ -646,29 +648,6 @@ impl SocketRef {
             return rooms;
         }
         ops::rooms(&self.io, &self.entry.id).unwrap_or_default()
-    }
-
-    /// The Engine.IO transport its client uses now (the reference's
-    /// `socket.conn.transport.name`): [`TransportKind::Polling`] until a polling client
-    /// upgrades, then [`TransportKind::WebSocket`]. `None` once the client left.
-    ///
-    /// ```
-    /// # use volley_protocol::api::SocketRef;
-    /// # fn f(socket: SocketRef) {
-    /// use volley_protocol::api::TransportKind;
-    /// if socket.transport() == Some(TransportKind::Polling) {
-    ///     println!("{} polls, for now", socket.id());
-    /// }
-    /// let name = socket.transport().map(TransportKind::as_str); // "polling" or "websocket"
-    /// # let _ = name;
-    /// # }
-    /// ```
-    pub fn transport(&self) -> Option<TransportKind> {
-        let id = &self.entry.id;
-        self.io.with_core(|st, _| {
-            let sid = st.core.socket(id)?.engine_sid().clone();
-            Some(st.core.engine().session(&sid)?.transport())
-        })
     }
 
     /// Disconnects this socket from its namespace; the client sees `io server disconnect`.

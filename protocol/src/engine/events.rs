@@ -73,6 +73,12 @@ pub enum EngineEvent {
         /// The message.
         msg: Message,
     },
+    /// A polling session finished its upgrade: it talks over WebSocket from now on (the
+    /// reference's `upgrade` event).
+    Upgraded {
+        /// Session id.
+        sid: Str,
+    },
     /// The session ended; nothing more comes from or goes to it.
     Closed {
         /// Session id.

@@ -161,6 +161,11 @@ pub enum Event {
         /// `disconnecting` and `disconnect` handlers).
         data: serde_json::Value,
     },
+    /// The socket's client finished upgrading from polling to WebSocket.
+    Upgraded {
+        /// The socket.
+        socket: SocketId,
+    },
     /// The socket is gone.
     Disconnect {
         /// The socket.

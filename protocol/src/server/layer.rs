@@ -229,6 +229,20 @@ impl SocketLayer {
         }
     }
 
+    /// The session `sid` now talks over WebSocket: each socket of its client gets
+    /// [`Event::Upgraded`].
+    pub fn handle_upgraded(&mut self, sid: &str) {
+        let Some(client) = self.clients.get(sid) else {
+            return;
+        };
+        for (_, key) in &client.sockets {
+            if let Some(socket) = self.sockets.get(*key) {
+                let socket = socket.id.clone();
+                self.events.push_back(Event::Upgraded { socket });
+            }
+        }
+    }
+
     /// Fires every timer due at `now`. Calling it early is a no-op.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.touch(now);

@@ -109,6 +109,7 @@ impl Server {
                         self.layer.handle_open(now, sid, Arc::new(head))
                     }
                     EngineEvent::Message { sid, msg } => self.layer.handle_message(now, &sid, msg),
+                    EngineEvent::Upgraded { sid } => self.layer.handle_upgraded(&sid),
                     EngineEvent::Closed { sid, reason } => {
                         self.layer.handle_close(now, &sid, reason_of(reason))
                     }

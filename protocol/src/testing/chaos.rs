@@ -236,8 +236,8 @@ fn check_step(
             EngineEvent::Opened { sid, .. } => {
                 assert_eq!(state.insert(sid, true), None, "opened twice");
             }
-            EngineEvent::Message { sid, .. } => {
-                assert_eq!(state.get(&sid), Some(&true), "message outside a session");
+            EngineEvent::Message { sid, .. } | EngineEvent::Upgraded { sid } => {
+                assert_eq!(state.get(&sid), Some(&true), "event outside a session");
             }
             EngineEvent::Closed { sid, .. } => {
                 assert_eq!(

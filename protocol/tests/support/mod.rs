@@ -59,7 +59,7 @@ pub fn closed(sid: &str, reason: CloseReason) -> EventSummary {
     EventSummary::Closed(sid.to_owned(), reason)
 }
 
-/// Events without the request heads, for exact comparisons.
+/// Events without the request heads, for exact comparisons (upgrades left out).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventSummary {
     Opened(String),
@@ -70,10 +70,13 @@ pub enum EventSummary {
 pub fn events(h: &mut Harness<EngineServer>) -> Vec<EventSummary> {
     h.take_events()
         .into_iter()
-        .map(|e| match e {
-            EngineEvent::Opened { sid, .. } => EventSummary::Opened(sid.to_string()),
-            EngineEvent::Message { sid, msg } => EventSummary::Message(sid.to_string(), msg),
-            EngineEvent::Closed { sid, reason } => EventSummary::Closed(sid.to_string(), reason),
+        .filter_map(|e| match e {
+            EngineEvent::Opened { sid, .. } => Some(EventSummary::Opened(sid.to_string())),
+            EngineEvent::Message { sid, msg } => Some(EventSummary::Message(sid.to_string(), msg)),
+            EngineEvent::Closed { sid, reason } => {
+                Some(EventSummary::Closed(sid.to_string(), reason))
+            }
+            EngineEvent::Upgraded { .. } => None,
         })
         .collect()
 }

@@ -118,6 +118,9 @@ impl Session {
                 }
                 self.transport = Transport::WebSocket { conn: Some(conn) };
                 self.upgraded = true;
+                ctx.events.push_back(EngineEvent::Upgraded {
+                    sid: self.sid.clone(),
+                });
                 self.notify_queued(ctx);
             }
             _ => self.cancel_upgrade(ctx, true),
