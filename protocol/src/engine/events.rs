@@ -56,6 +56,7 @@ impl std::fmt::Display for CloseReason {
 
 /// What happened, for the layer above (Socket.IO, or a raw Engine.IO application).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EngineEvent {
     /// A session was accepted; `head` is its handshake request.
     Opened {
