@@ -216,12 +216,37 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn set_data(&self, data: serde_json::Value) {
+        self.update_data(|slot| *slot = data);
+    }
+
+    /// Changes the socket's `data` in place, in one step: no other `set_data` or
+    /// `update_data` runs between the closure's read and its write, so concurrent handlers
+    /// doing read-modify-write never lose an update (as the reference's single-threaded
+    /// `socket.data.count++` never does). Returns the closure's result, or `None` (without
+    /// calling it) once the socket has left.
+    ///
+    /// The closure runs under the server's lock: keep it short and call no other Volley API
+    /// from it (that would deadlock).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on("like", |socket, _event| async move {
+    ///     let likes = socket.update_data(|data| {
+    ///         let n = data["likes"].as_u64().unwrap_or(0) + 1;
+    ///         data["likes"] = n.into();
+    ///         n
+    ///     });
+    ///     if let Some(n) = likes {
+    ///         let _ = socket.emit("likes", &n);
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn update_data<R>(&self, f: impl FnOnce(&mut serde_json::Value) -> R) -> Option<R> {
         let id = self.entry.id.clone();
-        self.io.with_core(|st, _| {
-            if let Some(slot) = st.core.socket_data_mut(&id) {
-                *slot = data;
-            }
-        });
+        self.io
+            .with_core(|st, _| st.core.socket_data_mut(&id).map(f))
     }
 }
 

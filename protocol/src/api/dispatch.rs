@@ -455,7 +455,9 @@ fn on_leaving(
     let Some(entry) = entry else { return };
     if gone {
         super::dynamic::forget_if_removed(io, &entry.nsp);
-        let listened = (entry.state().rare.as_ref()).is_some_and(|r| !r.outgoing.is_empty());
+        // Taken, not read: with `off_any_outgoing`, whoever empties the list uncounts it.
+        let listened = (entry.state().rare.as_mut())
+            .is_some_and(|r| !std::mem::take(&mut r.outgoing).is_empty());
         if listened {
             use std::sync::atomic::Ordering;
             io.app.outgoing_listeners.fetch_sub(1, Ordering::Relaxed);

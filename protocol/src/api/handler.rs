@@ -11,7 +11,8 @@ use crate::Str;
 use serde::de::DeserializeOwned;
 use std::any::TypeId;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 /// Marker for handlers that return `()`.
 ///
@@ -72,7 +73,8 @@ where
 
 /// Type-erased handlers, as stored. An event handler takes the event as it arrived and says
 /// whether it was called (the dispatcher closes the client for a malformed one).
-pub(crate) type DynEvent = Arc<dyn Fn(SocketRef, Incoming) -> Delivery + Send + Sync>;
+pub(crate) type DynEvent = Arc<EventFn>;
+pub(crate) type EventFn = dyn Fn(SocketRef, Incoming) -> Delivery + Send + Sync;
 pub(crate) type DynConnect = Arc<dyn Fn(SocketRef) + Send + Sync>;
 
 /// An untyped handler: the event is validated in full before it is called.
@@ -167,6 +169,28 @@ where
     share_stateless(f, erase_event)
 }
 
+/// `handler` for the first `name` event only: before it runs, it removes itself from the
+/// socket's handlers (unless another handler replaced it meanwhile, which then stays).
+pub(crate) fn erase_once(name: Str, handler: DynEvent) -> DynEvent {
+    let me: Arc<OnceLock<Weak<EventFn>>> = Arc::default();
+    let fired = AtomicBool::new(false);
+    let slot = me.clone();
+    let wrapped: DynEvent = Arc::new(move |socket: SocketRef, incoming: Incoming| {
+        if fired.swap(true, Ordering::AcqRel) {
+            // A second event that found this handler before it was removed.
+            return incoming.unhandled();
+        }
+        if let Some(me) = slot.get() {
+            socket.entry.state().handlers.remove_if(&name, |h| {
+                std::ptr::addr_eq(Arc::as_ptr(h), Weak::as_ptr(me))
+            });
+        }
+        handler(socket, incoming)
+    });
+    let _ = me.set(Arc::downgrade(&wrapped));
+    wrapped
+}
+
 /// An event handler list shared by sockets (see [`HandlerList::share`]).
 pub(crate) type SharedHandlers = Arc<[(Str, DynEvent)]>;
 
@@ -220,8 +244,13 @@ impl HandlerList {
 
     /// Removes the handler for `name`.
     pub(crate) fn remove(&mut self, name: &str) {
-        if self.get(name).is_some() {
-            self.own().retain(|(n, _)| n != name);
+        self.remove_if(name, |_| true);
+    }
+
+    /// Removes the handler for `name` if `which` says it is the one to remove.
+    pub(crate) fn remove_if(&mut self, name: &str, which: impl Fn(&DynEvent) -> bool) {
+        if self.get(name).is_some_and(&which) {
+            self.own().retain(|(n, h)| n != name || !which(h));
         }
     }
 

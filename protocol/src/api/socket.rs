@@ -5,8 +5,8 @@ use super::ack::AckFuture;
 use super::connecting::{find, put, Extensions};
 use super::event::{AckResponder, EmitError, Event};
 use super::handler::{
-    erase_args, erase_event, erase_event_shared, share_stateless, DynEvent, HandlerList,
-    HandlerOutput,
+    erase_args, erase_event, erase_event_shared, erase_once, share_stateless, DynEvent,
+    HandlerList, HandlerOutput,
 };
 use super::incoming::Gate;
 use super::io::IoShared;
@@ -292,6 +292,32 @@ impl SocketRef {
         self.entry.state().handlers.set(event, handler);
     }
 
+    /// Registers a handler for the first `event` only (the reference's `socket.once`): it is
+    /// removed before it runs, so a later `event` finds no handler (or the catch-all) unless
+    /// one is registered again. Like [`SocketRef::on`], it replaces any handler for `event`,
+    /// and a handler registered for `event` before the first one arrives replaces it.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.once("hello", |socket, _event| {
+    ///     let _ = socket.emit("welcome", &"first hello only");
+    /// });
+    /// socket.once("ready", |socket, _event| async move {
+    ///     let _ = socket.emit("go", &());
+    /// });
+    /// # }
+    /// ```
+    pub fn once<F, R, M>(&self, event: impl Into<Str>, handler: F)
+    where
+        F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
+        R: HandlerOutput<M>,
+    {
+        let event = super::io::intern(&self.io, event.into());
+        let handler = erase_once(event.clone(), erase_event(handler));
+        self.entry.state().handlers.set(event, handler);
+    }
+
     /// Removes the handler for `event`.
     ///
     /// ```
@@ -318,6 +344,22 @@ impl SocketRef {
         R: HandlerOutput<M>,
     {
         self.entry.state().rare().any = Some(erase_event(handler));
+    }
+
+    /// Removes the catch-all handler set with [`SocketRef::on_any`] (the reference's
+    /// `socket.offAny()`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on_any(|_socket, event| println!("unhandled event {}", event.name()));
+    /// socket.on("quiet", |socket, _event| socket.off_any());
+    /// # }
+    /// ```
+    pub fn off_any(&self) {
+        if let Some(rare) = self.entry.state().rare.as_mut() {
+            rare.any = None;
+        }
     }
 
     /// Called when the socket is about to leave (it is still in its rooms).
@@ -424,6 +466,28 @@ impl SocketRef {
                 .app
                 .outgoing_listeners
                 .fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Removes every [`on_any_outgoing`](Self::on_any_outgoing) listener (the reference's
+    /// `socket.offAnyOutgoing()`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.on_any_outgoing(|_socket, event| println!("sent {}", event.name()));
+    /// socket.on("quiet", |socket, _event| socket.off_any_outgoing());
+    /// # }
+    /// ```
+    pub fn off_any_outgoing(&self) {
+        let had = (self.entry.state().rare.as_mut())
+            .is_some_and(|r| !std::mem::take(&mut r.outgoing).is_empty());
+        if had {
+            use std::sync::atomic::Ordering;
+            self.io
+                .app
+                .outgoing_listeners
+                .fetch_sub(1, Ordering::Relaxed);
         }
     }
 
