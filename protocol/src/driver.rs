@@ -64,8 +64,11 @@ pub trait Driver {
     fn poll_event(&mut self) -> Option<Self::Event>;
     /// The Engine.IO configuration the server runs with.
     fn config(&self) -> &EngineConfig;
-    /// Closes every session with reason `server shutting down`.
+    /// Closes every session with reason `server shutting down` and refuses later handshakes
+    /// (see [`EngineServer::shutdown`]).
     fn shutdown(&mut self, now: Instant);
+    /// See [`EngineServer::is_shut_down`].
+    fn is_shut_down(&self) -> bool;
 }
 
 impl Driver for EngineServer {
@@ -135,6 +138,9 @@ impl Driver for EngineServer {
         EngineServer::config(self)
     }
     fn shutdown(&mut self, now: Instant) {
-        EngineServer::close_all(self, now)
+        EngineServer::shutdown(self, now)
+    }
+    fn is_shut_down(&self) -> bool {
+        EngineServer::is_shut_down(self)
     }
 }

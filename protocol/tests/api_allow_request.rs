@@ -393,3 +393,52 @@ fn allow_upgrades_false_offers_polling_clients_no_upgrade() {
     let r = answer(endpoint.handle_request(get(POLLING), Bytes::new()));
     assert!(text(&r).contains(r#""upgrades":[],"#), "{}", text(&r));
 }
+
+#[test]
+fn a_verdict_that_admits_after_shutdown_opens_no_session_and_is_answered_503() {
+    let (options, verdicts) = async_hook(Options::default().cors_any_origin());
+    let endpoint = endpoint(options);
+    let head = get(POLLING).with_header("Origin", "https://a.test");
+    let mut polling = deferred(endpoint.handle_request(head, Bytes::new()));
+    let mut ws_first = deferred(endpoint.handle_request(ws(WEBSOCKET), Bytes::new()));
+    endpoint.shutdown();
+
+    decide(&verdicts, 0, Ok(()));
+    decide(&verdicts, 1, Ok(()));
+    let r = answer(resolved(&mut polling));
+    assert_eq!(
+        (r.status, text(&r)),
+        (503, r#"{"code":4,"message":"Server is shutting down"}"#)
+    );
+    assert_eq!(header(&r, "access-control-allow-origin"), Some("*"));
+    let r = answer(resolved(&mut ws_first));
+    assert_eq!((r.status, text(&r)), (503, "Server is shutting down"));
+    assert_eq!(header(&r, "connection"), Some("close"));
+
+    // Nothing is left open, so the server is idle at once.
+    let mut idle = endpoint.idle();
+    assert!(poll_once(&mut idle).is_ready());
+}
+
+#[test]
+fn a_handshake_after_shutdown_is_answered_503_without_asking_the_hook() {
+    let (options, verdicts) = async_hook(Options::default());
+    let endpoint = endpoint(options);
+    endpoint.shutdown();
+    assert_eq!(
+        handshake(&endpoint, POLLING),
+        (
+            503,
+            r#"{"code":4,"message":"Server is shutting down"}"#.to_owned()
+        )
+    );
+    let r = answer(endpoint.handle_request(ws(WEBSOCKET), Bytes::new()));
+    assert_eq!((r.status, text(&r)), (503, "Server is shutting down"));
+    assert!(verdicts.lock().unwrap().is_empty(), "the hook is not asked");
+
+    // Without a hook too.
+    let plain = self::endpoint(Options::default());
+    assert_eq!(handshake(&plain, POLLING).0, 200);
+    plain.shutdown();
+    assert_eq!(handshake(&plain, POLLING).0, 503);
+}

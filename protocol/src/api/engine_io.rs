@@ -255,6 +255,8 @@ pub(crate) fn admit<D: Driver>(
     match core.accept(now, incoming) {
         Some(_) if websocket => CoreOutcome::WebSocket(req),
         Some(_) => CoreOutcome::Pending,
+        // Shut down while the verdict was awaited: answered `503` through `poll_transmit`.
+        None if core.is_shut_down() => CoreOutcome::Pending,
         None => CoreOutcome::Respond(super::outcome::bad_request()),
     }
 }

@@ -69,15 +69,24 @@ impl HttpResponse {
     /// A handshake past [`EngineConfig::max_sessions`](super::EngineConfig::max_sessions):
     /// `503` with the reference's JSON error body (code 4, as for a refused handshake), or
     /// for a WebSocket the plain message, closing the connection.
-    pub(crate) fn too_many_sessions(mut headers: Headers, websocket: bool) -> Self {
-        const MESSAGE: &str = "Too many sessions";
+    pub(crate) fn too_many_sessions(headers: Headers, websocket: bool) -> Self {
+        Self::unavailable(headers, websocket, "Too many sessions")
+    }
+
+    /// A handshake after [`EngineServer::shutdown`](super::EngineServer::shutdown): `503`,
+    /// shaped as [`too_many_sessions`](Self::too_many_sessions).
+    pub(crate) fn shutting_down(headers: Headers, websocket: bool) -> Self {
+        Self::unavailable(headers, websocket, "Server is shutting down")
+    }
+
+    fn unavailable(mut headers: Headers, websocket: bool, message: &'static str) -> Self {
         let body = if websocket {
             headers.push(named("Connection", Str::from_static("close")));
             headers.push(named("Content-Type", Str::from_static("text/html")));
-            Bytes::from_static(MESSAGE.as_bytes())
+            Bytes::from_static(message.as_bytes())
         } else {
             headers.push(named("Content-Type", Str::from_static("application/json")));
-            Bytes::from_static(br#"{"code":4,"message":"Too many sessions"}"#)
+            Bytes::from(format!(r#"{{"code":4,"message":"{message}"}}"#))
         };
         HttpResponse::new(503, headers, body)
     }

@@ -57,6 +57,8 @@ pub struct EngineServer {
     /// The extra headers of `101` answers not written yet; only non-empty lists are kept.
     upgrade_headers: IdMap<ReqId, Headers>,
     pending_handshakes: HashSet<ReqId>,
+    /// Set by [`shutdown`](Self::shutdown): new handshakes are answered `503`.
+    shut_down: bool,
 }
 
 impl std::fmt::Debug for EngineServer {
@@ -86,6 +88,7 @@ impl EngineServer {
             pending_ws: IdMap::default(),
             upgrade_headers: IdMap::default(),
             pending_handshakes: HashSet::new(),
+            shut_down: false,
         }
     }
 
@@ -206,15 +209,17 @@ impl EngineServer {
                     self.shared.config.max_sessions.is_some_and(|max| {
                         self.sessions.len() + self.pending_handshakes.len() >= max
                     });
-                if full {
+                if full || self.shut_down {
                     let headers = if upgrade {
                         Headers::new()
                     } else {
                         cors_headers(cors, &head, false)
                     };
-                    return RequestOutcome::Respond(HttpResponse::too_many_sessions(
-                        headers, upgrade,
-                    ));
+                    return RequestOutcome::Respond(if self.shut_down {
+                        HttpResponse::shutting_down(headers, upgrade)
+                    } else {
+                        HttpResponse::too_many_sessions(headers, upgrade)
+                    });
                 }
                 self.pending_handshakes.insert(req);
                 return RequestOutcome::Handshake(Incoming {
@@ -292,8 +297,25 @@ impl EngineServer {
     /// Admits a handshake: creates the session and returns its id, or `None` if the request
     /// went away meanwhile ([`handle_request_aborted`](Self::handle_request_aborted)).
     /// A polling handshake is answered through [`poll_transmit`](Self::poll_transmit).
+    ///
+    /// After [`shutdown`](Self::shutdown) (an async `allow_request` verdict may arrive
+    /// late) it creates nothing and returns `None`; the handshake is answered `503` through
+    /// [`poll_transmit`](Self::poll_transmit).
     pub fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<Str> {
         if !self.pending_handshakes.remove(&incoming.req) {
+            return None;
+        }
+        if self.shut_down {
+            let websocket = incoming.transport == TransportKind::WebSocket;
+            let headers = if websocket {
+                Headers::new()
+            } else {
+                cors_headers(self.shared.config.cors.as_ref(), &incoming.head, false)
+            };
+            self.shared.transmits.push_back(Transmit::Http {
+                req: incoming.req,
+                response: HttpResponse::shutting_down(headers, websocket),
+            });
             return None;
         }
         let mut sid = self.ids.sid();
@@ -585,7 +607,38 @@ impl EngineServer {
         self.close_with(now, sid, CloseReason::ForcedClose)
     }
 
-    /// Closes every session with `server shutting down`.
+    /// Shuts the server down: closes every session with `server shutting down` and answers
+    /// every later handshake `503` (`{"code":4,"message":"Server is shutting down"}`, or the
+    /// plain message for a WebSocket), including handshakes still waiting for an
+    /// `allow_request` verdict. Requests of sessions that were open are answered as for
+    /// closed sessions.
+    ///
+    /// ```
+    /// # use volley_protocol::engine::*;
+    /// # use volley_protocol::CounterIds;
+    /// # use std::time::Instant;
+    /// let mut server = EngineServer::new(EngineConfig::default(), CounterIds::new("s"));
+    /// let now = Instant::now();
+    /// server.shutdown(now);
+    /// assert!(server.is_shut_down());
+    /// let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=polling");
+    /// let RequestOutcome::Respond(response) = server.handle_request_head(now, ReqId(1), head) else {
+    ///     panic!("a handshake after shutdown is answered at once");
+    /// };
+    /// assert_eq!(response.status, 503);
+    /// ```
+    pub fn shutdown(&mut self, now: Instant) {
+        self.shut_down = true;
+        self.close_all(now);
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) was called.
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down
+    }
+
+    /// Closes every session with `server shutting down` (new handshakes are still served;
+    /// see [`shutdown`](Self::shutdown)).
     pub fn close_all(&mut self, now: Instant) {
         let sids: Vec<Str> = self.sids().cloned().collect();
         for sid in sids {

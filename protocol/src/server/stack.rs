@@ -267,8 +267,9 @@ impl Server {
     }
 
     /// Closes every session with `server shutting down`; every socket sees that reason.
+    /// Later handshakes are answered `503` (see [`EngineServer::shutdown`]).
     pub fn shutdown(&mut self, now: Instant) {
-        self.engine.close_all(now);
+        self.engine.shutdown(now);
         self.pump(now);
     }
 }
@@ -354,5 +355,8 @@ impl crate::Driver for Server {
     }
     fn shutdown(&mut self, now: Instant) {
         Server::shutdown(self, now)
+    }
+    fn is_shut_down(&self) -> bool {
+        self.engine().is_shut_down()
     }
 }
