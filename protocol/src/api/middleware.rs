@@ -69,7 +69,8 @@ pub type EventVerdict = Verdict<EventRefused>;
 /// io.of("/").middleware(|handshake| async move {
 ///     match handshake.auth_field("token") {
 ///         Some(_) => Ok(()),
-///         None => Err(ConnectError::new("no token").with_data(r#"{"retry":false}"#.into())),
+///         None => Err(ConnectError::new("no token")
+///             .with_data_value(&serde_json::json!({ "retry": false }))),
 ///     }
 /// });
 /// # }

@@ -71,6 +71,36 @@ impl ConnectError {
         self
     }
 
+    /// Attaches `data`, serialized to JSON (builder style; the reference's
+    /// `err.data = { … }` before `next(err)`): the client's `connect_error` handler reads it
+    /// as `err.data`. Unlike [`with_data`](Self::with_data), a string stays a string
+    /// (`"123"` is not the number 123). A value serde_json cannot serialize (a map whose keys
+    /// are not strings, a failing `Serialize` impl) attaches no data and is logged as a
+    /// warning.
+    ///
+    /// ```
+    /// use volley_protocol::socket::ConnectError;
+    /// let e = ConnectError::new("not authorized")
+    ///     .with_data_value(&serde_json::json!({ "content": "Please retry later" }));
+    /// assert_eq!(
+    ///     e.to_json(),
+    ///     r#"{"message":"not authorized","data":{"content":"Please retry later"}}"#
+    /// );
+    /// let text = ConnectError::new("no").with_data_value("123");
+    /// assert_eq!(text.to_json(), r#"{"message":"no","data":"123"}"#);
+    /// ```
+    pub fn with_data_value<T: serde::Serialize + ?Sized>(mut self, data: &T) -> ConnectError {
+        match crate::json::to_vec(data) {
+            // The serializer writes UTF-8 only.
+            Ok(json) => self.data = Some(Str::from_trusted_utf8(json.into())),
+            Err(error) => {
+                tracing::warn!(%error, message = %self.message, "connect error data not serializable, sent without data");
+                self.data = None;
+            }
+        }
+        self
+    }
+
     /// `{"message":"…"}` or `{"message":"…","data":…}`.
     pub fn to_json(&self) -> Str {
         let extra = self.data.as_ref().map_or(0, |d| d.len() + 8);
@@ -134,6 +164,21 @@ mod tests {
             Some(ConnectError::new("legacy"))
         );
         assert_eq!(ConnectError::from_json(&Str::from("[1]")), None);
+    }
+
+    #[test]
+    fn typed_data_is_serialized_and_unserializable_data_is_left_out() {
+        let e = ConnectError::new("no").with_data_value(&("a\"b", 7, [1.5]));
+        assert_eq!(e.data.as_deref(), Some(r#"["a\"b",7,[1.5]]"#));
+        assert_eq!(ConnectError::from_json(&e.to_json()), Some(e));
+
+        let mut bad = std::collections::HashMap::new();
+        bad.insert((1, 2), 3);
+        let e = ConnectError::new("no")
+            .with_data(Str::from("{}"))
+            .with_data_value(&bad);
+        assert_eq!(e.data, None);
+        assert_eq!(e.to_json(), r#"{"message":"no"}"#);
     }
 
     #[test]
