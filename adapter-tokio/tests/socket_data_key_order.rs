@@ -21,7 +21,7 @@ async fn data_keys_keep_their_order_through_fetch_all_sockets() {
             let io = io.clone();
             async move {
                 let all = io.of("/").fetch_all_sockets().await;
-                let data: Vec<_> = all.into_iter().map(|s| s.data).collect();
+                let data: Vec<_> = all.into_iter().map(|s| s.into_info().data).collect();
                 let _ = socket.emit("all", &data);
             }
         });

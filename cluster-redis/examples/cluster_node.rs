@@ -12,14 +12,17 @@
 //! as its data. Commands (events with an ack): `do-broadcast {to, except, event, args}`,
 //! `do-broadcast-ack {to, event, timeout}`, `do-fetch {to, except}`, `do-sse {event, args}`,
 //! `do-sse-ack {event, args}`, `do-join {to, room}`, `do-leave {to, room}`,
-//! `do-disconnect {to}`, `do-count`. Server-side events: `sse-hello` → local emit `sse-got`
+//! `do-disconnect {to}`, `do-count`, and `do-remote {name, action, ...}` (the socket whose data
+//! name is `name`, found with `fetch_all_sockets` on any node, acted on as a `RemoteSocket`:
+//! `join {rooms}`, `leave {room}`, `emit {event, args}`, `ack {event, timeout}` →
+//! `{id, response}` or `{id, error: "timeout"}`, `disconnect {close}`). Server-side events: `sse-hello` → local emit `sse-got`
 //! `[NODE_NAME, data]`; `sse-ping` → answers `pong-NODE_NAME`.
 
 use serde_json::json;
 use std::time::Duration;
 use volley_redis::{RedisAdapterFactory, RedisConfig};
 use volley_tokio::protocol::socket::{values_to_event, Value};
-use volley_tokio::{BroadcastOperator, Event, Io, Options, SocketRef};
+use volley_tokio::{AckError, BroadcastOperator, Event, Io, Options, SocketRef};
 
 const SSE_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -174,10 +177,57 @@ fn on_connection(io: &Io, factory: &RedisAdapterFactory, socket: SocketRef) {
         select(&socket, &cmd).disconnect_sockets();
         reply(&mut event, &"ok");
     });
+    socket.on("do-remote", |socket, mut event| async move {
+        let cmd = command(&event);
+        let answer = remote_action(&socket, &cmd).await;
+        reply(&mut event, &answer);
+    });
     let factory = factory.clone();
     socket.on("do-count", move |_socket, mut event| {
         reply(&mut event, &factory.server_count("/"));
     });
+}
+
+/// `do-remote`: finds the socket named `cmd.name` anywhere in the cluster with
+/// `fetch_all_sockets` and acts on it through its `RemoteSocket`.
+async fn remote_action(socket: &SocketRef, cmd: &Value) -> serde_json::Value {
+    let name = cmd.get("name").and_then(Value::as_str).unwrap_or_default();
+    let found = socket.nsp().fetch_all_sockets().await;
+    let Some(target) = found.into_iter().find(|s| s.data["name"] == name) else {
+        return json!({ "error": "not found" });
+    };
+    let text = |key: &str| cmd.get(key).and_then(Value::as_str).unwrap_or("none");
+    let id = target.id().to_string();
+    match text("action") {
+        "join" => target.join_many(strings(cmd.get("rooms"))),
+        "leave" => target.leave(text("room")),
+        "emit" => target.emit_raw(values_to_event(text("event"), &args(cmd))),
+        "ack" => {
+            let ms = cmd
+                .get("timeout")
+                .and_then(|t| t.clone().deserialize_into::<u64>().ok());
+            let pending = target
+                .timeout(Duration::from_millis(ms.unwrap_or(2000)))
+                .emit_with_ack(text("event"), &());
+            return match pending {
+                Ok(pending) => match pending.await {
+                    Ok(reply) => {
+                        json!({ "id": id, "response": reply.arg::<serde_json::Value>(0).ok() })
+                    }
+                    Err(AckError::Timeout) => json!({ "id": id, "error": "timeout" }),
+                    Err(AckError::Disconnected) => json!({ "id": id, "response": null }),
+                    Err(e) => json!({ "id": id, "error": e.to_string() }),
+                },
+                Err(e) => json!({ "id": id, "error": e.to_string() }),
+            };
+        }
+        "disconnect" if cmd.get("close") == Some(&Value::Bool(true)) => {
+            target.disconnect_and_close()
+        }
+        "disconnect" => target.disconnect(),
+        other => return json!({ "error": format!("unknown action {other}") }),
+    }
+    json!({ "id": id })
 }
 
 /// The node's server, created by `new` (the adapter's constructor) with the Redis adapter.

@@ -195,7 +195,7 @@ async fn send_presence(socket: SocketRef, change: Change, me: Option<Seat>) {
     let joined = me.is_some();
     let seats = others
         .into_iter()
-        .filter_map(|s| serde_json::from_value::<Seat>(s.data).ok())
+        .filter_map(|s| serde_json::from_value::<Seat>(s.into_info().data).ok())
         .chain(me);
     let update = PresenceUpdate {
         users: online(seats),

@@ -3,7 +3,9 @@
 // Node.js socket.io node with @socket.io/redis-adapter share a real redis-server started here on a
 // free port; socket.io-client clients on each node check that broadcasts (to all, to a room,
 // except a room), fetchSockets, serverSideEmit (with and without acks), broadcasts with acks,
-// remote join/leave/disconnect and @socket.io/redis-emitter reach exactly the right clients
+// remote join/leave/disconnect, the RemoteSocket actions on fetchSockets results (join, emit,
+// emit with an ack, leave, disconnect of a socket held by another node) and
+// @socket.io/redis-emitter reach exactly the right clients
 // across both languages, and that a Redis restart mid-test recovers.
 //
 //   node --test interop/redis/cluster.test.mjs
@@ -280,6 +282,75 @@ describe("remote disconnect", () => {
       const reason = new Promise((resolve) => victim.once("disconnect", resolve));
       await sleep(SETTLE_MS);
       await command(origin, "do-disconnect", { to: [`kick-${name}`] });
+      assert.equal(await Promise.race([reason, sleep(4000).then(() => "no disconnect")]), "io server disconnect");
+    }
+  });
+});
+
+describe("RemoteSocket (fetchSockets results)", () => {
+  // [acting node, node holding the socket]: Volley on Volley (both runtimes), Volley on the
+  // reference and back, and a node on its own socket.
+  const PAIRS = [
+    ["volley1", "volley2"],
+    ["volley2", "node"],
+    ["node", "volley1"],
+    ["volley1", "volley1"],
+  ];
+  for (const [origin, holder] of PAIRS) {
+    test(`${origin} makes a socket of ${holder} join, receive, answer, leave and disconnect`, async () => {
+      const name = unique(`remote-${holder}`);
+      const target = await openClient({ name, node: holder, rooms: [] });
+      await sleep(SETTLE_MS);
+      const remote = (action, extra = {}) => command(origin, "do-remote", { name, action, ...extra });
+      const gotEvent = async (event) => {
+        const deadline = Date.now() + 4000;
+        while (Date.now() < deadline && !target.got.some((e) => e[0] === event)) await sleep(20);
+        return target.got.filter((e) => e[0] === event);
+      };
+      const members = async (room) => (await command(origin, "do-fetch", { to: [room] })).map((s) => s.id);
+      const [room1, room2] = [unique("remote-room"), unique("remote-room")];
+
+      assert.deepEqual(await remote("join", { rooms: [room1, room2] }), { id: target.id });
+      await sleep(SETTLE_MS);
+      assert.deepEqual(await members(room1), [target.id]);
+      const toRoom = unique("to-remote-room");
+      await command(origin, "do-broadcast", { to: [room1], event: toRoom, args: [] });
+      assert.deepEqual(await gotEvent(toRoom), [[toRoom]], "the joined room reaches it");
+      await receivedExactly(toRoom, []);
+
+      const direct = unique("remote-emit");
+      assert.deepEqual(await remote("emit", { event: direct, args: [1, { x: "y" }] }), { id: target.id });
+      assert.deepEqual(await gotEvent(direct), [[direct, 1, { x: "y" }]]);
+      await receivedExactly(direct, []);
+
+      assert.deepEqual(await remote("ack", { event: "ask", timeout: 3000 }), { id: target.id, response: name });
+      assert.deepEqual(await remote("ack", { event: "no-answer", timeout: 300 }), { id: target.id, error: "timeout" });
+
+      assert.deepEqual(await remote("leave", { room: room1 }), { id: target.id });
+      await sleep(SETTLE_MS);
+      assert.deepEqual(await members(room1), []);
+      assert.deepEqual(await members(room2), [target.id], "the other room is kept");
+      const afterLeave = unique("after-leave");
+      await command(origin, "do-broadcast", { to: [room1, room2], event: afterLeave, args: [] });
+      await command(origin, "do-broadcast", { to: [room1], event: `${afterLeave}-1`, args: [] });
+      assert.equal((await gotEvent(afterLeave)).length, 1);
+      await sleep(SETTLE_MS);
+      assert.deepEqual(target.got.filter((e) => e[0] === `${afterLeave}-1`), [], "left room1");
+
+      const reason = new Promise((resolve) => target.once("disconnect", resolve));
+      assert.deepEqual(await remote("disconnect"), { id: target.id });
+      assert.equal(await Promise.race([reason, sleep(4000).then(() => "no disconnect")]), "io server disconnect");
+      assert.deepEqual(await remote("emit", { event: "gone", args: [] }), { error: "not found" });
+    });
+  }
+
+  test("disconnect(close) from Volley closes the connection of a socket of another node", async () => {
+    for (const [origin, holder] of [["volley1", "node"], ["volley2", "volley1"]]) {
+      const name = unique("remote-close");
+      const target = await openClient({ name, node: holder, rooms: [] });
+      await sleep(SETTLE_MS);
+      const reason = new Promise((resolve) => target.once("disconnect", resolve));
+      assert.deepEqual(await command(origin, "do-remote", { name, action: "disconnect", close: true }), { id: target.id });
       assert.equal(await Promise.race([reason, sleep(4000).then(() => "no disconnect")]), "io server disconnect");
     }
   });

@@ -13,6 +13,10 @@
 //   do-join {to, room} / do-leave {to, room} io.in(to).socketsJoin(room) / socketsLeave(room)
 //   do-disconnect {to}                       io.in(to).disconnectSockets(true)
 //   do-count                                 the adapter's serverCount()
+//   do-remote {name, action, ...}            the socket whose data.name is `name`, from
+//       io.fetchSockets() (on any node), acted on as a RemoteSocket: join {rooms},
+//       leave {room}, emit {event, args}, ack {event, timeout} (timeout(t).emitWithAck(event)
+//       → {id, response} or {id, error: "timeout"}), disconnect {close} → {id}
 // Server-side events: `sse-hello` (data) → local emit `sse-got` [NODE_NAME, data];
 // `sse-ping` (data, cb) → cb(`pong-${NODE_NAME}`).
 import { createServer } from "node:http";
@@ -79,6 +83,35 @@ io.on("connection", (socket) => {
   socket.on("do-disconnect", ({ to = [] }, ack) => {
     select({ to }).disconnectSockets(true);
     ack("ok");
+  });
+  socket.on("do-remote", async (cmd, ack) => {
+    const found = (await io.fetchSockets()).find((s) => s.data?.name === cmd.name);
+    if (!found) return ack({ error: "not found" });
+    const id = found.id;
+    switch (cmd.action) {
+      case "join":
+        found.join(cmd.rooms);
+        break;
+      case "leave":
+        found.leave(cmd.room);
+        break;
+      case "emit":
+        found.emit(cmd.event, ...(cmd.args ?? []));
+        break;
+      case "ack":
+        try {
+          const response = await found.timeout(cmd.timeout ?? 2000).emitWithAck(cmd.event);
+          return ack({ id, response: response ?? null });
+        } catch {
+          return ack({ id, error: "timeout" });
+        }
+      case "disconnect":
+        found.disconnect(cmd.close === true);
+        break;
+      default:
+        return ack({ error: `unknown action ${cmd.action}` });
+    }
+    ack({ id });
   });
   socket.on("do-count", async (ack) => ack(await io.of("/").adapter.serverCount()));
 });

@@ -1,5 +1,6 @@
 //! Futures for acknowledgements the server asked a client (or many) for.
 
+use super::remote_socket::RemoteSocket;
 use crate::server::SocketId;
 use crate::socket::{Args, Value};
 use bytes::Bytes;
@@ -146,7 +147,8 @@ impl AckReply {
 
 /// Resolves to the client's acknowledgement, or an error on timeout or disconnect.
 ///
-/// Returned by [`SocketRef::emit_with_ack`](super::SocketRef::emit_with_ack).
+/// Returned by [`SocketRef::emit_with_ack`](super::SocketRef::emit_with_ack) and
+/// [`RemoteSocket::emit_with_ack`](super::RemoteSocket::emit_with_ack).
 ///
 /// ```
 /// # use volley_protocol::api::SocketRef;
@@ -157,16 +159,54 @@ impl AckReply {
 /// # }
 /// ```
 #[must_use = "an ack future does nothing unless awaited"]
-pub struct AckFuture {
-    pub(crate) rx: oneshot::Receiver<Result<AckReply, AckError>>,
+pub struct AckFuture(AckWait);
+
+enum AckWait {
+    /// A socket of this node, asked directly.
+    Socket(oneshot::Receiver<Result<AckReply, AckError>>),
+    /// A socket anywhere in the cluster, asked through a broadcast to its own room that
+    /// expects one answer (the reference's `RemoteSocket` emit with an ack).
+    Broadcast {
+        rx: oneshot::Receiver<BroadcastAcks>,
+        socket: SocketId,
+    },
+}
+
+impl AckFuture {
+    pub(crate) fn socket(rx: oneshot::Receiver<Result<AckReply, AckError>>) -> Self {
+        AckFuture(AckWait::Socket(rx))
+    }
+
+    pub(crate) fn broadcast(rx: oneshot::Receiver<BroadcastAcks>, socket: SocketId) -> Self {
+        AckFuture(AckWait::Broadcast { rx, socket })
+    }
+}
+
+/// The one answer of a broadcast to a single socket: no answer and no timeout means no node
+/// held the socket any more.
+fn single_answer(acks: BroadcastAcks, socket: &SocketId) -> Result<AckReply, AckError> {
+    match acks.replies.into_iter().next() {
+        Some(mut reply) => {
+            reply.socket = Some(socket.clone());
+            Ok(reply)
+        }
+        None if acks.timed_out => Err(AckError::Timeout),
+        None => Err(AckError::Disconnected),
+    }
 }
 
 impl Future for AckFuture {
     type Output = Result<AckReply, AckError>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.rx)
-            .poll(cx)
-            .map(|r| r.unwrap_or(Err(AckError::Closed)))
+        match &mut self.0 {
+            AckWait::Socket(rx) => Pin::new(rx)
+                .poll(cx)
+                .map(|r| r.unwrap_or(Err(AckError::Closed))),
+            AckWait::Broadcast { rx, socket } => Pin::new(rx).poll(cx).map(|r| match r {
+                Ok(acks) => single_answer(acks, socket),
+                Err(_) => Err(AckError::Closed),
+            }),
+        }
     }
 }
 
@@ -189,18 +229,23 @@ pub struct BroadcastAcks {
     pub replies: Vec<AckReply>,
     /// How many sockets the broadcast reached.
     pub expected: usize,
+    /// The timeout passed before every reached socket (and, in a cluster, every node) answered.
+    pub timed_out: bool,
 }
 
 impl BroadcastAcks {
-    /// True when every reached socket answered.
+    /// True when every reached socket answered in time (in a cluster: and every node said how
+    /// many sockets it reached, which the reference requires too).
     ///
     /// ```
     /// use volley_protocol::api::BroadcastAcks;
-    /// let acks = BroadcastAcks { replies: Vec::new(), expected: 0 };
+    /// let mut acks = BroadcastAcks { replies: Vec::new(), expected: 0, timed_out: false };
     /// assert!(acks.complete());
+    /// acks.timed_out = true; // a node never said how many sockets it reached
+    /// assert!(!acks.complete());
     /// ```
     pub fn complete(&self) -> bool {
-        self.replies.len() >= self.expected
+        !self.timed_out && self.replies.len() >= self.expected
     }
 }
 
@@ -226,6 +271,7 @@ impl BroadcastAckFuture {
         let unanswered = BroadcastAcks {
             replies: Vec::new(),
             expected,
+            timed_out: false,
         };
         BroadcastAckFuture(Gather::one(rx, unanswered))
     }
@@ -259,6 +305,7 @@ impl Absorb for BroadcastAcks {
     fn absorb(&mut self, other: Self) {
         self.replies.extend(other.replies);
         self.expected += other.expected;
+        self.timed_out |= other.timed_out;
     }
 }
 
@@ -311,7 +358,8 @@ pub(crate) type AckSender = oneshot::Sender<Result<AckReply, AckError>>;
 pub(crate) type BroadcastAckSender = oneshot::Sender<BroadcastAcks>;
 
 /// Resolves to the sockets a selection matches on every node of the cluster (just this node
-/// without a cluster adapter). Returned by
+/// without a cluster adapter), as [`RemoteSocket`]s that can act on them wherever they are.
+/// Returned by
 /// [`BroadcastOperator::fetch_all_sockets`](super::BroadcastOperator::fetch_all_sockets).
 ///
 /// ```
@@ -324,10 +372,10 @@ pub(crate) type BroadcastAckSender = oneshot::Sender<BroadcastAcks>;
 /// # }
 /// ```
 #[must_use = "a fetch does nothing unless awaited"]
-pub struct FetchSocketsFuture(Gather<Vec<crate::server::SocketInfo>>);
+pub struct FetchSocketsFuture(Gather<Vec<RemoteSocket>>);
 
 impl FetchSocketsFuture {
-    pub(crate) fn new(rx: oneshot::Receiver<Vec<crate::server::SocketInfo>>) -> Self {
+    pub(crate) fn new(rx: oneshot::Receiver<Vec<RemoteSocket>>) -> Self {
         FetchSocketsFuture(Gather::one(rx, Vec::new()))
     }
 
@@ -338,10 +386,8 @@ impl FetchSocketsFuture {
 }
 
 impl Future for FetchSocketsFuture {
-    type Output = Vec<crate::server::SocketInfo>;
+    type Output = Vec<RemoteSocket>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.0.poll(cx)
     }
 }
-
-pub(crate) type FetchSender = oneshot::Sender<Vec<crate::server::SocketInfo>>;

@@ -52,7 +52,7 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
             id,
             replies,
             expected,
-            ..
+            timed_out,
         } => {
             if let Some(tx) = lock(&io.app.broadcast_acks).remove(&id) {
                 let replies = replies
@@ -60,7 +60,11 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
                     .filter_map(|p| args_of(&Str::new(), p, false))
                     .map(|args| AckReply { socket: None, args })
                     .collect();
-                let _ = tx.send(BroadcastAcks { replies, expected });
+                let _ = tx.send(BroadcastAcks {
+                    replies,
+                    expected,
+                    timed_out,
+                });
             }
         }
         ServerEvent::Disconnecting {
@@ -82,7 +86,7 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
             ..
         } => {
             if let Some(tx) = lock(&io.app.fetches).remove(&id) {
-                let _ = tx.send(sockets);
+                tx.send(io, sockets);
             }
         }
         ServerEvent::ServerSideEmit {

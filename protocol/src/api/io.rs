@@ -1,7 +1,7 @@
 //! [`Io`], the cloneable server handle, and [`Namespace`]; the Socket.IO core behind the
 //! endpoint and the dispatch of its events to the user's handlers.
 
-use super::ack::{AckSender, BroadcastAckSender, FetchSender, FetchSocketsFuture};
+use super::ack::{AckSender, BroadcastAckSender, FetchSocketsFuture};
 use super::connecting::Connecting;
 use super::endpoint::{Endpoint, Shared};
 use super::event::{EmitError, Event};
@@ -11,6 +11,7 @@ use super::middleware::{DynMiddleware, MiddlewareOutput};
 use super::operators::{BroadcastOperator, Target};
 use super::ops::payload;
 use super::options::Options;
+use super::remote_socket::FetchSender;
 use super::runtime::Runtime;
 use super::socket::{lock, read, write, SocketEntry, SocketRef};
 use crate::engine::EngineServer;

@@ -29,6 +29,7 @@ mod operators;
 mod ops;
 mod options;
 mod outcome;
+mod remote_socket;
 mod runtime;
 mod socket;
 mod transport;
@@ -51,6 +52,7 @@ pub use options::Options;
 pub use outcome::{
     bad_request, HeadOutcome, HttpOutcome, PendingResponse, PostBody, WsLink, WsUpgrade,
 };
+pub use remote_socket::RemoteSocket;
 pub use runtime::{BoxFuture, Runtime};
 pub use socket::SocketRef;
 

@@ -392,8 +392,8 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn sockets_join(&self, room: impl Into<Room>) {
-        let room = room.into();
-        self.each_nsp(|nsp| ops::sockets_join(&self.io, nsp, &self.opts, room.clone()));
+        let rooms = [room.into()];
+        self.each_nsp(|nsp| ops::sockets_join(&self.io, nsp, &self.opts, &rooms));
     }
 
     /// Makes every selected socket leave `room` (on every node unless `local`).
@@ -417,7 +417,7 @@ impl BroadcastOperator {
     /// # }
     /// ```
     pub fn disconnect_sockets(&self) {
-        self.each_nsp(|nsp| ops::disconnect_sockets(&self.io, nsp, &self.opts));
+        self.each_nsp(|nsp| ops::disconnect_sockets(&self.io, nsp, &self.opts, false));
     }
 }
 

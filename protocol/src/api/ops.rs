@@ -4,6 +4,7 @@
 use super::ack::{AckFuture, BroadcastAckFuture, BroadcastAcks, FetchSocketsFuture};
 use super::event::{EmitError, Event};
 use super::io::IoShared;
+use super::remote_socket::FetchSender;
 use super::socket::{lock, read, SocketRef};
 use crate::server::{BroadcastOptions, Payload, Room, SocketId};
 use crate::socket::{Args, RawArgs};
@@ -114,7 +115,7 @@ pub(crate) fn emit_with_ack(
     if let Some(payload) = copy {
         notify_outgoing(io, nsp, std::slice::from_ref(id), payload);
     }
-    Ok(AckFuture { rx })
+    Ok(AckFuture::socket(rx))
 }
 
 pub(crate) fn broadcast(io: &Arc<IoShared>, nsp: &Str, opts: &BroadcastOptions, raw: RawArgs) {
@@ -137,6 +138,18 @@ pub(crate) fn broadcast_with_ack(
     opts: &BroadcastOptions,
     raw: RawArgs,
 ) -> BroadcastAckFuture {
+    let (rx, expected) = start_broadcast_with_ack(io, nsp, opts, raw);
+    BroadcastAckFuture::new(rx, expected)
+}
+
+/// Sends a broadcast with acks (`opts.flags.timeout` set); the receiver gets the replies once
+/// all arrived or the timeout passed. Also returns how many local sockets it reached.
+pub(crate) fn start_broadcast_with_ack(
+    io: &Arc<IoShared>,
+    nsp: &Str,
+    opts: &BroadcastOptions,
+    raw: RawArgs,
+) -> (oneshot::Receiver<BroadcastAcks>, usize) {
     let (tx, rx) = oneshot::channel();
     let payload = payload(raw);
     let copy = listened(io).then(|| payload.clone());
@@ -148,10 +161,7 @@ pub(crate) fn broadcast_with_ack(
                 (handle.local_expected, targets)
             }
             Err(_) => {
-                let _ = tx.send(BroadcastAcks {
-                    replies: Vec::new(),
-                    expected: 0,
-                });
+                let _ = tx.send(BroadcastAcks::default());
                 (0, None)
             }
         }
@@ -159,7 +169,7 @@ pub(crate) fn broadcast_with_ack(
     if let (Some(payload), Some(targets)) = (copy, targets) {
         notify_outgoing(io, nsp, &targets, payload);
     }
-    BroadcastAckFuture::new(rx, expected)
+    (rx, expected)
 }
 
 pub(crate) fn fetch_sockets(
@@ -188,13 +198,13 @@ pub(crate) fn fetch_all_sockets(
         let id = st.core.fetch_sockets(now, nsp, opts);
         // Registered under the core lock; a single node answers within this very call, and
         // its `RequestDone` is dispatched after the lock is released.
-        lock(&io.app.fetches).insert(id, tx);
+        lock(&io.app.fetches).insert(id, FetchSender::new(tx, nsp.clone()));
     });
     FetchSocketsFuture::new(rx)
 }
 
-pub(crate) fn sockets_join(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, room: Room) {
-    io.with_core(|st, _| st.core.sockets_join(nsp, opts, &[room]));
+pub(crate) fn sockets_join(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, rooms: &[Room]) {
+    io.with_core(|st, _| st.core.sockets_join(nsp, opts, rooms));
 }
 
 pub(crate) fn sockets_leave(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, room: &str) {
@@ -202,8 +212,8 @@ pub(crate) fn sockets_leave(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, r
     io.with_core(|st, _| st.core.sockets_leave(nsp, opts, &[room]));
 }
 
-pub(crate) fn disconnect_sockets(io: &IoShared, nsp: &Str, opts: &BroadcastOptions) {
-    io.with_core(|st, _| st.core.disconnect_sockets(nsp, opts, false));
+pub(crate) fn disconnect_sockets(io: &IoShared, nsp: &Str, opts: &BroadcastOptions, close: bool) {
+    io.with_core(|st, _| st.core.disconnect_sockets(nsp, opts, close));
 }
 
 pub(crate) fn join(io: &IoShared, id: &SocketId, room: Room) {

@@ -96,11 +96,16 @@ fn request(endpoint: &Endpoint, method: Method, query: &str, body: &str) -> (u16
 impl Client {
     /// Handshake and CONNECT to `/`.
     pub fn connect(endpoint: Endpoint) -> Client {
+        Client::connect_with_auth(endpoint, "")
+    }
+
+    /// Handshake and CONNECT to `/` with `auth` (raw JSON, or empty for none).
+    pub fn connect_with_auth(endpoint: Endpoint, auth: &str) -> Client {
         let (status, body) = request(&endpoint, Method::Get, "", "");
         assert_eq!(status, 200);
         let sid = body.split('"').nth(3).unwrap().to_owned();
         let client = Client { endpoint, sid };
-        assert_eq!(client.post("40"), 200);
+        assert_eq!(client.post(&format!("40{auth}")), 200);
         assert!(client.get().1.starts_with("40{\"sid\":"));
         client
     }

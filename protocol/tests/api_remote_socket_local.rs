@@ -1,0 +1,229 @@
+//! Through the user API, sans IO (polling clients driving an `Endpoint` by hand), on one node
+//! without a cluster adapter: the sockets `fetch_all_sockets` returns are `RemoteSocket`s that
+//! act on the live socket — join and leave rooms, receive an emit, answer an emit with an ack
+//! (or let it time out), and get disconnected — reaching that client and no other.
+
+mod api_common;
+
+use api_common::Client;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+use volley_protocol::api::{AckError, BoxFuture, Io, Options, RemoteSocket, Runtime};
+
+/// A clock the test moves, and random bytes that differ on every call (several clients).
+struct Clock {
+    now: Mutex<Instant>,
+    random: Mutex<u8>,
+}
+
+impl Runtime for Clock {
+    fn now(&self) -> Instant {
+        *self.now.lock().unwrap()
+    }
+    fn spawn(&self, mut fut: BoxFuture) {
+        let ready = fut
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_ready();
+        assert!(ready, "the handlers here do not wait");
+    }
+    fn wake_timer(&self, _at: Instant) {}
+    fn fill_random(&self, buf: &mut [u8]) {
+        let mut n = self.random.lock().unwrap();
+        *n = n.wrapping_add(1);
+        buf.fill(*n);
+    }
+}
+
+struct Node {
+    io: Io,
+    clock: Arc<Clock>,
+    target: Client,
+    bystander: Client,
+}
+
+/// A node with two clients on `/`, named `target` and `bystander` in their `data`.
+fn node() -> Node {
+    let clock = Arc::new(Clock {
+        now: Mutex::new(Instant::now()),
+        random: Mutex::new(0),
+    });
+    let io = Io::new(Options::default(), clock.clone());
+    io.of("/").on_connection(|socket| {
+        let auth: serde_json::Value =
+            serde_json::from_str(socket.handshake().auth()).unwrap_or_default();
+        socket.set_data(serde_json::json!({ "name": auth["name"] }));
+    });
+    let target = Client::connect_with_auth(io.clone().into(), r#"{"name":"target"}"#);
+    let bystander = Client::connect_with_auth(io.clone().into(), r#"{"name":"bystander"}"#);
+    Node {
+        io,
+        clock,
+        target,
+        bystander,
+    }
+}
+
+fn ready<F: Future + Unpin>(fut: &mut F) -> Option<F::Output> {
+    match Pin::new(fut).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => Some(v),
+        Poll::Pending => None,
+    }
+}
+
+impl Node {
+    /// The target's socket, as `fetch_all_sockets` finds it.
+    fn fetch_target(&self) -> RemoteSocket {
+        let mut fetch = self.io.fetch_all_sockets();
+        let sockets = ready(&mut fetch).expect("one node answers at once");
+        assert_eq!(sockets.len(), 2);
+        let target = sockets
+            .into_iter()
+            .find(|s| s.data["name"] == "target")
+            .expect("the target is listed");
+        assert_eq!(target.ns(), "/");
+        target
+    }
+
+    fn advance(&self, by: Duration) {
+        *self.clock.now.lock().unwrap() += by;
+        self.target.endpoint.handle_timeout();
+    }
+}
+
+/// The packets of one polling GET, which must not wait.
+fn packets(client: &Client) -> Vec<String> {
+    let (status, body) = client.get();
+    assert_eq!(status, 200, "something was queued");
+    body.split('\u{1e}').map(str::to_owned).collect()
+}
+
+const MARKER: &str = r#"42["marker"]"#;
+
+impl Node {
+    /// What each client received until now: a marker is emitted to all and each client polls
+    /// once (a poll with nothing queued would wait).
+    fn received(&self) -> (Vec<String>, Vec<String>) {
+        self.io.emit("marker", &()).unwrap();
+        let until_marker = |client: &Client| {
+            let mut got = packets(client);
+            assert_eq!(got.pop().as_deref(), Some(MARKER), "{got:?}");
+            got
+        };
+        (until_marker(&self.target), until_marker(&self.bystander))
+    }
+}
+
+const NOTHING: [&str; 0] = [];
+
+#[test]
+fn a_fetched_socket_joins_rooms_gets_emits_and_leaves_on_its_own_node() {
+    let n = node();
+    let target = n.fetch_target();
+
+    target.join("vip");
+    target.join_many(["red", "blue"]);
+    n.io.to("vip").emit("vip-news", &1).unwrap();
+    n.io.to("blue").emit("blue-news", &2).unwrap();
+    let (got, bystander) = n.received();
+    assert_eq!(got, [r#"42["vip-news",1]"#, r#"42["blue-news",2]"#]);
+    assert_eq!(bystander, NOTHING);
+
+    target.emit("direct", &("hi", 3)).unwrap();
+    let (got, bystander) = n.received();
+    assert_eq!(got, [r#"42["direct","hi",3]"#]);
+    assert_eq!(bystander, NOTHING);
+
+    target.leave("vip");
+    n.io.to("vip").emit("vip-news", &4).unwrap();
+    n.io.to("red").emit("red-news", &5).unwrap();
+    let (got, _) = n.received();
+    assert_eq!(got, [r#"42["red-news",5]"#]);
+
+    let refetched = n.fetch_target();
+    let mut rooms: Vec<&str> = refetched.rooms().iter().map(|r| r.as_str()).collect();
+    rooms.sort_unstable();
+    let mut expected = vec![target.id.as_str(), "blue", "red"];
+    expected.sort_unstable();
+    assert_eq!(rooms, expected);
+}
+
+#[test]
+fn a_fetched_socket_answers_an_emit_with_ack() {
+    let n = node();
+    let target = n.fetch_target();
+
+    let mut answer = target.emit_with_ack("confirm?", &"delete").unwrap();
+    let (sent, bystander) = n.received();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let id = sent[0]
+        .strip_prefix("42")
+        .and_then(|rest| rest.strip_suffix(r#"["confirm?","delete"]"#))
+        .expect("an event asking for an ack");
+    assert!(id.parse::<u64>().is_ok(), "{sent:?}");
+    assert_eq!(bystander, NOTHING);
+    assert!(ready(&mut answer).is_none(), "waits for the client");
+
+    assert_eq!(n.target.post(&format!("43{id}[true]")), 200);
+    let reply = ready(&mut answer)
+        .expect("answered")
+        .expect("an acknowledgement");
+    assert!(reply.arg::<bool>(0).unwrap());
+    assert_eq!(reply.socket(), Some(target.id()));
+}
+
+#[test]
+fn an_unanswered_emit_with_ack_times_out_after_the_remote_sockets_timeout() {
+    let n = node();
+    let target = n.fetch_target();
+
+    let mut answer = target
+        .timeout(Duration::from_secs(2))
+        .emit_with_ack("ping", &())
+        .unwrap();
+    assert_eq!(n.received().0.len(), 1);
+    n.advance(Duration::from_secs(1));
+    assert!(ready(&mut answer).is_none(), "still within the timeout");
+    n.advance(Duration::from_millis(1100));
+    let outcome = ready(&mut answer).map(|r| r.map(|_| ()));
+    assert_eq!(outcome, Some(Err(AckError::Timeout)));
+}
+
+#[test]
+fn a_fetched_socket_is_disconnected_and_then_cannot_answer() {
+    let n = node();
+    let target = n.fetch_target();
+
+    target.disconnect();
+    assert_eq!(packets(&n.target), ["41"]);
+    let mut fetch = n.io.fetch_all_sockets();
+    let left = ready(&mut fetch).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].data["name"], "bystander");
+
+    let mut answer = target.emit_with_ack("still there?", &()).unwrap();
+    let outcome = ready(&mut answer).map(|r| r.map(|_| ()));
+    assert_eq!(
+        outcome,
+        Some(Err(AckError::Disconnected)),
+        "no node holds the socket"
+    );
+    n.io.emit("marker", &()).unwrap();
+    assert_eq!(packets(&n.bystander), [MARKER]);
+}
+
+#[test]
+fn disconnect_and_close_closes_the_fetched_sockets_connection() {
+    let n = node();
+    let target = n.fetch_target();
+
+    target.disconnect_and_close();
+    assert_eq!(packets(&n.target), ["41"]);
+    n.target
+        .assert_closed("the connection closes after the DISCONNECT");
+    n.io.emit("marker", &()).unwrap();
+    assert_eq!(packets(&n.bystander), [MARKER]);
+}
