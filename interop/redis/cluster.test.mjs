@@ -300,6 +300,7 @@ describe("RemoteSocket (fetchSockets results)", () => {
     test(`${origin} makes a socket of ${holder} join, receive, answer, leave and disconnect`, async () => {
       const name = unique(`remote-${holder}`);
       const target = await openClient({ name, node: holder, rooms: [] });
+      const id = target.id; // the client forgets it once disconnected
       await sleep(SETTLE_MS);
       const remote = (action, extra = {}) => command(origin, "do-remote", { name, action, ...extra });
       const gotEvent = async (event) => {
@@ -310,26 +311,26 @@ describe("RemoteSocket (fetchSockets results)", () => {
       const members = async (room) => (await command(origin, "do-fetch", { to: [room] })).map((s) => s.id);
       const [room1, room2] = [unique("remote-room"), unique("remote-room")];
 
-      assert.deepEqual(await remote("join", { rooms: [room1, room2] }), { id: target.id });
+      assert.deepEqual(await remote("join", { rooms: [room1, room2] }), { id });
       await sleep(SETTLE_MS);
-      assert.deepEqual(await members(room1), [target.id]);
+      assert.deepEqual(await members(room1), [id]);
       const toRoom = unique("to-remote-room");
       await command(origin, "do-broadcast", { to: [room1], event: toRoom, args: [] });
       assert.deepEqual(await gotEvent(toRoom), [[toRoom]], "the joined room reaches it");
       await receivedExactly(toRoom, []);
 
       const direct = unique("remote-emit");
-      assert.deepEqual(await remote("emit", { event: direct, args: [1, { x: "y" }] }), { id: target.id });
+      assert.deepEqual(await remote("emit", { event: direct, args: [1, { x: "y" }] }), { id });
       assert.deepEqual(await gotEvent(direct), [[direct, 1, { x: "y" }]]);
       await receivedExactly(direct, []);
 
-      assert.deepEqual(await remote("ack", { event: "ask", timeout: 3000 }), { id: target.id, response: name });
-      assert.deepEqual(await remote("ack", { event: "no-answer", timeout: 300 }), { id: target.id, error: "timeout" });
+      assert.deepEqual(await remote("ack", { event: "ask", timeout: 3000 }), { id, response: name });
+      assert.deepEqual(await remote("ack", { event: "no-answer", timeout: 300 }), { id, error: "timeout" });
 
-      assert.deepEqual(await remote("leave", { room: room1 }), { id: target.id });
+      assert.deepEqual(await remote("leave", { room: room1 }), { id });
       await sleep(SETTLE_MS);
       assert.deepEqual(await members(room1), []);
-      assert.deepEqual(await members(room2), [target.id], "the other room is kept");
+      assert.deepEqual(await members(room2), [id], "the other room is kept");
       const afterLeave = unique("after-leave");
       await command(origin, "do-broadcast", { to: [room1, room2], event: afterLeave, args: [] });
       await command(origin, "do-broadcast", { to: [room1], event: `${afterLeave}-1`, args: [] });
@@ -338,7 +339,7 @@ describe("RemoteSocket (fetchSockets results)", () => {
       assert.deepEqual(target.got.filter((e) => e[0] === `${afterLeave}-1`), [], "left room1");
 
       const reason = new Promise((resolve) => target.once("disconnect", resolve));
-      assert.deepEqual(await remote("disconnect"), { id: target.id });
+      assert.deepEqual(await remote("disconnect"), { id });
       assert.equal(await Promise.race([reason, sleep(4000).then(() => "no disconnect")]), "io server disconnect");
       assert.deepEqual(await remote("emit", { event: "gone", args: [] }), { error: "not found" });
     });
@@ -348,9 +349,10 @@ describe("RemoteSocket (fetchSockets results)", () => {
     for (const [origin, holder] of [["volley1", "node"], ["volley2", "volley1"]]) {
       const name = unique("remote-close");
       const target = await openClient({ name, node: holder, rooms: [] });
+      const id = target.id;
       await sleep(SETTLE_MS);
       const reason = new Promise((resolve) => target.once("disconnect", resolve));
-      assert.deepEqual(await command(origin, "do-remote", { name, action: "disconnect", close: true }), { id: target.id });
+      assert.deepEqual(await command(origin, "do-remote", { name, action: "disconnect", close: true }), { id });
       assert.equal(await Promise.race([reason, sleep(4000).then(() => "no disconnect")]), "io server disconnect");
     }
   });
