@@ -1,7 +1,8 @@
 //! Through the user API, sans IO (polling clients driving an `Endpoint` by hand), on one node
 //! without a cluster adapter: the sockets `fetch_all_sockets` returns are `RemoteSocket`s that
 //! act on the live socket — join and leave rooms, receive an emit, answer an emit with an ack
-//! (or let it time out), and get disconnected — reaching that client and no other.
+//! (or let it time out), and get disconnected — reaching that client and no other, in the
+//! namespace it belongs to (also when fetched through a dynamic parent).
 
 mod api_common;
 
@@ -226,4 +227,40 @@ fn disconnect_and_close_closes_the_fetched_sockets_connection() {
         .assert_closed("the connection closes after the DISCONNECT");
     n.io.emit("marker", &()).unwrap();
     assert_eq!(packets(&n.bystander), [MARKER]);
+}
+
+#[test]
+fn sockets_fetched_through_a_dynamic_parent_act_in_their_own_child_namespace() {
+    let clock = Arc::new(Clock {
+        now: Mutex::new(Instant::now()),
+        random: Mutex::new(0),
+    });
+    let io = Io::new(Options::default(), clock);
+    let rooms = io.of_dynamic(|name| name.starts_with("/room-"));
+    rooms.on_connection(|socket| {
+        let auth: serde_json::Value =
+            serde_json::from_str(socket.handshake().auth()).unwrap_or_default();
+        socket.set_data(serde_json::json!({ "name": auth["name"] }));
+    });
+    let one = Client::connect_to(io.clone().into(), "/room-1", r#"{"name":"one"}"#);
+    let two = Client::connect_to(io.clone().into(), "/room-2", r#"{"name":"two"}"#);
+
+    let mut fetch = rooms.fetch_all_sockets();
+    let mut found = ready(&mut fetch).expect("one node answers at once");
+    found.sort_by(|a, b| a.ns().cmp(b.ns()));
+    let names: Vec<(&str, &str)> = found
+        .iter()
+        .map(|s| (s.ns(), s.data["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, [("/room-1", "one"), ("/room-2", "two")]);
+
+    found[1].join("late");
+    found[1].emit("only-two", &()).unwrap();
+    io.of("/room-2").to("late").emit("late-news", &()).unwrap();
+    found[0].disconnect();
+    assert_eq!(packets(&one), ["41/room-1,"]);
+    assert_eq!(
+        packets(&two),
+        [r#"42/room-2,["only-two"]"#, r#"42/room-2,["late-news"]"#]
+    );
 }

@@ -101,12 +101,26 @@ impl Client {
 
     /// Handshake and CONNECT to `/` with `auth` (raw JSON, or empty for none).
     pub fn connect_with_auth(endpoint: Endpoint, auth: &str) -> Client {
+        Client::connect_to(endpoint, "/", auth)
+    }
+
+    /// Handshake and CONNECT to `nsp` with `auth` (raw JSON, or empty for none).
+    pub fn connect_to(endpoint: Endpoint, nsp: &str, auth: &str) -> Client {
         let (status, body) = request(&endpoint, Method::Get, "", "");
         assert_eq!(status, 200);
         let sid = body.split('"').nth(3).unwrap().to_owned();
         let client = Client { endpoint, sid };
-        assert_eq!(client.post(&format!("40{auth}")), 200);
-        assert!(client.get().1.starts_with("40{\"sid\":"));
+        let nsp = if nsp == "/" {
+            String::new()
+        } else {
+            format!("{nsp},")
+        };
+        assert_eq!(client.post(&format!("40{nsp}{auth}")), 200);
+        let (_, answer) = client.get();
+        assert!(
+            answer.starts_with(&format!("40{nsp}{{\"sid\":")),
+            "{answer}"
+        );
         client
     }
 
