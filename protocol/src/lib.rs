@@ -17,6 +17,7 @@ mod hash;
 mod id;
 pub mod json;
 pub mod server;
+mod slab;
 pub mod socket;
 mod str;
 #[cfg(feature = "test-util")]

@@ -5,7 +5,7 @@ mod sio_common;
 
 use sio_common::Harness;
 use std::sync::Arc;
-use volley_protocol::server::{BroadcastOptions, EngineCommand, Payload, Room};
+use volley_protocol::server::{BroadcastOptions, EngineCommand, Messages, Payload, Room};
 
 fn r(s: &str) -> Room {
     Room::from(s)
@@ -82,7 +82,11 @@ fn a_binary_broadcast_is_encoded_once_and_shared_by_every_target() {
         .unwrap();
     let mut shared = Vec::new();
     while let Some(cmd) = h.layer.poll_command() {
-        if let EngineCommand::Send { messages, .. } = cmd {
+        if let EngineCommand::Send {
+            messages: Messages::Shared(messages),
+            ..
+        } = cmd
+        {
             shared.push(messages);
         }
     }

@@ -30,7 +30,7 @@ pub use head::{Headers, RequestHead, RequestHeadBuilder};
 pub use packet::{Message, Packet, PacketType, WsFrame};
 pub(crate) use queue::Group;
 pub use queue::OutMessage;
-pub use request::{ConnId, Method, ReqId, TransportKind};
+pub use request::{ConnId, Method, ReqId, SessionKey, TransportKind};
 pub(crate) use response::named;
 pub use response::{ErrorCode, HttpResponse};
 pub use response_headers::{HeaderHooks, HeadersHook, ResponseHeaders};

@@ -137,6 +137,9 @@ pub(crate) enum Push {
     Overflow,
 }
 
+/// Entries after the first one the list is allocated for at once.
+const BURST: usize = 15;
+
 /// Outgoing packets of one session, with a running byte count.
 ///
 /// The oldest entry is held inline: a session that queues one packet between drains (a
@@ -197,6 +200,12 @@ impl OutQueue {
         if self.first.is_none() {
             self.first = Some(e);
         } else {
+            if self.rest.capacity() == 0 {
+                // A burst (a fan-out to a client that is a few broadcasts behind) gets its
+                // list in one allocation rather than in doubling steps from four; the list
+                // is freed again once drained.
+                self.rest.reserve(BURST);
+            }
             self.rest.push_back(e);
         }
     }

@@ -42,6 +42,27 @@ pub struct ReqId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnId(pub u64);
 
+/// Dense handle of a live Engine.IO session inside one [`EngineServer`](super::EngineServer)
+/// (slot index plus a generation): found without hashing the sid, and a handle kept after its
+/// session is gone never reaches a later session that reuses the slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionKey {
+    index: u32,
+    generation: u32,
+}
+
+impl crate::slab::SlabKey for SessionKey {
+    fn from_parts(index: u32, generation: u32) -> Self {
+        SessionKey { index, generation }
+    }
+    fn index(self) -> u32 {
+        self.index
+    }
+    fn generation(self) -> u32 {
+        self.generation
+    }
+}
+
 /// Which Engine.IO transport a request or session uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TransportKind {

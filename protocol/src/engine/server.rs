@@ -8,12 +8,13 @@ use super::events::{
 use super::head::RequestHead;
 use super::packet::WsFrame;
 use super::queue::{Group, OutMessage};
-use super::request::{route, ConnId, Method, ReqId, Route, TransportKind};
+use super::request::{route, ConnId, Method, ReqId, Route, SessionKey, TransportKind};
 use super::response::{cors_headers, named, ErrorCode, Headers, HttpResponse, ReplyHeaders};
 use super::response_headers::upgrade_headers;
 use super::session::{Session, Shared};
 use crate::hash::IdMap;
 use crate::id::IdGenerator;
+use crate::slab::Slab;
 use crate::Str;
 use bytes::Bytes;
 use std::cmp::Reverse;
@@ -48,11 +49,13 @@ fn wants_base64(head: &RequestHead) -> bool {
 /// GET carry everything a POST caused, including the application's synchronous replies.
 pub struct EngineServer {
     shared: Shared,
-    /// Boxed: a hash table keeps up to twice its length in slots, and a slot is then a
-    /// pointer rather than a whole session.
-    sessions: IdMap<Str, Box<Session>>,
+    /// Every session, by handle: connections, requests and timers refer to sessions by
+    /// handle, so a frame in or out finds its session without hashing the sid.
+    sessions: Slab<SessionKey, Session>,
+    /// Sid → handle, for the requests and commands that name a session by its id.
+    by_sid: IdMap<Str, SessionKey>,
     ids: Box<dyn IdGenerator + Send>,
-    timers: BinaryHeap<Reverse<(Instant, Str)>>,
+    timers: BinaryHeap<Reverse<(Instant, SessionKey)>>,
     pending_ws: IdMap<ReqId, PendingWs>,
     /// The extra headers of `101` answers not written yet; only non-empty lists are kept.
     upgrade_headers: IdMap<ReqId, Headers>,
@@ -82,7 +85,8 @@ impl EngineServer {
                 posts: IdMap::default(),
                 flush_polls: Vec::new(),
             },
-            sessions: IdMap::default(),
+            sessions: Slab::default(),
+            by_sid: IdMap::default(),
             ids: Box::new(ids),
             timers: BinaryHeap::new(),
             pending_ws: IdMap::default(),
@@ -111,16 +115,23 @@ impl EngineServer {
     /// A read-only view of an open session.
     pub fn session(&self, sid: &str) -> Option<SessionInfo<'_>> {
         self.sessions
-            .get(sid)
+            .get(self.session_key(sid)?)
             .filter(|s| s.is_open())
             .map(|session| SessionInfo { session })
     }
 
+    /// The handle of session `sid` (open or still delivering its last packets), for
+    /// [`send_to`](Self::send_to): it stays valid until the session is removed, and never
+    /// reaches another session afterwards.
+    pub fn session_key(&self, sid: &str) -> Option<SessionKey> {
+        self.by_sid.get(sid).copied()
+    }
+
     /// Ids of all open sessions.
     pub fn sids(&self) -> impl Iterator<Item = &Str> + '_ {
-        self.sessions
+        self.by_sid
             .iter()
-            .filter(|(_, s)| s.is_open())
+            .filter(|(_, &key)| self.sessions.get(key).is_some_and(|s| s.is_open()))
             .map(|(sid, _)| sid)
     }
 
@@ -230,7 +241,9 @@ impl EngineServer {
             }
             Route::Session { sid, transport } => (sid, transport),
         };
-        let Some(session) = self.sessions.get_mut(&sid) else {
+        let Some((key, session)) = (self.by_sid.get(&sid).copied())
+            .and_then(|key| Some((key, self.sessions.get_mut(key)?)))
+        else {
             return error(ErrorCode::UnknownSid);
         };
         if upgrade {
@@ -255,12 +268,12 @@ impl EngineServer {
                     .is_some_and(|t| t.eq_ignore_ascii_case("application/octet-stream"));
                 let headers = ReplyHeaders::new(headers, hooks, head, false);
                 let reply = session.handle_post_head(now, &mut self.shared, req, headers, binary);
-                self.after(&sid);
+                self.after(key);
                 return reply.map_or(RequestOutcome::ReadBody, RequestOutcome::Respond);
             }
             _ => Some(HttpResponse::new(500, headers, Bytes::new())),
         };
-        self.after(&sid);
+        self.after(key);
         match reply {
             Some(r) => RequestOutcome::Respond(r),
             None => RequestOutcome::Pending,
@@ -287,10 +300,10 @@ impl EngineServer {
         req: ReqId,
         body: Option<Bytes>,
     ) -> Option<HttpResponse> {
-        let sid = self.shared.posts.get(&req)?.clone();
-        let s = self.sessions.get_mut(&sid)?;
+        let key = *self.shared.posts.get(&req)?;
+        let s = self.sessions.get_mut(key)?;
         let response = s.handle_post_body(now, &mut self.shared, req, body);
-        self.after(&sid);
+        self.after(key);
         response
     }
 
@@ -319,7 +332,7 @@ impl EngineServer {
             return None;
         }
         let mut sid = self.ids.sid();
-        while self.sessions.contains_key(&sid) {
+        while self.by_sid.contains_key(&sid) {
             sid = self.ids.sid();
         }
         let get = match incoming.transport {
@@ -353,9 +366,11 @@ impl EngineServer {
             head: incoming.head,
             transport: incoming.transport,
         });
-        let session = Session::new(now, &mut self.shared, sid.clone(), get);
-        self.sessions.insert(sid.clone(), Box::new(session));
-        self.after(&sid);
+        let shared = &mut self.shared;
+        let key =
+            (self.sessions).insert_with(|key| Session::new(now, shared, sid.clone(), key, get));
+        self.by_sid.insert(sid.clone(), key);
+        self.after(key);
         Some(sid)
     }
 
@@ -391,22 +406,24 @@ impl EngineServer {
         self.upgrade_headers.remove(&req);
         if let Some(pending) = self.pending_ws.remove(&req) {
             if let PendingWs::First(sid, _) = pending {
-                if let Some(s) = self.sessions.get_mut(&sid) {
-                    s.handle_ws_open_failed(now, &mut self.shared);
-                    self.after(&sid);
+                if let Some(key) = self.session_key(&sid) {
+                    if let Some(s) = self.sessions.get_mut(key) {
+                        s.handle_ws_open_failed(now, &mut self.shared);
+                        self.after(key);
+                    }
                 }
             }
             return;
         }
-        let sid = self
+        let key = self
             .shared
             .parked
             .get(&req)
             .or_else(|| self.shared.posts.get(&req));
-        if let Some(sid) = sid.cloned() {
-            if let Some(s) = self.sessions.get_mut(&sid) {
+        if let Some(&key) = key {
+            if let Some(s) = self.sessions.get_mut(key) {
                 s.handle_request_aborted(now, &mut self.shared, req);
-                self.after(&sid);
+                self.after(key);
             }
         }
     }
@@ -422,7 +439,9 @@ impl EngineServer {
                 return;
             }
         };
-        let Some(s) = self.sessions.get_mut(&sid) else {
+        let Some((key, s)) = (self.by_sid.get(&sid).copied())
+            .and_then(|key| Some((key, self.sessions.get_mut(key)?)))
+        else {
             self.shared.transmits.push_back(Transmit::WsClose { conn });
             return;
         };
@@ -431,28 +450,28 @@ impl EngineServer {
         } else {
             s.start_upgrade(now, &mut self.shared, conn, base64);
         }
-        self.after(&sid);
+        self.after(key);
     }
 
     /// A WebSocket frame from `conn`.
     pub fn handle_ws_message(&mut self, now: Instant, conn: ConnId, frame: WsFrame) {
-        let Some(sid) = self.shared.conns.get(&conn).cloned() else {
+        let Some(&key) = self.shared.conns.get(&conn) else {
             return;
         };
-        if let Some(s) = self.sessions.get_mut(&sid) {
+        if let Some(s) = self.sessions.get_mut(key) {
             s.handle_ws_frame(now, &mut self.shared, conn, frame);
-            self.after(&sid);
+            self.after(key);
         }
     }
 
     /// WebSocket `conn` is closed (by the peer, an error, or after a `WsClose`).
     pub fn handle_ws_closed(&mut self, now: Instant, conn: ConnId) {
-        let Some(sid) = self.shared.conns.remove(&conn) else {
+        let Some(key) = self.shared.conns.remove(&conn) else {
             return;
         };
-        if let Some(s) = self.sessions.get_mut(&sid) {
+        if let Some(s) = self.sessions.get_mut(key) {
             s.handle_ws_closed(now, &mut self.shared, conn);
-            self.after(&sid);
+            self.after(key);
         }
     }
 
@@ -462,10 +481,10 @@ impl EngineServer {
             if *at > now {
                 break;
             }
-            let Some(Reverse((at, sid))) = self.timers.pop() else {
+            let Some(Reverse((at, key))) = self.timers.pop() else {
                 break;
             };
-            let Some(s) = self.sessions.get_mut(&sid) else {
+            let Some(s) = self.sessions.get_mut(key) else {
                 continue;
             };
             if s.heap_at != Some(at) {
@@ -473,7 +492,7 @@ impl EngineServer {
             }
             s.heap_at = None;
             s.handle_timeout(now, &mut self.shared);
-            self.after(&sid);
+            self.after(key);
         }
     }
 
@@ -494,19 +513,16 @@ impl EngineServer {
     /// heap entry, which is corrected here (re-queued at the real deadline) once it reaches
     /// the top, so the answer is always exact.
     pub fn poll_timeout(&mut self) -> Option<Instant> {
-        while let Some(Reverse((at, sid))) = self.timers.peek() {
-            let at = *at;
-            if let Some(s) = self.sessions.get_mut(sid).filter(|s| s.heap_at == Some(at)) {
+        while let Some(&Reverse((at, key))) = self.timers.peek() {
+            if let Some(s) = self.sessions.get_mut(key).filter(|s| s.heap_at == Some(at)) {
                 let next = s.next_deadline();
                 if next == Some(at) {
                     return Some(at);
                 }
                 s.heap_at = next;
-                let Some(Reverse((_, sid))) = self.timers.pop() else {
-                    break;
-                };
+                self.timers.pop();
                 if let Some(next) = next {
-                    self.timers.push(Reverse((next, sid)));
+                    self.timers.push(Reverse((next, key)));
                 }
             } else {
                 self.timers.pop();
@@ -528,8 +544,8 @@ impl EngineServer {
             if let Some(t) = self.shared.transmits.pop_front() {
                 return Some(t);
             }
-            let sid = self.shared.flush_polls.pop()?;
-            if let Some(s) = self.sessions.get_mut(&sid) {
+            let key = self.shared.flush_polls.pop()?;
+            if let Some(s) = self.sessions.get_mut(key) {
                 s.flush_poll(&mut self.shared);
             }
         }
@@ -537,10 +553,10 @@ impl EngineServer {
 
     /// Moves every frame queued for `conn` into `out` (in order).
     pub fn drain_ws(&mut self, conn: ConnId, out: &mut Vec<WsFrame>) {
-        let Some(sid) = self.shared.conns.get(&conn) else {
+        let Some(&key) = self.shared.conns.get(&conn) else {
             return;
         };
-        if let Some(s) = self.sessions.get_mut(sid) {
+        if let Some(s) = self.sessions.get_mut(key) {
             s.drain_ws(conn, out);
         }
     }
@@ -561,24 +577,39 @@ impl EngineServer {
         msgs: &[OutMessage],
         opts: SendOptions,
     ) -> SendOutcome {
-        self.send_group(now, sid, Group::Shared(msgs), opts)
+        match self.session_key(sid) {
+            Some(key) => self.send_group(now, key, Group::Shared(msgs), opts),
+            None => SendOutcome::NoSession,
+        }
     }
 
-    /// [`send_with`](Self::send_with), the messages maybe moved rather than cloned in.
+    /// [`send_with`](Self::send_with) to the session with handle `key` (see
+    /// [`session_key`](Self::session_key)): no lookup by id. A handle whose session is gone
+    /// reaches nobody ([`SendOutcome::NoSession`]).
+    pub fn send_to(
+        &mut self,
+        now: Instant,
+        key: SessionKey,
+        msgs: &[OutMessage],
+        opts: SendOptions,
+    ) -> SendOutcome {
+        self.send_group(now, key, Group::Shared(msgs), opts)
+    }
+
+    /// [`send_to`](Self::send_to), the messages maybe moved rather than cloned in.
     pub(crate) fn send_group(
         &mut self,
         now: Instant,
-        sid: &str,
+        key: SessionKey,
         msgs: Group<'_>,
         opts: SendOptions,
     ) -> SendOutcome {
-        let Some(s) = self.sessions.get_mut(sid) else {
+        let Some(s) = self.sessions.get_mut(key) else {
             return SendOutcome::NoSession;
         };
         let outcome = s.send(now, &mut self.shared, msgs, opts.volatile);
         if outcome == SendOutcome::Overflowed {
-            let sid = Str::from(sid);
-            self.after(&sid);
+            self.after(key);
         }
         outcome
     }
@@ -647,12 +678,14 @@ impl EngineServer {
     }
 
     fn close_with(&mut self, now: Instant, sid: &str, reason: CloseReason) -> bool {
-        let Some(s) = self.sessions.get_mut(sid).filter(|s| s.is_open()) else {
+        let Some(key) = self.session_key(sid) else {
+            return false;
+        };
+        let Some(s) = self.sessions.get_mut(key).filter(|s| s.is_open()) else {
             return false;
         };
         s.close_by_server(now, &mut self.shared, reason);
-        let sid = Str::from(sid);
-        self.after(&sid);
+        self.after(key);
         true
     }
 
@@ -666,19 +699,21 @@ impl EngineServer {
     }
 
     /// After a session changed: remove it if it is gone, else keep its timer current.
-    fn after(&mut self, sid: &Str) {
-        let Some(s) = self.sessions.get_mut(sid) else {
+    fn after(&mut self, key: SessionKey) {
+        let Some(s) = self.sessions.get_mut(key) else {
             return;
         };
         if s.is_gone() {
             s.unregister(&mut self.shared);
-            self.sessions.remove(sid);
+            if let Some(s) = self.sessions.remove(key) {
+                self.by_sid.remove(&s.sid);
+            }
             return;
         }
         if let Some(next) = s.next_deadline() {
             if s.heap_at.is_none_or(|at| next < at) {
                 s.heap_at = Some(next);
-                self.timers.push(Reverse((next, sid.clone())));
+                self.timers.push(Reverse((next, key)));
             }
         }
     }

@@ -3,7 +3,7 @@
 use super::cluster::{RequestId, RequestResult};
 use super::ids::{AckId, DisconnectReason, Room, SocketId};
 use super::namespace::PatternId;
-use crate::engine::{OutMessage, RequestHead};
+use crate::engine::{OutMessage, RequestHead, SessionKey};
 use crate::socket::{Packet, UncheckedEvent};
 use crate::Str;
 use bytes::Bytes;
@@ -201,9 +201,9 @@ pub enum EngineCommand {
     /// Queue these messages (one Socket.IO packet: text then attachments) as one group.
     Send {
         /// The Engine.IO session.
-        sid: Str,
+        to: SessionRef,
         /// The packet's messages, shared by every target of a broadcast.
-        messages: Arc<[OutMessage]>,
+        messages: Messages,
         /// May be dropped (first) when the session's buffer is full.
         volatile: bool,
     },
@@ -214,13 +214,51 @@ pub enum EngineCommand {
     },
 }
 
+/// The Engine.IO session a [`EngineCommand::Send`] is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionRef {
+    /// By id: a layer driven on its own, or a session whose handle the layer was not given.
+    Sid(Str),
+    /// By the engine's handle, which [`Server`](super::Server) gives the layer when a
+    /// session opens ([`SocketLayer::set_session_key`](super::SocketLayer::set_session_key)):
+    /// no lookup by id per message.
+    Key(SessionKey),
+}
+
+/// The Engine.IO messages of one Socket.IO packet: its text, then its attachments.
+///
+/// A packet without attachments is one message, held as is (cloning it clones its buffer's
+/// reference, nothing is allocated); with attachments the list is shared by every target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Messages {
+    /// A single message (a text packet).
+    One(OutMessage),
+    /// Text then attachments, one list for every target.
+    Shared(Arc<[OutMessage]>),
+}
+
+impl std::ops::Deref for Messages {
+    type Target = [OutMessage];
+    fn deref(&self) -> &[OutMessage] {
+        match self {
+            Messages::One(m) => std::slice::from_ref(m),
+            Messages::Shared(list) => list,
+        }
+    }
+}
+
 /// Encodes a Socket.IO packet into the Engine.IO messages every target shares: one buffer
-/// for the text (already behind its `4`), one for the shared list.
-pub(crate) fn to_messages(packet: &Packet) -> Arc<[OutMessage]> {
+/// for the text (already behind its `4`), and a shared list only when there are attachments.
+pub(crate) fn to_messages(packet: &Packet) -> Messages {
     let text = OutMessage::from_encoded_text(packet.encode_engine_text());
-    let attachments = packet.wire_attachments().iter().cloned();
-    // An exact-size iterator: the list is allocated once, at its final size.
-    text.into_iter()
-        .chain(attachments.map(OutMessage::binary))
-        .collect()
+    let attachments = packet.wire_attachments();
+    match text {
+        Some(text) if attachments.is_empty() => Messages::One(text),
+        // An exact-size iterator: the list is allocated once, at its final size.
+        text => Messages::Shared(
+            text.into_iter()
+                .chain(attachments.iter().cloned().map(OutMessage::binary))
+                .collect(),
+        ),
+    }
 }

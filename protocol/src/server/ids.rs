@@ -111,6 +111,18 @@ impl SocketKey {
     }
 }
 
+impl crate::slab::SlabKey for SocketKey {
+    fn from_parts(index: u32, generation: u32) -> Self {
+        SocketKey::new(index, generation)
+    }
+    fn index(self) -> u32 {
+        self.index
+    }
+    fn generation(self) -> u32 {
+        self.generation
+    }
+}
+
 /// Why a socket left its namespace. `as_str` gives the reference server's strings, which are
 /// what the app (and, for the cluster, other nodes) expect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

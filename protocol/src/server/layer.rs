@@ -6,7 +6,9 @@ use super::ack::{AckOrigin, AckWaiter, BroadcastAck};
 use super::config::SocketConfig;
 use super::deferred::event_of;
 use super::error::ServerError;
-use super::event::{to_messages, AckOutcome, ConnectRequest, EngineCommand, Event, Payload};
+use super::event::{
+    to_messages, AckOutcome, ConnectRequest, EngineCommand, Event, Payload, SessionRef,
+};
 use super::handshake::Handshake;
 use super::ids::{AckId, DisconnectReason, SocketId, SocketKey};
 use super::namespace::{NamespacePattern, Namespaces, PatternId};
@@ -14,7 +16,7 @@ use super::recovery::{is_recoverable, restore_from_auth, Identity, RecoveryState
 use super::socket::{Acks, Slab, Socket, SocketRef};
 use super::timer::{TimerKey, TimerTable};
 use super::{AdapterFactory, InMemoryAdapterFactory};
-use crate::engine::{Message, RequestHead};
+use crate::engine::{Message, RequestHead, SessionKey};
 use crate::hash::IdMap;
 use crate::id::IdGenerator;
 use crate::socket::{ConnectError, Decoded, Decoder, Packet, PacketType, UncheckedEvent};
@@ -42,6 +44,8 @@ pub(crate) enum Timer {
 /// One Engine.IO session as seen by Socket.IO (the reference's `Client`).
 pub(crate) struct Client {
     head: Arc<RequestHead>,
+    /// The engine's handle of the session, when the layer was given it.
+    pub(crate) session: Option<SessionKey>,
     opened: Instant,
     decoder: Decoder,
     /// Joined namespaces, in join order.
@@ -177,6 +181,7 @@ impl SocketLayer {
             sid,
             Box::new(Client {
                 head,
+                session: None,
                 opened: now,
                 decoder: Decoder::new()
                     .max_attachment_bytes(self.config.max_attachment_bytes.unwrap_or(usize::MAX)),
@@ -186,6 +191,15 @@ impl SocketLayer {
                 unchecked: None,
             }),
         );
+    }
+
+    /// Tells the layer the engine's handle of session `sid` (after
+    /// [`handle_open`](Self::handle_open)): what it sends to the session's sockets then names
+    /// the session by handle ([`SessionRef::Key`]) instead of by id.
+    pub fn set_session_key(&mut self, sid: &str, key: SessionKey) {
+        if let Some(client) = self.clients.get_mut(sid) {
+            client.session = Some(key);
+        }
     }
 
     /// A message arrived on an Engine.IO session.
@@ -351,6 +365,7 @@ impl SocketLayer {
         let key = self.sockets.insert(Socket {
             id: id.clone(),
             sid: req.sid.clone(),
+            session: client.session,
             nsp: req.nsp.clone(),
             handshake,
             data,
@@ -485,8 +500,12 @@ impl SocketLayer {
     // ----- internals --------------------------------------------------------------------
 
     pub(crate) fn send_packet(&mut self, sid: &Str, packet: &Packet, volatile: bool) {
+        self.send_packet_to(SessionRef::Sid(sid.clone()), packet, volatile);
+    }
+
+    pub(crate) fn send_packet_to(&mut self, to: SessionRef, packet: &Packet, volatile: bool) {
         self.commands.push_back(EngineCommand::Send {
-            sid: sid.clone(),
+            to,
             messages: to_messages(packet),
             volatile,
         });

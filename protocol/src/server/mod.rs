@@ -29,7 +29,7 @@ pub use broadcast::{plan, BroadcastFlags, BroadcastOptions};
 pub use cluster::{ClusterBody, ClusterMessage, ReplyTo, RequestId, RequestResult, SocketInfo};
 pub use config::{SocketConfig, DEFAULT_MAX_NAMESPACES_PER_CLIENT};
 pub use error::ServerError;
-pub use event::{AckOutcome, ConnectRequest, EngineCommand, Event, Payload};
+pub use event::{AckOutcome, ConnectRequest, EngineCommand, Event, Messages, Payload, SessionRef};
 pub use handshake::Handshake;
 pub use ids::{AckId, DisconnectReason, Room, SocketId, SocketKey};
 pub use layer::SocketLayer;

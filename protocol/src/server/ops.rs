@@ -39,7 +39,7 @@ impl SocketLayer {
     ) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
-        let (nsp, sid) = (s.nsp.clone(), s.sid.clone());
+        let (nsp, to) = (s.nsp.clone(), s.session_ref());
         let mut payload = payload;
         if self.recovery.is_some() && id.is_none() && !volatile {
             // The reference sends it as a broadcast to the socket's own room, kept as such.
@@ -48,7 +48,7 @@ impl SocketLayer {
         }
         let mut packet = Packet::event(nsp, payload.data, payload.attachments);
         packet.id = id;
-        self.send_packet(&sid, &packet, volatile);
+        self.send_packet_to(to, &packet, volatile);
         Ok(())
     }
 
@@ -96,8 +96,8 @@ impl SocketLayer {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
         let packet = Packet::ack(s.nsp.clone(), id, payload.data, payload.attachments);
-        let sid = s.sid.clone();
-        self.send_packet(&sid, &packet, false);
+        let to = s.session_ref();
+        self.send_packet_to(to, &packet, false);
         Ok(())
     }
 
@@ -137,7 +137,7 @@ impl SocketLayer {
                 s.acks.insert(id, AckWaiter::Broadcast(b));
             }
             self.commands.push_back(EngineCommand::Send {
-                sid: s.sid.clone(),
+                to: s.session_ref(),
                 messages: messages.clone(),
                 volatile: opts.flags.volatile,
             });

@@ -1,8 +1,10 @@
 //! Sockets: one per (client, namespace), kept in a slab addressed by [`SocketKey`].
 
 use super::ack::AckWaiter;
+use super::event::SessionRef;
 use super::handshake::Handshake;
 use super::ids::{AckId, Room, SocketId, SocketKey};
+use crate::engine::SessionKey;
 use crate::hash::IdMap;
 use crate::Str;
 use std::sync::Arc;
@@ -11,11 +13,28 @@ pub(crate) struct Socket {
     pub(crate) id: SocketId,
     /// The Engine.IO session of its client.
     pub(crate) sid: Str,
+    /// That session's handle in the engine, when the layer was given it.
+    pub(crate) session: Option<SessionKey>,
     pub(crate) nsp: Str,
     /// Shared with the API layer's view of the socket.
     pub(crate) handshake: Arc<Handshake>,
     pub(crate) data: serde_json::Value,
     pub(crate) acks: Acks,
+}
+
+impl Socket {
+    /// Where the engine finds this socket's session: by handle when known, else by id.
+    pub(crate) fn session_ref(&self) -> SessionRef {
+        session_ref(&self.sid, self.session)
+    }
+}
+
+/// A session by handle when known, else by id.
+pub(crate) fn session_ref(sid: &Str, key: Option<SessionKey>) -> SessionRef {
+    match key {
+        Some(key) => SessionRef::Key(key),
+        None => SessionRef::Sid(sid.clone()),
+    }
 }
 
 /// The acknowledgements a socket waits for; no table until the first one (most sockets never
@@ -48,68 +67,8 @@ impl Acks {
     }
 }
 
-struct Slot {
-    generation: u32,
-    /// Boxed: the slot vector keeps up to twice its length in slots, and a free slot then
-    /// costs a pointer rather than a whole socket.
-    socket: Option<Box<Socket>>,
-}
-
 /// Dense storage of live sockets; freed slots are reused with a new generation.
-#[derive(Default)]
-pub(crate) struct Slab {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
-    len: usize,
-}
-
-impl Slab {
-    pub(crate) fn insert(&mut self, socket: Socket) -> SocketKey {
-        self.len += 1;
-        if let Some(index) = self.free.pop() {
-            let slot = &mut self.slots[index as usize];
-            slot.socket = Some(Box::new(socket));
-            return SocketKey::new(index, slot.generation);
-        }
-        let index = self.slots.len() as u32;
-        self.slots.push(Slot {
-            generation: 0,
-            socket: Some(Box::new(socket)),
-        });
-        SocketKey::new(index, 0)
-    }
-
-    pub(crate) fn get(&self, key: SocketKey) -> Option<&Socket> {
-        let slot = self.slots.get(key.index() as usize)?;
-        (slot.generation == key.generation())
-            .then_some(slot.socket.as_deref())
-            .flatten()
-    }
-
-    pub(crate) fn get_mut(&mut self, key: SocketKey) -> Option<&mut Socket> {
-        let slot = self.slots.get_mut(key.index() as usize)?;
-        if slot.generation != key.generation() {
-            return None;
-        }
-        slot.socket.as_deref_mut()
-    }
-
-    pub(crate) fn remove(&mut self, key: SocketKey) -> Option<Socket> {
-        let slot = self.slots.get_mut(key.index() as usize)?;
-        if slot.generation != key.generation() {
-            return None;
-        }
-        let socket = slot.socket.take()?;
-        slot.generation = slot.generation.wrapping_add(1);
-        self.free.push(key.index());
-        self.len -= 1;
-        Some(*socket)
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-}
+pub(crate) type Slab = crate::slab::Slab<SocketKey, Socket>;
 
 /// Read access to one socket (`server.socket(id)`).
 pub struct SocketRef<'a> {

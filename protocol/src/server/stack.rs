@@ -1,7 +1,7 @@
 //! `Server`: Engine.IO sessions and the Socket.IO layer composed — what adapters drive.
 
 use super::config::SocketConfig;
-use super::event::{EngineCommand, Event};
+use super::event::{EngineCommand, Event, Messages, SessionRef};
 use super::ids::DisconnectReason;
 use super::layer::SocketLayer;
 use crate::engine::{
@@ -106,7 +106,11 @@ impl Server {
                 progressed = true;
                 match ev {
                     EngineEvent::Opened { sid, head, .. } => {
-                        self.layer.handle_open(now, sid, Arc::new(head))
+                        let key = self.engine.session_key(&sid);
+                        self.layer.handle_open(now, sid.clone(), Arc::new(head));
+                        if let Some(key) = key {
+                            self.layer.set_session_key(&sid, key);
+                        }
                     }
                     EngineEvent::Message { sid, msg } => self.layer.handle_message(now, &sid, msg),
                     EngineEvent::Upgraded { sid } => self.layer.handle_upgraded(&sid),
@@ -119,20 +123,34 @@ impl Server {
                 progressed = true;
                 match cmd {
                     EngineCommand::Send {
-                        sid,
-                        mut messages,
+                        to,
+                        messages,
                         volatile,
                     } => {
                         // An overflow closes the session; its `Closed` event comes round
                         // this loop and disconnects the sockets with `BufferFull`. Messages
                         // for this session alone move into its queue.
+                        let key = match to {
+                            SessionRef::Key(key) => key,
+                            SessionRef::Sid(sid) => match self.engine.session_key(&sid) {
+                                Some(key) => key,
+                                None => continue,
+                            },
+                        };
                         let opts = SendOptions { volatile };
-                        let _ = match Arc::get_mut(&mut messages) {
-                            Some(own) => self.engine.send_group(now, &sid, Group::Owned(own), opts),
-                            None => {
-                                self.engine
-                                    .send_group(now, &sid, Group::Shared(&messages), opts)
+                        let _ = match messages {
+                            Messages::One(mut one) => {
+                                let own = std::slice::from_mut(&mut one);
+                                self.engine.send_group(now, key, Group::Owned(own), opts)
                             }
+                            Messages::Shared(mut list) => match Arc::get_mut(&mut list) {
+                                Some(own) => {
+                                    self.engine.send_group(now, key, Group::Owned(own), opts)
+                                }
+                                None => {
+                                    self.engine.send_group(now, key, Group::Shared(&list), opts)
+                                }
+                            },
                         };
                     }
                     EngineCommand::Close { sid } => {

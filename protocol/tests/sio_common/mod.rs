@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use volley_protocol::engine::{Message, Method, RequestHead};
 use volley_protocol::server::{
-    DisconnectReason, EngineCommand, Event, Payload, SocketConfig, SocketId, SocketLayer,
+    DisconnectReason, EngineCommand, Event, Payload, SessionRef, SocketConfig, SocketId,
+    SocketLayer,
 };
 use volley_protocol::{CounterIds, Str};
 
@@ -83,7 +84,10 @@ impl Harness {
     pub fn pump(&mut self) {
         while let Some(cmd) = self.layer.poll_command() {
             match cmd {
-                EngineCommand::Send { sid, messages, .. } => {
+                EngineCommand::Send { to, messages, .. } => {
+                    let SessionRef::Sid(sid) = to else {
+                        panic!("a layer driven on its own names sessions by id");
+                    };
                     let out = self.received.entry(sid.to_string()).or_default();
                     for m in messages.iter() {
                         out.push(match m.to_message() {

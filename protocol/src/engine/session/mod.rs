@@ -8,7 +8,7 @@ use super::events::{CloseReason, EngineEvent, SendOutcome, Transmit};
 use super::packet::{Message, Packet, WsFrame};
 use super::payload;
 use super::queue::{Group, OutQueue, Push};
-use super::request::{ConnId, ReqId, TransportKind};
+use super::request::{ConnId, ReqId, SessionKey, TransportKind};
 use super::response::{ErrorCode, HttpResponse, ReplyHeaders};
 use crate::hash::IdMap;
 use crate::Str;
@@ -26,13 +26,13 @@ pub(crate) struct Shared {
     pub(crate) events: VecDeque<EngineEvent>,
     pub(crate) transmits: VecDeque<Transmit>,
     /// WebSocket connections (transport or upgrade probe) → session.
-    pub(crate) conns: IdMap<ConnId, Str>,
+    pub(crate) conns: IdMap<ConnId, SessionKey>,
     /// Parked polling GETs → session.
-    pub(crate) parked: IdMap<ReqId, Str>,
+    pub(crate) parked: IdMap<ReqId, SessionKey>,
     /// Polling POSTs whose body is still arriving → session.
-    pub(crate) posts: IdMap<ReqId, Str>,
+    pub(crate) posts: IdMap<ReqId, SessionKey>,
     /// Sessions with a parked GET and queued packets, to answer in `poll_transmit`.
-    pub(crate) flush_polls: Vec<Str>,
+    pub(crate) flush_polls: Vec<SessionKey>,
 }
 
 /// A request waiting for its answer (a long-poll GET waiting for data, a POST waiting for
@@ -96,7 +96,9 @@ pub(crate) type Reply = Option<HttpResponse>;
 
 #[derive(Debug)]
 pub(crate) struct Session {
-    sid: Str,
+    pub(crate) sid: Str,
+    /// Its handle in the server's slab (what the indexes above map to).
+    key: SessionKey,
     transport: Transport,
     /// Boxed: a session probes for an upgrade once, briefly, if ever.
     upgrade: Option<Box<Upgrade>>,
@@ -128,11 +130,12 @@ impl Session {
         now: Instant,
         ctx: &mut Shared,
         sid: Str,
+        key: SessionKey,
         handshake_get: Option<(ReqId, ReplyHeaders)>,
     ) -> Session {
         let transport = match handshake_get {
             Some((req, headers)) => {
-                ctx.parked.insert(req, sid.clone());
+                ctx.parked.insert(req, key);
                 Transport::Polling {
                     parked: Some(Parked { req, headers }),
                 }
@@ -158,6 +161,7 @@ impl Session {
         queue.push_control(Packet::Open(handshake.to_json()));
         let mut s = Session {
             sid,
+            key,
             transport,
             upgrade: None,
             upgraded: false,
@@ -225,7 +229,7 @@ impl Session {
         match &self.transport {
             Transport::Polling { parked: Some(_) } if !self.poll_listed => {
                 self.poll_listed = true;
-                ctx.flush_polls.push(self.sid.clone());
+                ctx.flush_polls.push(self.key);
             }
             Transport::WebSocket { conn: Some(conn) } if !self.ws_notified => {
                 self.ws_notified = true;
@@ -382,7 +386,7 @@ impl Session {
             ctx.posts.remove(&p.req);
         }
         if let Transport::WebSocket { conn: Some(c) } = &self.transport {
-            if ctx.conns.get(c) == Some(&self.sid) {
+            if ctx.conns.get(c) == Some(&self.key) {
                 ctx.conns.remove(c);
             }
         }
@@ -509,7 +513,7 @@ impl Session {
                     return Some(HttpResponse::payload(headers, Bytes::from_static(b"6")));
                 }
                 *parked = Some(Parked { req, headers });
-                ctx.parked.insert(req, self.sid.clone());
+                ctx.parked.insert(req, self.key);
                 self.notify_queued(ctx);
                 None
             }
@@ -552,7 +556,7 @@ impl Session {
             self.close(now, ctx, CloseReason::TransportError, Farewell::Close);
             return Some(HttpResponse::new(400, headers.base(), Bytes::new()));
         }
-        ctx.posts.insert(req, self.sid.clone());
+        ctx.posts.insert(req, self.key);
         self.post = Some(Parked { req, headers });
         None
     }

@@ -9,7 +9,7 @@ impl Session {
         if let Transport::WebSocket { conn: slot @ None } = &mut self.transport {
             *slot = Some(conn);
             self.ws_base64 = base64;
-            ctx.conns.insert(conn, self.sid.clone());
+            ctx.conns.insert(conn, self.key);
             self.notify_queued(ctx);
         } else {
             ctx.transmits.push_back(Transmit::WsClose { conn });
@@ -32,7 +32,7 @@ impl Session {
             ctx.transmits.push_back(Transmit::WsClose { conn });
             return;
         }
-        ctx.conns.insert(conn, self.sid.clone());
+        ctx.conns.insert(conn, self.key);
         self.upgrade = Some(Box::new(Upgrade {
             conn,
             deadline: now + ctx.config.upgrade_timeout,
