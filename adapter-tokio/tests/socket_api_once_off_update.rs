@@ -1,4 +1,4 @@
-//! `SocketRef::update_data`, `once`, `off_any` and `off_any_outgoing`, through the real server
+//! `SocketRef::update_data`, `once`, `off_fallback` and `off_any_outgoing`, through the real server
 //! and a raw Socket.IO client.
 
 mod common;
@@ -85,7 +85,7 @@ async fn once_handler_runs_for_the_first_event_only_and_a_later_on_still_works()
             let n: u32 = event.arg(0).unwrap_or(0);
             let _ = socket.emit("first", &n);
         });
-        socket.on_any(|socket, event| {
+        socket.on_fallback(|socket, event| {
             let _ = socket.emit("any", &event.name());
         });
         socket.on("rearm", |socket, _event| {
@@ -100,7 +100,7 @@ async fn once_handler_runs_for_the_first_event_only_and_a_later_on_still_works()
     send_sio(&mut ws, r#"2["hi",1]"#).await;
     send_sio(&mut ws, r#"2["hi",2]"#).await;
     assert_eq!(next_sio(&mut ws).await, r#"2["first",1]"#);
-    // The second `hi` found no handler of its own: the catch-all heard it.
+    // The second `hi` found no handler of its own: the fallback took it.
     assert_eq!(next_sio(&mut ws).await, r#"2["any","hi"]"#);
     send_sio(&mut ws, r#"2["rearm"]"#).await;
     send_sio(&mut ws, r#"2["hi",3]"#).await;
@@ -129,13 +129,13 @@ async fn an_async_once_handler_replaced_before_firing_leaves_the_new_handler() {
 }
 
 #[tokio::test]
-async fn off_any_removes_the_catch_all_handler() {
+async fn off_fallback_removes_the_fallback_handler() {
     let io = volley_tokio::new(Options::default().serve_client(false));
     io.of("/").on_connection(|socket: SocketRef| {
-        socket.on_any(|socket, event| {
+        socket.on_fallback(|socket, event| {
             let _ = socket.emit("any", &event.name());
         });
-        socket.on("off", |socket, _event| socket.off_any());
+        socket.on("off", |socket, _event| socket.off_fallback());
         socket.on("probe", |socket, _event| {
             let _ = socket.emit("probed", &());
         });

@@ -423,13 +423,13 @@ async fn a_malformed_event_closes_the_client_before_any_middleware_sees_it() {
 }
 
 #[tokio::test]
-async fn binary_arguments_round_trip_and_catch_all() {
+async fn binary_arguments_round_trip_and_fallback() {
     let io = server();
     io.of("/").on_connection(|socket: SocketRef| {
         socket.on("echo", |socket, event| {
             let _ = socket.emit_forward("echo", event.forward_args());
         });
-        socket.on_any(|socket, event| {
+        socket.on_fallback(|socket, event| {
             let _ = socket.emit("unknown", &event.name());
         });
     });

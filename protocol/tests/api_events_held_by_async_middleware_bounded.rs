@@ -106,7 +106,7 @@ fn server(max_buffer: Option<usize>) -> Server {
             }
         });
         let (l1, l2) = (l.clone(), l.clone());
-        socket.on_any(move |_s, event| {
+        socket.on_fallback(move |_s, event| {
             let n: String = event.arg(0).unwrap_or_default();
             l1.lock()
                 .unwrap()

@@ -1,5 +1,6 @@
 //! Through the user API, sans IO (a polling client driving an `Endpoint` by hand): typed
-//! handlers (`on_args`) and untyped ones (`on`, `on_any`) never run for a malformed packet,
+//! handlers (`on_args`), untyped ones (`on`, `on_fallback`) and `on_any` listeners never run
+//! for a malformed packet,
 //! nor for anything the same client sent after it, and the client is closed as the decoder
 //! closes it; a well-formed event of the wrong types only skips a typed handler.
 //!
@@ -65,8 +66,12 @@ fn untyped(socket: SocketRef, log: Log) {
     });
 }
 
-fn catch_all(socket: SocketRef, log: Log) {
-    socket.on_any(move |_s, event| log.lock().unwrap().push(format!("any {}", event.name())));
+fn fallback(socket: SocketRef, log: Log) {
+    socket.on_fallback(move |_s, event| log.lock().unwrap().push(format!("any {}", event.name())));
+}
+
+fn any_listener(socket: SocketRef, log: Log) {
+    socket.on_any(move |_s, event| log.lock().unwrap().push(format!("heard {}", event.name())));
 }
 
 fn logged(log: &Log) -> Vec<String> {
@@ -117,8 +122,13 @@ fn untyped_malformed_after_a_valid_one_closes_the_client() {
 }
 
 #[test]
-fn catch_all_malformed_after_a_valid_one_closes_the_client() {
-    malformed_after_a_valid_one(catch_all, "any chat");
+fn fallback_malformed_after_a_valid_one_closes_the_client() {
+    malformed_after_a_valid_one(fallback, "any chat");
+}
+
+#[test]
+fn any_listener_malformed_after_a_valid_one_closes_the_client() {
+    malformed_after_a_valid_one(any_listener, "heard chat");
 }
 
 #[test]
@@ -143,10 +153,11 @@ fn every_malformed_event_closes_the_client_whatever_the_handler() {
         // An event to a namespace the client has not joined (the server's own close reason).
         "42/other,[\"chat\",1]",
     ];
-    let handlers: [(&str, Register); 4] = [
+    let handlers: [(&str, Register); 5] = [
         ("typed", typed),
         ("untyped", untyped),
-        ("catch-all", catch_all),
+        ("fallback", fallback),
+        ("any listener", any_listener),
         ("none", |_s, _l| {}),
     ];
     for (kind, register) in handlers {

@@ -201,6 +201,7 @@ fn responder(io: &Arc<IoShared>, socket: &SocketId, ack: Option<AckId>) -> Optio
         socket: socket.clone(),
         id: ack,
         reply_to: None,
+        answered: None,
     })
 }
 
@@ -257,23 +258,29 @@ enum Step {
     Pending,
 }
 
-/// Runs the socket's event middleware, then the handler. Middleware sees the event
-/// validated (as the reference's sees its decoded array); from the first async middleware on,
-/// the rest runs in a spawned task and the socket's next events wait for it.
+/// Lets the socket's `on_any` listeners hear the event, then runs its event middleware, then
+/// the handler (the reference's order). Listeners and middleware see the event validated (as
+/// the reference's see its decoded array), all of them the one [`Event`]; from the first
+/// async middleware on, the rest runs in a spawned task and the socket's next events wait
+/// for it. A socket with neither hands the event to its handler as it came.
 fn process(socket: &SocketRef, incoming: Incoming) -> Step {
-    let middleware = (socket.entry.state().rare.as_ref())
-        .filter(|r| !r.middleware.is_empty())
-        .map(|r| r.middleware.clone());
-    let Some(middleware) = middleware else {
-        return Step::Done(call_handler(socket, incoming));
+    let (middleware, any) = match socket.entry.state().rare.as_deref() {
+        Some(rare) => (rare.middleware.clone(), rare.any.clone()),
+        None => (Vec::new(), None),
     };
-    let event = match incoming.into_event() {
+    if middleware.is_empty() && any.is_none() {
+        return Step::Done(call_handler(socket, incoming));
+    }
+    let mut event = match incoming.into_event() {
         Ok(event) => event,
         Err(_) => {
             super::ops::close_malformed(&socket.io, socket.id());
             return Step::Done(false);
         }
     };
+    if let Some(any) = any {
+        super::any::hear(socket, &mut event, &any);
+    }
     for (i, m) in middleware.iter().enumerate() {
         // A panicking middleware drops the event (the panic hook reported it).
         let Some(verdict) = contained(|| m(socket, &event)) else {
@@ -308,8 +315,8 @@ fn process(socket: &SocketRef, incoming: Incoming) -> Step {
             }
         }
     }
-    // A middleware may have disconnected the socket: then, as with the reference, the
-    // event goes nowhere.
+    // A listener or a middleware may have disconnected the socket: then, as with the
+    // reference, the event goes nowhere.
     if !socket.connected() {
         return Step::Done(true);
     }
@@ -397,7 +404,7 @@ fn report_refusal(socket: &SocketRef, refused: EventRefused) {
     }
 }
 
-/// Calls the handler for the event (its own, else the catch-all). A malformed event closes
+/// Calls the handler for the event (its own, else the fallback). A malformed event closes
 /// the client, as the decoder would have: then false, and the caller delivers nothing more of
 /// that socket. Without any handler, the event is still validated for that.
 fn call_handler(socket: &SocketRef, incoming: Incoming) -> bool {
@@ -407,7 +414,7 @@ fn call_handler(socket: &SocketRef, incoming: Incoming) -> bool {
             .handlers
             .get(incoming.name())
             .cloned()
-            .or_else(|| state.rare.as_ref().and_then(|r| r.any.clone()))
+            .or_else(|| state.rare.as_ref().and_then(|r| r.fallback.clone()))
     };
     let delivery = match handler {
         // A panicking handler counts as handled (the panic hook reported it): the socket's

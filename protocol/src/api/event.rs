@@ -7,6 +7,7 @@ use crate::Str;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Why event arguments could not be read as the handler asked.
@@ -264,6 +265,47 @@ impl Event {
         self.ack.take()
     }
 
+    /// A responder for this event's acknowledgement that an
+    /// [`on_any`](super::SocketRef::on_any) listener can answer with, although it only borrows
+    /// the event. The listeners and the event's handler (or fallback) share the one
+    /// acknowledgement, as in the reference, whose `onAny` listeners get the same callback as
+    /// the handler: the first to send answers the client, and later sends send nothing. `None`
+    /// when the client asked for no acknowledgement, or when no `on_any` listener heard the
+    /// event (its handler then owns the acknowledgement: [`take_ack`](Self::take_ack)).
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// // Answers every `ping`, whatever its handler does (and before it, so this answer wins).
+    /// socket.on_any(|_socket, event| {
+    ///     if event.name() == "ping" {
+    ///         if let Some(ack) = event.shared_ack() {
+    ///             let _ = ack.send(&"pong");
+    ///         }
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn shared_ack(&self) -> Option<AckResponder> {
+        let ack = self.ack.as_ref()?;
+        let answered = ack.answered.clone()?;
+        Some(AckResponder {
+            io: ack.io.clone(),
+            socket: ack.socket.clone(),
+            id: ack.id,
+            reply_to: ack.reply_to.clone(),
+            answered: Some(answered),
+        })
+    }
+
+    /// Makes the acknowledgement shareable (see [`Event::shared_ack`]): from now on, of the
+    /// responders for it, the first to send answers.
+    pub(crate) fn share_ack(&mut self) {
+        if let Some(ack) = self.ack.as_mut() {
+            ack.answered.get_or_insert_with(Arc::default);
+        }
+    }
+
     /// Acknowledges with `data` (see [`AckResponder::send`]); no-op if no ack was requested.
     ///
     /// ```
@@ -311,6 +353,9 @@ pub struct AckResponder {
     pub(crate) id: u64,
     /// Set for a server-side event from another node: the answer goes to that node.
     pub(crate) reply_to: Option<(Str, crate::server::ReplyTo)>,
+    /// Set when several responders answer the same request (an event heard by `on_any`
+    /// listeners): whether one of them sent the answer already.
+    pub(crate) answered: Option<Arc<AtomicBool>>,
 }
 
 impl AckResponder {
@@ -363,6 +408,9 @@ impl AckResponder {
     /// # }
     /// ```
     pub fn send_raw(self, args: RawArgs) {
+        if (self.answered.as_ref()).is_some_and(|a| a.swap(true, Ordering::AcqRel)) {
+            return;
+        }
         match self.reply_to {
             Some((nsp, to)) => super::cluster::reply(&self.io, &nsp, to, args),
             None => super::ops::send_ack(&self.io, &self.socket, self.id, args),
@@ -376,6 +424,7 @@ impl AckResponder {
             socket: SocketId::from(Str::new()),
             id: 0,
             reply_to: Some((nsp, to)),
+            answered: None,
         }
     }
 }

@@ -169,8 +169,9 @@ where
     share_stateless(f, erase_event)
 }
 
-/// `handler` for the first `name` event only: before it runs, it removes itself from the
-/// socket's handlers (unless another handler replaced it meanwhile, which then stays).
+/// `handler` for the first `name` event it takes: once it ran, it removes itself from the
+/// socket's handlers (unless another handler replaced it meanwhile, which then stays). An
+/// event a typed handler skips (its arguments do not fit) leaves it in place, armed.
 pub(crate) fn erase_once(name: Str, handler: DynEvent) -> DynEvent {
     let me: Arc<OnceLock<Weak<EventFn>>> = Arc::default();
     let fired = AtomicBool::new(false);
@@ -180,12 +181,17 @@ pub(crate) fn erase_once(name: Str, handler: DynEvent) -> DynEvent {
             // A second event that found this handler before it was removed.
             return incoming.unhandled();
         }
+        let delivery = handler(socket.clone(), incoming);
+        if delivery == Delivery::Mismatch {
+            fired.store(false, Ordering::Release);
+            return delivery;
+        }
         if let Some(me) = slot.get() {
             socket.entry.state().handlers.remove_if(&name, |h| {
                 std::ptr::addr_eq(Arc::as_ptr(h), Weak::as_ptr(me))
             });
         }
-        handler(socket, incoming)
+        delivery
     });
     let _ = me.set(Arc::downgrade(&wrapped));
     wrapped

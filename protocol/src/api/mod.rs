@@ -10,6 +10,7 @@
 
 mod ack;
 mod admission;
+mod any;
 mod client;
 mod cluster;
 mod connecting;

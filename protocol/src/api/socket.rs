@@ -2,6 +2,7 @@
 //! server-side `socket`.
 
 use super::ack::AckFuture;
+use super::any::{AnyListeners, DynListener};
 use super::connecting::{find, put, Extensions};
 use super::event::{AckResponder, EmitError, Event};
 use super::handler::{
@@ -24,7 +25,6 @@ use std::time::Duration;
 pub(crate) type DynDisconnect = Arc<dyn Fn(SocketRef, DisconnectReason) + Send + Sync>;
 pub(crate) type DynEventMiddleware = Arc<dyn Fn(&SocketRef, &Event) -> EventVerdict + Send + Sync>;
 pub(crate) type DynError = Arc<dyn Fn(SocketRef, EventRefused) + Send + Sync>;
-pub(crate) type DynOutgoing = Arc<dyn Fn(SocketRef, &Event) + Send + Sync>;
 pub(crate) type DynUpgrade = Arc<dyn Fn(SocketRef) + Send + Sync>;
 
 /// Per-socket state kept by the API layer: handlers and user data. One lock for all of it
@@ -51,7 +51,10 @@ pub(crate) struct SocketState {
 /// The parts of [`SocketState`] set only by some applications, or only while leaving.
 #[derive(Default)]
 pub(crate) struct RareState {
-    pub(crate) any: Option<DynEvent>,
+    /// `on_any` listeners, in call order.
+    pub(crate) any: Option<AnyListeners>,
+    /// The `on_fallback` handler.
+    pub(crate) fallback: Option<DynEvent>,
     pub(crate) disconnecting: Vec<DynDisconnect>,
     pub(crate) disconnect: Vec<DynDisconnect>,
     /// Event middleware (`socket.use`), in registration order.
@@ -59,7 +62,7 @@ pub(crate) struct RareState {
     /// What hears an event middleware's refusal.
     pub(crate) error: Vec<DynError>,
     /// `on_any_outgoing` listeners.
-    pub(crate) outgoing: Vec<DynOutgoing>,
+    pub(crate) outgoing: Vec<DynListener>,
     /// `on_upgrade` listeners.
     pub(crate) upgrade: Vec<DynUpgrade>,
     /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
@@ -292,8 +295,8 @@ impl SocketRef {
         self.entry.state().handlers.set(event, handler);
     }
 
-    /// Registers a handler for the first `event` only (the reference's `socket.once`): it is
-    /// removed before it runs, so a later `event` finds no handler (or the catch-all) unless
+    /// Registers a handler for the first `event` only (the reference's `socket.once`): once it
+    /// ran, it is removed, so a later `event` finds no handler (or the fallback) unless
     /// one is registered again. Like [`SocketRef::on`], it replaces any handler for `event`,
     /// and a handler registered for `event` before the first one arrives replaces it.
     ///
@@ -318,6 +321,32 @@ impl SocketRef {
         self.entry.state().handlers.set(event, handler);
     }
 
+    /// [`once`](Self::once) for a typed handler: [`on_args`](Self::on_args) for the first
+    /// `event` whose arguments fit `T`: one that does not is skipped as with `on_args`, and
+    /// the handler stays for the next.
+    ///
+    /// ```
+    /// # use volley_protocol::api::SocketRef;
+    /// # fn f(socket: SocketRef) {
+    /// socket.once_args("hello", |socket, (name,): (String,), ack| {
+    ///     let _ = socket.emit("welcome", &name);
+    ///     if let Some(ack) = ack {
+    ///         let _ = ack.send(&"first hello only");
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn once_args<T, F, R, M>(&self, event: impl Into<Str>, handler: F)
+    where
+        T: serde::de::DeserializeOwned + 'static,
+        F: Fn(SocketRef, T, Option<AckResponder>) -> R + Send + Sync + 'static,
+        R: HandlerOutput<M>,
+    {
+        let event = super::io::intern(&self.io, event.into());
+        let handler = erase_once(event.clone(), erase_args(handler));
+        self.entry.state().handlers.set(event, handler);
+    }
+
     /// Removes the handler for `event`.
     ///
     /// ```
@@ -328,38 +357,6 @@ impl SocketRef {
     /// ```
     pub fn off(&self, event: &str) {
         self.entry.state().handlers.remove(event);
-    }
-
-    /// Registers a catch-all handler, called for events that have no handler of their own.
-    ///
-    /// ```
-    /// # use volley_protocol::api::SocketRef;
-    /// # fn f(socket: SocketRef) {
-    /// socket.on_any(|_socket, event| println!("unhandled event {}", event.name()));
-    /// # }
-    /// ```
-    pub fn on_any<F, R, M>(&self, handler: F)
-    where
-        F: Fn(SocketRef, Event) -> R + Send + Sync + 'static,
-        R: HandlerOutput<M>,
-    {
-        self.entry.state().rare().any = Some(erase_event(handler));
-    }
-
-    /// Removes the catch-all handler set with [`SocketRef::on_any`] (the reference's
-    /// `socket.offAny()`).
-    ///
-    /// ```
-    /// # use volley_protocol::api::SocketRef;
-    /// # fn f(socket: SocketRef) {
-    /// socket.on_any(|_socket, event| println!("unhandled event {}", event.name()));
-    /// socket.on("quiet", |socket, _event| socket.off_any());
-    /// # }
-    /// ```
-    pub fn off_any(&self) {
-        if let Some(rare) = self.entry.state().rare.as_mut() {
-            rare.any = None;
-        }
     }
 
     /// Called when the socket is about to leave (it is still in its rooms).
@@ -438,57 +435,6 @@ impl SocketRef {
     /// ```
     pub fn on_error(&self, f: impl Fn(SocketRef, EventRefused) + Send + Sync + 'static) {
         self.entry.state().rare().error.push(Arc::new(f));
-    }
-
-    /// Called with every event sent to this socket: its own emits (with or without an ack,
-    /// volatile ones too) and the broadcasts from this node that reach it (the reference's
-    /// `socket.onAnyOutgoing`). Acks answering the client's events are not events and do
-    /// not count. The event's [`wants_ack`](Event::wants_ack) is always false here.
-    ///
-    /// ```
-    /// # use volley_protocol::api::SocketRef;
-    /// # fn f(socket: SocketRef) {
-    /// socket.on_any_outgoing(|socket, event| {
-    ///     println!("to {}: {} ({} arguments)", socket.id(), event.name(), event.len());
-    /// });
-    /// # }
-    /// ```
-    pub fn on_any_outgoing(&self, f: impl Fn(SocketRef, &Event) + Send + Sync + 'static) {
-        let first = {
-            let mut state = self.entry.state();
-            let outgoing = &mut state.rare().outgoing;
-            outgoing.push(Arc::new(f));
-            outgoing.len() == 1
-        };
-        if first {
-            use std::sync::atomic::Ordering;
-            self.io
-                .app
-                .outgoing_listeners
-                .fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    /// Removes every [`on_any_outgoing`](Self::on_any_outgoing) listener (the reference's
-    /// `socket.offAnyOutgoing()`).
-    ///
-    /// ```
-    /// # use volley_protocol::api::SocketRef;
-    /// # fn f(socket: SocketRef) {
-    /// socket.on_any_outgoing(|_socket, event| println!("sent {}", event.name()));
-    /// socket.on("quiet", |socket, _event| socket.off_any_outgoing());
-    /// # }
-    /// ```
-    pub fn off_any_outgoing(&self) {
-        let had = (self.entry.state().rare.as_mut())
-            .is_some_and(|r| !std::mem::take(&mut r.outgoing).is_empty());
-        if had {
-            use std::sync::atomic::Ordering;
-            self.io
-                .app
-                .outgoing_listeners
-                .fetch_sub(1, Ordering::Relaxed);
-        }
     }
 
     /// Emits `event` to this client. A tuple is spread into several arguments (`&(a, b)`),
