@@ -19,6 +19,12 @@
 //!   after 20 ms (an async middleware), anything else at once. `refused`, `slow-with-ack` and
 //!   `message-with-ack` ack with their arguments (so a refused event that got through would
 //!   be seen).
+//! - On `/any`, for the `on_any` suite: an `on_any` listener emits `heard` with the event's
+//!   name and its arguments as one array to the sender, for every event; when the event is
+//!   `ack-by-any` or `both-ack` it also acks with `"any"` and the arguments. An event middleware
+//!   refuses `refused` (whose handler would emit `refused-handled`); `echo` → `echo-back` with
+//!   the same arguments; `both-ack` → the handler acks with `"handler"` (the listener answered
+//!   first, so the client gets `"any"`).
 //! - `allow_request` (Socket.IO mode), from the handshake's query: `deny=<message>` → refused
 //!   at once with that message; `deny-later=<message>` → refused with it after 20 ms;
 //!   `allow-later` → allowed after 20 ms; `deny-websocket` → refused ("no websocket") when the
@@ -39,6 +45,7 @@ use volley_protocol::api::{
 };
 use volley_protocol::engine::{Cors, CorsOrigin, EngineConfig, RequestHead, ResponseHeaders};
 use volley_protocol::server::RecoveryConfig;
+use volley_protocol::socket::{values_to_ack, Value};
 use volley_protocol::Str;
 
 const PING_INTERVAL_MS: u64 = 300;
@@ -189,6 +196,36 @@ pub fn socketio_app(io: &Io) {
     io.of("/custom").on_connection(|socket: SocketRef| {
         emit_auth(&socket);
         middleware_handlers(&socket);
+    });
+    io.of("/any").on_connection(any_handlers);
+}
+
+/// The `/any` namespace (see the module comment).
+fn any_handlers(socket: SocketRef) {
+    socket.on_any(|socket, event| {
+        let args = event.values().unwrap_or_default();
+        if matches!(event.name(), "ack-by-any" | "both-ack") {
+            if let Some(ack) = event.shared_ack() {
+                let answer: Vec<Value> = std::iter::once(Value::String("any".into()))
+                    .chain(args.iter().cloned())
+                    .collect();
+                ack.send_raw(values_to_ack(&answer));
+            }
+        }
+        let _ = socket.emit("heard", &(event.name(), args));
+    });
+    socket.middleware(|_socket, event| match event.name() {
+        "refused" => Err(EventRefused::new("refused by middleware")),
+        _ => Ok(()),
+    });
+    socket.on("refused", |socket, _event| {
+        let _ = socket.emit("refused-handled", &());
+    });
+    socket.on("echo", |socket, event| {
+        let _ = socket.emit_forward("echo-back", event.forward_args());
+    });
+    socket.on("both-ack", |_socket, mut event| {
+        let _ = event.ack(&"handler");
     });
 }
 
