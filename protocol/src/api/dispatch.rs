@@ -482,8 +482,12 @@ fn on_leaving(
             rare.leaving_data = Some(data);
             rare.disconnecting.clone()
         }
-        None => (entry.state().rare.as_ref())
-            .map(|r| r.disconnect.clone())
+        None => (entry.state().rare.as_mut())
+            .map(|r| {
+                // It left every room: disconnect handlers see none, as in the reference.
+                r.leaving_rooms = None;
+                r.disconnect.clone()
+            })
             .unwrap_or_default(),
     };
     let socket = SocketRef {
