@@ -23,10 +23,17 @@ fn text(frame: &WsFrame) -> &str {
 
 /// Sends `n` echo requests one at a time (each answered before the next, as a client waiting
 /// for its ack does); returns the allocations counted while the server handled them, not
-/// counting the building of the incoming frames.
-fn echo_allocations(n: usize) -> usize {
+/// counting the building of the incoming frames. The socket has `listeners` `on_any`
+/// listeners (each reading the event's name and first argument).
+fn echo_allocations(n: usize, listeners: usize) -> usize {
     let io = Io::new(Options::default(), Arc::new(TestRuntime(Instant::now())));
-    io.of("/").on_connection(|socket: SocketRef| {
+    io.of("/").on_connection(move |socket: SocketRef| {
+        for _ in 0..listeners {
+            socket.on_any(|_socket, event| {
+                assert_eq!(event.name(), "echo");
+                assert!(event.raw_args()[0].starts_with("{\"n\":"));
+            });
+        }
         socket.on("echo", |socket, mut event| match event.take_ack() {
             Some(ack) => ack.send_forward(event.forward_args()),
             None => {
@@ -81,11 +88,22 @@ fn echo_allocations(n: usize) -> usize {
 #[test]
 fn a_warm_echo_with_ack_allocates_a_few_times_per_request() {
     let n = 200;
-    let allocs = echo_allocations(n);
+    let allocs = echo_allocations(n, 0);
     let per_request = allocs as f64 / n as f64;
     eprintln!("{per_request:.2} allocations per echo with ack");
     assert!(
         per_request <= 2.0,
         "{per_request:.2} allocations per request"
     );
+}
+
+#[test]
+fn on_any_listeners_share_one_reading_of_the_event() {
+    let n = 200;
+    let per_request = |listeners| echo_allocations(n, listeners) as f64 / n as f64;
+    let (none, one, four) = (per_request(0), per_request(1), per_request(4));
+    eprintln!("allocations per echo with ack: {none:.2} without listeners, {one:.2} with one, {four:.2} with four");
+    // The event is validated once, and its ack made shareable once, for every listener.
+    assert_eq!(one, four, "a listener more costs allocations");
+    assert!(one > none);
 }

@@ -370,3 +370,24 @@ fn once_args_runs_for_the_first_fitting_event_only() {
     assert_eq!(logged(&log), ["hello ann", "fallback hello"]);
     assert_eq!(client.get(), (200, "431[\"welcome\"]".to_owned()));
 }
+
+#[test]
+fn responders_from_shared_ack_answer_once_in_a_handler_too() {
+    let (client, log) = server(|socket, log| {
+        socket.on("q", move |_s, mut event| {
+            let early = event.shared_ack();
+            let own = event.take_ack();
+            push(
+                &log,
+                format!("after take: {}", event.shared_ack().is_some()),
+            );
+            if let (Some(early), Some(own)) = (early, own) {
+                let _ = own.send(&"own");
+                let _ = early.send(&"early");
+            }
+        });
+    });
+    assert_eq!(client.post("423[\"q\"]\u{1e}42[\"q\"]"), 200);
+    assert_eq!(logged(&log), ["after take: false", "after take: false"]);
+    assert_eq!(client.get(), (200, "433[\"own\"]".to_owned()));
+}

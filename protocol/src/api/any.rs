@@ -28,10 +28,9 @@ where
     })
 }
 
-/// Lets every `on_any` listener hear `event`, in order. Its acknowledgement becomes shared
-/// first, so that the listeners ([`Event::shared_ack`]) and the handler answer it once.
-pub(crate) fn hear(socket: &SocketRef, event: &mut Event, listeners: &[DynListener]) {
-    event.share_ack();
+/// Lets every `on_any` listener hear `event`, in order; they may answer its acknowledgement
+/// through [`Event::shared_ack`].
+pub(crate) fn hear(socket: &SocketRef, event: &Event, listeners: &[DynListener]) {
     for listener in listeners {
         // A panicking listener keeps neither the others nor the handler from the event (the
         // panic hook reported it).

@@ -201,7 +201,7 @@ fn responder(io: &Arc<IoShared>, socket: &SocketId, ack: Option<AckId>) -> Optio
         socket: socket.clone(),
         id: ack,
         reply_to: None,
-        answered: None,
+        answered: Default::default(),
     })
 }
 
@@ -271,7 +271,7 @@ fn process(socket: &SocketRef, incoming: Incoming) -> Step {
     if middleware.is_empty() && any.is_none() {
         return Step::Done(call_handler(socket, incoming));
     }
-    let mut event = match incoming.into_event() {
+    let event = match incoming.into_event() {
         Ok(event) => event,
         Err(_) => {
             super::ops::close_malformed(&socket.io, socket.id());
@@ -279,7 +279,7 @@ fn process(socket: &SocketRef, incoming: Incoming) -> Step {
         }
     };
     if let Some(any) = any {
-        super::any::hear(socket, &mut event, &any);
+        super::any::hear(socket, &event, &any);
     }
     for (i, m) in middleware.iter().enumerate() {
         // A panicking middleware drops the event (the panic hook reported it).

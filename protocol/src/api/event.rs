@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Why event arguments could not be read as the handler asked.
 ///
@@ -265,13 +265,13 @@ impl Event {
         self.ack.take()
     }
 
-    /// A responder for this event's acknowledgement that an
-    /// [`on_any`](super::SocketRef::on_any) listener can answer with, although it only borrows
-    /// the event. The listeners and the event's handler (or fallback) share the one
-    /// acknowledgement, as in the reference, whose `onAny` listeners get the same callback as
-    /// the handler: the first to send answers the client, and later sends send nothing. `None`
-    /// when the client asked for no acknowledgement, or when no `on_any` listener heard the
-    /// event (its handler then owns the acknowledgement: [`take_ack`](Self::take_ack)).
+    /// A responder for this event's acknowledgement that only borrows the event, as an
+    /// [`on_any`](super::SocketRef::on_any) listener does. Every responder for the request —
+    /// those from `shared_ack` and the one the handler takes — shares it: the first to send
+    /// answers the client, later sends send nothing. That is the reference's ack callback,
+    /// which its `onAny` listeners get as well as the handler. `None` when the client asked
+    /// for no acknowledgement, or once the responder was taken ([`take_ack`](Self::take_ack),
+    /// [`ack`](Self::ack)).
     ///
     /// ```
     /// # use volley_protocol::api::SocketRef;
@@ -288,22 +288,15 @@ impl Event {
     /// ```
     pub fn shared_ack(&self) -> Option<AckResponder> {
         let ack = self.ack.as_ref()?;
-        let answered = ack.answered.clone()?;
+        // Made only when asked for: a request with a single responder needs no flag.
+        let answered = ack.answered.get_or_init(Arc::default).clone();
         Some(AckResponder {
             io: ack.io.clone(),
             socket: ack.socket.clone(),
             id: ack.id,
             reply_to: ack.reply_to.clone(),
-            answered: Some(answered),
+            answered: OnceLock::from(answered),
         })
-    }
-
-    /// Makes the acknowledgement shareable (see [`Event::shared_ack`]): from now on, of the
-    /// responders for it, the first to send answers.
-    pub(crate) fn share_ack(&mut self) {
-        if let Some(ack) = self.ack.as_mut() {
-            ack.answered.get_or_insert_with(Arc::default);
-        }
     }
 
     /// Acknowledges with `data` (see [`AckResponder::send`]); no-op if no ack was requested.
@@ -353,9 +346,9 @@ pub struct AckResponder {
     pub(crate) id: u64,
     /// Set for a server-side event from another node: the answer goes to that node.
     pub(crate) reply_to: Option<(Str, crate::server::ReplyTo)>,
-    /// Set when several responders answer the same request (an event heard by `on_any`
-    /// listeners): whether one of them sent the answer already.
-    pub(crate) answered: Option<Arc<AtomicBool>>,
+    /// Set once several responders answer the same request ([`Event::shared_ack`]): whether
+    /// one of them sent the answer already.
+    pub(crate) answered: OnceLock<Arc<AtomicBool>>,
 }
 
 impl AckResponder {
@@ -408,7 +401,7 @@ impl AckResponder {
     /// # }
     /// ```
     pub fn send_raw(self, args: RawArgs) {
-        if (self.answered.as_ref()).is_some_and(|a| a.swap(true, Ordering::AcqRel)) {
+        if (self.answered.get()).is_some_and(|a| a.swap(true, Ordering::AcqRel)) {
             return;
         }
         match self.reply_to {
@@ -424,7 +417,7 @@ impl AckResponder {
             socket: SocketId::from(Str::new()),
             id: 0,
             reply_to: Some((nsp, to)),
-            answered: None,
+            answered: OnceLock::new(),
         }
     }
 }
