@@ -35,6 +35,7 @@ pub(crate) fn request_head<B>(req: &Request<B>) -> RequestHead {
         hyper::Method::POST => Method::Post,
         hyper::Method::OPTIONS => Method::Options,
         hyper::Method::PUT => Method::Put,
+        hyper::Method::HEAD => Method::Head,
         _ => Method::Other,
     };
     let uri = req.uri();

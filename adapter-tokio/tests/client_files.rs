@@ -57,6 +57,16 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
     .await;
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
+    // HEAD (a proxy or health check probing the file) gets the GET's head, no body.
+    let probe = request(addr, "HEAD", "/socket.io/socket.io.js", &[], b"").await;
+    assert_eq!(probe.status, 200);
+    assert_eq!(probe.header("etag"), Some("\"9.9.9\""));
+    assert!(probe
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("application/javascript")));
+    let length = full.len().to_string();
+    assert_eq!(probe.header("content-length"), Some(length.as_str()));
+    assert!(probe.body.is_empty());
 
     for (accept, encoding) in [("gzip, deflate, br", "gzip"), ("deflate", "deflate")] {
         let packed = request(

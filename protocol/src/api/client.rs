@@ -98,16 +98,16 @@ impl ClientFiles {
         &self.etag
     }
 
-    /// Answers a GET for one of the client files under `path`; `None` for anything else. A
-    /// file of at least `compress_from` bytes goes out compressed when `Accept-Encoding`
-    /// allows it (`None`: never).
+    /// Answers a GET (or a HEAD: the server sends its head only) for one of the client files
+    /// under `path`; `None` for anything else. A file of at least `compress_from` bytes goes
+    /// out compressed when `Accept-Encoding` allows it (`None`: never).
     pub(crate) fn respond(
         &self,
         path: &str,
         head: &RequestHead,
         compress_from: Option<usize>,
     ) -> Option<HttpResponse> {
-        if head.method() != Method::Get {
+        if !matches!(head.method(), Method::Get | Method::Head) {
             return None;
         }
         let name = head.path().strip_prefix(path)?;

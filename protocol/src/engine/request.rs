@@ -17,6 +17,9 @@ pub enum Method {
     Options,
     /// `PUT` (refused for handshakes like any non-GET).
     Put,
+    /// `HEAD`: the client files answer it as a GET without a body; Engine.IO refuses it like
+    /// any non-GET.
+    Head,
     /// Anything else.
     Other,
 }
@@ -29,6 +32,7 @@ impl Method {
             "POST" => Method::Post,
             "OPTIONS" => Method::Options,
             "PUT" => Method::Put,
+            "HEAD" => Method::Head,
             _ => Method::Other,
         }
     }
