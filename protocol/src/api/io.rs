@@ -160,6 +160,7 @@ impl Io {
             .cleanup_empty_child_namespaces(parts.cleanup_empty_child_namespaces)
             .max_namespaces_per_client(parts.max_namespaces_per_client)
             .connection_state_recovery(parts.recovery)
+            .parser(parts.parser)
             // Handlers validate text events as they read them (see `SocketRef::on_args`).
             .defer_event_validation(true);
         let engine = EngineServer::new(parts.engine, RuntimeIds::new(runtime.clone()));

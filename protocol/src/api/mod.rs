@@ -59,5 +59,5 @@ pub use socket::SocketRef;
 
 pub use crate::engine::TransportKind;
 pub use crate::server::{DisconnectReason, Handshake, Room, SocketId, SocketInfo};
-pub use crate::socket::{Args, ConnectError, RawArgs, Value};
+pub use crate::socket::{Args, ConnectError, Parser, RawArgs, Value};
 pub use crate::Str;

@@ -7,6 +7,7 @@ use crate::engine::{
     CookieConfig, Cors, CorsOrigin, EngineConfig, RequestHead, ResponseHeaders, Transports,
 };
 use crate::server::{AdapterFactory, RecoveryConfig};
+use crate::socket::Parser;
 use crate::Str;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,6 +40,7 @@ pub struct Options {
     max_namespaces_per_client: usize,
     recovery: Option<RecoveryConfig>,
     allow_request: AllowRequest,
+    parser: Parser,
 }
 
 /// The `allow_request` hook, if any.
@@ -80,6 +82,7 @@ impl Default for Options {
             max_namespaces_per_client: crate::server::DEFAULT_MAX_NAMESPACES_PER_CLIENT,
             recovery: None,
             allow_request: AllowRequest::default(),
+            parser: Parser::Json,
         }
     }
 }
@@ -381,6 +384,29 @@ impl Options {
         self.recovery = recovery;
         self
     }
+    /// How packets are written on the wire (the reference's `parser` option), for every
+    /// client of the server: [`Parser::Json`] (the default) or [`Parser::MsgPack`], the
+    /// reference's `socket.io-msgpack-parser`, whose clients are created with
+    /// `io(url, { parser: require("socket.io-msgpack-parser") })`. See
+    /// [`socket::msgpack`](crate::socket::msgpack) for how MessagePack values map to the JSON
+    /// arguments handlers read.
+    ///
+    /// ```
+    /// use volley_protocol::api::{Options, Parser};
+    /// let options = Options::default().parser(Parser::MsgPack);
+    /// assert_eq!(options.get_parser(), Parser::MsgPack);
+    /// assert_eq!(Options::default().get_parser(), Parser::Json);
+    /// ```
+    pub fn parser(mut self, parser: Parser) -> Self {
+        self.parser = parser;
+        self
+    }
+
+    /// `parser`.
+    pub fn get_parser(&self) -> Parser {
+        self.parser
+    }
+
     /// Whether to serve the browser client under the path (default true).
     ///
     /// ```
@@ -512,6 +538,7 @@ impl Options {
             max_namespaces_per_client: self.max_namespaces_per_client,
             recovery: self.recovery,
             allow_request: self.allow_request.0,
+            parser: self.parser,
         }
     }
 }
@@ -527,4 +554,5 @@ pub(crate) struct Parts {
     pub(crate) cluster_request_timeout: Duration,
     pub(crate) recovery: Option<RecoveryConfig>,
     pub(crate) allow_request: Option<DynAllowRequest>,
+    pub(crate) parser: Parser,
 }

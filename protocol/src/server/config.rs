@@ -1,5 +1,6 @@
 //! Socket.IO server options.
 
+use crate::socket::Parser;
 use std::time::Duration;
 
 /// Options of the Socket.IO layer (the Engine.IO ones live in `EngineConfig`).
@@ -34,6 +35,9 @@ pub struct SocketConfig {
     /// Connection state recovery (the reference's `connectionStateRecovery`; `None`, the
     /// default, as in the reference: off). See [`RecoveryConfig`](super::RecoveryConfig).
     pub connection_state_recovery: Option<super::RecoveryConfig>,
+    /// How packets are written on the wire (the reference's `parser`): JSON text by default,
+    /// or one MessagePack binary message per packet ([`Parser::MsgPack`]).
+    pub parser: Parser,
 }
 
 /// Default of [`SocketConfig::max_namespaces_per_client`].
@@ -49,6 +53,7 @@ impl Default for SocketConfig {
             max_namespaces_per_client: DEFAULT_MAX_NAMESPACES_PER_CLIENT,
             defer_event_validation: false,
             connection_state_recovery: None,
+            parser: Parser::Json,
         }
     }
 }
@@ -92,6 +97,12 @@ impl SocketConfig {
     /// Sets `defer_event_validation`.
     pub fn defer_event_validation(mut self, on: bool) -> Self {
         self.defer_event_validation = on;
+        self
+    }
+
+    /// Sets `parser`.
+    pub fn parser(mut self, parser: Parser) -> Self {
+        self.parser = parser;
         self
     }
 

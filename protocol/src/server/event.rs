@@ -4,7 +4,7 @@ use super::cluster::{RequestId, RequestResult};
 use super::ids::{AckId, DisconnectReason, Room, SocketId};
 use super::namespace::PatternId;
 use crate::engine::{OutMessage, RequestHead, SessionKey};
-use crate::socket::{Packet, UncheckedEvent};
+use crate::socket::{Packet, Parser, UncheckedEvent};
 use crate::Str;
 use bytes::Bytes;
 use std::sync::Arc;
@@ -248,8 +248,12 @@ impl std::ops::Deref for Messages {
 }
 
 /// Encodes a Socket.IO packet into the Engine.IO messages every target shares: one buffer
-/// for the text (already behind its `4`), and a shared list only when there are attachments.
-pub(crate) fn to_messages(packet: &Packet) -> Messages {
+/// for the text (already behind its `4`), and a shared list only when there are attachments;
+/// with the MessagePack parser, the one binary message.
+pub(crate) fn to_messages(packet: &Packet, parser: Parser) -> Messages {
+    if parser == Parser::MsgPack {
+        return Messages::One(crate::socket::msgpack::encode_message(packet));
+    }
     let text = OutMessage::from_encoded_text(packet.encode_engine_text());
     let attachments = packet.wire_attachments();
     match text {

@@ -19,7 +19,7 @@ use super::{AdapterFactory, InMemoryAdapterFactory};
 use crate::engine::{Message, RequestHead, SessionKey};
 use crate::hash::IdMap;
 use crate::id::IdGenerator;
-use crate::socket::{ConnectError, Decoded, Decoder, Packet, PacketType, UncheckedEvent};
+use crate::socket::{ConnectError, Decoded, Decoder, Packet, PacketType, Parser, UncheckedEvent};
 use crate::Str;
 use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU64;
@@ -209,6 +209,9 @@ impl SocketLayer {
             return;
         };
         let decoded = match msg {
+            msg if self.config.parser == Parser::MsgPack => {
+                crate::socket::msgpack::decode_message(msg).map(|p| Some(Decoded::Packet(p)))
+            }
             Message::Text(text) if self.config.defer_event_validation => {
                 client.decoder.decode_text_deferred(text)
             }
@@ -506,7 +509,7 @@ impl SocketLayer {
     pub(crate) fn send_packet_to(&mut self, to: SessionRef, packet: &Packet, volatile: bool) {
         self.commands.push_back(EngineCommand::Send {
             to,
-            messages: to_messages(packet),
+            messages: to_messages(packet, self.config.parser),
             volatile,
         });
     }

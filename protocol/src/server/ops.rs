@@ -128,7 +128,7 @@ impl SocketLayer {
         }
         let mut packet = Packet::event(nsp, payload.data, payload.attachments);
         packet.id = ack.map(|(_, id)| id);
-        let messages = to_messages(&packet);
+        let messages = to_messages(&packet, self.config.parser);
         for &key in &targets {
             let Some(s) = self.sockets.get_mut(key) else {
                 continue;

@@ -85,4 +85,7 @@ pub enum DecodeError {
     /// A binary message arrived while no binary packet was waiting for it.
     #[error("binary message without a pending binary packet")]
     UnexpectedBinary,
+    /// A packet the MessagePack parser refuses ([`Parser::MsgPack`](super::Parser::MsgPack)).
+    #[error(transparent)]
+    MsgPack(#[from] super::msgpack::MsgPackError),
 }

@@ -11,6 +11,7 @@ mod binary_de;
 mod connect;
 mod decoder;
 mod error;
+pub mod msgpack;
 mod packet;
 #[macro_use]
 mod probe;
@@ -25,6 +26,7 @@ pub use binary::Binary;
 pub use connect::{ConnectError, EMPTY_AUTH};
 pub use decoder::{Decoder, DEFAULT_MAX_ATTACHMENTS};
 pub use error::DecodeError;
+pub use msgpack::Parser;
 pub use packet::{Encoded, Packet, PacketType, DEFAULT_NSP};
 pub use scan::{is_reserved_event, reserved_event, RESERVED_EVENTS};
 pub use ser::{
