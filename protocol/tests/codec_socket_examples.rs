@@ -338,6 +338,26 @@ fn serializing_user_data_spreads_tuples_and_extracts_bytes() {
 }
 
 #[test]
+fn a_null_value_is_one_null_argument_and_only_unit_is_none() {
+    // The reference's `emit("x", null)` and `callback(null)`: a value that is null is sent,
+    // only `()` means no argument.
+    let null = serde_json::Value::Null;
+    assert_eq!(to_event("x", &null).unwrap().json, "[\"x\",null]");
+    assert_eq!(to_ack(&null).unwrap().json, "[null]");
+    assert_eq!(to_event("x", &Value::Null).unwrap().json, "[\"x\",null]");
+    assert_eq!(to_ack(&Value::Null).unwrap().json, "[null]");
+    assert_eq!(to_event("x", &None::<u8>).unwrap().json, "[\"x\",null]");
+    assert_eq!(
+        to_event("x", &(null.clone(), 1)).unwrap().json,
+        "[\"x\",null,1]"
+    );
+    let encoded = volley_protocol::socket::encode_ack("/", 3, &null).unwrap();
+    assert_eq!(encoded.text, "33[null]");
+    assert_eq!(to_event("x", &()).unwrap().json, "[\"x\"]");
+    assert_eq!(to_ack(&()).unwrap().json, "[]");
+}
+
+#[test]
 fn nested_bytes_become_numbered_placeholders_in_order() {
     #[derive(serde::Serialize)]
     struct File {

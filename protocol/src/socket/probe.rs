@@ -36,7 +36,7 @@ macro_rules! scalar_methods {
 pub(crate) enum Top {
     /// `serialize_tuple`: tuples and fixed-size arrays; spread into separate arguments.
     Tuple,
-    /// `serialize_unit`: `()`, no argument at all.
+    /// `serialize_unit` from a zero-sized value: `()`, no argument at all.
     Unit,
     /// Anything else: one argument.
     Other,
@@ -44,6 +44,9 @@ pub(crate) enum Top {
 
 pub(crate) fn top<T: Serialize + ?Sized>(value: &T) -> Top {
     match value.serialize(Probe) {
+        // Only `()` (zero-sized) means no argument: a value that serializes as unit but holds
+        // data, such as `serde_json::Value::Null`, is one `null`, as `emit("x", null)` sends.
+        Ok(Top::Unit) if std::mem::size_of_val(value) != 0 => Top::Other,
         Ok(t) | Err(Found(t)) => t,
     }
 }
@@ -160,6 +163,7 @@ mod tests {
         assert_eq!(top(&vec![1, 2]), Top::Other);
         assert_eq!(top(&"x"), Top::Other);
         assert_eq!(top(&None::<u8>), Top::Other);
+        assert_eq!(top(&serde_json::Value::Null), Top::Other);
         assert_eq!(
             top(&std::collections::BTreeMap::<u8, u8>::new()),
             Top::Other
