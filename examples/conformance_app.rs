@@ -10,7 +10,7 @@
 //!   namespace is refused with `Invalid namespace`.
 //! - Also on `/`, for the connection state recovery suite: on connect, only when recovery is
 //!   on, `hello` with `{"id": socket id, "recovered": bool}`; `join` (room, ack) → joins, acks with nothing;
-//!   `to-room` (room, value, ack) → `room-message` with `value` to that room, then acks;
+//!   `to-room` (room, value, ack) → `room-message` with `value` (binary included) to that room, then acks;
 //!   `set-data` (value, ack) → `data.value = value`, acks; `get-data` (ack) → acks with
 //!   `data.value` (`null` if unset); `server-disconnect` → the server disconnects the socket.
 //!   `CONNECTION_STATE_RECOVERY=<ms>` turns recovery on with that maxDisconnectionDuration.
@@ -29,6 +29,11 @@
 //!   at once with that message; `deny-later=<message>` → refused with it after 20 ms;
 //!   `allow-later` → allowed after 20 ms; `deny-websocket` → refused ("no websocket") when the
 //!   handshake's transport is websocket; anything else → allowed.
+//! - `ask` (value, ack) on `/` → emits `question` with `value` asking for an ack, then acks
+//!   `ask` with the client's answer (an acknowledgement from the client to the server).
+//! - Namespace `/refused`: its connect middleware refuses every client with the message
+//!   "refused by namespace middleware" and data `{"code": 42, "auth": <the CONNECT auth>}`.
+//! - `PARSER=msgpack`: the reference's `socket.io-msgpack-parser` instead of the JSON parser.
 //! - With `--engine`: a raw Engine.IO server on `/engine.io/` with the same timing that echoes
 //!   every message back, text as text and binary as binary.
 //! - Headers hooks, in both modes: `x-initial: 1` on the response that opens a session,
@@ -41,10 +46,12 @@ use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 use volley_protocol::api::{
-    EngineIo, EventRefused, EventVerdict, Io, Options, RawArgs, RequestRefused, SocketRef, Verdict,
+    Connecting, EngineIo, EventRefused, EventVerdict, Io, Options, Parser, RawArgs, RequestRefused,
+    SocketRef, Verdict,
 };
 use volley_protocol::engine::{Cors, CorsOrigin, EngineConfig, RequestHead, ResponseHeaders};
 use volley_protocol::server::RecoveryConfig;
+use volley_protocol::socket::ConnectError;
 use volley_protocol::socket::{values_to_ack, Value};
 use volley_protocol::Str;
 
@@ -144,6 +151,10 @@ pub fn options() -> Options {
             RecoveryConfig::new().max_disconnection_duration(keep)
         }))
         .allow_request(allow_request)
+        .parser(match std::env::var("PARSER").as_deref() {
+            Ok("msgpack") => Parser::MsgPack,
+            _ => Parser::Json,
+        })
 }
 
 /// How long the async verdicts of [`allow_request`] take.
@@ -192,12 +203,35 @@ pub fn socketio_app(io: &Io) {
             }
         });
         recovery_handlers(&socket);
+        ask_handler(&socket);
     });
     io.of("/custom").on_connection(|socket: SocketRef| {
         emit_auth(&socket);
         middleware_handlers(&socket);
     });
     io.of("/any").on_connection(any_handlers);
+    io.of("/refused").middleware(|connecting: Connecting| {
+        let data = format!("{{\"code\":42,\"auth\":{}}}", connecting.auth());
+        Err::<(), _>(
+            ConnectError::new("refused by namespace middleware").with_data(Str::from(data)),
+        )
+    });
+}
+
+/// `ask`: the server asks the client in turn and acks with its answer.
+fn ask_handler(socket: &SocketRef) {
+    socket.on("ask", |socket, mut event| {
+        let value = event.arg::<Value>(0).unwrap_or_default();
+        let ack = event.take_ack();
+        async move {
+            let Ok(answer) = socket.emit_with_ack("question", &(value,)) else {
+                return;
+            };
+            if let (Some(ack), Ok(reply)) = (ack, answer.await) {
+                ack.send_forward(reply.raw());
+            }
+        }
+    });
 }
 
 /// The `/any` namespace (see the module comment).
@@ -267,7 +301,7 @@ fn recovery_handlers(socket: &SocketRef) {
         let _ = event.ack(&());
     });
     socket.on("to-room", |socket, mut event| {
-        if let (Ok(room), Ok(value)) = (event.arg::<String>(0), event.arg::<serde_json::Value>(1)) {
+        if let (Ok(room), Ok(value)) = (event.arg::<String>(0), event.arg::<Value>(1)) {
             let _ = socket.nsp().to(room).emit("room-message", &value);
         }
         let _ = event.ack(&());

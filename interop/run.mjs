@@ -9,14 +9,16 @@
 //   INTEROP_SERVER=node node interop/run.mjs    target the Node reference (interop/fixtures/)
 //   INTEROP_SERVER_CMD='…' node interop/run.mjs  any command (VOLLEY_CMD works too); PORT is set,
 //                                               --engine appended for the Engine.IO server
-// Five servers run: Socket.IO and Engine.IO (--engine) each twice, and a Socket.IO one with
-// connection state recovery. The "heartbeat" pair keeps the fixture's timing (300/200 ms heartbeat,
+// Six servers run: Socket.IO and Engine.IO (--engine) each twice, a Socket.IO one with
+// connection state recovery, and a Socket.IO one with the MessagePack parser. The "heartbeat" pair keeps the fixture's timing (300/200 ms heartbeat,
 // 1000 ms connectTimeout) for the tests about that timing; every other test, and the python suite,
 // drives the pair started with the reference defaults (PING_INTERVAL=25000 PING_TIMEOUT=20000
 // CONNECT_TIMEOUT=45000), so that a busy machine stalling a client process for a few hundred ms
 // cannot close sessions the test is not about. The "recovery" server has those defaults too, plus
 // CONNECTION_STATE_RECOVERY=4000 (connectionStateRecovery with a 4000 ms maxDisconnectionDuration;
-// the same command with that env set), for recovery.test.mjs only (INTEROP_RECOVERY_URL).
+// the same command with that env set), for recovery.test.mjs only (INTEROP_RECOVERY_URL). The
+// "msgpack" server is the same command with PARSER=msgpack (socket.io-msgpack-parser instead of
+// the JSON parser), for msgpack.test.mjs only (INTEROP_MSGPACK_URL).
 // Other knobs: INTEROP_PYTHON (python with python-socketio, default .venv/bin/python or python3),
 // INTEROP_FILTER (a --test-name-pattern for the JS suites), INTEROP_SUMMARY_FILE (also write the
 // summary line there), INTEROP_CONFORMANCE_ONLY=1 (only the suites that drive the conformance
@@ -185,7 +187,8 @@ async function main() {
     servers.push(await startServer("socketio-heartbeat", false));
     servers.push(await startServer("engineio-heartbeat", true));
     servers.push(await startServer("socketio-recovery", false, { ...relaxed, CONNECTION_STATE_RECOVERY: "4000" }));
-    const [sio, eio, sioHeartbeat, eioHeartbeat, sioRecovery] = servers;
+    servers.push(await startServer("socketio-msgpack", false, { ...relaxed, PARSER: "msgpack" }));
+    const [sio, eio, sioHeartbeat, eioHeartbeat, sioRecovery, sioMsgpack] = servers;
     const env = {
       ...process.env,
       INTEROP_URL: `http://127.0.0.1:${sio.port}`,
@@ -193,6 +196,7 @@ async function main() {
       INTEROP_HEARTBEAT_URL: `http://127.0.0.1:${sioHeartbeat.port}`,
       INTEROP_ENGINE_HEARTBEAT_URL: `http://127.0.0.1:${eioHeartbeat.port}`,
       INTEROP_RECOVERY_URL: `http://127.0.0.1:${sioRecovery.port}`,
+      INTEROP_MSGPACK_URL: `http://127.0.0.1:${sioMsgpack.port}`,
       INTEROP_TARGET: target,
     };
     console.log("\n[interop] JavaScript suites (socket.io-client, engine.io-client, raw sockets)");
