@@ -321,7 +321,8 @@ fn recovery_handlers(socket: &SocketRef) {
             .data()
             .and_then(|d| d.get("value").cloned())
             .unwrap_or_default();
-        let _ = event.ack(&(value,));
+        // A null value is one `null` argument, as the reference's `ack(null)`.
+        let _ = event.ack(&value);
     });
     socket.on("server-disconnect", |socket, _event| {
         socket.disconnect_and_close()
