@@ -345,6 +345,19 @@ impl Io {
         self.root().disconnect_sockets()
     }
 
+    /// Disconnects every socket of `/` and closes their clients' connections (the reference's
+    /// `io.disconnectSockets(true)`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.disconnect_sockets_and_close();
+    /// # }
+    /// ```
+    pub fn disconnect_sockets_and_close(&self) {
+        self.root().disconnect_sockets_and_close()
+    }
+
     /// Hands the server a message from another node of the cluster (what a cluster adapter
     /// such as Redis received).
     ///
@@ -680,5 +693,18 @@ impl Namespace {
     /// ```
     pub fn disconnect_sockets(&self) {
         self.all().disconnect_sockets()
+    }
+
+    /// Disconnects every socket of the namespace and closes their clients' connections, with
+    /// their sockets in other namespaces (the reference's `nsp.disconnectSockets(true)`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.of("/chat").disconnect_sockets_and_close();
+    /// # }
+    /// ```
+    pub fn disconnect_sockets_and_close(&self) {
+        self.all().disconnect_sockets_and_close()
     }
 }

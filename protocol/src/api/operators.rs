@@ -419,6 +419,20 @@ impl BroadcastOperator {
     pub fn disconnect_sockets(&self) {
         self.each_nsp(|nsp| ops::disconnect_sockets(&self.io, nsp, &self.opts, false));
     }
+
+    /// Disconnects every selected socket and closes its client's connection, with every other
+    /// socket of that client (the reference's `disconnectSockets(true)`; on every node unless
+    /// `local`).
+    ///
+    /// ```
+    /// # use volley_protocol::api::Io;
+    /// # fn f(io: Io) {
+    /// io.to("banned").disconnect_sockets_and_close();
+    /// # }
+    /// ```
+    pub fn disconnect_sockets_and_close(&self) {
+        self.each_nsp(|nsp| ops::disconnect_sockets(&self.io, nsp, &self.opts, true));
+    }
 }
 
 impl std::fmt::Debug for BroadcastOperator {
