@@ -146,7 +146,7 @@ impl Value {
     }
 }
 
-fn write_number(out: &mut Vec<u8>, n: &serde_json::Number) {
+pub(crate) fn write_number(out: &mut Vec<u8>, n: &serde_json::Number) {
     let mut buf = itoa::Buffer::new();
     if let Some(u) = n.as_u64() {
         out.extend_from_slice(buf.format(u).as_bytes());

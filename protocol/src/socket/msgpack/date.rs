@@ -1,16 +1,14 @@
 //! notepack's `Date` (milliseconds since the epoch) as `Date.prototype.toJSON` writes it.
 
-use crate::socket::Value;
-
 /// The largest distance from the epoch a JavaScript date may have (±100 000 000 days).
 const MAX_MS: u64 = 8_640_000_000_000_000;
 const MS_PER_DAY: i64 = 86_400_000;
 
-/// `YYYY-MM-DDTHH:mm:ss.sssZ` (years outside 0–9999 as `±YYYYYY`), or `null` for a time no
-/// JavaScript date can hold (its `toJSON` is `null` then too).
-pub(super) fn to_json(ms: i64) -> Value {
+/// `YYYY-MM-DDTHH:mm:ss.sssZ` (years outside 0–9999 as `±YYYYYY`), or `None` for a time no
+/// JavaScript date can hold (its `toJSON` is `null` then).
+pub(super) fn iso(ms: i64) -> Option<String> {
     if ms.unsigned_abs() > MAX_MS {
-        return Value::Null;
+        return None;
     }
     let (days, in_day) = (ms.div_euclid(MS_PER_DAY), ms.rem_euclid(MS_PER_DAY));
     let (year, month, day) = civil_from_days(days);
@@ -19,7 +17,7 @@ pub(super) fn to_json(ms: i64) -> Value {
         y if y < 0 => format!("-{:06}", -y),
         y => format!("+{y:06}"),
     };
-    Value::String(format!(
+    Some(format!(
         "{year}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
         in_day / 3_600_000,
         in_day / 60_000 % 60,
@@ -45,18 +43,10 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    fn iso(ms: i64) -> String {
-        match to_json(ms) {
-            Value::String(s) => s,
-            other => panic!("{other:?}"),
-        }
-    }
-
     #[test]
     fn dates_read_as_javascript_writes_them() {
         // Values checked with `new Date(ms).toJSON()` in Node.
+        let iso = |ms| super::iso(ms).unwrap();
         assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
         assert_eq!(iso(-1), "1969-12-31T23:59:59.999Z");
@@ -65,7 +55,7 @@ mod tests {
         assert_eq!(iso(253_402_300_800_000), "+010000-01-01T00:00:00.000Z");
         assert_eq!(iso(8_640_000_000_000_000), "+275760-09-13T00:00:00.000Z");
         assert_eq!(iso(-8_640_000_000_000_000), "-271821-04-20T00:00:00.000Z");
-        assert_eq!(to_json(8_640_000_000_000_001), Value::Null);
-        assert_eq!(to_json(i64::MIN), Value::Null);
+        assert_eq!(super::iso(8_640_000_000_000_001), None);
+        assert_eq!(super::iso(i64::MIN), None);
     }
 }

@@ -21,7 +21,9 @@
 //!   ordinary object when the packet has no binary value, and is read as a placeholder (so
 //!   usually refused as a count mismatch) when it has some.
 //!
-//! A refused message closes that client, like any malformed packet.
+//! At most [`DEFAULT_MAX_ATTACHMENTS`](crate::socket::DEFAULT_MAX_ATTACHMENTS) binary values
+//! are accepted per packet (the JSON parser's bound on attachments). A refused message closes
+//! that client, like any malformed packet.
 //!
 //! Outgoing, a JSON number is written as a JavaScript number would be (integers in their
 //! smallest form, anything else as float 64), binary as `bin`, objects as maps with string keys.
@@ -70,6 +72,13 @@ pub enum MsgPackError {
     /// Bytes left after the packet.
     #[error("{0} trailing bytes after the MessagePack packet")]
     Trailing(usize),
+    /// More binary values in one message than [`DEFAULT_MAX_ATTACHMENTS`](crate::socket::DEFAULT_MAX_ATTACHMENTS)
+    /// (the JSON parser's bound on attachments).
+    #[error("more than {max} binary values in one packet")]
+    TooManyBinaries {
+        /// The bound.
+        max: usize,
+    },
     /// A map key with no JSON form (a float, array, map, binary or extension).
     #[error("MessagePack map key that is not a string or integer")]
     UnsupportedKey,

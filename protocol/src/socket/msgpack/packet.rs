@@ -1,10 +1,10 @@
 //! A whole Socket.IO packet as one MessagePack map `{type, data, nsp, id}`.
 
-use super::read::{Item, Reader};
+use super::read::{Reader, Sink, Written};
 use super::write::{encode, encode_map_len, encode_str, encode_uint};
 use super::MsgPackError;
 use crate::socket::decoder::check_payload;
-use crate::socket::{DecodeError, Packet, PacketType, Value};
+use crate::socket::{DecodeError, Packet, PacketType, Value, DEFAULT_MAX_ATTACHMENTS};
 use crate::Str;
 use bytes::Bytes;
 
@@ -55,44 +55,38 @@ pub fn encode_packet(packet: &Packet) -> Bytes {
 /// a CONNECT or CONNECT_ERROR payload (auth is kept as JSON). How values JSON cannot hold are
 /// mapped is described on [`crate::socket::msgpack`].
 pub fn decode_packet(bytes: &Bytes) -> Result<Packet, DecodeError> {
-    let mut r = Reader::new(bytes);
+    let mut r = Reader::new(bytes, DEFAULT_MAX_ATTACHMENTS);
     let len = r.map_header()?.ok_or(MsgPackError::NotAMap)?;
-    let (mut kind, mut nsp, mut data, mut id) = (None, None, None, None);
+    let mut fields: [Field; 4] = Default::default();
+    let mut skipped = Field::default();
     for _ in 0..len {
-        let key = r.key(1)?;
-        let item = r.item(1)?;
+        let key = r.key()?;
         // A repeated key: the last one wins, as in the JavaScript object notepack builds.
-        match key.as_str() {
-            "type" => kind = Some(item),
-            "nsp" => nsp = Some(item),
-            "data" => data = Some(item),
-            "id" => id = Some(item),
-            _ => {}
-        }
+        let field = match &*key {
+            "type" => &mut fields[0],
+            "nsp" => &mut fields[1],
+            "data" => &mut fields[2],
+            "id" => &mut fields[3],
+            _ => &mut skipped,
+        };
+        field.read(&mut r)?;
     }
     r.finish()?;
-    let kind = match kind {
-        Some(Item::Value(Value::Number(n))) => n.as_u64().and_then(type_of),
-        _ => None,
-    }
-    .ok_or(MsgPackError::InvalidType)?;
-    let Some(Item::Value(Value::String(nsp))) = nsp else {
-        return Err(MsgPackError::InvalidNamespace.into());
+    let [kind, nsp, data, id] = fields;
+    let kind = kind
+        .integer()
+        .and_then(type_of)
+        .ok_or(MsgPackError::InvalidType)?;
+    let nsp = nsp.string().ok_or(MsgPackError::InvalidNamespace)?;
+    let id = match id.written {
+        None | Some(Written::Undefined) => None,
+        Some(Written::Value) => Some(id.integer().ok_or(MsgPackError::InvalidId)?),
     };
-    let mut attachments = Vec::new();
-    let data = match data {
-        None | Some(Item::Undefined) => None,
-        Some(Item::Value(v)) => {
-            let mut json = Vec::new();
-            v.write_json(&mut json, &mut attachments);
-            // `write_json` writes valid UTF-8 JSON.
-            Some(Str::from_trusted_utf8(json.into()))
-        }
-    };
-    let id = match id {
-        None | Some(Item::Undefined) => None,
-        Some(Item::Value(Value::Number(n))) => Some(n.as_u64().ok_or(MsgPackError::InvalidId)?),
-        Some(Item::Value(_)) => return Err(MsgPackError::InvalidId.into()),
+    let attachments = data.attachments;
+    let data = match data.written {
+        None | Some(Written::Undefined) => None,
+        // The reader writes valid UTF-8 JSON.
+        Some(Written::Value) => Some(Str::from_trusted_utf8(data.json.into())),
     };
     let kind = match kind {
         _ if attachments.is_empty() => kind,
@@ -109,6 +103,45 @@ pub fn decode_packet(bytes: &Bytes) -> Result<Packet, DecodeError> {
         data,
         attachments,
     })
+}
+
+/// One field of the packet map, as JSON.
+#[derive(Default)]
+struct Field {
+    /// `None`: absent.
+    written: Option<Written>,
+    json: Vec<u8>,
+    attachments: Vec<Bytes>,
+}
+
+impl Field {
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), MsgPackError> {
+        self.json.clear();
+        self.attachments.clear();
+        let mut sink = Sink {
+            json: &mut self.json,
+            attachments: &mut self.attachments,
+        };
+        self.written = Some(r.json(1, &mut sink)?);
+        Ok(())
+    }
+
+    /// A non-negative integer (an integral float reads as one, as in JavaScript).
+    fn integer(&self) -> Option<u64> {
+        let json = self.json.as_slice();
+        if self.written != Some(Written::Value) || !json.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(json).ok()?.parse().ok()
+    }
+
+    /// A string.
+    fn string(&self) -> Option<String> {
+        if self.written != Some(Written::Value) || self.json.first() != Some(&b'"') {
+            return None;
+        }
+        serde_json::from_slice(&self.json).ok()
+    }
 }
 
 fn type_code(kind: PacketType) -> u64 {

@@ -234,7 +234,19 @@ fn malformed_messages_are_errors_never_panics() {
     assert_eq!(decode_packet(&longer.into()), Err(m(Trailing(1))));
     assert_eq!(refused("91a161"), m(NotAMap));
     assert_eq!(refused("c1"), m(NotAMap));
-    assert_eq!(refused("81c1c0"), m(Reserved(0xc1)));
+    assert_eq!(refused("81a161c1"), m(Reserved(0xc1)));
+    // A key that is an array announcing 2^32 - 1 entries is refused at its marker.
+    assert_eq!(refused("81ddffffffffc0"), m(UnsupportedKey));
+    // More binary values than the JSON parser accepts attachments.
+    let mut many = hex("83a47479706502a36e7370a12fa464617461dd").to_vec();
+    let n = crate::socket::DEFAULT_MAX_ATTACHMENTS + 1;
+    many.extend_from_slice(&(n as u32 + 1).to_be_bytes());
+    many.extend_from_slice(&[0xa1, b'e']);
+    for _ in 0..n {
+        many.extend_from_slice(&[0xc4, 0x00]);
+    }
+    let max = crate::socket::DEFAULT_MAX_ATTACHMENTS;
+    assert_eq!(decode_packet(&many.into()), Err(m(TooManyBinaries { max })));
     // Lengths announced far beyond the input: refused before anything that size is reserved.
     for huge in [
         "dfffffffff",
