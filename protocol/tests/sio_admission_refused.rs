@@ -71,7 +71,14 @@ fn handshake_data_is_kept_per_socket() {
     let main = h.layer.accept_connect(h.now, req).unwrap();
     h.pump();
     assert_eq!(h.take("A"), vec![format!("0{{\"sid\":\"{main}\"}}")]);
+    let opened = h.now;
+    h.advance(std::time::Duration::from_secs(3));
     let custom = h.connect("A", "/custom");
+    assert_eq!(
+        h.layer.socket(&custom).unwrap().handshake().issued(),
+        h.now,
+        "a namespace joined later is issued when it was joined"
+    );
     assert_ne!(main, custom);
     assert_ne!(main.as_str(), "A", "socket ids are not the engine sid");
     let s = h.layer.socket(&main).unwrap();
@@ -83,7 +90,7 @@ fn handshake_data_is_kept_per_socket() {
         hs.url(),
         "/socket.io/?EIO=4&transport=polling&user=al%20ice"
     );
-    assert_eq!(hs.issued(), h.now);
+    assert_eq!(hs.issued(), opened);
     assert_eq!(s.engine_sid(), "A");
     assert_eq!(s.nsp(), "/");
     assert_eq!(s.data(), &serde_json::json!({}));

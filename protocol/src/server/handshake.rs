@@ -88,7 +88,8 @@ impl Handshake {
         self.head.remote()
     }
 
-    /// When the Engine.IO session was opened.
+    /// When the namespace admitted this socket (the reference's `issued`, also per socket; a
+    /// connect middleware's handshake has the time the CONNECT arrived).
     pub fn issued(&self) -> Instant {
         self.issued
     }

@@ -46,7 +46,6 @@ pub(crate) struct Client {
     head: Arc<RequestHead>,
     /// The engine's handle of the session, when the layer was given it.
     pub(crate) session: Option<SessionKey>,
-    opened: Instant,
     decoder: Decoder,
     /// Joined namespaces, in join order.
     pub(crate) sockets: Vec<(Str, SocketKey)>,
@@ -182,7 +181,6 @@ impl SocketLayer {
             Box::new(Client {
                 head,
                 session: None,
-                opened: now,
                 decoder: Decoder::new()
                     .max_attachment_bytes(self.config.max_attachment_bytes.unwrap_or(usize::MAX)),
                 sockets: Vec::new(),
@@ -364,7 +362,9 @@ impl SocketLayer {
                 )
             }
         };
-        let handshake = Arc::new(Handshake::new(client.head.clone(), client.opened, req.auth));
+        // Issued when the namespace admits the socket, as the reference builds each socket's
+        // handshake when its CONNECT is handled (not when the session opened).
+        let handshake = Arc::new(Handshake::new(client.head.clone(), now, req.auth));
         let key = self.sockets.insert(Socket {
             id: id.clone(),
             sid: req.sid.clone(),
