@@ -92,7 +92,7 @@ fn a_warm_echo_with_ack_allocates_a_few_times_per_request() {
     let per_request = allocs as f64 / n as f64;
     eprintln!("{per_request:.2} allocations per echo with ack");
     assert!(
-        per_request <= 2.0,
+        per_request <= 1.0,
         "{per_request:.2} allocations per request"
     );
 }

@@ -384,7 +384,10 @@ impl AckResponder {
     /// # }
     /// ```
     pub fn send_forward(self, args: &Args) {
-        self.send_raw(super::forward::ack_payload(args));
+        match self.reply_to {
+            Some(_) => self.send_raw(super::forward::ack_payload(args)),
+            None => super::ops::send_ack_forward(&self.io, &self.socket, self.id, args),
+        }
     }
 
     /// Acknowledges with arguments already serialized.

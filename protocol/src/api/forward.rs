@@ -3,7 +3,13 @@
 use crate::socket::{Args, RawArgs};
 use crate::Str;
 
-fn payload(name: Option<&str>, args: &Args) -> RawArgs {
+/// Calls `f` with the exact length of `[name, ...args]` (the arguments of `args` unchanged)
+/// and a writer of that text.
+fn with_payload<R>(
+    name: Option<&str>,
+    args: &Args,
+    f: impl FnOnce(usize, &dyn Fn(&mut String)) -> R,
+) -> R {
     // Event names are JSON-escaped by serde_json; a String never fails to serialize.
     let name = name.map(|n| serde_json::to_string(n).unwrap_or_else(|_| "\"\"".into()));
     let raw = args.raw_view();
@@ -12,28 +18,46 @@ fn payload(name: Option<&str>, args: &Args) -> RawArgs {
         items += 1;
         bytes += a.len();
     });
-    // The exact length: a `String` whose capacity is its length becomes a `Str` without a
-    // second allocation.
     let len = 2 + name.as_ref().map_or(0, String::len) + bytes + items.saturating_sub(1);
-    let mut out = String::with_capacity(len);
-    out.push('[');
-    if let Some(name) = &name {
-        out.push_str(name);
-    }
-    let mut first = name.is_none();
-    raw.for_each(|a| {
-        if !first {
-            out.push(',');
+    let write = |out: &mut String| {
+        out.push('[');
+        if let Some(name) = &name {
+            out.push_str(name);
         }
-        first = false;
-        out.push_str(a);
-    });
-    out.push(']');
-    debug_assert_eq!(out.len(), len);
-    RawArgs {
-        json: Str::from(out),
-        attachments: args.attachments().to_vec(),
-    }
+        let mut first = name.is_none();
+        raw.for_each(|a| {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(a);
+        });
+        out.push(']');
+    };
+    f(len, &write)
+}
+
+fn payload(name: Option<&str>, args: &Args) -> RawArgs {
+    with_payload(name, args, |len, write| {
+        // The exact length: a `String` whose capacity is its length becomes a `Str` without
+        // a second allocation.
+        let mut out = String::with_capacity(len);
+        write(&mut out);
+        debug_assert_eq!(out.len(), len);
+        RawArgs {
+            json: Str::from(out),
+            attachments: args.attachments().to_vec(),
+        }
+    })
+}
+
+/// Calls `f` with the exact length of `[...args]` (the arguments of `args` unchanged) and a
+/// writer of that text: for a reply written straight into its packet.
+pub(crate) fn with_ack_payload<R>(
+    args: &Args,
+    f: impl FnOnce(usize, &dyn Fn(&mut String)) -> R,
+) -> R {
+    with_payload(None, args, f)
 }
 
 /// `[name, ...args]` with the arguments of `args` unchanged.

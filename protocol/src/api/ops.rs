@@ -95,6 +95,15 @@ pub(crate) fn send_ack(io: &IoShared, id: &SocketId, ack: u64, raw: RawArgs) {
     let _ = io.with_core(|st, _| st.core.ack(id, ack, payload));
 }
 
+/// Acknowledges with the arguments of `args` unchanged, written straight into the reply.
+pub(crate) fn send_ack_forward(io: &IoShared, id: &SocketId, ack: u64, args: &Args) {
+    let attachments = args.attachments().to_vec();
+    super::forward::with_ack_payload(args, |len, write| {
+        // A socket that left no longer needs its answer.
+        let _ = io.with_core(|st, _| st.core.ack_with(id, ack, attachments, len, write));
+    });
+}
+
 pub(crate) fn emit_with_ack(
     io: &Arc<IoShared>,
     id: &SocketId,

@@ -255,13 +255,24 @@ pub(crate) fn to_messages(packet: &Packet, parser: Parser) -> Messages {
         return Messages::One(crate::socket::msgpack::encode_message(packet));
     }
     let text = OutMessage::from_encoded_text(packet.encode_engine_text());
-    let attachments = packet.wire_attachments();
+    messages_of(text, packet.wire_attachments().iter().cloned())
+}
+
+/// The messages of an ACK encoded by `ack_text` (`attachments` are what its text counted).
+pub(crate) fn ack_messages(text: Str, attachments: Vec<Bytes>) -> Messages {
+    messages_of(OutMessage::from_encoded_text(text), attachments.into_iter())
+}
+
+fn messages_of(
+    text: Option<OutMessage>,
+    attachments: impl ExactSizeIterator<Item = Bytes>,
+) -> Messages {
     match text {
-        Some(text) if attachments.is_empty() => Messages::One(text),
+        Some(text) if attachments.len() == 0 => Messages::One(text),
         // An exact-size iterator: the list is allocated once, at its final size.
         text => Messages::Shared(
             text.into_iter()
-                .chain(attachments.iter().cloned().map(OutMessage::binary))
+                .chain(attachments.map(OutMessage::binary))
                 .collect(),
         ),
     }

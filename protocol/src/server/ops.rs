@@ -1,11 +1,11 @@
 //! App commands of the Socket.IO layer: emit, acks, broadcast, rooms, disconnect and the
 //! server-wide operations.
 
-use super::ack::{AckOrigin, AckWaiter, BroadcastAck};
+use super::ack::{ack_text, AckOrigin, AckWaiter, BroadcastAck};
 use super::broadcast::BroadcastOptions;
 use super::cluster::ClusterBody;
 use super::error::ServerError;
-use super::event::{to_messages, EngineCommand, Payload};
+use super::event::{ack_messages, to_messages, EngineCommand, Payload};
 use super::ids::{AckId, DisconnectReason, Room, SocketId, SocketKey};
 use super::layer::{SocketLayer, Timer};
 use crate::socket::Packet;
@@ -93,11 +93,33 @@ impl SocketLayer {
 
     /// Answers a client's event that carried ack id `id`.
     pub fn ack(&mut self, socket: &str, id: AckId, payload: Payload) -> Result<(), ServerError> {
+        let data = payload.data;
+        let len = data.len();
+        self.ack_with(socket, id, payload.attachments, len, |out| {
+            out.push_str(&data)
+        })
+    }
+
+    /// [`ack`](Self::ack) with the JSON array written by `data` (`len` bytes) straight into
+    /// the packet's buffer: a reply that forwards arguments needs no buffer of its own.
+    pub(crate) fn ack_with(
+        &mut self,
+        socket: &str,
+        id: AckId,
+        attachments: Vec<bytes::Bytes>,
+        len: usize,
+        data: impl FnOnce(&mut String),
+    ) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
-        let packet = Packet::ack(s.nsp.clone(), id, payload.data, payload.attachments);
+        let text = ack_text(&s.nsp, id, attachments.len(), len, data);
         let to = s.session_ref();
-        self.send_packet_to(to, &packet, false);
+        let messages = ack_messages(text, attachments);
+        self.commands.push_back(EngineCommand::Send {
+            to,
+            messages,
+            volatile: false,
+        });
         Ok(())
     }
 

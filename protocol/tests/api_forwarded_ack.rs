@@ -1,0 +1,75 @@
+//! Through the user API, sans IO: `AckResponder::send_forward` answers with the client's
+//! arguments unchanged, written straight into the reply's buffer — in a namespace other than
+//! `/`, with binary attachments, and with no arguments at all.
+
+mod api_common;
+
+use api_common::TestRuntime;
+use bytes::Bytes;
+use std::sync::Arc;
+use std::time::Instant;
+use volley_protocol::api::{Endpoint, HttpOutcome, Io, Options, SocketRef, WsLink};
+use volley_protocol::engine::{Method, RequestHead, WsFrame};
+use volley_protocol::Str;
+
+fn frames(link: &WsLink) -> Vec<WsFrame> {
+    let mut out = Vec::new();
+    link.drain(&mut out);
+    out
+}
+
+fn text(s: &str) -> WsFrame {
+    WsFrame::Text(Str::from(s))
+}
+
+fn connected(nsp: &str) -> (Endpoint, WsLink) {
+    let io = Io::new(Options::default(), Arc::new(TestRuntime(Instant::now())));
+    io.of(nsp).on_connection(|socket: SocketRef| {
+        socket.on("echo", |_socket, mut event| {
+            if let Some(ack) = event.take_ack() {
+                ack.send_forward(event.forward_args());
+            }
+        });
+    });
+    let endpoint: Endpoint = io.into();
+    let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
+        .with_header("Upgrade", "websocket");
+    let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(head, Bytes::new()) else {
+        panic!("a WebSocket upgrade");
+    };
+    let link = endpoint.ws_open(upgrade);
+    assert_eq!(frames(&link).len(), 1, "the open packet");
+    link.handle_message(text(&format!("40{nsp},")));
+    let got = frames(&link);
+    assert!(
+        matches!(&got[..], [WsFrame::Text(t)] if t.starts_with(&format!("40{nsp},{{\"sid\":"))),
+        "{got:?}"
+    );
+    (endpoint, link)
+}
+
+#[test]
+fn forwarded_acks_in_a_namespace_keep_their_arguments_and_attachments() {
+    let (_endpoint, link) = connected("/chat");
+    link.handle_message(text(r#"42/chat,5["echo",1,{"a":[2,"é\""]}]"#));
+    assert_eq!(frames(&link), vec![text(r#"43/chat,5[1,{"a":[2,"é\""]}]"#)]);
+
+    link.handle_message(text(r#"42/chat,6["echo"]"#));
+    assert_eq!(frames(&link), vec![text("43/chat,6[]")]);
+
+    link.handle_message(text(
+        r#"452-/chat,12["echo",{"_placeholder":true,"num":0},"x",{"_placeholder":true,"num":1}]"#,
+    ));
+    link.handle_message(WsFrame::Binary(Bytes::from_static(&[1, 2])));
+    link.handle_message(WsFrame::Binary(Bytes::from_static(&[3])));
+    assert_eq!(
+        frames(&link),
+        vec![
+            text(
+                r#"462-/chat,12[{"_placeholder":true,"num":0},"x",{"_placeholder":true,"num":1}]"#
+            ),
+            WsFrame::Binary(Bytes::from_static(&[1, 2])),
+            WsFrame::Binary(Bytes::from_static(&[3])),
+        ]
+    );
+}
