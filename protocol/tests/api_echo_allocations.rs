@@ -6,12 +6,11 @@ mod api_common;
 mod counting_alloc;
 
 use api_common::TestRuntime;
-use bytes::Bytes;
 use counting_alloc::allocations;
 use std::sync::Arc;
 use std::time::Instant;
-use volley_protocol::api::{Endpoint, HttpOutcome, Io, Options, SocketRef};
-use volley_protocol::engine::{Method, RequestHead, WsFrame};
+use volley_protocol::api::{Endpoint, Io, Options, SocketRef};
+use volley_protocol::engine::WsFrame;
 use volley_protocol::Str;
 
 fn text(frame: &WsFrame) -> &str {
@@ -42,12 +41,7 @@ fn echo_allocations(n: usize, listeners: usize) -> usize {
         });
     });
     let endpoint: Endpoint = io.into();
-    let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
-        .with_header("Upgrade", "websocket");
-    let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(head, Bytes::new()) else {
-        panic!("a WebSocket upgrade");
-    };
-    let link = endpoint.ws_open(upgrade);
+    let link = api_common::open_websocket(&endpoint);
     let mut out = Vec::new();
     link.drain(&mut out);
     assert!(text(&out[0]).starts_with("0{\"sid\":"));

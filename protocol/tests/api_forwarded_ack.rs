@@ -8,8 +8,8 @@ use api_common::TestRuntime;
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Instant;
-use volley_protocol::api::{Endpoint, HttpOutcome, Io, Options, SocketRef, WsLink};
-use volley_protocol::engine::{Method, RequestHead, WsFrame};
+use volley_protocol::api::{Endpoint, Io, Options, SocketRef, WsLink};
+use volley_protocol::engine::WsFrame;
 use volley_protocol::Str;
 
 fn frames(link: &WsLink) -> Vec<WsFrame> {
@@ -32,12 +32,7 @@ fn connected(nsp: &str) -> (Endpoint, WsLink) {
         });
     });
     let endpoint: Endpoint = io.into();
-    let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
-        .with_header("Upgrade", "websocket");
-    let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(head, Bytes::new()) else {
-        panic!("a WebSocket upgrade");
-    };
-    let link = endpoint.ws_open(upgrade);
+    let link = api_common::open_websocket(&endpoint);
     assert_eq!(frames(&link).len(), 1, "the open packet");
     link.handle_message(text(&format!("40{nsp},")));
     let got = frames(&link);

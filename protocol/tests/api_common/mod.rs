@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
-use volley_protocol::api::{BoxFuture, Endpoint, HttpOutcome, Runtime};
+use volley_protocol::api::{BoxFuture, Endpoint, HttpOutcome, Runtime, WsLink};
 use volley_protocol::engine::{Method, RequestHead};
 
 /// A runtime for tests: a fixed clock, and spawned futures polled until they finish.
@@ -64,6 +64,17 @@ impl Runtime for SteppedRuntime {
     fn fill_random(&self, buf: &mut [u8]) {
         counting_bytes(buf);
     }
+}
+
+/// A WebSocket-first connection to `endpoint`, upgraded (nothing read yet).
+#[allow(dead_code)]
+pub fn open_websocket(endpoint: &Endpoint) -> WsLink {
+    let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
+        .with_header("Upgrade", "websocket");
+    let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(head, Bytes::new()) else {
+        panic!("a WebSocket upgrade");
+    };
+    endpoint.ws_open(upgrade)
 }
 
 /// A polling client connected to `/`, driving the endpoint by hand.
