@@ -1,6 +1,8 @@
-"""python-socketio (sync client) against the conformance server, over WebSocket and over polling.
+"""python-socketio (sync client) against the conformance server, over WebSocket and over polling;
+then the same with python-socketio's msgpack serializer against the server started with the
+MessagePack parser (socket.io-msgpack-parser's wire format, written by msgpack-python).
 
-Run through interop/run.mjs, which sets INTEROP_URL.
+Run through interop/run.mjs, which sets INTEROP_URL and INTEROP_MSGPACK_URL.
 """
 
 import os
@@ -10,14 +12,15 @@ import unittest
 import socketio
 
 URL = os.environ.get("INTEROP_URL", "")
+MSGPACK_URL = os.environ.get("INTEROP_MSGPACK_URL", "")
 HANG_GUARD_S = 20
 
 
 class Client:
     """A python-socketio client that queues every `auth` and `message-back` it receives."""
 
-    def __init__(self, namespace):
-        self.sio = socketio.Client(reconnection=False)
+    def __init__(self, namespace, serializer="default"):
+        self.sio = socketio.Client(reconnection=False, serializer=serializer)
         self.received = {"auth": queue.Queue(), "message-back": queue.Queue()}
         self.disconnects = queue.Queue()
         for event, q in self.received.items():
@@ -39,11 +42,15 @@ class PythonClientContract:
     """The same scenarios for each transport; subclasses set TRANSPORT."""
 
     TRANSPORT = ""
+    SERIALIZER = "default"
+
+    def url(self):
+        return URL
 
     def connect(self, namespace="/", auth=None):
-        client = Client(namespace)
+        client = Client(namespace, self.SERIALIZER)
         client.sio.connect(
-            URL,
+            self.url(),
             transports=[self.TRANSPORT],
             namespaces=[namespace],
             auth=auth,
@@ -105,4 +112,22 @@ class WebSocketTransport(PythonClientContract, unittest.TestCase):
 
 
 class PollingTransport(PythonClientContract, unittest.TestCase):
+    TRANSPORT = "polling"
+
+
+class MsgPackContract(PythonClientContract):
+    """The contract with python-socketio's msgpack serializer and the MessagePack server."""
+
+    SERIALIZER = "msgpack"
+
+    def url(self):
+        self.assertTrue(MSGPACK_URL, "INTEROP_MSGPACK_URL is not set: run through interop/run.mjs")
+        return MSGPACK_URL
+
+
+class MsgPackWebSocketTransport(MsgPackContract, unittest.TestCase):
+    TRANSPORT = "websocket"
+
+
+class MsgPackPollingTransport(MsgPackContract, unittest.TestCase):
     TRANSPORT = "polling"
