@@ -1,7 +1,7 @@
 //! HTTP long-polling payloads: several packets in one body, separated by `\x1e`.
 
 use super::error::PayloadError;
-use super::packet::Packet;
+use super::packet::{Message, Packet};
 use crate::Str;
 use bytes::Bytes;
 
@@ -78,8 +78,15 @@ where
 {
     let iter = packets.into_iter();
     let mut out = Vec::with_capacity(encoded_len(iter.clone()));
-    for (i, p) in iter.enumerate() {
-        if i > 0 {
+    for p in iter {
+        // Messages, nearly every packet of a body: separator and type in one copy.
+        if let Packet::Message(Message::Text(text)) = p {
+            let head: &[u8] = if out.is_empty() { b"4" } else { b"\x1e4" };
+            out.extend_from_slice(head);
+            out.extend_from_slice(text.as_bytes());
+            continue;
+        }
+        if !out.is_empty() {
             out.push(SEPARATOR);
         }
         p.write_text(&mut out);
@@ -165,5 +172,25 @@ mod tests {
         assert_eq!(encoded_len(&packets), out.len());
         assert_eq!(decode(out, 1000).unwrap(), packets);
         assert!(encode(&[]).is_empty());
+    }
+
+    #[test]
+    fn messages_after_other_packets_get_one_separator_each() {
+        let packets = [
+            Packet::Ping(Str::from("probe")),
+            Packet::text("a"),
+            Packet::text(""),
+            Packet::Noop,
+            Packet::text("b"),
+        ];
+        let out = encode(&packets);
+        assert_eq!(&out[..], b"2probe\x1e4a\x1e4\x1e6\x1e4b");
+        assert_eq!(encoded_len(&packets), out.len());
+        assert_eq!(decode(out, 1000).unwrap(), packets);
+        assert_eq!(&encode(&[Packet::text("")])[..], b"4");
+        assert_eq!(
+            &encode(&[Packet::text(""), Packet::text("")])[..],
+            b"4\x1e4"
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! [`Value::Binary`](super::Value::Binary)), which it writes as
 //! `{"_placeholder":true,"num":i}` while collecting the bytes as attachment `i`.
 
-use crate::json::with_scratch;
+use crate::json::Scratch;
 use crate::Str;
 use bytes::Bytes;
 use serde::ser::{
@@ -35,26 +35,25 @@ pub struct RawArgs {
 /// `["name",a,b]`), `()` means no argument, anything else is one argument (a `Vec` stays one
 /// array argument; wrap a tuple or fixed-size array in a 1-tuple to send it as one argument).
 pub fn to_event<T: Serialize + ?Sized>(name: &str, args: &T) -> Result<RawArgs, serde_json::Error> {
-    let (json, attachments) = with_scratch(|out| {
-        out.push(b'[');
-        crate::json::write_str(out, name);
-        out.push(b',');
-        write_args(out, args)
-    })?;
+    let mut scratch = Scratch::take();
+    let out = &mut scratch.buf;
+    out.push(b'[');
+    crate::json::write_str(out, name);
+    out.push(b',');
+    let attachments = write_args(out, args)?;
     Ok(RawArgs {
-        json: Str::from_trusted_utf8(json),
+        json: Str::from_trusted_utf8(scratch.finish()),
         attachments,
     })
 }
 
 /// Serializes an ACK payload `[...args]`, with the same variadic rule as [`to_event`].
 pub fn to_ack<T: Serialize + ?Sized>(args: &T) -> Result<RawArgs, serde_json::Error> {
-    let (json, attachments) = with_scratch(|out| {
-        out.push(b'[');
-        write_args(out, args)
-    })?;
+    let mut scratch = Scratch::take();
+    scratch.buf.push(b'[');
+    let attachments = write_args(&mut scratch.buf, args)?;
     Ok(RawArgs {
-        json: Str::from_trusted_utf8(json),
+        json: Str::from_trusted_utf8(scratch.finish()),
         attachments,
     })
 }
@@ -81,6 +80,7 @@ pub fn encode_ack<T: Serialize + ?Sized>(
     encode_args(PacketType::Ack, nsp, Some(id), None, args)
 }
 
+#[inline]
 fn encode_args<T: Serialize + ?Sized>(
     kind: PacketType,
     nsp: &str,
@@ -88,38 +88,37 @@ fn encode_args<T: Serialize + ?Sized>(
     name: Option<&str>,
     args: &T,
 ) -> Result<Encoded, serde_json::Error> {
-    let (text, attachments) = with_scratch(|out| {
-        out.push(kind.as_byte());
-        if nsp != DEFAULT_NSP && !nsp.is_empty() {
-            out.extend_from_slice(nsp.as_bytes());
-            out.push(b',');
+    let mut scratch = Scratch::take();
+    let out = &mut scratch.buf;
+    out.push(kind.as_byte());
+    if nsp != DEFAULT_NSP && !nsp.is_empty() {
+        out.extend_from_slice(nsp.as_bytes());
+        out.push(b',');
+    }
+    if let Some(id) = id {
+        crate::json::write_u64(out, id);
+    }
+    out.push(b'[');
+    if let Some(name) = name {
+        crate::json::write_str(out, name);
+        out.push(b',');
+    }
+    let attachments = write_args(out, args)?;
+    if !attachments.is_empty() {
+        // Only now is the count known: `2…` becomes `5<n>-…` (binary packets are dominated
+        // by their attachments, so this one shift in the scratch buffer is cheap next to
+        // them).
+        out[0] = match kind {
+            PacketType::Ack => PacketType::BinaryAck,
+            _ => PacketType::BinaryEvent,
         }
-        if let Some(id) = id {
-            crate::json::write_u64(out, id);
-        }
-        out.push(b'[');
-        if let Some(name) = name {
-            crate::json::write_str(out, name);
-            out.push(b',');
-        }
-        let attachments = write_args(out, args)?;
-        if !attachments.is_empty() {
-            // Only now is the count known: `2…` becomes `5<n>-…` (binary packets are dominated
-            // by their attachments, so this one shift in the scratch buffer is cheap next to
-            // them).
-            out[0] = match kind {
-                PacketType::Ack => PacketType::BinaryAck,
-                _ => PacketType::BinaryEvent,
-            }
-            .as_byte();
-            let mut n = itoa::Buffer::new();
-            let count = n.format(attachments.len());
-            out.splice(1..1, count.bytes().chain(std::iter::once(b'-')));
-        }
-        Ok(attachments)
-    })?;
+        .as_byte();
+        let mut n = itoa::Buffer::new();
+        let count = n.format(attachments.len());
+        out.splice(1..1, count.bytes().chain(std::iter::once(b'-')));
+    }
     Ok(Encoded {
-        text: Str::from_trusted_utf8(text),
+        text: Str::from_trusted_utf8(scratch.finish()),
         attachments,
     })
 }
@@ -127,9 +126,10 @@ fn encode_args<T: Serialize + ?Sized>(
 /// Serializes one value (no spreading): compact JSON plus attachments.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<RawArgs, serde_json::Error> {
     let att = RefCell::new(Vec::new());
-    let (json, ()) = with_scratch(|out| serialize_into(out, value, &att))?;
+    let mut scratch = Scratch::take();
+    serialize_into(&mut scratch.buf, value, &att)?;
     Ok(RawArgs {
-        json: Str::from_trusted_utf8(json),
+        json: Str::from_trusted_utf8(scratch.finish()),
         attachments: att.into_inner(),
     })
 }
@@ -145,27 +145,22 @@ pub fn values_to_ack(args: &[Value]) -> RawArgs {
 }
 
 fn values_into(name: Option<&str>, args: &[Value]) -> RawArgs {
-    let written = with_scratch(|out| {
-        out.push(b'[');
-        if let Some(name) = name {
-            crate::json::write_str(out, name);
+    let mut scratch = Scratch::take();
+    let out = &mut scratch.buf;
+    out.push(b'[');
+    if let Some(name) = name {
+        crate::json::write_str(out, name);
+    }
+    let mut attachments = Vec::new();
+    for (i, v) in args.iter().enumerate() {
+        if name.is_some() || i > 0 {
+            out.push(b',');
         }
-        let mut attachments = Vec::new();
-        for (i, v) in args.iter().enumerate() {
-            if name.is_some() || i > 0 {
-                out.push(b',');
-            }
-            v.write_json(out, &mut attachments);
-        }
-        out.push(b']');
-        Ok::<_, std::convert::Infallible>(attachments)
-    });
-    let (json, attachments) = match written {
-        Ok(w) => w,
-        Err(never) => match never {},
-    };
+        v.write_json(out, &mut attachments);
+    }
+    out.push(b']');
     RawArgs {
-        json: Str::from_trusted_utf8(json),
+        json: Str::from_trusted_utf8(scratch.finish()),
         attachments,
     }
 }
