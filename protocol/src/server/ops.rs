@@ -8,7 +8,7 @@ use super::error::ServerError;
 use super::event::{ack_messages, to_messages, EngineCommand, Payload};
 use super::ids::{AckId, DisconnectReason, Room, SocketId, SocketKey};
 use super::layer::{SocketLayer, Timer};
-use crate::socket::Packet;
+use crate::socket::{Packet, Parser};
 use crate::Str;
 use std::time::{Duration, Instant};
 
@@ -112,9 +112,19 @@ impl SocketLayer {
     ) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
-        let text = ack_text(&s.nsp, id, attachments.len(), len, data);
         let to = s.session_ref();
-        let messages = ack_messages(text, attachments);
+        let messages = if self.config.parser == Parser::Json {
+            ack_messages(
+                ack_text(&s.nsp, id, attachments.len(), len, data),
+                attachments,
+            )
+        } else {
+            // Another wire format: the packet goes through its encoder.
+            let mut json = String::with_capacity(len);
+            data(&mut json);
+            let packet = Packet::ack(s.nsp.clone(), id, Str::from(json), attachments);
+            to_messages(&packet, self.config.parser)
+        };
         self.commands.push_back(EngineCommand::Send {
             to,
             messages,
