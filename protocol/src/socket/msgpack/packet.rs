@@ -17,7 +17,8 @@ use bytes::Bytes;
 /// built by hand can hold one) is sent as `nil`, with a warning in the log.
 pub fn encode_packet(packet: &Packet) -> Bytes {
     let data = packet.data.as_deref();
-    let mut out = Vec::with_capacity(24 + packet.nsp.len() + data.map_or(0, str::len));
+    let binary: usize = packet.wire_attachments().iter().map(|b| 5 + b.len()).sum();
+    let mut out = Vec::with_capacity(24 + packet.nsp.len() + data.map_or(0, str::len) + binary);
     encode_map_len(
         2 + usize::from(data.is_some()) + usize::from(packet.id.is_some()),
         &mut out,
