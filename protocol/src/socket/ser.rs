@@ -170,6 +170,7 @@ fn values_into(name: Option<&str>, args: &[Value]) -> RawArgs {
 ///
 /// The top-level shape is probed first so nothing has to be moved afterwards: a tuple's own
 /// `[` is overwritten by the separator that follows the name (or kept as the ACK's bracket).
+#[inline]
 fn write_args<T: Serialize + ?Sized>(
     out: &mut Vec<u8>,
     args: &T,
