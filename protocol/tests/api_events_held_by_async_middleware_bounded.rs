@@ -233,3 +233,28 @@ fn without_a_bound_the_events_wait_as_with_the_reference() {
     assert_eq!(server.logged().len(), 51);
     assert!(!server.logged().iter().any(|l| l.contains("left")));
 }
+
+#[test]
+fn a_flood_of_tiny_events_is_bounded_in_number_too() {
+    // 15-byte events: 1000 of them take 15 000 bytes on the wire, far below the bound, but
+    // each waiting event holds a few hundred bytes on the server, so their number is bounded
+    // too (here to a few hundred).
+    let server = server(Some(100_000));
+    let patient = server.client();
+    let flooder = server.client();
+    let tiny = "42[\"flood\",\"\"]";
+    assert_eq!(tiny.len(), 14);
+    for client in [&patient, &flooder] {
+        assert_eq!(client.post("42[\"slow\",\"\"]"), 200);
+    }
+    server.runtime.run();
+    // A hundred wait, as any events within the bound do.
+    assert_eq!(patient.post(&vec![tiny; 100].join("\u{1e}")), 200);
+    let _ = flooder.post(&vec![tiny; 1000].join("\u{1e}"));
+    assert_eq!(server.logged(), ["left: transport buffer full"]);
+    flooder.assert_closed("the flooder");
+    server.answer();
+    let logged = server.logged();
+    assert_eq!(logged.len(), 1 + 101, "{logged:?}");
+    assert!(logged[1..].iter().all(|l| l == "slow 0" || l == "flood 0"));
+}

@@ -5,7 +5,7 @@ mod support;
 use bytes::Bytes;
 use support::*;
 use volley_protocol::engine::{
-    CloseReason, EngineConfig, OutMessage, Packet, SendOptions, SendOutcome,
+    BufferLimit, CloseReason, EngineConfig, OutMessage, Packet, SendOptions, SendOutcome,
 };
 use volley_protocol::testing::{PollingClient, WsClient};
 use volley_protocol::Str;
@@ -177,4 +177,53 @@ fn groups_are_delivered_together_in_one_poll() {
             ))
         ]
     );
+}
+
+#[test]
+fn a_flood_of_empty_messages_is_bounded_in_number_not_only_in_bytes() {
+    // Empty binary messages count 0 bytes: were only bytes counted, a client that never polls
+    // could be sent them without end (each still holds memory on the server).
+    let limit = 64 * 1024;
+    let mut h = harness(bounded(limit));
+    let c = PollingClient::connect(&mut h);
+    let empty = OutMessage::binary(Bytes::new());
+    let mut queued = 0;
+    let outcome = loop {
+        match h.server.send(h.now, &c.sid, empty.clone()) {
+            SendOutcome::Queued if queued < 1_000_000 => queued += 1,
+            other => break other,
+        }
+    };
+    assert_eq!(outcome, SendOutcome::Overflowed, "{queued} queued");
+    assert!(
+        queued <= BufferLimit::max_items(limit, 64),
+        "{queued} queued"
+    );
+    assert_eq!(
+        events(&mut h),
+        vec![opened("s1"), closed("s1", CloseReason::BufferFull)]
+    );
+}
+
+#[test]
+fn volatile_messages_make_room_by_number_too() {
+    let mut h = harness(bounded(64 * 1024));
+    let (ws, _) = WsClient::connect(&mut h);
+    let empty = [OutMessage::binary(Bytes::new())];
+    let outcomes: Vec<SendOutcome> = (0..5000)
+        .map(|_| h.server.send_with(h.now, &ws.sid, &empty, VOLATILE))
+        .collect();
+    let queued = outcomes
+        .iter()
+        .filter(|o| **o == SendOutcome::Queued)
+        .count();
+    assert!(queued < 5000, "every volatile message was kept");
+    assert_eq!(outcomes.last(), Some(&SendOutcome::Dropped));
+    // A message that must arrive makes room by dropping the oldest volatile one.
+    let kept = OutMessage::text("kept");
+    assert_eq!(h.server.send(h.now, &ws.sid, kept), SendOutcome::Queued);
+    let got = ws.recv(&mut h);
+    assert_eq!(got.len(), queued);
+    assert_eq!(got.last(), Some(&text("kept")));
+    assert!(h.server.session(&ws.sid).is_some());
 }

@@ -3,6 +3,7 @@
 //! validation, typed ones through the one serde pass that reads their arguments.
 
 use super::event::{AckResponder, Event};
+use crate::engine::BufferLimit;
 use crate::socket::{DecodeError, TypedArgsError, UncheckedEvent};
 use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
@@ -84,8 +85,14 @@ impl Incoming {
     }
 }
 
+/// What one waiting event costs beyond its wire bytes, about (the event, its name and ack
+/// responder; measured: ≈280 bytes per waiting 28-byte event). Bounds the number of waiting
+/// events under a byte limit (see [`BufferLimit::max_items`]).
+const WAITING_EVENT_COST: usize = 256;
+
 /// A socket's events waiting, in arrival order, while its connection handlers or an async
-/// event middleware run; bounded by what they took on the wire.
+/// event middleware run; bounded by what they took on the wire, and in number (so a flood of
+/// tiny events cannot hold far more memory than the bound).
 #[derive(Default)]
 pub(crate) struct Gate {
     waiting: VecDeque<Incoming>,
@@ -97,14 +104,19 @@ pub(crate) struct Gate {
 
 impl Gate {
     /// Queues `incoming`, unless that takes the waiting events past `limit` bytes (`None`:
-    /// unbounded): then they are all dropped, the gate keeps nothing more, and false says
-    /// that the client must be closed (once: later events are dropped quietly).
+    /// unbounded) or past the number of events such a limit allows
+    /// ([`BufferLimit::max_items`]): then they are all dropped, the gate keeps nothing more,
+    /// and false says that the client must be closed (once: later events are dropped
+    /// quietly).
     pub(crate) fn push(&mut self, incoming: Incoming, limit: Option<usize>) -> bool {
         if self.shut {
             return true;
         }
         let bytes = self.bytes.saturating_add(incoming.wire_len());
-        if limit.is_some_and(|limit| bytes > limit) {
+        let over = |limit: usize| {
+            bytes > limit || self.waiting.len() >= BufferLimit::max_items(limit, WAITING_EVENT_COST)
+        };
+        if limit.is_some_and(over) {
             self.waiting = VecDeque::new();
             self.bytes = 0;
             self.shut = true;

@@ -113,6 +113,28 @@ impl BufferLimit {
             BufferLimit::Unbounded => None,
         }
     }
+
+    /// The fewest items a bounded buffer may hold, whatever its byte limit (see
+    /// [`BufferLimit::max_items`]).
+    pub const MIN_ITEMS: usize = 64;
+
+    /// How many items (queued packets, or events waiting for an async middleware) a buffer of
+    /// `limit` bytes may hold when each costs about `item_cost` bytes of bookkeeping beyond
+    /// its wire bytes; never fewer than [`BufferLimit::MIN_ITEMS`].
+    ///
+    /// Counting wire bytes alone, a flood of tiny packets (a 5-byte ack each, or empty
+    /// binary messages, which count 0) would make the server hold many times the limit in
+    /// memory; with this second bound a full buffer holds at most about twice its limit.
+    ///
+    /// ```
+    /// use volley_protocol::engine::BufferLimit;
+    ///
+    /// assert_eq!(BufferLimit::max_items(4 << 20, 64), 65_536);
+    /// assert_eq!(BufferLimit::max_items(100, 64), BufferLimit::MIN_ITEMS);
+    /// ```
+    pub fn max_items(limit: usize, item_cost: usize) -> usize {
+        (limit / item_cost.max(1)).max(Self::MIN_ITEMS)
+    }
 }
 
 /// `Some(n)` is a bound of `n` bytes, `None` no bound.
