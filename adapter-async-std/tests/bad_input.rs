@@ -126,3 +126,32 @@ fn invalid_socketio_packets_close_only_their_client() {
         }
     }
 }
+
+#[test]
+fn a_websocket_upgrade_that_is_not_a_get_is_refused_with_405() {
+    for rt in runtimes() {
+        let addr = small_engine(&rt);
+        let sid = sid_of(&get(addr, "/engine.io/?EIO=4&transport=polling").text());
+        // RFC 6455 §4.1: the opening handshake is a GET; the reference's `ws` answers 405.
+        for method in ["POST", "PUT", "HEAD"] {
+            let req = format!(
+                "{method} /engine.io/?EIO=4&transport=websocket&sid={sid} HTTP/1.1\r\nHost: x\r\n\
+                 Upgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\
+                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            );
+            let resp = raw(addr, req.as_bytes()).expect("a response");
+            assert_eq!(resp.status, 405, "{method}");
+            let head = resp.head.to_ascii_lowercase();
+            assert!(head.contains("\r\nallow: get"), "{method}: {head}");
+        }
+        // The session is untouched: a GET upgrade still takes it over.
+        let target = format!("/engine.io/?EIO=4&transport=polling&sid={sid}");
+        assert_eq!(post(addr, &target, b"4hi").status, 200);
+        let mut upgrade = ws(
+            addr,
+            &format!("/engine.io/?EIO=4&transport=websocket&sid={sid}"),
+        );
+        send_text(&mut upgrade, "2probe");
+        assert_eq!(next_text(&mut upgrade), "3probe");
+    }
+}

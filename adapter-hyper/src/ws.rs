@@ -46,6 +46,11 @@ pub(crate) fn accept<R: IoRuntime>(
     parts: &mut Parts,
     upgrade: WsUpgrade,
 ) -> Response<Full<Bytes>> {
+    if parts.method != hyper::Method::GET {
+        // RFC 6455 §4.1: the opening handshake is a GET. The reference (its `ws`) answers
+        // anything else 405, after the session checks the core made already.
+        return invalid_method();
+    }
     let headers = &parts.headers;
     let is_websocket = headers
         .get(header::UPGRADE)
@@ -112,6 +117,20 @@ pub(crate) fn accept<R: IoRuntime>(
         task_rt.spawn(conn);
     });
     resp
+}
+
+/// `405` to a WebSocket upgrade that is not a GET, as the reference's `ws` words it; the
+/// connection closes after it (the request's body, if any, is not read).
+fn invalid_method() -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from_static(b"Invalid HTTP method")));
+    *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    let h = resp.headers_mut();
+    h.insert(header::ALLOW, header::HeaderValue::from_static("GET"));
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html"),
+    );
+    crate::http::refuse_body(resp)
 }
 
 /// A `Sec-WebSocket-Key` is the base64 form of 16 bytes: 22 characters and `==` (RFC 6455

@@ -234,3 +234,31 @@ async fn a_get_with_a_chunked_body_that_never_ends_is_answered_and_closed() {
     );
     still_serves(addr).await;
 }
+
+#[tokio::test]
+async fn a_websocket_upgrade_that_is_not_a_get_is_refused_with_405() {
+    let addr = start(engine()).await;
+    let open = get(addr, "/engine.io/?EIO=4&transport=polling").await;
+    let sid = sid_of(&open.text());
+    // RFC 6455 §4.1: the opening handshake is a GET; the reference's `ws` answers 405.
+    for method in ["POST", "PUT", "HEAD"] {
+        let req = format!(
+            "{method} /engine.io/?EIO=4&transport=websocket&sid={sid} HTTP/1.1\r\nHost: x\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        let resp = raw(addr, req.as_bytes()).await.expect("a response");
+        assert_eq!(resp.status, 405, "{method}");
+        assert_eq!(resp.header("allow"), Some("GET"), "{method}");
+    }
+    // The session is untouched: it still takes a POST, and a GET upgrade still probes.
+    let target = format!("/engine.io/?EIO=4&transport=polling&sid={sid}");
+    assert_eq!(post(addr, &target, b"4hi").await.status, 200);
+    let mut upgrade = ws(
+        addr,
+        &format!("/engine.io/?EIO=4&transport=websocket&sid={sid}"),
+    )
+    .await;
+    send_text(&mut upgrade, "2probe").await;
+    assert_eq!(next_text(&mut upgrade).await, "3probe");
+}
