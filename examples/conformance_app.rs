@@ -12,7 +12,10 @@
 //!   on, `hello` with `{"id": socket id, "recovered": bool}`; `join` (room, ack) → joins, acks with nothing;
 //!   `to-room` (room, value, ack) → `room-message` with `value` (binary included) to that room, then acks;
 //!   `set-data` (value, ack) → `data.value = value`, acks; `get-data` (ack) → acks with
-//!   `data.value` (`null` if unset); `server-disconnect` → the server disconnects the socket.
+//!   `data.value` (`null` if unset); `server-disconnect` → the server disconnects the socket;
+//!   `watch-leaving` (ack) → adds a disconnecting handler, acks: when the socket leaves, for
+//!   each room it is in but its own (sorted), `leaving` with `{"reason", "room", "count",
+//!   "connected"}` to that room, `count` being how many sockets are in it right then.
 //!   `CONNECTION_STATE_RECOVERY=<ms>` turns recovery on with that maxDisconnectionDuration.
 //! - On `/custom`, an event middleware: `refused` is refused ("refused by middleware"; the
 //!   server then emits `middleware-error` with that message), `slow-with-ack` is let through
@@ -326,6 +329,27 @@ fn recovery_handlers(socket: &SocketRef) {
     });
     socket.on("server-disconnect", |socket, _event| {
         socket.disconnect_and_close()
+    });
+    socket.on("watch-leaving", |socket, mut event| {
+        socket.on_disconnecting(|socket, reason| {
+            let own = socket.id().as_str();
+            let mut rooms: Vec<String> = (socket.rooms().iter())
+                .filter(|r| r.as_str() != own)
+                .map(|r| r.to_string())
+                .collect();
+            rooms.sort();
+            for room in rooms {
+                let count = socket.nsp().to(room.as_str()).fetch_sockets().len();
+                let leaving = serde_json::json!({
+                    "reason": reason.as_str(),
+                    "room": room,
+                    "count": count,
+                    "connected": socket.connected(),
+                });
+                let _ = socket.nsp().to(room.as_str()).emit("leaving", &leaving);
+            }
+        });
+        let _ = event.ack(&());
     });
 }
 

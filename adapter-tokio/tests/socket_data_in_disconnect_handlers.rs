@@ -1,6 +1,6 @@
 //! `socket.data` stays readable while and after a socket leaves, as the reference keeps
 //! `socket.data`: disconnecting and disconnect handlers see what the app stored, whatever
-//! the reason.
+//! the reason, and disconnect handlers see what the disconnecting handlers changed.
 
 mod common;
 
@@ -20,6 +20,7 @@ async fn disconnect_handlers_read_the_data_the_socket_had() {
         let tx1 = tx.clone();
         socket.on_disconnecting(move |s, reason| {
             let _ = tx1.send(format!("disconnecting {} {reason}", user(&s)));
+            s.update_data(|d| d["user"] = format!("{} (gone)", d["user"].as_str().unwrap()).into());
         });
         let tx2 = tx.clone();
         socket.on_disconnect(move |s, reason| {
@@ -37,7 +38,7 @@ async fn disconnect_handlers_read_the_data_the_socket_had() {
     );
     assert_eq!(
         next(&mut rx).await,
-        r#"disconnect "ada" client namespace disconnect"#
+        r#"disconnect "ada (gone)" client namespace disconnect"#
     );
 
     let (mut ws, _) = sio_connect(addr, "/", Some(r#"{"name":"bo"}"#)).await;
@@ -48,13 +49,16 @@ async fn disconnect_handlers_read_the_data_the_socket_had() {
     );
     assert_eq!(
         next(&mut rx).await,
-        r#"disconnect "bo" server namespace disconnect"#
+        r#"disconnect "bo (gone)" server namespace disconnect"#
     );
 
     let (ws, _) = sio_connect(addr, "/", Some(r#"{"name":"cy"}"#)).await;
     drop(ws);
     assert_eq!(next(&mut rx).await, r#"disconnecting "cy" transport close"#);
-    assert_eq!(next(&mut rx).await, r#"disconnect "cy" transport close"#);
+    assert_eq!(
+        next(&mut rx).await,
+        r#"disconnect "cy (gone)" transport close"#
+    );
 }
 
 async fn next(rx: &mut mpsc::UnboundedReceiver<String>) -> String {

@@ -1,5 +1,6 @@
 //! `socket.rooms()` while and after a socket leaves, as in the reference: disconnecting
-//! handlers see the rooms it was in, disconnect handlers see none (it left them all).
+//! handlers see the rooms it is still in (and the room's sockets include it, it is still
+//! connected), disconnect handlers see none (it left them all).
 
 mod common;
 
@@ -17,9 +18,11 @@ fn rooms(s: &SocketRef) -> String {
         .collect();
     rooms.sort();
     format!(
-        "{} own={}",
+        "{} own={} in_a={} connected={}",
         rooms.join(","),
-        s.rooms().iter().any(|r| r == s.id().as_str())
+        s.rooms().iter().any(|r| r == s.id().as_str()),
+        s.nsp().to("a").fetch_sockets().len(),
+        s.connected()
     )
 }
 
@@ -46,8 +49,8 @@ async fn disconnect_handlers_see_no_rooms_whatever_the_reason() {
     assert_eq!(
         [recv(&mut rx).await, recv(&mut rx).await],
         [
-            "disconnecting client namespace disconnect: a,b own=true",
-            "disconnect client namespace disconnect:  own=false",
+            "disconnecting client namespace disconnect: a,b own=true in_a=1 connected=true",
+            "disconnect client namespace disconnect:  own=false in_a=0 connected=false",
         ]
     );
     let (mut ws, _) = sio_connect(addr, "/", None).await;
@@ -55,8 +58,8 @@ async fn disconnect_handlers_see_no_rooms_whatever_the_reason() {
     assert_eq!(
         [recv(&mut rx).await, recv(&mut rx).await],
         [
-            "disconnecting server namespace disconnect: a,b own=true",
-            "disconnect server namespace disconnect:  own=false",
+            "disconnecting server namespace disconnect: a,b own=true in_a=1 connected=true",
+            "disconnect server namespace disconnect:  own=false in_a=0 connected=false",
         ]
     );
     let (ws, _) = sio_connect(addr, "/", None).await;
@@ -64,8 +67,8 @@ async fn disconnect_handlers_see_no_rooms_whatever_the_reason() {
     assert_eq!(
         [recv(&mut rx).await, recv(&mut rx).await],
         [
-            "disconnecting transport close: a,b own=true",
-            "disconnect transport close:  own=false",
+            "disconnecting transport close: a,b own=true in_a=1 connected=true",
+            "disconnect transport close:  own=false in_a=0 connected=false",
         ]
     );
 }

@@ -5,21 +5,9 @@
 
 mod common;
 
-use common::{eventually, free_port, RedisServer};
+use common::{free_port, two_nodes, RedisServer};
 use std::time::Duration;
-use volley_redis::{RedisAdapterFactory, RedisConfig};
 use volley_tokio::{ClusterError, Io, Options};
-
-/// A server created by `new` (an adapter's constructor), one node of the cluster at `url`.
-fn node(url: &str, new: fn(Options) -> Io) -> (Io, RedisAdapterFactory) {
-    let config = RedisConfig::new(url).server_count_interval(Duration::from_millis(100));
-    let (factory, inbox) = RedisAdapterFactory::start(config).unwrap();
-    let io = new(Options::default()
-        .serve_client(false)
-        .adapters(factory.clone()));
-    volley_redis::attach(&io, inbox);
-    (io, factory)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_side_emit_with_ack_is_answered_by_the_other_node_or_times_out_on_tokio() {
@@ -33,13 +21,7 @@ async fn server_side_emit_with_ack_is_answered_by_the_other_node_or_times_out_on
 
 async fn emit_with_ack_across_two_nodes(new: fn(Options) -> Io) {
     let redis = RedisServer::start(free_port());
-    let (a, fa) = node(&redis.url(), new);
-    let (b, fb) = node(&redis.url(), new);
-    let settled = eventually(Duration::from_secs(5), || {
-        fa.server_count("/") == 2 && fb.server_count("/") == 2
-    })
-    .await;
-    assert!(settled, "both nodes count two nodes");
+    let (a, b) = two_nodes(&redis.url(), new).await;
 
     b.of("/").on_server_side_emit(|mut event| {
         if event.name() == "ping" {

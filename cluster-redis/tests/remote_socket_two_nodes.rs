@@ -8,23 +8,10 @@ mod common;
 #[path = "../../adapter-tokio/tests/common/mod.rs"]
 mod ws_client;
 
-use common::{eventually, free_port, RedisServer};
+use common::{eventually, free_port, two_nodes, RedisServer};
 use std::time::Duration;
-use volley_redis::{RedisAdapterFactory, RedisConfig};
-use volley_tokio::{AckError, Io, Options, RemoteSocket};
+use volley_tokio::{AckError, Io, RemoteSocket};
 use ws_client::{next_sio, send_sio, sid_of, sio_connect, start, Ws, WAIT};
-
-fn node(url: &str) -> (Io, RedisAdapterFactory) {
-    let config = RedisConfig::new(url).server_count_interval(Duration::from_millis(100));
-    let (factory, inbox) = RedisAdapterFactory::start(config).unwrap();
-    let io = volley_tokio::new(
-        Options::default()
-            .serve_client(false)
-            .adapters(factory.clone()),
-    );
-    volley_redis::attach(&io, inbox);
-    (io, factory)
-}
 
 /// The next Socket.IO packet the client gets, within [`WAIT`].
 async fn next(ws: &mut Ws) -> String {
@@ -54,13 +41,7 @@ async fn fetch(a: &Io, name: &str) -> Option<RemoteSocket> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_a_acts_on_a_socket_of_node_b_through_redis() {
     let redis = RedisServer::start(free_port());
-    let (a, fa) = node(&redis.url());
-    let (b, fb) = node(&redis.url());
-    let settled = eventually(Duration::from_secs(5), || {
-        fa.server_count("/") == 2 && fb.server_count("/") == 2
-    })
-    .await;
-    assert!(settled, "both nodes count two nodes");
+    let (a, b) = two_nodes(&redis.url(), volley_tokio::new).await;
     b.of("/").on_connection(|socket| {
         let auth: serde_json::Value =
             serde_json::from_str(socket.handshake().auth()).unwrap_or_default();

@@ -6,38 +6,10 @@
 
 mod api_common;
 
-use api_common::Client;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
-use volley_protocol::api::{AckError, BoxFuture, Io, Options, RemoteSocket, Runtime};
-
-/// A clock the test moves, and random bytes that differ on every call (several clients).
-struct Clock {
-    now: Mutex<Instant>,
-    random: Mutex<u8>,
-}
-
-impl Runtime for Clock {
-    fn now(&self) -> Instant {
-        *self.now.lock().unwrap()
-    }
-    fn spawn(&self, mut fut: BoxFuture) {
-        let ready = fut
-            .as_mut()
-            .poll(&mut Context::from_waker(Waker::noop()))
-            .is_ready();
-        assert!(ready, "the handlers here do not wait");
-    }
-    fn wake_timer(&self, _at: Instant) {}
-    fn fill_random(&self, buf: &mut [u8]) {
-        let mut n = self.random.lock().unwrap();
-        *n = n.wrapping_add(1);
-        buf.fill(*n);
-    }
-}
+use api_common::{ready, Client, Clock};
+use std::sync::Arc;
+use std::time::Duration;
+use volley_protocol::api::{AckError, Io, Options, RemoteSocket};
 
 struct Node {
     io: Io,
@@ -48,10 +20,7 @@ struct Node {
 
 /// A node with two clients on `/`, named `target` and `bystander` in their `data`.
 fn node() -> Node {
-    let clock = Arc::new(Clock {
-        now: Mutex::new(Instant::now()),
-        random: Mutex::new(0),
-    });
+    let clock = Arc::new(Clock::new());
     let io = Io::new(Options::default(), clock.clone());
     io.of("/").on_connection(|socket| {
         let auth: serde_json::Value =
@@ -65,13 +34,6 @@ fn node() -> Node {
         clock,
         target,
         bystander,
-    }
-}
-
-fn ready<F: Future + Unpin>(fut: &mut F) -> Option<F::Output> {
-    match Pin::new(fut).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => Some(v),
-        Poll::Pending => None,
     }
 }
 
@@ -231,10 +193,7 @@ fn disconnect_and_close_closes_the_fetched_sockets_connection() {
 
 #[test]
 fn sockets_fetched_through_a_dynamic_parent_act_in_their_own_child_namespace() {
-    let clock = Arc::new(Clock {
-        now: Mutex::new(Instant::now()),
-        random: Mutex::new(0),
-    });
+    let clock = Arc::new(Clock::new());
     let io = Io::new(Options::default(), clock);
     let rooms = io.of_dynamic(|name| name.starts_with("/room-"));
     rooms.on_connection(|socket| {

@@ -91,3 +91,34 @@ pub async fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool
     }
     cond()
 }
+
+/// A server created by `new` (an adapter's constructor, e.g. `volley_tokio::new`), one node of
+/// the cluster at `url`.
+pub fn node(
+    url: &str,
+    new: fn(volley_tokio::Options) -> volley_tokio::Io,
+) -> (volley_tokio::Io, volley_redis::RedisAdapterFactory) {
+    let config =
+        volley_redis::RedisConfig::new(url).server_count_interval(Duration::from_millis(100));
+    let (factory, inbox) = volley_redis::RedisAdapterFactory::start(config).unwrap();
+    let io = new(volley_tokio::Options::default()
+        .serve_client(false)
+        .adapters(factory.clone()));
+    volley_redis::attach(&io, inbox);
+    (io, factory)
+}
+
+/// Two nodes created by `new` on the cluster at `url`, once each counts both.
+pub async fn two_nodes(
+    url: &str,
+    new: fn(volley_tokio::Options) -> volley_tokio::Io,
+) -> (volley_tokio::Io, volley_tokio::Io) {
+    let (a, fa) = node(url, new);
+    let (b, fb) = node(url, new);
+    let settled = eventually(Duration::from_secs(5), || {
+        fa.server_count("/") == 2 && fb.server_count("/") == 2
+    })
+    .await;
+    assert!(settled, "both nodes count two nodes");
+    (a, b)
+}

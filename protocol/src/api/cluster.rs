@@ -180,10 +180,10 @@ impl Namespace {
 
 impl SocketRef {
     /// The socket's `data` (the reference's `socket.data`): JSON the other nodes see in
-    /// `fetch_all_sockets`. `{}` at first. Once the socket started leaving, the data it had
-    /// then, so its disconnecting and disconnect handlers can still read it (the reference
-    /// keeps `socket.data` too). `None` only when the server no longer knows the socket and
-    /// its leaving was not seen yet.
+    /// `fetch_all_sockets`. `{}` at first. Its disconnecting handlers still read and change it;
+    /// once the socket left, the data it left with, so its disconnect handlers can still read
+    /// it (the reference keeps `socket.data` too). `None` only when the server no longer
+    /// knows the socket and its leaving was not seen yet.
     ///
     /// ```
     /// # use volley_protocol::api::SocketRef;

@@ -11,7 +11,7 @@ use super::ops::args_of;
 use super::socket::{lock, read, write, DynEventMiddleware, SocketEntry, SocketRef};
 use crate::server::{
     AckId, AckOutcome, ConnectRequest, DisconnectReason, Event as ServerEvent, Handshake, Payload,
-    RequestResult, Room, Server, SocketId,
+    RequestResult, Server, SocketId,
 };
 use crate::socket::{ConnectError, UncheckedEvent};
 use crate::Str;
@@ -67,14 +67,8 @@ fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {
                 });
             }
         }
-        ServerEvent::Disconnecting {
-            socket,
-            reason,
-            rooms,
-            data,
-            ..
-        } => on_leaving(io, &socket, reason, Some((rooms, data))),
-        ServerEvent::Disconnect { socket, reason, .. } => on_leaving(io, &socket, reason, None),
+        ServerEvent::Disconnecting { socket, reason, .. } => on_disconnecting(io, &socket, reason),
+        ServerEvent::Disconnect { socket, reason, .. } => on_disconnect(io, &socket, reason),
         ServerEvent::Upgraded { socket } => {
             if let Some(entry) = entry(io, &socket) {
                 super::transport::on_upgraded(io, entry);
@@ -451,51 +445,60 @@ fn on_ack(io: &IoShared, socket: SocketId, id: AckId, outcome: AckOutcome) {
     let _ = tx.send(result);
 }
 
-fn on_leaving(
-    io: &Arc<IoShared>,
-    id: &SocketId,
-    reason: DisconnectReason,
-    disconnecting: Option<(Vec<Room>, serde_json::Value)>,
-) {
-    let gone = disconnecting.is_none();
-    let entry = if gone {
-        write(&io.app.sockets).remove(id)
-    } else {
-        entry(io, id)
-    };
-    let Some(entry) = entry else { return };
-    if gone {
-        super::dynamic::forget_if_removed(io, &entry.nsp);
-        // Taken, not read: with `off_any_outgoing`, whoever empties the list uncounts it.
-        let listened = (entry.state().rare.as_mut())
-            .is_some_and(|r| !std::mem::take(&mut r.outgoing).is_empty());
-        if listened {
-            use std::sync::atomic::Ordering;
-            io.app.outgoing_listeners.fetch_sub(1, Ordering::Relaxed);
+/// The socket started leaving: its disconnecting handlers run while it is still in its
+/// namespace and rooms (as the reference's `disconnecting` listeners do), then it leaves them
+/// and its disconnect handlers follow (dispatched from within `finish`, before the next event
+/// of this batch: one socket's leaving is not interleaved with the next one's). The handlers
+/// are synchronous, so the socket leaves at a point the app knows and no handler can keep it
+/// half-gone for long; a task one of them spawns may find it gone, as the code after an
+/// `await` in an async `disconnecting` listener of the reference does.
+fn on_disconnecting(io: &Arc<IoShared>, id: &SocketId, reason: DisconnectReason) {
+    let entry = entry(io, id);
+    if let Some(entry) = &entry {
+        let handlers = (entry.state().rare.as_ref())
+            .map(|r| r.disconnecting.clone())
+            .unwrap_or_default();
+        let socket = SocketRef {
+            io: io.clone(),
+            entry: entry.clone(),
+        };
+        for h in handlers {
+            // One panicking handler must not keep the others from hearing the socket leave,
+            // nor the socket from leaving.
+            contained(|| h(socket.clone(), reason));
         }
     }
-    let handlers = match disconnecting {
-        Some((rooms, data)) => {
-            let mut state = entry.state();
-            let rare = state.rare();
-            rare.leaving_rooms = Some(rooms);
-            rare.leaving_data = Some(data);
-            rare.disconnecting.clone()
+    io.with_core(|st, _| {
+        let data = st.core.finish_disconnect(id).ok();
+        // Disconnect handlers still read the `data` it left with.
+        if let (Some(data), Some(entry)) = (data, &entry) {
+            entry.state().rare().leaving_data = Some(data);
         }
-        None => (entry.state().rare.as_mut())
-            .map(|r| {
-                // It left every room: disconnect handlers see none, as in the reference.
-                r.leaving_rooms = None;
-                r.disconnect.clone()
-            })
-            .unwrap_or_default(),
+    });
+}
+
+/// The socket left its namespace and rooms: its disconnect handlers run, then the API
+/// forgets it.
+fn on_disconnect(io: &Arc<IoShared>, id: &SocketId, reason: DisconnectReason) {
+    let Some(entry) = write(&io.app.sockets).remove(id) else {
+        return;
     };
+    super::dynamic::forget_if_removed(io, &entry.nsp);
+    // Taken, not read: with `off_any_outgoing`, whoever empties the list uncounts it.
+    let listened =
+        (entry.state().rare.as_mut()).is_some_and(|r| !std::mem::take(&mut r.outgoing).is_empty());
+    if listened {
+        use std::sync::atomic::Ordering;
+        io.app.outgoing_listeners.fetch_sub(1, Ordering::Relaxed);
+    }
+    let handlers = (entry.state().rare.as_ref())
+        .map(|r| r.disconnect.clone())
+        .unwrap_or_default();
     let socket = SocketRef {
         io: io.clone(),
         entry,
     };
     for h in handlers {
-        // One panicking handler must not keep the others from hearing the socket leave.
         contained(|| h(socket.clone(), reason));
     }
 }

@@ -52,7 +52,8 @@ pub enum EmitError {
     /// The event name is one the protocol reserves (`connect`, `disconnect`, …).
     #[error("`{0}` is a reserved event name")]
     ReservedName(String),
-    /// The socket is no longer connected.
+    /// The socket is no longer connected (it left; in its disconnecting handlers it still is,
+    /// and an emit there is `Ok` and sends nothing).
     #[error("the socket is disconnected")]
     Disconnected,
 }

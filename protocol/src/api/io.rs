@@ -162,7 +162,10 @@ impl Io {
             .connection_state_recovery(parts.recovery)
             .parser(parts.parser)
             // Handlers validate text events as they read them (see `SocketRef::on_args`).
-            .defer_event_validation(true);
+            .defer_event_validation(true)
+            // Disconnecting handlers run while the socket is still in its namespace and
+            // rooms; `dispatch` finishes its leaving once they return.
+            .hold_disconnecting(true);
         let engine = EngineServer::new(parts.engine, RuntimeIds::new(runtime.clone()));
         let socket_ids = Box::new(RuntimeIds::new(runtime.clone()));
         let layer = match parts.adapters {

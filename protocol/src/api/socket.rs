@@ -65,8 +65,6 @@ pub(crate) struct RareState {
     pub(crate) outgoing: Vec<DynListener>,
     /// `on_upgrade` listeners.
     pub(crate) upgrade: Vec<DynUpgrade>,
-    /// The rooms at the moment of leaving, for `rooms()` in disconnecting handlers.
-    pub(crate) leaving_rooms: Option<Vec<Room>>,
     /// The `data` at the moment of leaving, for `data()` in disconnect handlers.
     pub(crate) leaving_data: Option<serde_json::Value>,
     pub(crate) extensions: Extensions,
@@ -110,7 +108,9 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// A connected socket in one namespace. Cheap to clone; stays usable after the client left
 /// (its emits then send nothing and return [`EmitError::Disconnected`], and
-/// [`SocketRef::connected`] is false).
+/// [`SocketRef::connected`] is false). While its disconnecting handlers run it is still
+/// connected, in its namespace and rooms, as in the reference; its client takes nothing more
+/// then (an emit returns `Ok` and sends nothing, as the reference's write goes nowhere).
 ///
 /// ```
 /// use volley_protocol::api::SocketRef;
@@ -182,7 +182,8 @@ impl SocketRef {
         &self.entry.handshake
     }
 
-    /// True while the socket is connected.
+    /// True while the socket is connected: also in its disconnecting handlers (as the
+    /// reference's `socket.connected`), false from its disconnect handlers on.
     ///
     /// ```
     /// # use volley_protocol::api::SocketRef;
@@ -359,7 +360,15 @@ impl SocketRef {
         self.entry.state().handlers.remove(event);
     }
 
-    /// Called when the socket is about to leave (it is still in its rooms).
+    /// Called when the socket is about to leave (the reference's `disconnecting`). It is still
+    /// connected, in its namespace and in its rooms: `fetch_sockets` lists it, room counts
+    /// include it, it may still join or leave rooms (and with connection state recovery, the
+    /// rooms and `data` it has when the handlers return are what a reconnecting client gets
+    /// back). Its client takes nothing more: broadcasts pass it by, and its own emits return
+    /// `Ok` and send nothing (the reference writes them to a client that has left the
+    /// namespace or lost its connection). It leaves its rooms and namespace when the
+    /// disconnecting handlers have returned, then the disconnect handlers run. A task a handler
+    /// spawns runs on its own: it may find the socket gone already.
     ///
     /// ```
     /// # use volley_protocol::api::SocketRef;
@@ -642,8 +651,8 @@ impl SocketRef {
         ops::leave(&self.io, &self.entry.id, room);
     }
 
-    /// The rooms this socket is in (its own id first). In a disconnecting handler, the rooms
-    /// it was in when it started leaving; empty once it left.
+    /// The rooms this socket is in (its own id first). In a disconnecting handler it is still
+    /// in them; empty once it left.
     ///
     /// ```
     /// # use volley_protocol::api::SocketRef;
@@ -653,10 +662,6 @@ impl SocketRef {
     /// # }
     /// ```
     pub fn rooms(&self) -> Vec<Room> {
-        let leaving = (self.entry.state().rare.as_ref()).and_then(|r| r.leaving_rooms.clone());
-        if let Some(rooms) = leaving {
-            return rooms;
-        }
         ops::rooms(&self.io, &self.entry.id).unwrap_or_default()
     }
 

@@ -32,6 +32,15 @@ pub struct SocketConfig {
     /// reporting a malformed one with [`close_malformed`](super::SocketLayer::close_malformed).
     /// Off by default: every event arrives validated as [`Event::Event`](super::Event::Event).
     pub defer_event_validation: bool,
+    /// Keep a leaving socket in its namespace and rooms after
+    /// [`Event::Disconnecting`](super::Event::Disconnecting) until the app calls
+    /// [`finish_disconnect`](super::SocketLayer::finish_disconnect) (once its disconnecting
+    /// handlers ran, as the reference removes the socket right after its `disconnecting`
+    /// listeners return); only then does [`Event::Disconnect`](super::Event::Disconnect)
+    /// follow. Meanwhile selections and fetches still list it and it may join or leave rooms,
+    /// but nothing more is sent to it. Off by default: the socket is gone by the time
+    /// `Disconnecting` is handed out, and `Disconnect` follows on its own.
+    pub hold_disconnecting: bool,
     /// Connection state recovery (the reference's `connectionStateRecovery`; `None`, the
     /// default, as in the reference: off). See [`RecoveryConfig`](super::RecoveryConfig).
     pub connection_state_recovery: Option<super::RecoveryConfig>,
@@ -52,6 +61,7 @@ impl Default for SocketConfig {
             max_attachment_bytes: None,
             max_namespaces_per_client: DEFAULT_MAX_NAMESPACES_PER_CLIENT,
             defer_event_validation: false,
+            hold_disconnecting: false,
             connection_state_recovery: None,
             parser: Parser::Json,
         }
@@ -97,6 +107,12 @@ impl SocketConfig {
     /// Sets `defer_event_validation`.
     pub fn defer_event_validation(mut self, on: bool) -> Self {
         self.defer_event_validation = on;
+        self
+    }
+
+    /// Sets `hold_disconnecting`.
+    pub fn hold_disconnecting(mut self, on: bool) -> Self {
+        self.hold_disconnecting = on;
         self
     }
 

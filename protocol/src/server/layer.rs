@@ -12,7 +12,7 @@ use super::event::{
 use super::handshake::Handshake;
 use super::ids::{AckId, DisconnectReason, SocketId, SocketKey};
 use super::namespace::{NamespacePattern, Namespaces, PatternId};
-use super::recovery::{is_recoverable, restore_from_auth, Identity, RecoveryState};
+use super::recovery::{restore_from_auth, Identity, RecoveryState};
 use super::socket::{Acks, Slab, Socket, SocketRef};
 use super::timer::{TimerKey, TimerTable};
 use super::{AdapterFactory, InMemoryAdapterFactory};
@@ -50,8 +50,8 @@ pub(crate) struct Client {
     /// Joined namespaces, in join order.
     pub(crate) sockets: Vec<(Str, SocketKey)>,
     /// Namespaces whose CONNECT awaits the app's decision.
-    pending: Vec<Str>,
-    connect_timer: Option<TimerKey>,
+    pub(crate) pending: Vec<Str>,
+    pub(crate) connect_timer: Option<TimerKey>,
     /// Position (+1) in the event stream of this client's first [`Event::Unchecked`] that
     /// may still be queued: what it sends next must wait for that event to prove
     /// well-formed (see `settle`).
@@ -373,6 +373,7 @@ impl SocketLayer {
             handshake,
             data,
             acks: Acks::default(),
+            leaving: None,
         });
         super::push_lean(&mut client.sockets, (req.nsp.clone(), key));
         if let Some(t) = client.connect_timer.take() {
@@ -720,93 +721,13 @@ impl SocketLayer {
         }
     }
 
-    /// Closes a client: its sockets disconnect with `reason`; optionally the Engine.IO
-    /// session is closed too.
-    pub(crate) fn close_client(&mut self, sid: &str, reason: DisconnectReason, close: bool) {
-        let Some(client) = self.clients.remove(sid) else {
-            return;
-        };
-        if let Some(t) = client.connect_timer {
-            self.timers.cancel(t);
-        }
-        for nsp in &client.pending {
-            self.connect_settled(nsp);
-        }
-        for (_, key) in &client.sockets {
-            self.remove_socket(*key, reason);
-        }
-        if close {
-            self.commands.push_back(EngineCommand::Close {
-                sid: Str::from(sid),
-            });
-        }
-    }
-
     /// A CONNECT to `nsp` was refused or its client left before a decision: an unused
     /// dynamic child is cleaned up (when configured), so refused names do not pile up.
-    fn connect_settled(&mut self, nsp: &str) {
+    pub(crate) fn connect_settled(&mut self, nsp: &str) {
         if let Some(ns) = self.nsps.get_mut(nsp) {
             ns.pending = ns.pending.saturating_sub(1);
             if self.config.cleanup_empty_child_namespaces {
                 self.nsps.remove_if_unused_child(nsp);
-            }
-        }
-    }
-
-    /// Removes a socket: `Disconnecting` (with its rooms), leave every room, `Disconnect`,
-    /// then settle its pending acks.
-    pub(crate) fn remove_socket(&mut self, key: SocketKey, reason: DisconnectReason) {
-        let Some(mut socket) = self.sockets.remove(key) else {
-            return;
-        };
-        let mut remove_nsp = false;
-        let identity = self.recovery.as_mut().and_then(|r| r.sockets.remove(&key));
-        if let Some(ns) = self.nsps.get_mut(&socket.nsp) {
-            if let (Some(r), Some(identity)) = (self.recovery.as_mut(), identity) {
-                if is_recoverable(reason) {
-                    let rooms = ns.adapter.socket_rooms(key).to_vec();
-                    let data = socket.data.clone();
-                    let at = r.persist(&socket.nsp, socket.id.clone(), identity.pid, rooms, data);
-                    if let Some(at) = at {
-                        self.timers.insert(at, Timer::RecoveryPurge);
-                    }
-                }
-            }
-            self.events.push_back(Event::Disconnecting {
-                socket: socket.id.clone(),
-                nsp: socket.nsp.clone(),
-                reason,
-                rooms: ns.adapter.socket_rooms(key).to_vec(),
-                data: std::mem::take(&mut socket.data),
-            });
-            ns.adapter.del_all(key);
-            ns.socket_count -= 1;
-            remove_nsp = self.config.cleanup_empty_child_namespaces;
-        }
-        if remove_nsp {
-            self.nsps.remove_if_unused_child(&socket.nsp);
-        }
-        self.by_id.remove(&socket.id);
-        if let Some(client) = self.clients.get_mut(socket.sid.as_str()) {
-            client.sockets.retain(|(_, k)| *k != key);
-        }
-        self.events.push_back(Event::Disconnect {
-            socket: socket.id.clone(),
-            nsp: socket.nsp.clone(),
-            reason,
-        });
-        let mut acks: Vec<_> = socket.acks.into_waiters().collect();
-        acks.sort_unstable_by_key(|(id, _)| *id);
-        for (id, waiter) in acks {
-            if let AckWaiter::Single { timer } = waiter {
-                if let Some(t) = timer {
-                    self.timers.cancel(t);
-                }
-                self.events.push_back(Event::Ack {
-                    socket: socket.id.clone(),
-                    id,
-                    outcome: AckOutcome::Disconnected,
-                });
             }
         }
     }

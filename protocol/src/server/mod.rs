@@ -16,6 +16,7 @@ mod event;
 mod handshake;
 mod ids;
 mod layer;
+mod leaving;
 mod namespace;
 mod ops;
 mod recovery;

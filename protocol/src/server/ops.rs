@@ -39,12 +39,17 @@ impl SocketLayer {
     ) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
-        let (nsp, to) = (s.nsp.clone(), s.session_ref());
+        let (nsp, to, leaving) = (s.nsp.clone(), s.session_ref(), s.leaving.is_some());
         let mut payload = payload;
         if self.recovery.is_some() && id.is_none() && !volatile {
             // The reference sends it as a broadcast to the socket's own room, kept as such.
             let room = SocketId::from(socket).room();
             self.keep_for_recovery(&nsp, vec![room], Vec::new(), &mut payload);
+        }
+        // A leaving socket's client has left the namespace or lost its connection: the
+        // reference's write goes nowhere (kept for recovery all the same, as above).
+        if leaving {
+            return Ok(());
         }
         let mut packet = Packet::event(nsp, payload.data, payload.attachments);
         packet.id = id;
@@ -112,6 +117,9 @@ impl SocketLayer {
     ) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
+        if s.leaving.is_some() {
+            return Ok(());
+        }
         let to = s.session_ref();
         let messages = if self.config.parser == Parser::Json {
             ack_messages(
@@ -151,7 +159,7 @@ impl SocketLayer {
         payload: &Payload,
         ack: Option<(u64, AckId)>,
     ) -> Vec<SocketKey> {
-        let targets = self.plan_local(nsp, opts);
+        let mut targets = self.plan_local(nsp, opts);
         let nsp = Str::from(nsp);
         let mut payload = payload.clone();
         if self.recovery.is_some() && ack.is_none() && !opts.flags.volatile {
@@ -161,10 +169,17 @@ impl SocketLayer {
         let mut packet = Packet::event(nsp, payload.data, payload.attachments);
         packet.id = ack.map(|(_, id)| id);
         let messages = to_messages(&packet, self.config.parser);
-        for &key in &targets {
+        // Leaving sockets are still in their rooms, but their clients take nothing more:
+        // they are no targets (nor awaited for an ack).
+        let mut reached = 0;
+        for i in 0..targets.len() {
+            let key = targets[i];
             let Some(s) = self.sockets.get_mut(key) else {
                 continue;
             };
+            if s.leaving.is_some() {
+                continue;
+            }
             if let Some((b, id)) = ack {
                 s.acks.insert(id, AckWaiter::Broadcast(b));
             }
@@ -173,7 +188,10 @@ impl SocketLayer {
                 messages: messages.clone(),
                 volatile: opts.flags.volatile,
             });
+            targets[reached] = key;
+            reached += 1;
         }
+        targets.truncate(reached);
         targets
     }
 
@@ -345,10 +363,14 @@ impl SocketLayer {
 
     /// Disconnects a socket: the client gets `1/nsp,` and the app `server namespace
     /// disconnect`. With `close`, every socket of that client is disconnected the same way
-    /// and its Engine.IO session closed.
+    /// and its Engine.IO session closed. A socket already leaving is not disconnected again
+    /// (with `close`, its client's other sockets and session still are).
     pub fn disconnect(&mut self, socket: &str, close: bool) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
+        if s.leaving.is_some() && !close {
+            return Ok(());
+        }
         let sid = s.sid.clone();
         let keys: Vec<SocketKey> = if close {
             self.clients

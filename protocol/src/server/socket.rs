@@ -3,7 +3,7 @@
 use super::ack::AckWaiter;
 use super::event::SessionRef;
 use super::handshake::Handshake;
-use super::ids::{AckId, Room, SocketId, SocketKey};
+use super::ids::{AckId, DisconnectReason, Room, SocketId, SocketKey};
 use crate::engine::SessionKey;
 use crate::hash::IdMap;
 use crate::Str;
@@ -20,6 +20,9 @@ pub(crate) struct Socket {
     pub(crate) handshake: Arc<Handshake>,
     pub(crate) data: serde_json::Value,
     pub(crate) acks: Acks,
+    /// Set once it started leaving (`Event::Disconnecting` is out): it stays in its namespace
+    /// and rooms until `finish_disconnect`, but nothing more is sent to it.
+    pub(crate) leaving: Option<DisconnectReason>,
 }
 
 impl Socket {
@@ -116,6 +119,13 @@ impl<'a> SocketRef<'a> {
     /// The app's data for this socket (the reference's `socket.data`, `{}` at first).
     pub fn data(&self) -> &'a serde_json::Value {
         &self.socket.data
+    }
+
+    /// Why it is leaving, once it started to ([`Event::Disconnecting`](super::Event::Disconnecting)
+    /// is out and [`finish_disconnect`](super::SocketLayer::finish_disconnect) not called yet):
+    /// it is still in its namespace and rooms, but nothing more reaches its client.
+    pub fn leaving(&self) -> Option<DisconnectReason> {
+        self.socket.leaving
     }
 
     /// Number of emits waiting for this client's acknowledgement.

@@ -66,6 +66,48 @@ impl Runtime for SteppedRuntime {
     }
 }
 
+/// A clock the test moves, and random bytes that differ on every call (so several clients
+/// get different ids).
+#[allow(dead_code)]
+pub struct Clock {
+    pub now: Mutex<Instant>,
+    random: Mutex<u8>,
+}
+
+#[allow(dead_code)]
+impl Clock {
+    pub fn new() -> Self {
+        Clock {
+            now: Mutex::new(Instant::now()),
+            random: Mutex::new(0),
+        }
+    }
+}
+
+impl Runtime for Clock {
+    fn now(&self) -> Instant {
+        *self.now.lock().unwrap()
+    }
+    fn spawn(&self, fut: BoxFuture) {
+        run_to_end(fut);
+    }
+    fn wake_timer(&self, _at: Instant) {}
+    fn fill_random(&self, buf: &mut [u8]) {
+        let mut n = self.random.lock().unwrap();
+        *n = n.wrapping_add(1);
+        buf.fill(*n);
+    }
+}
+
+/// The output of `fut` if it is ready at the first poll.
+#[allow(dead_code)]
+pub fn ready<F: Future + Unpin>(fut: &mut F) -> Option<F::Output> {
+    match std::pin::Pin::new(fut).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => Some(v),
+        Poll::Pending => None,
+    }
+}
+
 /// A WebSocket-first connection to `endpoint`, upgraded (nothing read yet).
 #[allow(dead_code)]
 pub fn open_websocket(endpoint: &Endpoint) -> WsLink {
@@ -117,6 +159,22 @@ impl Client {
 
     /// Handshake and CONNECT to `nsp` with `auth` (raw JSON, or empty for none).
     pub fn connect_to(endpoint: Endpoint, nsp: &str, auth: &str) -> Client {
+        let (client, answer) = Client::connect_answered(endpoint, nsp, auth);
+        let nsp = if nsp == "/" {
+            String::new()
+        } else {
+            format!("{nsp},")
+        };
+        assert!(
+            answer.starts_with(&format!("40{nsp}{{\"sid\":")),
+            "{answer}"
+        );
+        client
+    }
+
+    /// Handshake and CONNECT to `nsp` with `auth`; also returns what the first poll got
+    /// (the CONNECT answer, after any missed events a recovered socket gets first).
+    pub fn connect_answered(endpoint: Endpoint, nsp: &str, auth: &str) -> (Client, String) {
         let (status, body) = request(&endpoint, Method::Get, "", "");
         assert_eq!(status, 200);
         let sid = body.split('"').nth(3).unwrap().to_owned();
@@ -128,11 +186,7 @@ impl Client {
         };
         assert_eq!(client.post(&format!("40{nsp}{auth}")), 200);
         let (_, answer) = client.get();
-        assert!(
-            answer.starts_with(&format!("40{nsp}{{\"sid\":")),
-            "{answer}"
-        );
-        client
+        (client, answer)
     }
 
     pub fn post(&self, body: &str) -> u16 {
