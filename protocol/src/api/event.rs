@@ -86,6 +86,11 @@ impl Event {
         Event { name, args, ack }
     }
 
+    /// The arguments and the acknowledgement responder, for a handler that takes both.
+    pub(crate) fn into_args_and_ack(self) -> (Args, Option<AckResponder>) {
+        (self.args, self.ack)
+    }
+
     /// What the event took on the wire (its JSON and attachments), in bytes.
     pub(crate) fn wire_len(&self) -> usize {
         self.args.wire_len()

@@ -54,9 +54,11 @@ impl Incoming {
         self,
     ) -> Result<(T, Option<AckResponder>), TypedArgsError> {
         match self {
-            Incoming::Checked(mut event) => {
-                let ack = event.take_ack();
-                match event.forward_args().deserialize_prefix() {
+            Incoming::Checked(event) => {
+                // The handler owns its arguments: attachments move into byte targets
+                // (no copy when the transport's buffer is not shared).
+                let (args, ack) = event.into_args_and_ack();
+                match args.into_prefix() {
                     Ok(args) => Ok((args, ack)),
                     Err(e) => Err(TypedArgsError::Mismatch(e)),
                 }

@@ -266,6 +266,14 @@ impl SocketRef {
     /// event name and why the arguments did not fit (`RUST_LOG=volley_protocol=debug`). To see such
     /// events, register with `on` and read them with [`Event::args`].
     ///
+    /// Binary arguments: the handler owns its event, so an attachment read into
+    /// `bytes::Bytes` (or `serde_bytes::ByteBuf`) is the buffer it arrived in, not a copy,
+    /// when nothing else holds that buffer and the buffer starts with it — as for a polling
+    /// client's `b<base64>` message. A WebSocket frame from tungstenite is a slice of its read
+    /// buffer, which tungstenite still uses when the handler runs: that one is copied, as is
+    /// an attachment an `on_any` listener or middleware kept. [`crate::socket::Binary`] never
+    /// copies.
+    ///
     /// Plain closures run in order as events arrive; closures returning a future are spawned.
     ///
     /// ```

@@ -2,6 +2,7 @@
 
 use super::arg_list::ArgList;
 use super::binary_de::{Binary, Ctx};
+use super::binary_layout::reference_layout;
 use super::packet::Packet;
 use super::scan::Root;
 use super::validate::{validate_split, InlineBounds, Slices};
@@ -11,6 +12,7 @@ use bytes::Bytes;
 use serde::de::value::SeqDeserializer;
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
@@ -81,6 +83,64 @@ impl Packet {
             .ok_or_else(|| serde::de::Error::custom("packet has no arguments"))?;
         deserialize_seq(data, self.kind.is_event(), &self.attachments, Extra::Ignore)
     }
+
+    /// [`deserialize_args`](Self::deserialize_args), consuming the packet: an attachment
+    /// that a placeholder hands to `bytes::Bytes`, `serde_bytes::ByteBuf` or `Vec<u8>` through
+    /// serde_bytes is moved into it — no copy when nothing else holds the attachment's buffer
+    /// and the buffer starts with it (as a base64-decoded polling message does). Otherwise,
+    /// and for every other target, the same as `deserialize_args`.
+    ///
+    /// ```
+    /// use volley_protocol::socket::Packet;
+    /// use volley_protocol::Str;
+    /// use bytes::Bytes;
+    ///
+    /// let data = Bytes::from(vec![7u8; 1024]);
+    /// let at = data.as_ptr();
+    /// let packet = Packet::event(
+    ///     Str::from("/"),
+    ///     Str::from(r#"["upload","a.bin",{"_placeholder":true,"num":0}]"#),
+    ///     vec![data],
+    /// );
+    /// let (name, body): (String, Bytes) = packet.into_args().unwrap();
+    /// assert_eq!(name, "a.bin");
+    /// assert_eq!(body.as_ptr(), at); // the same buffer
+    /// ```
+    pub fn into_args<T: DeserializeOwned>(self) -> Result<T, serde_json::Error> {
+        let data = self
+            .data
+            .ok_or_else(|| serde::de::Error::custom("packet has no arguments"))?;
+        deserialize_seq_owned(&data, self.kind.is_event(), self.attachments, Extra::Ignore)
+    }
+}
+
+/// [`deserialize_seq`] owning the attachments: see [`Packet::into_args`]. Attachments are moved
+/// out only when some buffer is not shared and the JSON is in the reference layout (checked in
+/// an extra pass over the JSON, which in a binary packet is usually small beside its
+/// attachments): then the one pass gives up on no object. If it fails after a buffer was moved
+/// out, it fails on the target's types, and its error stands (the `Value` path, which needs
+/// the bytes, reads the same values from that layout and would fail as well).
+pub(super) fn deserialize_seq_owned<T: DeserializeOwned>(
+    data: &str,
+    event: bool,
+    attachments: Vec<Bytes>,
+    extra: Extra,
+) -> Result<T, serde_json::Error> {
+    if !attachments.iter().any(Bytes::is_unique) || !reference_layout(data, attachments.len()) {
+        return deserialize_seq(data, event, &attachments, extra);
+    }
+    let mut slots: Vec<Option<Bytes>> = attachments.into_iter().map(Some).collect();
+    let cells = Cell::from_mut(&mut slots[..]).as_slice_of_cells();
+    let ctx = Ctx::owning(cells);
+    let visitor = SkipFirst::<T>(event, extra, PhantomData);
+    let mut de = json::Deserializer::new(data);
+    let result = de.run(|de| Binary { de, ctx: &ctx }.deserialize_seq(visitor));
+    if result.is_ok() || ctx.moved() {
+        return result;
+    }
+    // Nothing was moved: every attachment is still in its slot.
+    let attachments: Vec<Bytes> = slots.into_iter().flatten().collect();
+    deserialize_seq_values(data, event, &attachments, extra)
 }
 
 /// What to do with arguments beyond those the target type takes.
@@ -301,9 +361,10 @@ impl Args {
     }
 
     /// [`Args::deserialize`], ignoring arguments beyond what `T` takes (as
-    /// [`Packet::deserialize_args`] does).
-    pub(crate) fn deserialize_prefix<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        deserialize_seq(&self.data, self.event, &self.attachments, Extra::Ignore)
+    /// [`Packet::deserialize_args`] does), consuming the arguments: attachments are moved into
+    /// byte targets where that saves a copy (see [`Packet::into_args`]).
+    pub(crate) fn into_prefix<T: DeserializeOwned>(self) -> Result<T, serde_json::Error> {
+        deserialize_seq_owned(&self.data, self.event, self.attachments, Extra::Ignore)
     }
 
     /// Each argument's raw JSON, as [`raw`](Self::raw) lists them; when they were not listed

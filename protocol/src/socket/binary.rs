@@ -31,8 +31,10 @@ pub(crate) fn hand_off(bytes: Bytes) {
 /// Binary data: a received attachment without a copy of its bytes.
 ///
 /// Arguments deserialize into `bytes::Bytes`, `Vec<u8>` or `serde_bytes::ByteBuf` too, but serde
-/// can only hand those over as a slice or a `Vec`, so they copy the attachment. `Binary` shares
-/// the buffer the attachment arrived in. It serializes as bytes: emitted, it becomes an
+/// can only hand those over as a slice or a `Vec`, so they copy the attachment — unless the
+/// packet is consumed ([`Packet::into_args`](super::Packet::into_args), a typed handler) and
+/// nothing else holds the attachment's buffer, which then moves into the target. `Binary`
+/// shares the buffer the attachment arrived in, always. It serializes as bytes: emitted, it becomes an
 /// attachment sharing its buffer (no copy either).
 ///
 /// ```

@@ -7,6 +7,11 @@
 //! `_placeholder` not first, extra keys) makes the wrapper fail, and the caller decodes again
 //! through `Value`, which implements the reference's full rule (callers do the same for any
 //! error, so both paths always agree).
+//!
+//! A caller that owns the attachments ([`Ctx::owning`], for a consumed packet) lets targets
+//! that take bytes by value have the attachment's buffer itself; it does so only for JSON in
+//! the reference layout ([`reference_layout`](super::binary_layout::reference_layout)), where
+//! the wrapper gives up on nothing and so never needs a moved buffer again.
 
 use super::binary;
 use super::scan::float_index;
@@ -15,16 +20,97 @@ use serde::de::value::{BorrowedStrDeserializer, SeqDeserializer, StringDeseriali
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
 };
+use std::cell::Cell;
 use std::fmt;
 
 /// The attachments the placeholders refer to.
 pub(crate) struct Ctx<'a> {
-    attachments: &'a [Bytes],
+    attachments: Attachments<'a>,
+    /// Whether an attachment was moved out of an owned slot (the `Value` path cannot run
+    /// after that: the bytes are gone with the target's partial value).
+    moved: Cell<bool>,
+}
+
+enum Attachments<'a> {
+    /// Borrowed: a target that wants a `Vec<u8>` gets a copy.
+    Shared(&'a [Bytes]),
+    /// Owned by the deserialization (see [`Ctx::owning`]).
+    Owned(&'a [Cell<Option<Bytes>>]),
+}
+
+/// What a target that takes the bytes by value gets from a placeholder.
+enum Taken<'a> {
+    /// The attachment's own buffer (it was moved out of its slot).
+    Moved(Vec<u8>),
+    /// The attachment stays where it is.
+    Kept(&'a Bytes),
+    /// Kept in its owned slot; this is a shared handle to it.
+    Cloned(Bytes),
 }
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(attachments: &'a [Bytes]) -> Self {
-        Ctx { attachments }
+        Ctx {
+            attachments: Attachments::Shared(attachments),
+            moved: Cell::new(false),
+        }
+    }
+
+    /// Attachments the deserialization owns: a placeholder read as bytes by value
+    /// (`visit_byte_buf`: `bytes::Bytes`, `Vec<u8>` through serde_bytes, `ByteBuf`) takes its
+    /// attachment's buffer out of the slot, without a copy when nothing else holds that buffer
+    /// and it starts at the beginning of its allocation (`From<Bytes> for Vec<u8>`). Each
+    /// attachment can be taken once; the caller makes sure that no placeholder refers to the
+    /// same attachment twice and that the wrapper gives up on no object (see
+    /// [`reference_layout`](super::binary_layout::reference_layout)), since the `Value` path cannot run once a buffer is gone.
+    pub(crate) fn owning(slots: &'a [Cell<Option<Bytes>>]) -> Self {
+        Ctx {
+            attachments: Attachments::Owned(slots),
+            moved: Cell::new(false),
+        }
+    }
+
+    /// Whether an attachment was moved out of its slot.
+    pub(crate) fn moved(&self) -> bool {
+        self.moved.get()
+    }
+
+    /// Attachment `i`, if there is one, for a target that takes bytes by value.
+    fn take(&self, i: usize) -> Option<Taken<'a>> {
+        match self.attachments {
+            Attachments::Shared(all) => all.get(i).map(Taken::Kept),
+            Attachments::Owned(slots) => {
+                let slot = slots.get(i)?;
+                let bytes = slot.take()?;
+                if !bytes.is_unique() {
+                    // Someone else holds the buffer: copy, as from a shared attachment.
+                    let copy = bytes.clone();
+                    slot.set(Some(bytes));
+                    return Some(Taken::Cloned(copy));
+                }
+                self.moved.set(true);
+                let mut buf = Vec::from(bytes);
+                // A buffer much larger than its bytes (a slice of a bigger read buffer) is not
+                // kept alive whole by a small argument.
+                if buf.capacity() / 2 > buf.len().max(SLACK) {
+                    buf.shrink_to_fit();
+                }
+                Some(Taken::Moved(buf))
+            }
+        }
+    }
+
+    /// A shared handle to attachment `i` (for [`Binary`](super::Binary) and byte sequences).
+    fn share(&self, i: usize) -> Option<Bytes> {
+        match self.attachments {
+            Attachments::Shared(all) => all.get(i).cloned(),
+            Attachments::Owned(slots) => {
+                let slot = slots.get(i)?;
+                let bytes = slot.take()?;
+                slot.set(Some(bytes.clone()));
+                Some(bytes)
+            }
+        }
     }
 
     /// The error for a layout left to the `Value` path.
@@ -32,6 +118,10 @@ impl<'a> Ctx<'a> {
         E::custom("non-canonical placeholder")
     }
 }
+
+/// Buffers up to this size are kept as they are when moved out of their slot, whatever their
+/// capacity.
+const SLACK: usize = 4096;
 
 /// What the target asked for, which decides how a placeholder is handed over.
 #[derive(Clone, Copy)]
@@ -265,26 +355,29 @@ impl<'de, 'c, V: Visitor<'de>> Visitor<'de> for Vis<'c, V> {
         if map.next_key::<Key<'de>>()?.is_some() {
             return Err(ctx.give_up());
         }
-        let bytes = match (flag, num) {
-            (Scalar::True, Scalar::Index(i)) => ctx.attachments.get(i),
-            _ => None,
+        let i = match (flag, num) {
+            (Scalar::True, Scalar::Index(i)) => i,
+            _ => return Err(ctx.give_up()),
         };
-        let Some(bytes) = bytes else {
+        if let Hint::Bytes = self.hint {
+            return match ctx.take(i) {
+                Some(Taken::Moved(buf)) => self.inner.visit_byte_buf(buf),
+                Some(Taken::Kept(bytes)) => self.inner.visit_byte_buf(Vec::from(bytes.clone())),
+                Some(Taken::Cloned(bytes)) => self.inner.visit_byte_buf(Vec::from(bytes)),
+                None => Err(ctx.give_up()),
+            };
+        }
+        let Some(bytes) = ctx.share(i) else {
             return Err(ctx.give_up());
         };
-        match self.hint {
-            Hint::Bytes => self.inner.visit_byte_buf(Vec::from(bytes.clone())),
-            Hint::Shared => {
-                binary::hand_off(bytes.clone());
-                self.inner.visit_byte_buf(Vec::new())
-            }
-            Hint::Seq => {
-                let mut seq = SeqDeserializer::new(bytes.iter().copied());
-                let out = self.inner.visit_seq(&mut seq)?;
-                seq.end()?;
-                Ok(out)
-            }
+        if let Hint::Shared = self.hint {
+            binary::hand_off(bytes);
+            return self.inner.visit_byte_buf(Vec::new());
         }
+        let mut seq = SeqDeserializer::new(bytes.iter().copied());
+        let out = self.inner.visit_seq(&mut seq)?;
+        seq.end()?;
+        Ok(out)
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
@@ -419,13 +512,13 @@ impl<'de, 'c, A: VariantAccess<'de>> VariantAccess<'de> for Variant<'c, A> {
 }
 
 /// An object key, borrowed from the input when it has no escapes.
-enum Key<'de> {
+pub(super) enum Key<'de> {
     Borrowed(&'de str),
     Owned(String),
 }
 
 impl Key<'_> {
-    fn as_str(&self) -> &str {
+    pub(super) fn as_str(&self) -> &str {
         match self {
             Key::Borrowed(s) => s,
             Key::Owned(s) => s,
@@ -456,7 +549,7 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 }
 
 /// The value of a placeholder's `_placeholder` or `num` key, as far as it matters.
-enum Scalar {
+pub(super) enum Scalar {
     True,
     /// A non-negative integer (JavaScript compares numbers, so `1.0` is index 1).
     Index(usize),

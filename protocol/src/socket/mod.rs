@@ -8,6 +8,7 @@ mod arg_list;
 mod args;
 mod binary;
 mod binary_de;
+mod binary_layout;
 mod connect;
 mod decoder;
 mod error;
