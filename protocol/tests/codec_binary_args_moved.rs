@@ -160,6 +160,13 @@ fn type_mismatches_are_errors_either_way() {
         event(&json, vec![fresh(10, 0xff)])
             .into_args::<(String,)>()
             .is_ok(),
+        // Malformed after the placeholder (a packet built by hand; the decoder refuses it).
+        event(&format!("[\"up\",{}", ph(0)), vec![fresh(10, 1)])
+            .into_args::<(Bytes,)>()
+            .is_ok(),
+        event(&format!("[\"up\",{},]", ph(0)), vec![fresh(10, 1)])
+            .into_args::<(Bytes,)>()
+            .is_ok(),
     ] {
         assert!(!ok);
     }

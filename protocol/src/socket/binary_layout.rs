@@ -10,13 +10,45 @@ use std::fmt;
 
 /// True when every object in `json` is either a placeholder in the reference's layout
 /// (`{"_placeholder":true,"num":i}`, nothing else, `i < attachments`, each `i` at most once)
-/// or an ordinary object (no `_placeholder` key, and a first key other than `num`), and `json`
-/// is well-formed. The one pass then gives up on no object, whatever the target reads (it
-/// looks at a subset of these objects), and no attachment is wanted twice.
+/// or an ordinary object (no `_placeholder` key, and a first key other than `num`). The one
+/// pass then gives up on no object, whatever the target reads (it looks at a subset of these
+/// objects), and no attachment is wanted twice. For malformed JSON the answer is either (the
+/// one pass and the `Value` path both fail on it).
 pub(crate) fn reference_layout(json: &str, attachments: usize) -> bool {
+    if let Some(ok) = only_placeholders(json.as_bytes(), attachments) {
+        return ok;
+    }
     let mut seen = Seen::new(attachments);
     let mut de = json::Deserializer::new(json);
     de.run(|de| de.deserialize_any(Walk(&mut seen))).is_ok()
+}
+
+/// What a placeholder in the reference layout starts with.
+const PREFIX: &[u8] = b"{\"_placeholder\":true,\"num\":";
+
+/// The usual case without a parse: when every `{` byte of `json` starts
+/// `{"_placeholder":true,"num":<digits>}`, its objects are exactly those placeholders (a `{`
+/// inside a string cannot be followed by that text in well-formed JSON: its `"` would end the
+/// string, and `_` cannot follow a string), and the answer is whether their indices are
+/// distinct and below `attachments`. `None` when some `{` starts anything else (the walk
+/// decides). Malformed JSON fails the one pass and the `Value` path alike.
+fn only_placeholders(json: &[u8], attachments: usize) -> Option<bool> {
+    let mut seen = Seen::new(attachments);
+    for at in memchr::memchr_iter(b'{', json) {
+        let rest = json[at..].strip_prefix(PREFIX)?;
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || rest.get(digits) != Some(&b'}') {
+            return None;
+        }
+        let mut num = 0usize;
+        for &d in &rest[..digits] {
+            num = num.checked_mul(10)?.checked_add(usize::from(d - b'0'))?;
+        }
+        if !seen.mark(num) {
+            return Some(false);
+        }
+    }
+    Some(true)
 }
 
 /// The attachment indices already referred to.
@@ -165,12 +197,37 @@ mod tests {
             "[\"a\",{\"_placeholder\":true,\"num\":-1}]",
             "[\"a\",{\"num\":5}]",
             "[\"a\",{\"y\":{\"num\":5}}]",
-            "[\"a\",{\"_placeholder\":true,\"num\":0}",
         ] {
             assert!(!reference_layout(bad, 1), "{bad}");
         }
         // The same attachment twice.
         assert!(!reference_layout(&format!("[{},{}]", ph("0"), ph("0")), 2));
+        // The byte scan (objects that are all placeholders) and the walk (other objects too)
+        // agree.
+        use super::only_placeholders;
+        assert_eq!(only_placeholders(ph("0").as_bytes(), 1), Some(true));
+        assert_eq!(only_placeholders(b"[\"{x\"]", 1), None);
+        assert_eq!(
+            only_placeholders(format!("[{}]", ph("1")).as_bytes(), 1),
+            Some(false)
+        );
+        assert_eq!(
+            only_placeholders(format!("[{},{}]", ph("0"), ph("0")).as_bytes(), 2),
+            Some(false)
+        );
+        assert_eq!(
+            only_placeholders(b"{\"_placeholder\":true,\"num\":0,\"x\":1}", 1),
+            None
+        );
+        assert_eq!(
+            only_placeholders(
+                b"{\"_placeholder\":true,\"num\":99999999999999999999999}",
+                1
+            ),
+            None
+        );
+        assert!(reference_layout(&format!("[\"{{x\",{}]", ph("0")), 1));
+        assert!(!reference_layout("[\"{x\",{\"num\":0}]", 1));
         let many: Vec<String> = (0..100).map(|i| ph(&i.to_string())).collect();
         assert!(reference_layout(&format!("[{}]", many.join(",")), 100));
         assert!(!reference_layout(
