@@ -75,6 +75,36 @@ fn same<T: DeserializeOwned + PartialEq + Debug>(text: &str) -> Result<(), TestC
     Ok(())
 }
 
+/// The element count behind the reader's `SeqAccess::size_hint`: a `Vec` read from one of
+/// the two outer levels of arrays, with at most 2 KiB of input left where it starts, gets
+/// exactly its length as capacity (no regrowth, no slack); deeper or longer ones grow as
+/// usual. The values are checked against serde_json by [`all_agree`].
+fn exact_capacity(text: &str) -> Result<(), TestCaseError> {
+    let short = |at: usize| text.len() - at <= 2048;
+    let first_bracket = text.find('[').unwrap_or(0);
+    if let Ok(v) = json::from_str::<Vec<Value>>(text) {
+        if short(first_bracket) {
+            prop_assert_eq!(v.capacity(), v.len(), "{:?}", text);
+        }
+    }
+    if let Ok(v) = json::from_str::<Vec<Vec<Value>>>(text) {
+        if short(first_bracket) {
+            prop_assert_eq!(v.capacity(), v.len(), "{:?}", text);
+            for inner in &v {
+                prop_assert_eq!(inner.capacity(), inner.len(), "{:?}", text);
+            }
+        }
+    }
+    if let Ok(v) = json::from_str::<(String, Vec<Item>)>(text) {
+        prop_assert!(
+            v.1.capacity() == v.1.len() || !short(first_bracket),
+            "{:?}",
+            text
+        );
+    }
+    Ok(())
+}
+
 /// Every target type on `text`.
 fn all_agree(text: &str) -> Result<(), TestCaseError> {
     same::<Value>(text)?;
@@ -307,6 +337,8 @@ proptest! {
     fn generated_json_reads_the_same(text in json_text()) {
         all_agree(&text)?;
         all_agree(&format!("[{text}, {text}]"))?;
+        exact_capacity(&text)?;
+        exact_capacity(&format!(" [{text} , {text}]"))?;
     }
 
     #[test]
@@ -319,6 +351,7 @@ proptest! {
         let text = format!("{ws}[{}]{ws}", items.join(","));
         all_agree(&text)?;
         all_agree(&items[0])?;
+        exact_capacity(&format!("[\"message\",{text}]"))?;
     }
 
     #[test]

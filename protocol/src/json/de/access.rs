@@ -1,10 +1,23 @@
 //! The serde access types of [`Deserializer`]: array elements, object entries, enum
 //! variants, and the one-entry map serde_json's `RawValue` reads.
 
+use super::count;
 use super::read::Syntax;
-use super::{Deserializer, Error, RAW_VALUE_TOKEN};
+use super::{Deserializer, Error, DEPTH, RAW_VALUE_TOKEN};
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
+
+/// Arrays this many levels deep or less are counted: the arguments of an event and an
+/// argument that is an array (where lists of records are), not the small arrays inside
+/// records, whose `Vec`s gain nothing from an exact size.
+const COUNTED_LEVELS: u8 = 2;
+
+/// Arrays are counted only when at most this many bytes of input are left. What an exact
+/// size saves is mostly glibc's consolidation of its freed small chunks, which a `Vec`
+/// growing past 1 KiB by doubling triggers and one of the exact size below 1 KiB does not;
+/// a longer array's `Vec` is past 1 KiB either way, and the few reallocations it saves cost
+/// less than counting (measured: `benches/README.md`).
+const COUNT_LIMIT: usize = 2048;
 
 /// The elements of an array whose `[` was taken.
 pub(super) struct Seq<'a, 'de> {
@@ -41,6 +54,22 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
             None => return Err(self.de.fail(Syntax::Eof)),
         }
         seed.deserialize(&mut *self.de).map(Some)
+    }
+
+    /// The elements left, counted ahead (see `count.rs`) when the array is one of the
+    /// outer [`COUNTED_LEVELS`] and at most [`COUNT_LIMIT`] bytes of input are left, within
+    /// the deserializer's budget: then the count is exact (for valid JSON).
+    #[inline]
+    fn size_hint(&self) -> Option<usize> {
+        let de = &*self.de;
+        let budget = de.count_budget.get();
+        let rest = de.input.len() - de.pos;
+        if rest > COUNT_LIMIT.min(budget) || de.depth < DEPTH - COUNTED_LEVELS {
+            return None;
+        }
+        let (n, seen) = count::elements(de.input.as_bytes(), de.pos, self.first, rest);
+        de.count_budget.set(budget - seen);
+        Some(n)
     }
 }
 

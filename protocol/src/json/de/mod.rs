@@ -15,16 +15,22 @@
 //! - nesting deeper than 127 arrays/objects is an error, except inside values that are
 //!   skipped (`IgnoredAny`, unknown fields), which are checked without a limit.
 //!
+//! Arrays of the two outer levels with at most 2 KiB of input left are counted ahead
+//! (`count.rs`), so a `Vec` read from one is allocated at its exact size
+//! (`SeqAccess::size_hint`); this changes no value and no error.
+//!
 //! Errors are `serde_json::Error`s (custom ones, with the line and column), so callers keep
 //! one error type. `protocol/tests/json_de_matches_serde_json.rs` checks all of this against
 //! serde_json.
 
 mod access;
+mod count;
 mod read;
 
 use access::{Key, Map, RawMap, Seq, UnitVariant, Variant};
 use read::{Syntax, Text};
 use serde::de::{self, Deserialize, Unexpected, Visitor};
+use std::cell::Cell;
 
 type Error = serde_json::Error;
 
@@ -53,6 +59,10 @@ pub(crate) struct Deserializer<'de> {
     raw: Vec<u8>,
     /// Open containers of a value being skipped.
     stack: Vec<u8>,
+    /// Bytes the element counts of [`de::SeqAccess::size_hint`] may still look at: twice the
+    /// input's length (only the two outer levels of arrays are counted, so each byte is
+    /// looked at by at most two counts), whatever the visitors ask.
+    count_budget: Cell<usize>,
 }
 
 impl<'de> Deserializer<'de> {
@@ -64,6 +74,7 @@ impl<'de> Deserializer<'de> {
             scratch: String::new(),
             raw: Vec::new(),
             stack: Vec::new(),
+            count_budget: Cell::new(input.len().saturating_mul(2)),
         }
     }
 

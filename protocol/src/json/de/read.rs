@@ -82,6 +82,9 @@ impl Syntax {
     }
 }
 
+/// Bytes reserved for unescaped strings when the first one is read.
+const SCRATCH: usize = 64;
+
 /// Powers of ten an `f64` holds exactly.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -206,6 +209,8 @@ impl<'de> Deserializer<'de> {
             return Ok(Text::Borrowed(&input[start..i]));
         }
         self.scratch.clear();
+        // Room for the usual escaped string in one allocation per deserializer.
+        self.scratch.reserve(SCRATCH);
         let mut from = start;
         loop {
             self.scratch.push_str(&input[from..i]);
