@@ -68,7 +68,16 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
     assert_eq!(probe.header("content-length"), Some(length.as_str()));
     assert!(probe.body.is_empty());
 
-    for (accept, encoding) in [("gzip, deflate, br", "gzip"), ("deflate", "deflate")] {
+    // The reference's `accepts(req).encodings(["br", "gzip", "deflate"])`: the header's q and
+    // order first (browsers name gzip first), the server's order between equals.
+    for (accept, encoding) in [
+        ("gzip, deflate, br", "gzip"),
+        ("deflate", "deflate"),
+        ("br, gzip", "br"),
+        ("*", "br"),
+        ("br;q=0, *", "gzip"),
+        ("gzip;q=0.5, br;q=0.8", "br"),
+    ] {
         let packed = request(
             addr,
             "GET",
@@ -81,15 +90,43 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
         assert_eq!(packed.header("content-encoding"), Some(encoding));
         assert_eq!(packed.header("etag"), Some("\"9.9.9\""));
         let mut unpacked = String::new();
-        let read = if encoding == "gzip" {
-            flate2::read::GzDecoder::new(&packed.body[..]).read_to_string(&mut unpacked)
-        } else {
-            flate2::read::ZlibDecoder::new(&packed.body[..]).read_to_string(&mut unpacked)
+        let read = match encoding {
+            "gzip" => flate2::read::GzDecoder::new(&packed.body[..]).read_to_string(&mut unpacked),
+            "deflate" => {
+                flate2::read::ZlibDecoder::new(&packed.body[..]).read_to_string(&mut unpacked)
+            }
+            _ => brotli::Decompressor::new(&packed.body[..], 4096).read_to_string(&mut unpacked),
         };
         read.expect("decompresses");
         assert_eq!(unpacked, full);
         assert!(packed.body.len() < full.len() / 4);
     }
+    // Refusing every offered encoding (q=0) gets the file as it is.
+    let plain = request(
+        addr,
+        "GET",
+        "/socket.io/socket.io.js",
+        &[("Accept-Encoding", "br;q=0, gzip;q=0, deflate;q=0, identity")],
+        b"",
+    )
+    .await;
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.text(), full);
+    // Revalidation is answered 304 whatever the encoding asked for: one ETag for all forms,
+    // as in the reference (which sends no Vary either).
+    let revalidated = request(
+        addr,
+        "GET",
+        "/socket.io/socket.io.js",
+        &[("Accept-Encoding", "br"), ("If-None-Match", "W/\"9.9.9\"")],
+        b"",
+    )
+    .await;
+    assert_eq!(revalidated.status, 304);
+    assert_eq!(revalidated.header("content-encoding"), None);
+    assert_eq!(revalidated.header("etag"), Some("\"9.9.9\""));
+    assert!(revalidated.body.is_empty());
     // Below the threshold (1024 bytes) a file goes out as it is.
     let small = request(
         addr,

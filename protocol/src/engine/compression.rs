@@ -1,7 +1,8 @@
 //! HTTP compression of polling responses, as the reference's `httpCompression` does it: a
 //! polling body of at least the threshold (default 1024 bytes) goes out gzip- or
 //! deflate-encoded when the request's `Accept-Encoding` allows one, chosen the way the
-//! reference's `accepts(req).encodings(["gzip", "deflate"])` chooses.
+//! reference's `accepts(req).encodings(["gzip", "deflate"])` chooses. The client files
+//! (`api::ClientFiles`) also offer brotli, first, as the reference serves them.
 //!
 //! The core only marks which responses may be compressed
 //! ([`HttpResponse::compressible`]); the adapter calls [`HttpResponse::compress_for`] with
@@ -20,6 +21,8 @@ pub enum ContentEncoding {
     Gzip,
     /// `deflate`: the zlib format (RFC 1950), which is what HTTP's `deflate` means.
     Deflate,
+    /// `br`: brotli (RFC 7932). Offered for the client files only, as by the reference.
+    Brotli,
 }
 
 impl ContentEncoding {
@@ -28,10 +31,13 @@ impl ContentEncoding {
         match self {
             ContentEncoding::Gzip => "gzip",
             ContentEncoding::Deflate => "deflate",
+            ContentEncoding::Brotli => "br",
         }
     }
 
-    /// `body` compressed at the default level (6, as Node's zlib).
+    /// `body` compressed at Node's zlib defaults: level 6 for gzip and deflate; quality 11 and
+    /// a 4 MiB window (`lgwin` 22) for brotli, which costs far more CPU (the client files,
+    /// which use it, are compressed once and kept).
     pub fn compress(self, body: &[u8]) -> Bytes {
         let level = flate2::Compression::default();
         let out = Vec::with_capacity(body.len() / 2 + 64);
@@ -44,6 +50,10 @@ impl ContentEncoding {
             ContentEncoding::Deflate => {
                 let mut e = flate2::write::ZlibEncoder::new(out, level);
                 e.write_all(body).and_then(|()| e.finish())
+            }
+            ContentEncoding::Brotli => {
+                let mut e = brotli::CompressorWriter::new(out, 4096, 11, 22);
+                e.write_all(body).map(|()| e.into_inner())
             }
         };
         Bytes::from(out.unwrap_or_default())
@@ -325,6 +335,43 @@ mod tests {
             .read_to_end(&mut out)
             .unwrap();
         assert_eq!(out, body);
+        out.clear();
+        let packed = ContentEncoding::Brotli.compress(&body);
+        assert!(packed.len() < body.len() / 10, "{} bytes", packed.len());
+        brotli::Decompressor::new(&packed[..], 4096)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, body);
+        // An empty body is a valid (tiny) brotli stream too.
+        out.clear();
+        brotli::Decompressor::new(&ContentEncoding::Brotli.compress(b"")[..], 4096)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn brotli_is_offered_as_the_client_files_offer_it() {
+        use ContentEncoding::Brotli;
+        // `accepts(req).encodings(["br", "gzip", "deflate"])` (accepts 1.3.8, negotiator
+        // 0.6.3), as the reference serves its client files.
+        let offered = [Brotli, Gzip, Deflate];
+        let pick = |h: &str| negotiate(Some(h), &offered);
+        // Browsers name gzip first, and the header's order decides between equals.
+        assert_eq!(pick("gzip, deflate, br, zstd"), Some(Gzip));
+        assert_eq!(pick("br, gzip"), Some(Brotli));
+        assert_eq!(pick("br"), Some(Brotli));
+        assert_eq!(pick("BR"), Some(Brotli));
+        // The server's order decides only what the header rates alike.
+        assert_eq!(pick("*"), Some(Brotli));
+        assert_eq!(pick("gzip;q=0.5, *;q=0.5"), Some(Gzip));
+        assert_eq!(pick("gzip, br;q=0.9"), Some(Gzip));
+        assert_eq!(pick("gzip;q=0.8, br;q=0.9"), Some(Brotli));
+        assert_eq!(pick("br;q=0, gzip;q=0.1"), Some(Gzip));
+        assert_eq!(pick("br;q=0, *"), Some(Gzip));
+        assert_eq!(pick("br;q=0"), None);
+        assert_eq!(pick("identity, br;q=0"), None);
+        assert_eq!(negotiate(None, &offered), None);
     }
 
     fn payload(len: usize) -> HttpResponse {
