@@ -155,3 +155,82 @@ fn a_websocket_upgrade_that_is_not_a_get_is_refused_with_405() {
         assert_eq!(next_text(&mut upgrade), "3probe");
     }
 }
+
+/// A WebSocket handshake on `/engine.io/` for `query` with these `Upgrade`, key and version
+/// values; reads until the server closes.
+fn refused_handshake(
+    addr: SocketAddr,
+    query: &str,
+    upgrade: &str,
+    key: &str,
+    version: &str,
+) -> Resp {
+    let req = format!(
+        "GET /engine.io/?{query} HTTP/1.1\r\nHost: x\r\nUpgrade: {upgrade}\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: {version}\r\n\r\n"
+    );
+    // `raw` returns once the server closed the connection (or after WAIT, without the close:
+    // then the refusal below is incomplete or the assertion on `Connection: close` fails).
+    let started = std::time::Instant::now();
+    let resp = raw(addr, req.as_bytes()).expect("a response");
+    assert!(
+        started.elapsed() < WAIT,
+        "{query}: the server closes the connection"
+    );
+    resp
+}
+
+#[test]
+fn refused_websocket_handshakes_get_the_reference_text_and_their_connection_closed() {
+    const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+    for rt in runtimes() {
+        let addr = small_engine(&rt);
+        let ws_query = "EIO=4&transport=websocket";
+        for (query, upgrade, key, version, message) in [
+            (
+                ws_query,
+                "websocket",
+                "abc",
+                "13",
+                "Missing or invalid Sec-WebSocket-Key header",
+            ),
+            (
+                ws_query,
+                "websocket",
+                KEY,
+                "7",
+                "Missing or invalid Sec-WebSocket-Version header",
+            ),
+            (ws_query, "h2c", KEY, "13", "Invalid Upgrade header"),
+            (
+                "EIO=4&transport=nope",
+                "websocket",
+                "abc",
+                "13",
+                "Transport unknown",
+            ),
+            (
+                &format!("{ws_query}&sid=nope"),
+                "websocket",
+                "abc",
+                "13",
+                "Session ID unknown",
+            ),
+            (
+                "EIO=3&transport=websocket",
+                "websocket",
+                KEY,
+                "13",
+                "Unsupported protocol version",
+            ),
+        ] {
+            let resp = refused_handshake(addr, query, upgrade, key, version);
+            assert_eq!(resp.status, 400, "{query} {upgrade} {key} {version}");
+            let head = resp.head.to_ascii_lowercase();
+            assert!(head.contains("\r\nconnection: close"), "{head}");
+            assert!(head.contains("\r\ncontent-type: text/html"), "{head}");
+            assert_eq!(resp.text(), message);
+        }
+        still_serves(addr);
+    }
+}

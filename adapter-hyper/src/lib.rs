@@ -26,6 +26,7 @@ mod service;
 mod stall;
 mod timer;
 mod ws;
+mod ws_handshake;
 
 pub use bridge::UpgradedIo;
 pub use client_dir::{with_client, CLIENT_DIR_ENV};

@@ -3,6 +3,7 @@
 //! tungstenite stream.
 
 use crate::cork::CorkNext;
+use crate::ws_handshake::{check_handshake, Refused};
 use crate::{IoRuntime, UpgradedIo};
 use bytes::Bytes;
 use futures_util::future::{select, Either};
@@ -20,7 +21,7 @@ use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tungstenite::protocol::frame::Frame;
 use tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tungstenite::{Error as WsError, Message};
-use volley_protocol::api::{bad_request, Endpoint, WsLink, WsUpgrade};
+use volley_protocol::api::{Endpoint, WsLink, WsUpgrade};
 use volley_protocol::engine::WsFrame;
 use volley_protocol::Str;
 
@@ -39,43 +40,31 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Answers a WebSocket request the core accepted: validates the handshake headers, returns
 /// `101 Switching Protocols`, and spawns the connection task that runs once hyper hands over
-/// the socket.
+/// the socket. A handshake that fails the checks gets the answer of the reference's `ws`
+/// (its `abortHandshake`): the status, `Connection: close`, the reason as plain text, and the
+/// connection closes.
 pub(crate) fn accept<R: IoRuntime>(
     rt: &R,
     io: Endpoint,
     parts: &mut Parts,
-    upgrade: WsUpgrade,
+    mut upgrade: WsUpgrade,
 ) -> Response<Full<Bytes>> {
-    if parts.method != hyper::Method::GET {
-        // RFC 6455 §4.1: the opening handshake is a GET. The reference (its `ws`) answers
-        // anything else 405, after the session checks the core made already.
-        return invalid_method();
+    let protocol = match check_handshake(parts) {
+        Ok(protocol) => protocol,
+        Err(refused) => return refused.response(),
+    };
+    // The core's refusals that the reference makes only after these checks.
+    if let Some(refusal) = upgrade.take_refusal() {
+        return crate::http::refuse_body(crate::http::to_hyper(refusal));
     }
     let headers = &parts.headers;
-    let is_websocket = headers
-        .get(header::UPGRADE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    let key = headers
-        .get(header::SEC_WEBSOCKET_KEY)
-        .filter(|key| is_valid_key(key.as_bytes()));
-    // 13 is RFC 6455; 8 (hybi-08) frames the same way, and the reference's `ws` takes both.
-    let version_ok = headers
-        .get(header::SEC_WEBSOCKET_VERSION)
-        .is_some_and(|v| matches!(v.as_bytes(), b"13" | b"8"));
-    let on_upgrade = parts.extensions.remove::<OnUpgrade>();
-    let (Some(key), true, Some(on_upgrade)) = (key, is_websocket, on_upgrade) else {
-        return crate::http::to_hyper(bad_request());
+    let (Some(key), Some(on_upgrade)) = (
+        headers.get(header::SEC_WEBSOCKET_KEY),
+        parts.extensions.remove::<OnUpgrade>(),
+    ) else {
+        // hyper offers no upgrade for this request (HTTP/1.0).
+        return Refused::Upgrade.response();
     };
-    if !version_ok {
-        // RFC 6455 §4.4: name the versions this server speaks.
-        let mut resp = crate::http::to_hyper(bad_request());
-        resp.headers_mut().insert(
-            header::SEC_WEBSOCKET_VERSION,
-            header::HeaderValue::from_static("13, 8"),
-        );
-        return resp;
-    }
     let accept_key = derive_accept_key(key.as_bytes());
     if let Some(cork) = parts.extensions.get::<CorkNext>() {
         cork.set();
@@ -99,6 +88,9 @@ pub(crate) fn accept<R: IoRuntime>(
     if let Ok(v) = header::HeaderValue::from_str(&accept_key) {
         h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
     }
+    if let Some(protocol) = protocol {
+        h.insert(header::SEC_WEBSOCKET_PROTOCOL, protocol);
+    }
     crate::http::append_headers(h, upgrade.headers().iter().cloned());
     let task_rt = rt.clone();
     rt.spawn(async move {
@@ -117,30 +109,6 @@ pub(crate) fn accept<R: IoRuntime>(
         task_rt.spawn(conn);
     });
     resp
-}
-
-/// `405` to a WebSocket upgrade that is not a GET, as the reference's `ws` words it; the
-/// connection closes after it (the request's body, if any, is not read).
-fn invalid_method() -> Response<Full<Bytes>> {
-    let mut resp = Response::new(Full::new(Bytes::from_static(b"Invalid HTTP method")));
-    *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    let h = resp.headers_mut();
-    h.insert(header::ALLOW, header::HeaderValue::from_static("GET"));
-    h.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/html"),
-    );
-    crate::http::refuse_body(resp)
-}
-
-/// A `Sec-WebSocket-Key` is the base64 form of 16 bytes: 22 characters and `==` (RFC 6455
-/// §4.1), which is what the reference's `ws` checks too.
-fn is_valid_key(key: &[u8]) -> bool {
-    key.len() == 24
-        && key.ends_with(b"==")
-        && key[..22]
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
 }
 
 /// How a connection ended.

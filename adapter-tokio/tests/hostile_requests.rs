@@ -179,28 +179,224 @@ async fn ws_handshake(
     read_response(&mut stream).await.expect("a response")
 }
 
+/// Sends a WebSocket handshake for `target` with the good headers changed by `change` (a
+/// header replaced, or removed with `None`) and `extra` lines appended; reads until the server
+/// closes. Returns the response and whether the server closed within `WAIT`.
+async fn handshake_refused(
+    addr: std::net::SocketAddr,
+    target: &str,
+    change: &[(&str, Option<&str>)],
+    extra: &[&str],
+) -> (Resp, bool) {
+    let mut headers = vec![
+        ("Upgrade", Some("websocket")),
+        ("Connection", Some("Upgrade")),
+        ("Sec-WebSocket-Key", Some("dGhlIHNhbXBsZSBub25jZQ==")),
+        ("Sec-WebSocket-Version", Some("13")),
+    ];
+    for (name, value) in change {
+        match headers.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = *value,
+            None => headers.push((name, *value)),
+        }
+    }
+    let mut req = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\n");
+    for (k, v) in headers.iter().filter_map(|(k, v)| Some((k, (*v)?))) {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    for line in extra {
+        req.push_str(&format!("{line}\r\n"));
+    }
+    req.push_str("\r\n");
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(req.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(WAIT, stream.read_to_end(&mut buf))
+        .await
+        .is_ok();
+    (parse_response(&buf).expect("a response"), closed)
+}
+
+/// The reference's refusal on its upgrade path: `status`, `Connection: close`, the message as
+/// `text/html`, and the connection closed.
+fn assert_refused((resp, closed): (Resp, bool), status: u16, message: &str, case: &str) {
+    assert_eq!(resp.status, status, "{case}");
+    assert_eq!(resp.header("connection"), Some("close"), "{case}");
+    assert_eq!(resp.header("content-type"), Some("text/html"), "{case}");
+    assert_eq!(resp.text(), message, "{case}");
+    assert!(closed, "{case}: the server closes the connection");
+}
+
 #[tokio::test]
 async fn websocket_handshakes_with_a_bad_key_or_version_are_refused() {
     let addr = start(engine()).await;
     let good_key = Some("dGhlIHNhbXBsZSBub25jZQ==");
     assert_eq!(ws_handshake(addr, good_key, Some("13")).await.status, 101);
-    // hybi-08 frames like RFC 6455; the reference takes it too.
-    assert_eq!(ws_handshake(addr, good_key, Some("8")).await.status, 101);
-    for key in [
+    // hybi-08 frames like RFC 6455; the reference takes it too, and reads the version as a
+    // JavaScript number.
+    for version in ["8", "13.0", "0x0d"] {
+        assert_eq!(
+            ws_handshake(addr, good_key, Some(version)).await.status,
+            101
+        );
+    }
+    let target = "/engine.io/?EIO=4&transport=websocket";
+    let key = "Missing or invalid Sec-WebSocket-Key header";
+    for bad in [
         None,
         Some("abc"),
         Some("dGhlIHNhbXBsZSBub25jZQ"),
         Some("dGhlIHNhbXBsZSBub25jZQ=!"),
     ] {
-        let resp = ws_handshake(addr, key, Some("13")).await;
-        assert_eq!(resp.status, 400, "key {key:?}");
+        let refused = handshake_refused(addr, target, &[("Sec-WebSocket-Key", bad)], &[]).await;
+        assert_refused(refused, 400, key, &format!("key {bad:?}"));
     }
-    for version in [None, Some("7"), Some("14"), Some("13, 8")] {
-        let resp = ws_handshake(addr, good_key, version).await;
-        assert_eq!(resp.status, 400, "version {version:?}");
+    let version = "Missing or invalid Sec-WebSocket-Version header";
+    for bad in [None, Some("7"), Some("14"), Some("13, 8"), Some("")] {
+        let (resp, closed) =
+            handshake_refused(addr, target, &[("Sec-WebSocket-Version", bad)], &[]).await;
         assert_eq!(resp.header("sec-websocket-version"), Some("13, 8"));
+        assert_refused((resp, closed), 400, version, &format!("version {bad:?}"));
+    }
+    let upgrade = "Invalid Upgrade header";
+    for bad in ["foo", "websocket, foo"] {
+        let refused = handshake_refused(addr, target, &[("Upgrade", Some(bad))], &[]).await;
+        assert_refused(refused, 400, upgrade, bad);
+    }
+    // Repeated, a header's values are joined as Node joins them, which no check passes.
+    for (line, message) in [
+        ("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", key),
+        ("Upgrade: websocket", upgrade),
+    ] {
+        let refused = handshake_refused(addr, target, &[], &[line]).await;
+        assert_refused(refused, 400, message, line);
+    }
+    let protocol = "Invalid Sec-WebSocket-Protocol header";
+    for bad in ["a b", "a, a", "a,", ""] {
+        let change = [("Sec-WebSocket-Protocol", Some(bad))];
+        let refused = handshake_refused(addr, target, &change, &[]).await;
+        assert_refused(refused, 400, protocol, bad);
     }
     still_serves(addr).await;
+}
+
+#[tokio::test]
+async fn the_upgrade_path_refuses_as_the_reference_in_its_order() {
+    let addr = start(engine()).await;
+    let bad_key = [("Sec-WebSocket-Key", Some("abc"))];
+    // engine.io's checks come before the WebSocket headers are looked at.
+    let cases = [
+        ("/engine.io/?EIO=4&transport=foo", "Transport unknown"),
+        ("/engine.io/?EIO=4", "Transport unknown"),
+        (
+            "/engine.io/?EIO=4&transport=websocket&sid=nope",
+            "Session ID unknown",
+        ),
+    ];
+    for (target, message) in cases {
+        let refused = handshake_refused(addr, target, &bad_key, &[]).await;
+        assert_refused(refused, 400, message, target);
+    }
+    // ... and EIO after them: a bad key is named first, else the version is refused (where
+    // the reference first sends a 101, then the same refusal).
+    for target in [
+        "/engine.io/?EIO=3&transport=websocket",
+        "/engine.io/?transport=websocket",
+    ] {
+        let key = "Missing or invalid Sec-WebSocket-Key header";
+        assert_refused(
+            handshake_refused(addr, target, &bad_key, &[]).await,
+            400,
+            key,
+            target,
+        );
+        let refused = handshake_refused(addr, target, &[], &[]).await;
+        assert_refused(refused, 400, "Unsupported protocol version", target);
+    }
+    // A live session named with another EIO is a bad request, and the session goes on.
+    let sid = sid_of(
+        &get(addr, "/engine.io/?EIO=4&transport=polling")
+            .await
+            .text(),
+    );
+    let target = format!("/engine.io/?EIO=3&transport=websocket&sid={sid}");
+    let refused = handshake_refused(addr, &target, &[], &[]).await;
+    assert_refused(refused, 400, "Bad request", &target);
+    let polling = format!("/engine.io/?EIO=4&transport=polling&sid={sid}");
+    assert_eq!(post(addr, &polling, b"4hi").await.status, 200);
+    // Without `Connection: upgrade`, or with an empty `Upgrade`, no upgrade: the JSON error
+    // on a connection that stays open (the server does not close it within WAIT).
+    let target = "/engine.io/?EIO=4&transport=websocket";
+    for change in [("Connection", None), ("Upgrade", Some(""))] {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        let mut req = format!("GET {target} HTTP/1.1\r\nHost: x\r\n");
+        for (k, v) in [("Upgrade", "websocket"), ("Connection", "Upgrade")] {
+            let v = if k == change.0 { change.1 } else { Some(v) };
+            if let Some(v) = v {
+                req.push_str(&format!("{k}: {v}\r\n"));
+            }
+        }
+        req.push_str(
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        );
+        // A second request on the same connection is answered too.
+        req.push_str("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        stream.write_all(req.as_bytes()).await.expect("write");
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(WAIT, stream.read_to_end(&mut buf)).await;
+        let resp = parse_response(&buf).expect("a response");
+        assert_eq!(resp.status, 400, "{change:?}");
+        assert_eq!(resp.header("content-type"), Some("application/json"));
+        let text = String::from_utf8_lossy(&buf);
+        assert!(
+            text.contains(r#"{"code":3,"message":"Bad request"}HTTP/1.1 200 OK"#),
+            "{text}"
+        );
+    }
+    still_serves(addr).await;
+}
+
+#[tokio::test]
+async fn a_websocket_handshake_gets_its_first_subprotocol_and_polling_upgrades_are_closed() {
+    let addr = start(engine()).await;
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let req = "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n\
+               Upgrade: websocket\r\nConnection: Upgrade\r\n\
+               Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+               Sec-WebSocket-Protocol: chat, superchat\r\n\r\n";
+    stream.write_all(req.as_bytes()).await.expect("write");
+    let resp = read_response(&mut stream).await.expect("a response");
+    assert_eq!(resp.status, 101);
+    assert_eq!(resp.header("sec-websocket-protocol"), Some("chat"));
+    // Polling takes no upgrade: the reference switches, then closes the WebSocket.
+    let sid = sid_of(
+        &get(addr, "/engine.io/?EIO=4&transport=polling")
+            .await
+            .text(),
+    );
+    for target in [
+        "/engine.io/?EIO=4&transport=polling".to_owned(),
+        format!("/engine.io/?EIO=4&transport=polling&sid={sid}"),
+    ] {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        let req = format!(
+            "GET {target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        stream.write_all(req.as_bytes()).await.expect("write");
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(WAIT, stream.read_to_end(&mut buf)).await;
+        let resp = parse_response(&buf).expect("a response");
+        assert_eq!(resp.status, 101, "{target}");
+        assert_eq!(
+            resp.body.first(),
+            Some(&0x88),
+            "{target}: a close frame follows"
+        );
+    }
+    // The session was not touched.
+    let polling = format!("/engine.io/?EIO=4&transport=polling&sid={sid}");
+    assert_eq!(post(addr, &polling, b"4hi").await.status, 200);
 }
 
 #[tokio::test]

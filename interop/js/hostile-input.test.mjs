@@ -90,18 +90,7 @@ function rawPost(sid, contentLength, body, extra = "") {
 describe("hostile input", () => {
   withWitnesses();
 
-  const badHandshakes = {
-    "no Sec-WebSocket-Key": [null, "13"],
-    "a key that is not 16 bytes of base64": ["abc", "13"],
-    "no Sec-WebSocket-Version": [GOOD_KEY, null],
-    "version 7": [GOOD_KEY, "7"],
-  };
-  for (const [name, [key, version]] of Object.entries(badHandshakes)) {
-    test(`a WebSocket handshake with ${name} → 400`, async () => {
-      const reply = await rawTcp(portOf(URL), upgradeRequest(key, version).replace("Connection: Upgrade", "Connection: Upgrade, close"));
-      assert.equal(statusOf(reply), 400, reply.slice(0, 80));
-    });
-  }
+  // Refused WebSocket handshakes: ws-handshake.test.mjs.
 
   test("a 300 KB header → 431", async () => {
     const reply = await rawTcp(

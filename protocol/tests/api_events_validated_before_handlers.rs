@@ -315,6 +315,7 @@ fn text(frame: &WsFrame) -> &str {
 /// A WebSocket client joined to `/`.
 fn ws_client(endpoint: &Endpoint) -> WsLink {
     let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
+        .with_header("Connection", "Upgrade")
         .with_header("Upgrade", "websocket");
     let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(head, Bytes::new()) else {
         panic!("a WebSocket upgrade");

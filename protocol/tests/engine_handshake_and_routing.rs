@@ -194,6 +194,7 @@ fn refused_websocket_handshake_gets_the_plain_upgrade_refusal() {
     let mut h = default_harness();
     h.admission = Admission::Manual;
     let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
+        .with_header("Connection", "Upgrade")
         .with_header("Upgrade", "websocket");
     let req = h.request(head, Bytes::new());
     let incoming = h.incoming.pop_front().unwrap();
@@ -309,6 +310,7 @@ fn websocket_upgrade_with_unknown_sid_is_refused_plainly() {
         Method::Get,
         "/socket.io/?EIO=4&transport=websocket&sid=nope",
     )
+    .with_header("Connection", "Upgrade")
     .with_header("Upgrade", "websocket");
     let req = h.request(head, Bytes::new());
     let r = h.expect_response(req);

@@ -280,6 +280,7 @@ fn a_refused_upgrade_runs_no_hook() {
         Method::Get,
         &format!("{}?EIO=4&transport=websocket&sid=nope", h.path),
     )
+    .with_header("Connection", "Upgrade")
     .with_header("Upgrade", "websocket");
     let req = h.request(head, Bytes::new());
     let r = h.expect_response(req);

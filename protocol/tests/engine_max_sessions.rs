@@ -24,6 +24,7 @@ fn handshakes_past_max_sessions_get_503_and_a_closed_session_frees_its_place() {
     assert_eq!(r.header("content-type").unwrap(), "application/json");
 
     let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
+        .with_header("Connection", "Upgrade")
         .with_header("Upgrade", "websocket");
     let req = h.request(head, Bytes::new());
     let r = h.expect_response(req);

@@ -186,6 +186,7 @@ fn aborted_upgrade_request_leaves_the_session_alone() {
         Method::Get,
         &format!("/socket.io/?EIO=4&transport=websocket&sid={}", c.sid),
     )
+    .with_header("Connection", "Upgrade")
     .with_header("Upgrade", "websocket");
     let outcome = h.server.handle_request(
         h.now,

@@ -128,6 +128,7 @@ fn the_handshake_request_going_away_before_the_upgrade_closes_the_session() {
         volley_protocol::engine::Method::Get,
         "/socket.io/?EIO=4&transport=websocket",
     )
+    .with_header("Connection", "Upgrade")
     .with_header("Upgrade", "websocket");
     let req = h.request(head, Bytes::new());
     let incoming = h.incoming.pop_front().unwrap();

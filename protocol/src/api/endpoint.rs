@@ -34,6 +34,8 @@ pub(crate) enum CoreOutcome {
     Pending,
     /// Complete a WebSocket upgrade of this request, then call `handle_ws_open`.
     WebSocket(ReqId),
+    /// Check the WebSocket handshake's headers, then refuse it with this response.
+    RefuseUpgrade(HttpResponse),
     /// Not an Engine.IO request.
     NotMine,
     /// A POST whose body the core waits for (`handle_request_body`); an earlier
@@ -242,6 +244,14 @@ impl<C: Core> Shared<C> {
                 req,
                 headers: st.core.take_upgrade_headers(req),
                 ops: Some(me),
+                refusal: None,
+            }),
+            // The core keeps nothing for it: nothing to tell it when the upgrade is dropped.
+            CoreOutcome::RefuseUpgrade(resp) => HttpOutcome::WebSocket(WsUpgrade {
+                req: id,
+                headers: Vec::new(),
+                ops: None,
+                refusal: Some(resp),
             }),
             CoreOutcome::Pending => {
                 let (tx, rx) = oneshot::channel();

@@ -231,6 +231,7 @@ pub(crate) fn handle_request_head<D: Driver>(
         RequestOutcome::Handshake(incoming) if ask => return HeadStep::Ask(incoming),
         RequestOutcome::Handshake(incoming) => admit(core, now, incoming, Ok(())),
         RequestOutcome::UpgradeWebSocket => CoreOutcome::WebSocket(id),
+        RequestOutcome::RefuseUpgrade(resp) => CoreOutcome::RefuseUpgrade(resp),
         RequestOutcome::NotMine => CoreOutcome::NotMine,
         RequestOutcome::ReadBody => CoreOutcome::ReadBody,
     })

@@ -234,9 +234,33 @@ pub struct WsUpgrade {
     pub(super) req: ReqId,
     pub(super) headers: Vec<(Str, Str)>,
     pub(super) ops: Option<Arc<dyn Ops>>,
+    pub(super) refusal: Option<HttpResponse>,
 }
 
 impl WsUpgrade {
+    /// The answer to send instead of `101` once the WebSocket handshake's headers passed
+    /// their checks: the reference refuses a WebSocket handshake whose `EIO` is not 4 only
+    /// after those (`400`, `Connection: close`, the message as plain text). `None` for every
+    /// upgrade the core accepted.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # use volley_protocol::engine::{Method, RequestHead};
+    /// # async fn f(endpoint: Endpoint) {
+    /// let head = RequestHead::new(Method::Get, "/socket.io/?EIO=3&transport=websocket")
+    ///     .with_header("Connection", "Upgrade")
+    ///     .with_header("Connection", "Upgrade").with_header("Upgrade", "websocket");
+    /// if let HttpOutcome::WebSocket(mut upgrade) = endpoint.handle_request(head, bytes::Bytes::new()) {
+    ///     // ... the handshake headers are valid:
+    ///     let refusal = upgrade.take_refusal().expect("EIO 3 is refused");
+    ///     assert_eq!(&refusal.body[..], b"Unsupported protocol version");
+    /// }
+    /// # }
+    /// ```
+    pub fn take_refusal(&mut self) -> Option<HttpResponse> {
+        self.refusal.take()
+    }
+
     /// Headers the `101 Switching Protocols` carries besides the WebSocket handshake's own
     /// (CORS, and what the headers hooks set); usually none.
     pub fn headers(&self) -> &[(Str, Str)] {

@@ -128,6 +128,11 @@ pub enum RequestOutcome {
     /// Complete the WebSocket upgrade, then call [`EngineServer::handle_ws_open`] (or
     /// [`EngineServer::handle_request_aborted`] if it fails).
     UpgradeWebSocket,
+    /// An upgrade request the reference refuses only once the WebSocket handshake's own
+    /// checks pass (a WebSocket handshake whose `EIO` is not 4): check the handshake headers
+    /// as for [`UpgradeWebSocket`](Self::UpgradeWebSocket) and answer a failure of those
+    /// as usual, else send this response (`400`, `Connection: close`) instead of `101`.
+    RefuseUpgrade(HttpResponse),
     /// Not an Engine.IO request (another path): serve it elsewhere.
     NotMine,
     /// A polling POST to an open session (from

@@ -164,10 +164,18 @@ impl RequestHead {
         raw_pairs(self.query()).map(|(k, v)| (percent_decode(k), percent_decode(v)))
     }
 
-    /// True when the request asks to switch to WebSocket (`Upgrade: websocket`).
-    pub fn is_websocket_upgrade(&self) -> bool {
-        self.header("upgrade")
-            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+    /// True when the request asks to switch protocols as Node's HTTP parser (and so the
+    /// reference) tells it: a non-empty `Upgrade` header, whatever its value, and `upgrade`
+    /// among the `Connection` tokens. Such a request takes the reference's upgrade path, whose refusals
+    /// are plain text with `Connection: close` (an `Upgrade` other than `websocket` is refused
+    /// there, by the WebSocket checks); without `Connection: upgrade` a
+    /// `transport=websocket` request is an ordinary one (a JSON `400`).
+    pub fn is_upgrade(&self) -> bool {
+        self.header("upgrade").is_some_and(|v| !v.is_empty())
+            && self.header_all("connection").any(|v| {
+                v.split(',')
+                    .any(|t| t.trim_matches([' ', '\t']).eq_ignore_ascii_case("upgrade"))
+            })
     }
 }
 
@@ -508,7 +516,48 @@ mod tests {
             .with_header("Upgrade", "WebSocket");
         assert_eq!(h.remote(), Some(addr));
         assert_eq!(h.query_param("b").as_deref(), Some("c"));
-        assert!(h.is_websocket_upgrade());
+        assert!(!h.is_upgrade(), "no Connection: upgrade");
+        let debug = format!("{h:?}");
+        assert!(debug.contains("\"/a?b=c\"") && debug.contains("(\"upgrade\", \"WebSocket\")"));
+    }
+
+    #[test]
+    fn an_upgrade_is_an_upgrade_header_with_connection_upgrade_as_node_parses_it() {
+        let head = |headers: &[(&str, &str)]| {
+            headers
+                .iter()
+                .fold(RequestHead::new(Method::Get, "/"), |h, (n, v)| {
+                    h.with_header(n, v)
+                })
+        };
+        let yes = [
+            &[("Connection", "Upgrade"), ("Upgrade", "websocket")][..],
+            &[("Connection", "keep-alive, UPGRADE"), ("Upgrade", "foo")],
+            &[
+                ("Connection", "keep-alive"),
+                ("Connection", "upgrade"),
+                ("Upgrade", "x"),
+            ],
+            &[("Upgrade", "websocket"), ("Connection", "close,\tupgrade ")],
+        ];
+        for h in yes {
+            assert!(head(h).is_upgrade(), "{h:?}");
+        }
+        let no = [
+            &[("Upgrade", "websocket")][..],
+            &[("Connection", "Upgrade")],
+            &[("Connection", "keep-alive"), ("Upgrade", "websocket")],
+            &[("Connection", "upgrades"), ("Upgrade", "websocket")],
+            &[("Connection", "upgrade"), ("Upgrade", "")],
+        ];
+        for h in no {
+            assert!(!head(h).is_upgrade(), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn debug_shows_the_target_and_headers() {
+        let h = RequestHead::new(Method::Get, "/a?b=c").with_header("Upgrade", "WebSocket");
         let debug = format!("{h:?}");
         assert!(debug.contains("\"/a?b=c\"") && debug.contains("(\"upgrade\", \"WebSocket\")"));
     }

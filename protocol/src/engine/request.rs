@@ -97,12 +97,21 @@ pub(crate) enum Route {
     Error(ErrorCode),
     /// A new session on this transport (a GET, or a WebSocket upgrade).
     Handshake(TransportKind),
+    /// An upgrade request the reference refuses only after its WebSocket checks pass (a
+    /// WebSocket handshake whose `EIO` is not 4): answer a valid WebSocket handshake with
+    /// this error instead of `101`.
+    RefuseUpgrade(ErrorCode),
+    /// An upgrade request for the polling transport without a sid: the reference completes
+    /// the WebSocket handshake and closes the WebSocket at once (polling takes no upgrades).
+    UpgradeThenClose,
     /// A request for the session `sid`.
     Session { sid: Str, transport: TransportKind },
 }
 
 /// Routes a request the way the reference's `verify` does, in its order: transport, `Origin`
-/// header, `sid`, handshake method, WebSocket without upgrade, then (for handshakes) `EIO`.
+/// header, `sid`, handshake method, WebSocket without upgrade, then (for handshakes) `EIO`
+/// — which the reference checks on an upgrade request only after the WebSocket handshake's
+/// own checks, as it does the transport's taking upgrades.
 pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
     if !path_matches(&config.path, head.path()) {
         return Route::NotMine;
@@ -118,11 +127,7 @@ pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
     if head.header("origin").is_some_and(has_invalid_header_char) {
         return Route::Error(ErrorCode::BadRequest);
     }
-    let upgrade = head.is_websocket_upgrade();
-    // Only the WebSocket transport handles upgrade requests.
-    if upgrade && transport != TransportKind::WebSocket {
-        return Route::Error(ErrorCode::BadRequest);
-    }
+    let upgrade = head.is_upgrade();
     if let Some(sid) = head.query_param("sid").filter(|s| !s.is_empty()) {
         return Route::Session {
             sid: Str::from(sid.as_ref()),
@@ -135,8 +140,15 @@ pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
     if transport == TransportKind::WebSocket && !upgrade {
         return Route::Error(ErrorCode::BadRequest);
     }
+    if upgrade && transport != TransportKind::WebSocket {
+        return Route::UpgradeThenClose;
+    }
     if head.query_param("EIO").as_deref() != Some("4") {
-        return Route::Error(ErrorCode::UnsupportedProtocolVersion);
+        let code = ErrorCode::UnsupportedProtocolVersion;
+        return match upgrade {
+            true => Route::RefuseUpgrade(code),
+            false => Route::Error(code),
+        };
     }
     Route::Handshake(transport)
 }
@@ -209,11 +221,40 @@ mod tests {
                 transport: TransportKind::Polling
             }
         );
-        let ws = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
-            .with_header("Upgrade", "WebSocket");
+        let upgrade = |target: &str| {
+            let head = RequestHead::new(Method::Get, target)
+                .with_header("Connection", "Upgrade")
+                .with_header("Upgrade", "WebSocket");
+            route(&EngineConfig::default(), &head)
+        };
         assert_eq!(
-            route(&EngineConfig::default(), &ws),
+            upgrade("/socket.io/?EIO=4&transport=websocket"),
             Route::Handshake(TransportKind::WebSocket)
+        );
+        // On the upgrade path, EIO and the polling transport are refused after the
+        // WebSocket checks (the reference checks them once its `ws` accepted the handshake).
+        assert_eq!(
+            upgrade("/socket.io/?EIO=3&transport=websocket"),
+            Route::RefuseUpgrade(UnsupportedProtocolVersion)
+        );
+        assert_eq!(
+            upgrade("/socket.io/?transport=websocket"),
+            Route::RefuseUpgrade(UnsupportedProtocolVersion)
+        );
+        assert_eq!(
+            upgrade("/socket.io/?EIO=4&transport=polling"),
+            Route::UpgradeThenClose
+        );
+        assert_eq!(
+            upgrade("/socket.io/?EIO=4&transport=foo"),
+            Route::Error(UnknownTransport)
+        );
+        // `Upgrade: websocket` without `Connection: upgrade` is no upgrade to Node.
+        let plain = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
+            .with_header("Upgrade", "websocket");
+        assert_eq!(
+            route(&EngineConfig::default(), &plain),
+            Route::Error(BadRequest)
         );
     }
 }

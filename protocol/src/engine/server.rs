@@ -200,7 +200,7 @@ impl EngineServer {
         head: RequestHead,
     ) -> RequestOutcome {
         let cors = self.shared.config.cors.as_ref();
-        let upgrade = head.is_websocket_upgrade();
+        let upgrade = head.is_upgrade();
         let error = |code: ErrorCode| {
             RequestOutcome::Respond(if upgrade {
                 HttpResponse::upgrade_error(code, None)
@@ -215,6 +215,14 @@ impl EngineServer {
                 return RequestOutcome::Respond(HttpResponse::new(204, headers, Bytes::new()));
             }
             Route::Error(code) => return error(code),
+            Route::RefuseUpgrade(code) => {
+                return RequestOutcome::RefuseUpgrade(HttpResponse::upgrade_error(code, None))
+            }
+            Route::UpgradeThenClose => {
+                // No pending WebSocket for `req`: `handle_ws_open` closes it.
+                self.prepare_upgrade_headers(req, &head, true);
+                return RequestOutcome::UpgradeWebSocket;
+            }
             Route::Handshake(transport) => {
                 let full =
                     self.shared.config.max_sessions.is_some_and(|max| {
@@ -246,9 +254,17 @@ impl EngineServer {
         else {
             return error(ErrorCode::UnknownSid);
         };
+        // The reference's protocol check: a session is EIO 4, and a request naming another
+        // (or none) is refused.
+        if head.query_param("EIO").as_deref() != Some("4") {
+            return error(ErrorCode::BadRequest);
+        }
         if upgrade {
-            self.pending_ws
-                .insert(req, PendingWs::Upgrade(sid, wants_base64(&head)));
+            // Polling takes no upgrade: the WebSocket is closed once open (no pending entry).
+            if transport == TransportKind::WebSocket {
+                self.pending_ws
+                    .insert(req, PendingWs::Upgrade(sid, wants_base64(&head)));
+            }
             self.prepare_upgrade_headers(req, &head, false);
             return RequestOutcome::UpgradeWebSocket;
         }

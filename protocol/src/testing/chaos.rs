@@ -154,8 +154,9 @@ pub fn run_engine_chaos(data: &[u8]) {
                     "{}?EIO=4&transport=websocket&sid={}",
                     h.path, clients[k].sid
                 );
-                let head =
-                    RequestHead::new(Method::Get, &target).with_header("Upgrade", "websocket");
+                let head = RequestHead::new(Method::Get, &target)
+                    .with_header("Connection", "Upgrade")
+                    .with_header("Upgrade", "websocket");
                 let req = h.request(head, Bytes::new());
                 match h.ws_conn(req) {
                     Some(conn) => clients[k].conns.push(conn),

@@ -119,6 +119,7 @@ impl PollingClient {
                 h.path, self.sid
             ),
         )
+        .with_header("Connection", "Upgrade")
         .with_header("Upgrade", "websocket");
         let req = h.request(head, Bytes::new());
         match h.ws_conn(req) {
@@ -177,6 +178,7 @@ impl WsClient {
             Method::Get,
             &format!("{}?EIO=4&transport=websocket{extra}", h.path),
         )
+        .with_header("Connection", "Upgrade")
         .with_header("Upgrade", "websocket");
         let req = h.request(head, Bytes::new());
         let conn = h

@@ -180,7 +180,8 @@ impl<D: Driver> Harness<D> {
 
     fn outcome(&mut self, req: ReqId, outcome: RequestOutcome) {
         match outcome {
-            RequestOutcome::Respond(r) => {
+            // The harness's WebSocket handshakes are valid ones: the refusal is the answer.
+            RequestOutcome::Respond(r) | RequestOutcome::RefuseUpgrade(r) => {
                 self.responses.insert(req, r);
             }
             RequestOutcome::Pending => {}

@@ -112,6 +112,7 @@ pub fn ready<F: Future + Unpin>(fut: &mut F) -> Option<F::Output> {
 #[allow(dead_code)]
 pub fn open_websocket(endpoint: &Endpoint) -> WsLink {
     let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
+        .with_header("Connection", "Upgrade")
         .with_header("Upgrade", "websocket");
     let HttpOutcome::WebSocket(upgrade) = endpoint.handle_request(head, Bytes::new()) else {
         panic!("a WebSocket upgrade");
