@@ -11,13 +11,14 @@
 //! brackets and commas are found with exact byte-equality masks (no borrow between bytes),
 //! escaped quotes are dropped, the bytes inside strings are marked with a prefix XOR of the
 //! quote marks, and only words with a bracket outside strings are walked event by event.
+//! On x86_64 the same masks are made 64 bytes at a time with SSE2 (`sse2.rs`) instead.
 
 /// The high bit of every byte.
 const HIGH: u64 = 0x8080_8080_8080_8080;
 /// The low seven bits of every byte.
 const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 /// 1 in every byte.
-const ONES: u64 = 0x0101_0101_0101_0101;
+pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// Marks (high bit set) the bytes of `x` that are not 0, exactly (no carry crosses a byte).
 #[inline(always)]
@@ -71,7 +72,21 @@ fn inside_strings(
 /// array read yet) and the array is not empty. Returns `(count, bytes looked at)`; when the
 /// array does not end within `limit` bytes (or the input), the count so far, which is at most
 /// the true count.
+#[inline]
 pub(super) fn elements(b: &[u8], start: usize, first: bool, limit: usize) -> (usize, usize) {
+    elements_with(b, start, first, limit, true)
+}
+
+/// [`elements`], with the SSE2 blocks (where there are any) when `simd`, else only the
+/// portable words.
+#[inline(always)]
+pub(super) fn elements_with(
+    b: &[u8],
+    start: usize,
+    first: bool,
+    limit: usize,
+    simd: bool,
+) -> (usize, usize) {
     let mut i = start;
     while let Some(b' ' | b'\n' | b'\t' | b'\r') = b.get(i) {
         i += 1;
@@ -87,6 +102,14 @@ pub(super) fn elements(b: &[u8], start: usize, first: bool, limit: usize) -> (us
         in_string: 0,
         escaped_in: 0,
     };
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if simd {
+        if let Some(at) = super::sse2::count_blocks(&mut state, b, &mut i, end) {
+            return (state.count, at + 1 - start);
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    let _ = simd;
     while let Some(chunk) = b.get(i..i + 8).filter(|_| i + 8 <= end) {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
@@ -106,15 +129,15 @@ pub(super) fn elements(b: &[u8], start: usize, first: bool, limit: usize) -> (us
     }
 }
 
-/// What the count carries from one word to the next.
-struct State {
-    count: usize,
+/// What the count carries from one word (or block) to the next.
+pub(super) struct State {
+    pub(super) count: usize,
     /// Nesting relative to the array (1: its own elements).
-    depth: usize,
+    pub(super) depth: usize,
     /// All low bits when the previous word ended inside a string.
-    in_string: u64,
+    pub(super) in_string: u64,
     /// The high bit of byte 0 when the previous word ended with an escaping backslash.
-    escaped_in: u64,
+    pub(super) escaped_in: u64,
 }
 
 impl State {

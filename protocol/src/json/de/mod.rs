@@ -26,6 +26,8 @@
 mod access;
 mod count;
 mod read;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2;
 
 use access::{Key, Map, RawMap, Seq, UnitVariant, Variant};
 use read::{Syntax, Text};

@@ -91,10 +91,21 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// Index of the first `"`, `\` or control byte at or after `i` (the input length if none),
-/// eight bytes at a time.
+/// Index of the first `"`, `\` or control byte at or after `i` (the input length if none):
+/// 16 bytes at a time with SSE2 on x86_64, then [`scan_plain_words`].
 #[inline(always)]
-fn scan_plain(b: &[u8], mut i: usize) -> usize {
+fn scan_plain(b: &[u8], i: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    let i = match super::sse2::scan_plain(b, i) {
+        Ok(found) => return found,
+        Err(rest) => rest,
+    };
+    scan_plain_words(b, i)
+}
+
+/// [`scan_plain`] with portable code: eight bytes at a time, then byte by byte.
+#[inline(always)]
+pub(super) fn scan_plain_words(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);

@@ -1,0 +1,365 @@
+//! SSE2 versions of the reader's two byte scans, 16 bytes per instruction: the string scan
+//! (the next `"`, `\` or control byte) and the element count (`count.rs`), 64 bytes per step.
+//!
+//! SSE2 is part of x86_64's baseline, so there is no run-time detection: this module is
+//! compiled only where `target_feature = "sse2"` is enabled for the whole build. The
+//! portable code (`u64` words) stays for other targets and for the string scan's last 15
+//! bytes of the input (the count pads its last block with spaces instead); the tests run
+//! both and compare.
+//! The intrinsics are safe to call inside a `#[target_feature(enable = "sse2")]` function;
+//! the loads go through `_mm_set_epi64x` on two `u64` read from a bounds-checked `[u8; 16]`
+//! (which the compiler turns into one unaligned load), so no pointer is dereferenced. The
+//! one `unsafe` operation is calling such a function from code compiled without the
+//! attribute, in [`scan_plain`] and [`count_blocks`], sound because the feature is enabled
+//! statically (checked by the `cfg` on this module).
+
+use super::count::State;
+use std::arch::x86_64::{
+    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+    _mm_set1_epi8, _mm_set_epi64x,
+};
+
+/// The 16 bytes of `chunk` in a register.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn load(chunk: &[u8; 16]) -> __m128i {
+    let (lo, hi) = chunk.split_at(8);
+    let word = |half: &[u8]| i64::from_le_bytes(half.try_into().unwrap_or_default());
+    _mm_set_epi64x(word(hi), word(lo))
+}
+
+/// Bit `k` set when byte `k` of `v` equals `c`.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn eq(v: __m128i, c: u8) -> u32 {
+    // The casts keep the bits: `c` as a byte lane, the 16-bit mask as it is.
+    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u32
+}
+
+/// Index of the first `"`, `\` or control byte at or after `i`, 16 bytes at a time: `Ok` with
+/// it, or `Err` with where fewer than 16 bytes were left (nothing found before).
+#[inline]
+pub(super) fn scan_plain(b: &[u8], i: usize) -> Result<usize, usize> {
+    // SAFETY: calling a `#[target_feature(enable = "sse2")]` function is sound where the CPU
+    // has SSE2, which every x86_64 CPU has; the module's `cfg` checks that the build enables
+    // it. The function itself only indexes slices with bounds checks.
+    #[allow(unsafe_code)]
+    unsafe {
+        scan_plain_sse2(b, i)
+    }
+}
+
+#[inline]
+#[target_feature(enable = "sse2")]
+fn scan_plain_sse2(b: &[u8], mut i: usize) -> Result<usize, usize> {
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let backslash = _mm_set1_epi8(b'\\' as i8);
+    let control = _mm_set1_epi8(0x1f);
+    while let Some(chunk) = b.get(i..i + 16) {
+        let v = load(chunk.try_into().unwrap_or(&[0; 16]));
+        // A byte is a control character when the unsigned minimum with 0x1f is itself.
+        let special = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
+        );
+        let marks = _mm_movemask_epi8(special) as u32;
+        if marks != 0 {
+            return Ok(i + marks.trailing_zeros() as usize);
+        }
+        i += 16;
+    }
+    Err(i)
+}
+
+/// Counts 64 bytes at a time from `*i` up to `end` (the last block padded with spaces),
+/// updating `state` and `*i`; the index of the array's closing bracket when it is found.
+#[inline]
+pub(super) fn count_blocks(
+    state: &mut State,
+    b: &[u8],
+    i: &mut usize,
+    end: usize,
+) -> Option<usize> {
+    // SAFETY: as in `scan_plain`.
+    #[allow(unsafe_code)]
+    unsafe {
+        count_blocks_sse2(state, b, i, end)
+    }
+}
+
+/// One bit per byte (bit `k` for byte `k`) of the 64 bytes of a block.
+struct Masks {
+    quotes: u64,
+    backslashes: u64,
+    commas: u64,
+    /// `[`, `]`, `{` and `}` (and bytes that only strings hold in valid JSON, see below).
+    brackets: u64,
+}
+
+#[inline]
+#[target_feature(enable = "sse2")]
+fn masks(block: &[u8; 64]) -> Masks {
+    let mut m = Masks {
+        quotes: 0,
+        backslashes: 0,
+        commas: 0,
+        brackets: 0,
+    };
+    let bracket_bits = _mm_set1_epi8(0xd9_u8 as i8);
+    let bracket_value = _mm_set1_epi8(0x59);
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        let v = load(chunk.try_into().unwrap_or(&[0; 16]));
+        let shift = 16 * k;
+        m.quotes |= u64::from(eq(v, b'"')) << shift;
+        m.backslashes |= u64::from(eq(v, b'\\')) << shift;
+        m.commas |= u64::from(eq(v, b',')) << shift;
+        // `[`, `]`, `{` and `}` are the bytes 0x59 under mask 0xd9 (so are `Y`, `_`, `y` and
+        // DEL, which valid JSON has only inside strings), as in `count.rs`.
+        let brackets = _mm_cmpeq_epi8(_mm_and_si128(v, bracket_bits), bracket_value);
+        m.brackets |= u64::from(_mm_movemask_epi8(brackets) as u32) << shift;
+    }
+    m
+}
+
+/// What the blocks carry from one to the next, besides `State`'s count and depth.
+struct Carry {
+    /// All bits when the previous block ended inside a string.
+    in_string: u64,
+    /// Bit 0 when the previous block ended with an escaping backslash.
+    escaped_in: u64,
+}
+
+#[inline]
+#[target_feature(enable = "sse2")]
+fn count_blocks_sse2(state: &mut State, b: &[u8], i: &mut usize, end: usize) -> Option<usize> {
+    let mut carry = Carry {
+        in_string: if state.in_string != 0 { u64::MAX } else { 0 },
+        escaped_in: u64::from(state.escaped_in != 0),
+    };
+    let mut found = None;
+    // The last bytes are padded with spaces (outside strings they are nothing).
+    let mut padded = [b' '; 64];
+    while *i < end {
+        let block: &[u8; 64] = match b.get(*i..*i + 64).filter(|_| *i + 64 <= end) {
+            Some(block) => block.try_into().unwrap_or(&padded),
+            None => {
+                let rest = &b[*i..end];
+                padded[..rest.len()].copy_from_slice(rest);
+                &padded
+            }
+        };
+        found = count_block(state, &mut carry, block);
+        if found.is_some() {
+            break;
+        }
+        *i = end.min(*i + 64);
+    }
+    state.in_string = if carry.in_string != 0 {
+        super::count::ONES
+    } else {
+        0
+    };
+    state.escaped_in = if carry.escaped_in != 0 { 0x80 } else { 0 };
+    found.map(|at| *i + at)
+}
+
+/// Counts the 64 bytes of `block`; the closing bracket's index in it if it is there.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn count_block(state: &mut State, carry: &mut Carry, block: &[u8; 64]) -> Option<usize> {
+    let m = masks(block);
+    let mut quotes = m.quotes;
+    if m.backslashes | carry.escaped_in != 0 {
+        // Which bytes a backslash escapes, in order (a backslash escaped by the one before it
+        // escapes nothing).
+        let mut escaped = carry.escaped_in;
+        let mut rest = m.backslashes & !escaped;
+        carry.escaped_in = 0;
+        while rest != 0 {
+            let bit = rest & rest.wrapping_neg();
+            let next = bit << 1;
+            if next == 0 {
+                carry.escaped_in = 1;
+            }
+            escaped |= next;
+            rest &= !(bit | next);
+        }
+        quotes &= !escaped;
+    }
+    // Prefix XOR: bit k is the parity of the quotes at or below k, so it is set from an
+    // opening quote up to its closing one.
+    let mut inside = quotes;
+    for s in [1, 2, 4, 8, 16, 32] {
+        inside ^= inside << s;
+    }
+    inside ^= carry.in_string;
+    carry.in_string = 0u64.wrapping_sub(inside >> 63);
+    let outside = !inside;
+    let mut commas = m.commas & outside;
+    let mut events = m.brackets & outside;
+    while events != 0 {
+        let at = events.trailing_zeros() as usize;
+        let below = (1u64 << at) - 1;
+        if state.depth == 1 {
+            state.count += (commas & below).count_ones() as usize;
+        }
+        commas &= !below;
+        // Bit 2 tells closing brackets from opening ones.
+        if block[at] & 4 != 0 {
+            state.depth -= 1;
+            if state.depth == 0 {
+                return Some(at);
+            }
+        } else {
+            state.depth += 1;
+        }
+        events &= events - 1;
+    }
+    if state.depth == 1 {
+        state.count += commas.count_ones() as usize;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::count::elements_with;
+    use super::super::read::scan_plain_words;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The SSE2 scan (with the portable tail) and the portable scan agree from `i`.
+    fn scans_agree(b: &[u8], i: usize) {
+        let simd = match scan_plain(b, i) {
+            Ok(found) => found,
+            Err(rest) => {
+                assert!(rest + 16 > b.len() && rest >= i);
+                scan_plain_words(b, rest)
+            }
+        };
+        assert_eq!(simd, scan_plain_words(b, i), "{b:?} from {i}");
+    }
+
+    #[test]
+    fn scan_finds_each_special_byte_at_every_position() {
+        // Every special byte, and the bytes next to the control range and the high half
+        // (signed compares would mark 0x80 and above), at every offset of 40 bytes.
+        for special in [b'"', b'\\', 0x00, 0x1f, 0x0a] {
+            for at in 0..40 {
+                for start in 0..=at {
+                    let mut b = vec![b'a'; 40];
+                    b[..at].fill(0x20);
+                    b[at / 2] = 0xff;
+                    b[at / 3] = 0x80;
+                    b[at] = special;
+                    scans_agree(&b, start);
+                    let found = match scan_plain(&b, start) {
+                        Ok(f) => f,
+                        Err(rest) => scan_plain_words(&b, rest),
+                    };
+                    assert_eq!(found, at);
+                }
+            }
+        }
+        for clean in [0x20, 0x7f, 0x80, 0xc3, 0xff, b'/'] {
+            let b = vec![clean; 37];
+            for start in 0..37 {
+                scans_agree(&b, start);
+                assert_eq!(
+                    scan_plain(&b, start).map_err(|r| scan_plain_words(&b, r)),
+                    Err(37)
+                );
+            }
+        }
+    }
+
+    /// The SSE2 count (64-byte blocks, then words) and the portable count agree.
+    fn counts_agree(json: &[u8], start: usize, limit: usize) -> (usize, usize) {
+        let simd = elements_with(json, start, true, limit, true);
+        let words = elements_with(json, start, true, limit, false);
+        assert_eq!(
+            simd,
+            words,
+            "{:?} from {start}, limit {limit}",
+            String::from_utf8_lossy(json)
+        );
+        simd
+    }
+
+    #[test]
+    fn escapes_and_strings_across_block_boundaries() {
+        // A backslash run and an escaped quote at every alignment against the 16-byte loads
+        // and the 64-byte blocks, the array's end before, at and after a block's end.
+        for pad in 0..80 {
+            for run in 0..4 {
+                let s = format!("{}{}", "a".repeat(pad), "\\".repeat(run * 2));
+                let json = format!(r#"["{s}", "{s}\"],[" , ",]", {{"k":[1,2]}}, "Y_y{{"]"#);
+                assert_eq!(counts_agree(json.as_bytes(), 1, usize::MAX).0, 5, "{json}");
+            }
+        }
+        // A string that starts in one block and ends in a later one.
+        for pad in 0..70 {
+            let json = format!("[{}\"{}]{}\", 1]", " ".repeat(pad), ",".repeat(100), "[");
+            assert_eq!(counts_agree(json.as_bytes(), 1, usize::MAX).0, 2, "{json}");
+        }
+    }
+
+    #[test]
+    fn the_closing_bracket_in_every_position_of_a_block() {
+        for n in 0..200 {
+            let json = format!("[{}1]  ", "1,".repeat(n));
+            let (count, seen) = counts_agree(json.as_bytes(), 1, usize::MAX);
+            assert_eq!((count, seen), (n + 1, json.len() - 3));
+            for limit in [0, 1, 63, 64, 65, 127, 128, json.len()] {
+                counts_agree(json.as_bytes(), 1, limit);
+            }
+        }
+    }
+
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "[", "]", "{", "}", ",", ":", "\"", "\\", "\\\\", "\\\"", "\"a,b]\"", "1", "-2.5e3",
+            "true", "null", " ", "\n", "é", "γ", "Y", "_", "y", "\u{7f}", "\u{1}", "abcdefgh",
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn simd_and_portable_agree_on_any_bytes(
+            pieces in prop::collection::vec(piece(), 0..120),
+            start in 0usize..8,
+            limit in prop::option::of(0usize..600),
+        ) {
+            let json = pieces.concat();
+            let b = json.as_bytes();
+            let limit = limit.unwrap_or(usize::MAX);
+            if start <= b.len() {
+                counts_agree(b, start, limit);
+            }
+            for i in 0..b.len().min(40) {
+                scans_agree(b, i);
+            }
+        }
+
+        #[test]
+        fn simd_and_portable_agree_on_arrays(
+            items in prop::collection::vec(
+                prop::collection::vec(piece(), 0..6).prop_map(|p| p.concat()), 0..40),
+            pad in 0usize..64,
+        ) {
+            // Valid-looking arrays of strings and nested arrays, shifted by `pad` bytes.
+            let body: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(k, s)| if k % 3 == 0 {
+                    format!("{:?}", s)
+                } else {
+                    format!("[{:?}, {{\"k\": {:?}}}]", s, s)
+                })
+                .collect();
+            let json = format!("{}[{}]", " ".repeat(pad), body.join(","));
+            let (count, _) = counts_agree(json.as_bytes(), pad + 1, usize::MAX);
+            prop_assert_eq!(count, items.len());
+        }
+    }
+}
