@@ -238,16 +238,30 @@ fn namespace_wide_disconnect_sockets() {
     for pair in log.chunks(2) {
         assert_eq!(pair, leaving("/", "server namespace disconnect"));
     }
-    for c in &clients {
-        assert_eq!(packets(c), ["41"], "only the DISCONNECT");
-    }
+    // One after the other, as the reference goes: each client heard the broadcasts of the
+    // sockets disconnected before its own, then its DISCONNECT.
+    let mut got: Vec<Vec<String>> = clients.iter().map(packets).collect();
+    got.sort_by_key(|p| p.len());
+    let left = left("server namespace disconnect");
+    assert_eq!(
+        got,
+        [
+            vec!["41".to_owned()],
+            vec![left.clone(), "41".to_owned()],
+            vec![left.clone(), left, "41".to_owned()],
+        ]
+    );
     assert!(n.io.fetch_sockets().is_empty());
 }
 
+/// Shutdown, as the reference's `io.close()`: one socket after the other while the
+/// connections are still open, so what the handlers send still goes out (the socket's own
+/// emit, its broadcast to the room it and the sockets not gone yet are in); then the
+/// connections close.
 #[test]
 fn shutdown() {
     let n = node(Options::default());
-    let _clients: Vec<Client> = (0..2).map(|_| n.client()).collect();
+    let clients: Vec<Client> = (0..2).map(|_| n.client()).collect();
     n.io.close();
     let log = n.take_log();
     assert_eq!(log.len(), 4, "{log:?}");
@@ -255,6 +269,21 @@ fn shutdown() {
         assert_eq!(pair, leaving("/", "server shutting down"));
     }
     assert!(n.io.fetch_sockets().is_empty());
+    let (bye, left) = (r#"42["bye"]"#.to_owned(), left("server shutting down"));
+    let mut got: Vec<Vec<String>> = clients.iter().map(packets).collect();
+    got.sort_by_key(|p| p.len());
+    assert_eq!(
+        got,
+        [
+            vec![bye.clone(), left.clone()],
+            vec![left.clone(), bye, left],
+        ]
+    );
+    for c in &clients {
+        // Then the Engine.IO close, and the session is gone.
+        assert_eq!(packets(c), ["6", "1"]);
+        assert_eq!(c.get().0, 400);
+    }
 }
 
 /// With connection state recovery, the session is kept once the disconnecting handlers

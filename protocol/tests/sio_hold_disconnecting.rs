@@ -103,8 +103,11 @@ fn a_leaving_socket_is_counted_but_reached_no_more_until_finished() {
     ));
 }
 
+/// `disconnect(…, close)` of a client in two namespaces: one socket after the other (its
+/// DISCONNECT, then it leaves), the second still reached while the first one's handlers run,
+/// and the session closes once both have left (the reference's `Client._disconnect`).
 #[test]
-fn a_closing_client_starts_every_socket_leaving_and_the_session_closes() {
+fn a_closing_client_disconnects_its_sockets_one_after_the_other_then_closes() {
     let mut h = held();
     h.layer.add_namespace("/admin").unwrap();
     let main = h.connect("A", "/");
@@ -112,22 +115,59 @@ fn a_closing_client_starts_every_socket_leaving_and_the_session_closes() {
     h.take_events();
     h.layer.disconnect(&main, true).unwrap();
     h.pump();
-    assert_eq!(h.take("A"), vec!["1", "1/admin,"]);
-    assert_eq!(h.closed, vec!["A"]);
-    let leaving: Vec<_> = (h.take_events().into_iter())
-        .map(|e| match e {
-            Event::Disconnecting { socket, reason, .. } => (socket, reason),
-            other => panic!("only Disconnecting: {other:?}"),
-        })
-        .collect();
+    assert_eq!(h.take("A"), vec!["1"]);
     let reason = DisconnectReason::ServerNamespaceDisconnect;
+    assert_eq!(leaving(&h.take_events()), vec![(main.clone(), reason)]);
+    assert_eq!(h.layer.socket(&admin).unwrap().leaving(), None);
+    // What the first one's handlers send still reaches the second.
+    let all = BroadcastOptions::new();
+    let n = (h.layer)
+        .broadcast("/admin", &all, Payload::new(r#"["x"]"#))
+        .unwrap();
+    assert_eq!(n, 1);
+    h.pump();
+    assert_eq!(h.take("A"), vec![r#"2/admin,["x"]"#]);
+    assert!(h.closed.is_empty());
+
+    h.layer.finish_disconnect(&main).unwrap();
+    h.pump();
+    assert_eq!(h.take("A"), vec!["1/admin,"]);
+    let events = h.take_events();
     assert_eq!(
-        leaving,
-        vec![(main.clone(), reason), (admin.clone(), reason)]
+        disconnects(&events),
+        vec![(main.to_string(), "server namespace disconnect")]
     );
-    // The session closing later does not start them leaving again.
+    assert_eq!(leaving(&events), vec![(admin.clone(), reason)]);
+    assert!(h.closed.is_empty(), "not before its last socket left");
+
+    h.layer.finish_disconnect(&admin).unwrap();
+    h.pump();
+    assert_eq!(
+        disconnects(&h.take_events()),
+        vec![(admin.to_string(), "server namespace disconnect")]
+    );
+    assert_eq!(h.closed, vec!["A"]);
+    assert_eq!(h.layer.socket_count(), 0);
+}
+
+/// The connection closing while the first socket's handlers run: the second socket leaves
+/// for that reason (without a DISCONNECT), and nothing is disconnected twice.
+#[test]
+fn a_closing_client_whose_connection_ends_meanwhile() {
+    let mut h = held();
+    h.layer.add_namespace("/admin").unwrap();
+    let main = h.connect("A", "/");
+    let admin = h.connect("A", "/admin");
+    h.take_events();
+    h.layer.disconnect(&main, true).unwrap();
+    h.pump();
+    assert_eq!(h.take("A"), vec!["1"]);
+    h.take_events();
     h.engine_closed("A", DisconnectReason::TransportClose);
-    assert!(h.take_events().is_empty());
+    assert_eq!(
+        leaving(&h.take_events()),
+        vec![(admin.clone(), DisconnectReason::TransportClose)]
+    );
     for s in [&main, &admin] {
         h.layer.finish_disconnect(s).unwrap();
     }
@@ -136,10 +176,22 @@ fn a_closing_client_starts_every_socket_leaving_and_the_session_closes() {
         disconnects(&h.take_events()),
         vec![
             (main.to_string(), "server namespace disconnect"),
-            (admin.to_string(), "server namespace disconnect")
+            (admin.to_string(), "transport close")
         ]
     );
+    assert!(h.take("A").is_empty());
+    assert!(h.closed.is_empty(), "the session is gone already");
     assert_eq!(h.layer.socket_count(), 0);
+}
+
+/// `(socket, reason)` of every Disconnecting event, in order.
+fn leaving(events: &[Event]) -> Vec<(volley_protocol::server::SocketId, DisconnectReason)> {
+    (events.iter())
+        .filter_map(|e| match e {
+            Event::Disconnecting { socket, reason, .. } => Some((socket.clone(), *reason)),
+            _ => None,
+        })
+        .collect()
 }
 
 #[test]

@@ -31,6 +31,18 @@ impl super::endpoint::Core for Server {
             let _ = catch_unwind(AssertUnwindSafe(|| dispatch_one(shared, event)));
         }
     }
+
+    fn departure_depth(&self) -> usize {
+        self.layer().departure_depth()
+    }
+
+    fn poll_event_above(&mut self, floor: usize) -> Option<ServerEvent> {
+        Server::poll_event_above(self, floor)
+    }
+
+    fn close_sessions(&mut self, now: std::time::Instant) {
+        Server::close_sessions(self, now)
+    }
 }
 
 fn dispatch_one(io: &Arc<IoShared>, event: ServerEvent) {

@@ -49,6 +49,19 @@ pub(crate) trait Core: Driver<Event: Send> + Send + Sized + 'static {
     type App: Send + Sync + 'static;
     /// Runs the user's code for `events`, outside the lock.
     fn dispatch(shared: &Arc<Shared<Self>>, events: impl Iterator<Item = Self::Event>);
+    /// Groups of sockets leaving one after the other under way (`server/departures.rs`).
+    fn departure_depth(&self) -> usize {
+        0
+    }
+    /// The next event, moving on none of the `floor` oldest groups of sockets leaving
+    /// together.
+    fn poll_event_above(&mut self, _floor: usize) -> Option<Self::Event> {
+        self.poll_event()
+    }
+    /// Closes every session now (a shutdown past its deadline).
+    fn close_sessions(&mut self, now: Instant) {
+        self.shutdown(now);
+    }
 }
 
 pub(crate) struct State<C> {
@@ -153,23 +166,19 @@ impl<C: Core> Shared<C> {
         let nested = DISPATCHING.with(|d| d.borrow().contains(&key));
         let now = self.runtime.now();
         let mut wake = Vec::new();
-        // The first event is kept apart: the usual single event (a request's) needs no list.
         let mut first = None;
         let mut rest = Vec::new();
-        let r = {
+        let (r, floor) = {
             let mut st = lock(&self.state);
+            // Groups of sockets leaving one after the other that `f` starts are this call's
+            // to run to their end; older ones belong to the calls that started them.
+            let floor = st.core.departure_depth();
             let r = f(&mut st, now);
-            while let Some(e) = st.core.poll_event() {
-                if first.is_none() {
-                    first = Some(e);
-                } else {
-                    rest.push(e);
-                }
-            }
+            Self::drain(&mut st, floor, &mut first, &mut rest);
             if first.is_none() && !nested {
                 self.flush(&mut st, &mut wake);
             }
-            r
+            (r, floor)
         };
         for w in wake.drain(..) {
             w.wake();
@@ -179,7 +188,12 @@ impl<C: Core> Shared<C> {
         }
         if let Some(me) = self.me.upgrade() {
             let _guard = DispatchGuard::enter(key);
-            C::dispatch(&me, first.into_iter().chain(rest));
+            while first.is_some() {
+                C::dispatch(&me, first.take().into_iter().chain(rest.drain(..)));
+                // The next socket of such a group starts once the handlers of the one before
+                // it have run: a loop here, however many sockets the group holds.
+                Self::drain(&mut lock(&self.state), floor, &mut first, &mut rest);
+            }
         }
         if !nested {
             self.flush(&mut lock(&self.state), &mut wake);
@@ -188,6 +202,23 @@ impl<C: Core> Shared<C> {
             }
         }
         r
+    }
+
+    /// Takes the core's events; the first is kept apart: the usual single event (a
+    /// request's) needs no list.
+    fn drain(
+        st: &mut State<C>,
+        floor: usize,
+        first: &mut Option<C::Event>,
+        rest: &mut Vec<C::Event>,
+    ) {
+        while let Some(e) = st.core.poll_event_above(floor) {
+            if first.is_none() {
+                *first = Some(e);
+            } else {
+                rest.push(e);
+            }
+        }
     }
 
     fn flush(&self, st: &mut State<C>, wake: &mut Vec<Waker>) {
@@ -312,6 +343,7 @@ pub(crate) trait Ops: Send + Sync + 'static {
     fn ws_closed(&self, conn: ConnId);
     fn handle_timeout(&self) -> Option<Instant>;
     fn shutdown(&self);
+    fn close_sessions(&self);
     fn poll_idle(&self, cx: &mut Context<'_>) -> Poll<()>;
     fn spawn(&self, fut: super::runtime::BoxFuture);
 }
@@ -436,6 +468,10 @@ impl<C: Core> Ops for Shared<C> {
 
     fn shutdown(&self) {
         self.with_core(|st, now| st.core.shutdown(now));
+    }
+
+    fn close_sessions(&self) {
+        self.with_core(|st, now| st.core.close_sessions(now));
     }
 
     fn poll_idle(&self, cx: &mut Context<'_>) -> Poll<()> {
@@ -677,7 +713,12 @@ impl Endpoint {
         self.0.handle_timeout()
     }
 
-    /// Disconnects every client with reason `server shutting down`.
+    /// Disconnects every client with reason `server shutting down`, as the reference's
+    /// `io.close()`: later handshakes are refused at once; every socket leaves, one after
+    /// the other, while its client is still connected (its disconnecting and disconnect
+    /// handlers run in this call, and what they send still goes out); then every connection
+    /// closes. A handler that never returns keeps this call from returning: adapters run it
+    /// where that cannot block them, and bound it with [`close_sessions`](Self::close_sessions).
     ///
     /// ```
     /// # use volley_protocol::api::*;
@@ -689,6 +730,22 @@ impl Endpoint {
     /// ```
     pub fn shutdown(&self) {
         self.0.shutdown()
+    }
+
+    /// Closes every connection now with reason `server shutting down`, whatever a
+    /// [`shutdown`](Self::shutdown) still waits for (a disconnecting handler that has not
+    /// returned): for a shutdown past its deadline. The sockets not gone yet leave at once
+    /// (their handlers run in this call). Later handshakes are refused.
+    ///
+    /// ```
+    /// # use volley_protocol::api::*;
+    /// # async fn f(endpoint: Endpoint) {
+    /// endpoint.close_sessions();
+    /// endpoint.idle().await;
+    /// # }
+    /// ```
+    pub fn close_sessions(&self) {
+        self.0.close_sessions()
     }
 
     /// Completes once no WebSocket and no parked polling request remains.

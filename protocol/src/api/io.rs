@@ -376,7 +376,10 @@ impl Io {
     }
 
     /// Disconnects every client with reason `server shutting down` (adapters call this during
-    /// a graceful shutdown).
+    /// a graceful shutdown), as the reference's `io.close()`: every socket's disconnecting and
+    /// disconnect handlers run (one socket after the other, within this call) while its
+    /// connection is still open, so what they send still goes out; then the connections close
+    /// (see [`Endpoint::shutdown`]).
     ///
     /// ```
     /// # use volley_protocol::api::Io;

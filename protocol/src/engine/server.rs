@@ -679,6 +679,22 @@ impl EngineServer {
         self.close_all(now);
     }
 
+    /// The first half of [`shutdown`](Self::shutdown): later handshakes are answered `503`
+    /// from now on, but the open sessions stay open (the Socket.IO layer lets its sockets
+    /// leave before it closes them, as the reference's `io.close()` does).
+    ///
+    /// ```
+    /// # use volley_protocol::engine::*;
+    /// # use volley_protocol::CounterIds;
+    /// # use std::time::Instant;
+    /// let mut server = EngineServer::new(EngineConfig::default(), CounterIds::new("s"));
+    /// server.begin_shutdown();
+    /// assert!(server.is_shut_down());
+    /// ```
+    pub fn begin_shutdown(&mut self) {
+        self.shut_down = true;
+    }
+
     /// Whether [`shutdown`](Self::shutdown) was called.
     pub fn is_shut_down(&self) -> bool {
         self.shut_down

@@ -86,6 +86,8 @@ pub struct SocketLayer {
     pub(crate) scratch: Vec<SocketKey>,
     /// Connection state recovery, when enabled.
     pub(crate) recovery: Option<Box<RecoveryState>>,
+    /// Groups of sockets leaving one after the other, newest last (`server/departures.rs`).
+    pub(crate) departures: Vec<super::departures::Departure>,
 }
 
 impl std::fmt::Debug for SocketLayer {
@@ -132,6 +134,7 @@ impl SocketLayer {
             next_request: 0,
             remote_broadcasts: HashMap::new(),
             scratch: Vec::new(),
+            departures: Vec::new(),
         }
     }
 
@@ -302,9 +305,22 @@ impl SocketLayer {
         self.timers.next_deadline()
     }
 
-    /// The next event for the app.
+    /// The next event for the app. When none is queued, sockets the server disconnects
+    /// together go on leaving: the next one starts once the one before it has finished
+    /// (see [`disconnect_sockets`](Self::disconnect_sockets)).
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
+        self.poll_event_above(0)
+    }
+
+    /// [`poll_event`](Self::poll_event), but the `floor` oldest groups of sockets leaving
+    /// together are not moved on: the API layer's nested calls (from within handlers) leave
+    /// them to the call that started them, so a group of N sockets runs in a loop, not N
+    /// calls deep.
+    pub(crate) fn poll_event_above(&mut self, floor: usize) -> Option<Event> {
+        if self.events.is_empty() {
+            self.advance_departures(floor);
+        }
         let event = self.events.pop_front()?;
         self.popped += 1;
         Some(event)

@@ -11,6 +11,7 @@ mod broadcast;
 mod cluster;
 mod config;
 mod deferred;
+mod departures;
 mod error;
 mod event;
 mod handshake;

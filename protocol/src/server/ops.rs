@@ -4,9 +4,10 @@
 use super::ack::{ack_text, AckOrigin, AckWaiter, BroadcastAck};
 use super::broadcast::BroadcastOptions;
 use super::cluster::ClusterBody;
+use super::departures::Step;
 use super::error::ServerError;
 use super::event::{ack_messages, to_messages, EngineCommand, Payload};
-use super::ids::{AckId, DisconnectReason, Room, SocketId, SocketKey};
+use super::ids::{AckId, Room, SocketId, SocketKey};
 use super::layer::{SocketLayer, Timer};
 use crate::socket::{Packet, Parser};
 use crate::Str;
@@ -39,7 +40,7 @@ impl SocketLayer {
     ) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
-        let (nsp, to, leaving) = (s.nsp.clone(), s.session_ref(), s.leaving.is_some());
+        let (nsp, to, reachable) = (s.nsp.clone(), s.session_ref(), s.reachable());
         let mut payload = payload;
         if self.recovery.is_some() && id.is_none() && !volatile {
             // The reference sends it as a broadcast to the socket's own room, kept as such.
@@ -48,7 +49,7 @@ impl SocketLayer {
         }
         // A leaving socket's client has left the namespace or lost its connection: the
         // reference's write goes nowhere (kept for recovery all the same, as above).
-        if leaving {
+        if !reachable {
             return Ok(());
         }
         let mut packet = Packet::event(nsp, payload.data, payload.attachments);
@@ -117,7 +118,7 @@ impl SocketLayer {
     ) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
-        if s.leaving.is_some() {
+        if !s.reachable() {
             return Ok(());
         }
         let to = s.session_ref();
@@ -169,15 +170,15 @@ impl SocketLayer {
         let mut packet = Packet::event(nsp, payload.data, payload.attachments);
         packet.id = ack.map(|(_, id)| id);
         let messages = to_messages(&packet, self.config.parser);
-        // Leaving sockets are still in their rooms, but their clients take nothing more:
-        // they are no targets (nor awaited for an ack).
+        // Leaving sockets are still in their rooms, but their clients take nothing more
+        // (unless the server is shutting down): they are no targets (nor awaited for an ack).
         let mut reached = 0;
         for i in 0..targets.len() {
             let key = targets[i];
             let Some(s) = self.sockets.get_mut(key) else {
                 continue;
             };
-            if s.leaving.is_some() {
+            if !s.reachable() {
                 continue;
             }
             if let Some((b, id)) = ack {
@@ -362,33 +363,20 @@ impl SocketLayer {
     // ----- disconnect -------------------------------------------------------------------
 
     /// Disconnects a socket: the client gets `1/nsp,` and the app `server namespace
-    /// disconnect`. With `close`, every socket of that client is disconnected the same way
-    /// and its Engine.IO session closed. A socket already leaving is not disconnected again
-    /// (with `close`, its client's other sockets and session still are).
+    /// disconnect`. With `close`, every socket of that client is disconnected the same way,
+    /// one after the other, and then its Engine.IO session closed (see
+    /// [`disconnect_sockets`](Self::disconnect_sockets) for what one after the other means).
+    /// A socket already leaving is not disconnected again (with `close`, its client's other
+    /// sockets and session still are).
     pub fn disconnect(&mut self, socket: &str, close: bool) -> Result<(), ServerError> {
         let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
-        if s.leaving.is_some() && !close {
-            return Ok(());
-        }
-        let sid = s.sid.clone();
-        let keys: Vec<SocketKey> = if close {
-            self.clients
-                .get(sid.as_str())
-                .map(|c| c.sockets.iter().map(|(_, k)| *k).collect())
-                .unwrap_or_default()
-        } else {
-            vec![key]
-        };
-        for key in keys {
-            if let Some(s) = self.sockets.get(key) {
-                let packet = Packet::disconnect(s.nsp.clone());
-                self.send_packet(&sid, &packet, false);
-                self.remove_socket(key, DisconnectReason::ServerNamespaceDisconnect);
-            }
-        }
         if close {
-            self.close_client(&sid, DisconnectReason::ServerNamespaceDisconnect, true);
+            let sid = s.sid.clone();
+            self.depart([Step::DisconnectClient(sid)]);
+        } else {
+            // One socket: with `hold_disconnecting` the app finishes it.
+            let _ = self.disconnect_one(key);
         }
         Ok(())
     }
@@ -439,7 +427,15 @@ impl SocketLayer {
         self.recycle(targets);
     }
 
-    /// Disconnects the sockets `opts` selects (here and, unless `local`, cluster-wide).
+    /// Disconnects the sockets `opts` selects (here and, unless `local`, cluster-wide), one
+    /// after the other as the reference does: each one's client gets its DISCONNECT and the
+    /// socket leaves before the next one starts, so with
+    /// [`SocketConfig::hold_disconnecting`](super::SocketConfig::hold_disconnecting) what one
+    /// socket's disconnecting handlers broadcast still reaches those not disconnected yet
+    /// (the next one starts when [`poll_event`](Self::poll_event) finds nothing queued after
+    /// [`finish_disconnect`](Self::finish_disconnect)). With `close`, each selected socket's
+    /// client is disconnected from every namespace and closed (the reference's
+    /// `disconnectSockets(true)`).
     pub fn disconnect_sockets(&mut self, nsp: &str, opts: &BroadcastOptions, close: bool) {
         if !opts.flags.local {
             self.publish(nsp, None, || ClusterBody::DisconnectSockets {
@@ -456,17 +452,31 @@ impl SocketLayer {
         opts: &BroadcastOptions,
         close: bool,
     ) {
-        for id in self.select(nsp, opts) {
-            // A socket may already be gone when `close` took its whole client.
-            let _ = self.disconnect(&id, close);
-        }
+        let mut targets = self.plan_local(nsp, opts);
+        // In the order they were admitted (as long as no slot was reused), for a
+        // predictable order: the reference's goes by join order.
+        targets.sort_unstable();
+        let steps: Vec<Step> = (targets.iter())
+            .map(|&key| match close {
+                true => Step::DisconnectClientOf(key),
+                false => Step::Disconnect(key),
+            })
+            .collect();
+        self.recycle(targets);
+        self.depart(steps);
     }
 
-    /// Disconnects every socket with `server shutting down` and closes every session.
+    /// Shuts the layer down as the reference's `io.close()` does: every socket leaves with
+    /// `server shutting down`, one after the other (each one's disconnecting handlers run while
+    /// its client is still connected, so what they send it still goes out, and before the next
+    /// socket starts leaving), then every client's session closes.
     pub fn shutdown(&mut self) {
-        let sids: Vec<Str> = self.clients.keys().cloned().collect();
-        for sid in sids {
-            self.close_client(&sid, DisconnectReason::ServerShuttingDown, true);
-        }
+        let mut keys: Vec<(Str, SocketKey)> = (self.clients.values())
+            .flat_map(|c| c.sockets.iter().cloned())
+            .collect();
+        // Namespace by namespace, each in admission order (as long as no slot was reused).
+        keys.sort_unstable();
+        let steps = keys.into_iter().map(|(_, key)| Step::ShutDown(key));
+        self.depart(steps.chain([Step::CloseAll]));
     }
 }

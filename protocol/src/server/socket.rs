@@ -21,11 +21,21 @@ pub(crate) struct Socket {
     pub(crate) data: serde_json::Value,
     pub(crate) acks: Acks,
     /// Set once it started leaving (`Event::Disconnecting` is out): it stays in its namespace
-    /// and rooms until `finish_disconnect`, but nothing more is sent to it.
+    /// and rooms until `finish_disconnect`, but nothing more is sent to it (see `reachable`).
     pub(crate) leaving: Option<DisconnectReason>,
 }
 
 impl Socket {
+    /// Whether its client still takes what is sent to it: until it starts leaving, and while
+    /// it leaves because the server shuts down (its connection stays open until every socket
+    /// has left, as in the reference, where `io.close()` runs the listeners first).
+    pub(crate) fn reachable(&self) -> bool {
+        matches!(
+            self.leaving,
+            None | Some(DisconnectReason::ServerShuttingDown)
+        )
+    }
+
     /// Where the engine finds this socket's session: by handle when known, else by id.
     pub(crate) fn session_ref(&self) -> SessionRef {
         session_ref(&self.sid, self.session)
@@ -123,7 +133,8 @@ impl<'a> SocketRef<'a> {
 
     /// Why it is leaving, once it started to ([`Event::Disconnecting`](super::Event::Disconnecting)
     /// is out and [`finish_disconnect`](super::SocketLayer::finish_disconnect) not called yet):
-    /// it is still in its namespace and rooms, but nothing more reaches its client.
+    /// it is still in its namespace and rooms, but nothing more reaches its client (unless
+    /// it leaves because the server shuts down: its connection is still open then).
     pub fn leaving(&self) -> Option<DisconnectReason> {
         self.socket.leaving
     }

@@ -284,9 +284,29 @@ impl Server {
         self.layer.poll_event()
     }
 
-    /// Closes every session with `server shutting down`; every socket sees that reason.
-    /// Later handshakes are answered `503` (see [`EngineServer::shutdown`]).
+    /// [`poll_event`](Self::poll_event) leaving the `floor` oldest groups of sockets leaving
+    /// together to the calls that started them (see `SocketLayer::poll_event_above`).
+    pub(crate) fn poll_event_above(&mut self, floor: usize) -> Option<Event> {
+        self.pump_latest();
+        self.layer.poll_event_above(floor)
+    }
+
+    /// Shuts down as the reference's `io.close()` does: later handshakes are answered `503`
+    /// at once (see [`EngineServer::begin_shutdown`]); every socket leaves with `server
+    /// shutting down`, one after the other, while its client is still connected (with
+    /// [`SocketConfig::hold_disconnecting`], what its disconnecting handlers send still goes
+    /// out); then every session closes (see [`SocketLayer::shutdown`]).
     pub fn shutdown(&mut self, now: Instant) {
+        self.engine.begin_shutdown();
+        self.layer.shutdown();
+        self.pump(now);
+    }
+
+    /// Closes every session now with `server shutting down`, whatever a
+    /// [`shutdown`](Self::shutdown) still waits for (a disconnecting handler that has not
+    /// returned): its sockets not gone yet see that reason. Later handshakes are answered
+    /// `503`.
+    pub fn close_sessions(&mut self, now: Instant) {
         self.engine.shutdown(now);
         self.pump(now);
     }

@@ -81,7 +81,22 @@ impl Harness {
         self.pump();
     }
 
+    /// Drains commands, then events, until neither has anything left (`poll_event` may move a
+    /// group of sockets leaving together on, which queues commands again).
     pub fn pump(&mut self) {
+        loop {
+            self.pump_commands();
+            let Some(e) = self.layer.poll_event() else {
+                break;
+            };
+            self.events.push(e);
+            while let Some(e) = self.layer.poll_event() {
+                self.events.push(e);
+            }
+        }
+    }
+
+    fn pump_commands(&mut self) {
         while let Some(cmd) = self.layer.poll_command() {
             match cmd {
                 EngineCommand::Send { to, messages, .. } => {
@@ -101,9 +116,6 @@ impl Harness {
                 }
                 EngineCommand::Close { sid } => self.closed.push(sid.to_string()),
             }
-        }
-        while let Some(e) = self.layer.poll_event() {
-            self.events.push(e);
         }
     }
 
