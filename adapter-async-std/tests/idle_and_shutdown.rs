@@ -2,11 +2,14 @@
 
 mod common;
 
+use async_tungstenite::tungstenite::Message;
 use common::*;
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use volley_async_std::protocol::engine::EngineConfig;
-use volley_async_std::Options;
+use volley_async_std::{Options, SocketRef};
 
 #[test]
 fn a_thousand_silent_connections_do_not_block_a_new_handshake() {
@@ -22,27 +25,38 @@ fn a_thousand_silent_connections_do_not_block_a_new_handshake() {
     }
 }
 
+/// Serves `io` under `rt` until a message on the returned sender, with a graceful shutdown
+/// of `deadline`; the receiver gets whether `serve` returned `Ok`.
+fn serve_until_stopped(
+    rt: &Rt,
+    io: volley_async_std::Io,
+    deadline: Duration,
+) -> (SocketAddr, Sender<()>, Receiver<bool>) {
+    let listener = smol::block_on(async_net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = channel::<()>();
+    let (done_tx, done) = channel();
+    let signal = async move {
+        // The signal fires once the test sends on `stop`.
+        while stopped.try_recv().is_err() {
+            async_io::Timer::after(Duration::from_millis(10)).await;
+        }
+    };
+    let serve = volley_async_std::serve(listener, io)
+        .with_graceful_shutdown(signal)
+        .shutdown_deadline(deadline);
+    rt.spawn(async move {
+        let _ = done_tx.send(serve.await.is_ok());
+    });
+    (addr, stop, done)
+}
+
 #[test]
 fn graceful_shutdown_disconnects_clients_and_returns() {
     for rt in runtimes() {
         let io = rt.socketio(Options::default().serve_client(false));
         io.of("/").on_connection(|_socket| {});
-        let listener = smol::block_on(async_net::TcpListener::bind("127.0.0.1:0")).expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let (done_tx, done) = std::sync::mpsc::channel();
-        let signal = async move {
-            // The signal fires once the test sends on `stop`.
-            while stopped.try_recv().is_err() {
-                async_io::Timer::after(Duration::from_millis(10)).await;
-            }
-        };
-        let serve = volley_async_std::serve(listener, io)
-            .with_graceful_shutdown(signal)
-            .shutdown_deadline(Duration::from_secs(5));
-        rt.spawn(async move {
-            let _ = done_tx.send(serve.await.is_ok());
-        });
+        let (addr, stop, done) = serve_until_stopped(&rt, io, Duration::from_secs(5));
         let (mut client, reply) = sio_connect(addr);
         assert!(reply.starts_with("40{"), "{reply}");
         stop.send(()).expect("stop");
@@ -50,5 +64,58 @@ fn graceful_shutdown_disconnects_clients_and_returns() {
         closed(&mut client);
         assert_eq!(done.recv_timeout(WAIT), Ok(true), "serve returned Ok");
         assert!(TcpStream::connect(addr).is_err(), "no longer accepting");
+    }
+}
+
+/// Every Socket.IO packet until the connection ends (answering pings on the way).
+fn until_closed(ws: &mut Ws) -> Vec<String> {
+    let mut got = Vec::new();
+    loop {
+        match next(ws) {
+            None | Some(Message::Close(_)) => return got,
+            Some(Message::Text(t)) if t.as_str() == "2" => send_text(ws, "3"),
+            Some(Message::Text(t)) => got.push(t.strip_prefix('4').unwrap_or(&t).to_owned()),
+            Some(_) => {}
+        }
+    }
+}
+
+/// As the reference's `io.close()`: every socket's disconnecting handlers run (one socket
+/// after the other) before the connections close, so what they send still arrives; a
+/// handler blocking past the deadline does not keep `serve` from returning.
+#[test]
+fn graceful_shutdown_runs_the_handlers_before_it_closes_the_connections() {
+    for rt in runtimes() {
+        let io = rt.socketio(Options::default().serve_client(false));
+        let (release, blocked) = channel::<()>();
+        let blocked = Arc::new(Mutex::new(blocked));
+        io.of("/").on_connection(move |socket: SocketRef| {
+            socket.join("r");
+            let blocked = blocked.clone();
+            socket.on_disconnecting(move |s, _reason| {
+                let count = s.nsp().to("r").fetch_sockets().len();
+                s.emit("bye", &()).expect("still connected");
+                s.nsp().to("r").emit("left", &count).unwrap();
+                if count == 1 {
+                    // The last one blocks until the test ends: past the deadline.
+                    let _ = blocked.lock().unwrap().recv();
+                }
+            });
+        });
+        let (addr, stop, done) = serve_until_stopped(&rt, io, Duration::from_millis(500));
+        let (mut first, _) = sio_connect(addr);
+        let (mut second, _) = sio_connect(addr);
+        stop.send(()).expect("stop");
+        let mut got = vec![until_closed(&mut first), until_closed(&mut second)];
+        got.sort_by_key(|g| g.len());
+        assert_eq!(
+            got,
+            [
+                vec![r#"2["bye"]"#, r#"2["left",2]"#],
+                vec![r#"2["left",2]"#, r#"2["bye"]"#, r#"2["left",1]"#],
+            ]
+        );
+        assert_eq!(done.recv_timeout(WAIT), Ok(true), "serve returned Ok");
+        release.send(()).expect("the last handler still waits");
     }
 }

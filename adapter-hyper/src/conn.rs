@@ -302,9 +302,15 @@ impl Shutdown {
         self.signal.clone()
     }
 
-    /// Disconnects every client with reason `server shutting down`, lets each HTTP
+    /// Disconnects every client with reason `server shutting down`, then lets each HTTP
     /// connection finish its current request, and returns once all connections and clients
     /// are gone or `deadline` has passed. Call it after the accept loop stopped.
+    ///
+    /// As the reference's `io.close()`, the sockets leave first, one after the other, while
+    /// their connections are still open (what their disconnecting handlers send still goes
+    /// out), and the connections close after. The handlers run off this task
+    /// ([`IoRuntime::spawn_blocking`]): one that never returns holds up the shutdown only
+    /// until the deadline, when every connection is closed anyway.
     pub(crate) async fn run<R: IoRuntime>(self, rt: &R, io: &Endpoint, deadline: Duration) {
         let Shutdown {
             stop,
@@ -313,18 +319,31 @@ impl Shutdown {
         } = self;
         drop(signal);
         tracing::info!("volley shutting down");
-        io.shutdown();
+        let mut timer = pin!(rt.sleep_until(Instant::now() + deadline));
+        let (left_tx, left) = oneshot::channel();
+        let leaving = io.clone();
+        rt.spawn_blocking(move || {
+            leaving.shutdown();
+            let _ = left_tx.send(());
+        });
+        if let Either::Right(_) = select(left, timer.as_mut()).await {
+            tracing::warn!(
+                ?deadline,
+                "shutdown deadline passed with disconnect handlers still running; \
+                 closing every connection"
+            );
+            // Off this task too: the sockets not gone yet leave now, running their handlers.
+            let closing = io.clone();
+            rt.spawn_blocking(move || closing.close_sessions());
+            let _ = stop.send(());
+            return;
+        }
         let _ = stop.send(());
         let drained = async move {
             while live.next().await.is_some() {}
             io.idle().await;
         };
-        if let Either::Right(_) = select(
-            pin!(drained),
-            pin!(rt.sleep_until(Instant::now() + deadline)),
-        )
-        .await
-        {
+        if let Either::Right(_) = select(pin!(drained), timer).await {
             tracing::warn!(
                 ?deadline,
                 "shutdown deadline passed with clients still connected"

@@ -64,6 +64,18 @@ pub trait IoRuntime: Clone + Send + Sync + Unpin + 'static {
     fn for_endpoint(io: &Endpoint) -> Self;
     /// Runs `fut` in the background.
     fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static);
+    /// Runs `f` where it may block for as long as it takes without holding up the runtime's
+    /// tasks (the graceful shutdown runs the app's disconnect handlers there, bounded by its
+    /// deadline), in the runtime's context, so code it calls may spawn tasks. The default
+    /// runs it on a thread of its own.
+    fn spawn_blocking(&self, f: impl FnOnce() + Send + 'static) {
+        let spawned = std::thread::Builder::new()
+            .name("volley-blocking".to_owned())
+            .spawn(f);
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "could not start a thread");
+        }
+    }
     /// Completes at `at`.
     fn sleep_until(&self, at: Instant) -> impl Future<Output = ()> + Send;
     /// Wraps an upgraded HTTP connection (server side) in a WebSocket stream with `config`.

@@ -80,6 +80,10 @@ impl IoRuntime for Tokio {
         tokio::spawn(fut);
     }
 
+    fn spawn_blocking(&self, f: impl FnOnce() + Send + 'static) {
+        tokio::task::spawn_blocking(f);
+    }
+
     fn sleep_until(&self, at: Instant) -> impl Future<Output = ()> + Send {
         tokio::time::sleep_until(at.into())
     }

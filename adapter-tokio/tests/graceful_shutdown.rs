@@ -4,11 +4,8 @@
 mod common;
 
 use common::*;
-use std::future::IntoFuture;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use volley_tokio::{Options, SocketRef};
 
 #[tokio::test]
@@ -20,17 +17,7 @@ async fn shutdown_disconnects_clients_with_the_reason_and_returns() {
         let seen = seen.clone();
         socket.on_disconnect(move |_s, reason| seen.lock().unwrap().push(reason.to_string()));
     });
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(
-        volley_tokio::serve(listener, io)
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .shutdown_deadline(Duration::from_secs(5))
-            .into_future(),
-    );
+    let (addr, stop_tx, server) = serve_until_stopped(io, Duration::from_secs(5)).await;
 
     let (mut ws, reply) = sio_connect(addr, "/", None).await;
     assert!(reply.starts_with("40"), "{reply}");

@@ -26,6 +26,31 @@ pub async fn start(endpoint: impl Into<Endpoint>) -> SocketAddr {
     addr
 }
 
+/// Serves `io` on a fresh port until the returned sender fires, with a graceful shutdown of
+/// `deadline`; the handle ends when `serve` returns.
+pub async fn serve_until_stopped(
+    io: volley_tokio::Io,
+    deadline: Duration,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    use std::future::IntoFuture;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(
+        volley_tokio::serve(listener, io)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .shutdown_deadline(deadline)
+            .into_future(),
+    );
+    (addr, stop_tx, server)
+}
+
 /// A parsed HTTP response.
 #[derive(Debug)]
 pub struct Resp {
