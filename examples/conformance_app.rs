@@ -15,7 +15,8 @@
 //!   `data.value` (`null` if unset); `server-disconnect` → the server disconnects the socket;
 //!   `watch-leaving` (ack) → adds a disconnecting handler, acks: when the socket leaves, for
 //!   each room it is in but its own (sorted), `leaving` with `{"reason", "room", "count",
-//!   "connected"}` to that room, `count` being how many sockets are in it right then.
+//!   "connected"}` to that room, `count` being how many sockets are in it right then;
+//!   `disconnect-room` (room, ack) → disconnects the sockets in that room, then acks.
 //!   `CONNECTION_STATE_RECOVERY=<ms>` turns recovery on with that maxDisconnectionDuration.
 //! - On `/custom`, an event middleware: `refused` is refused ("refused by middleware"; the
 //!   server then emits `middleware-error` with that message), `slow-with-ack` is let through
@@ -329,6 +330,12 @@ fn recovery_handlers(socket: &SocketRef) {
     });
     socket.on("server-disconnect", |socket, _event| {
         socket.disconnect_and_close()
+    });
+    socket.on("disconnect-room", |socket, mut event| {
+        if let Ok(room) = event.arg::<String>(0) {
+            socket.nsp().to(room).disconnect_sockets();
+        }
+        let _ = event.ack(&());
     });
     socket.on("watch-leaving", |socket, mut event| {
         socket.on_disconnecting(|socket, reason| {

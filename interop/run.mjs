@@ -18,7 +18,8 @@
 // CONNECTION_STATE_RECOVERY=4000 (connectionStateRecovery with a 4000 ms maxDisconnectionDuration;
 // the same command with that env set), for recovery.test.mjs only (INTEROP_RECOVERY_URL). The
 // "msgpack" server is the same command with PARSER=msgpack (socket.io-msgpack-parser instead of
-// the JSON parser), for msgpack.test.mjs only (INTEROP_MSGPACK_URL).
+// the JSON parser), for msgpack.test.mjs only (INTEROP_MSGPACK_URL). A test that shuts a server
+// down starts one of its own with the same command (INTEROP_SOCKETIO_CMD, js/lib/own-server.mjs).
 // Other knobs: INTEROP_PYTHON (python with python-socketio, default .venv/bin/python or python3),
 // INTEROP_FILTER (a --test-name-pattern for the JS suites), INTEROP_SUMMARY_FILE (also write the
 // summary line there), INTEROP_CONFORMANCE_ONLY=1 (only the suites that drive the conformance
@@ -198,6 +199,9 @@ async function main() {
       INTEROP_RECOVERY_URL: `http://127.0.0.1:${sioRecovery.port}`,
       INTEROP_MSGPACK_URL: `http://127.0.0.1:${sioMsgpack.port}`,
       INTEROP_TARGET: target,
+      // For the tests that start a Socket.IO server of their own (to shut it down): the same
+      // command, which they run with PORT and the relaxed timing set.
+      INTEROP_SOCKETIO_CMD: serverCommand(false),
     };
     console.log("\n[interop] JavaScript suites (socket.io-client, engine.io-client, raw sockets)");
     results.push(runJsSuites(env));

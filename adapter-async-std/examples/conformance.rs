@@ -15,15 +15,24 @@ fn main() -> std::io::Result<()> {
         let port = app::port();
         let listener = async_net::TcpListener::try_from(app::listener(port)?)?;
         let name = rt.name();
+        // Ctrl-C (SIGINT): a graceful shutdown, as the tokio example and the reference's
+        // fixture do (`interop/js/disconnecting.test.mjs` drives it).
+        let shutdown = async {
+            let _ = volley_async_std::ctrl_c().await;
+        };
         if app::engine_mode() {
             let engine = rt.engine(app::engine_config());
             app::engine_app(&engine);
             println!("conformance (engine.io, {name}) listening on 127.0.0.1:{port}");
-            return volley_async_std::serve(listener, engine).await;
+            return volley_async_std::serve(listener, engine)
+                .with_graceful_shutdown(shutdown)
+                .await;
         }
         let io = rt.socketio(app::options());
         app::socketio_app(&io);
         println!("conformance ({name}) listening on 127.0.0.1:{port}");
-        volley_async_std::serve(listener, io).await
+        volley_async_std::serve(listener, io)
+            .with_graceful_shutdown(shutdown)
+            .await
     })
 }
