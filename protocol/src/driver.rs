@@ -65,7 +65,8 @@ pub trait Driver {
     /// The Engine.IO configuration the server runs with.
     fn config(&self) -> &EngineConfig;
     /// Closes every session with reason `server shutting down` and refuses later handshakes
-    /// (see [`EngineServer::shutdown`]).
+    /// (see [`EngineServer::shutdown`]; a Socket.IO [`Server`](crate::server::Server) lets
+    /// its sockets leave first, see [`Server::shutdown`](crate::server::Server::shutdown)).
     fn shutdown(&mut self, now: Instant);
     /// See [`EngineServer::is_shut_down`].
     fn is_shut_down(&self) -> bool;
