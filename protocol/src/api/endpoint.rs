@@ -9,6 +9,7 @@ use super::admission::{self, Deferred, DynAllowRequest, RequestRefused};
 use super::client::ClientFiles;
 use super::engine_io::HeadStep;
 use super::middleware::Verdict;
+use super::nesting::DispatchGuard;
 use super::outcome::{
     bad_request, HeadOutcome, HttpOutcome, LinkSignal, PendingResponse, PostBody, WsLink, WsUpgrade,
 };
@@ -19,7 +20,6 @@ use crate::Driver;
 use crate::Str;
 use bytes::Bytes;
 use futures_channel::oneshot;
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
@@ -88,32 +88,6 @@ pub(crate) struct Shared<C: Core> {
     client: Option<ClientFiles>,
 }
 
-thread_local! {
-    /// The endpoints whose events this thread is dispatching right now.
-    static DISPATCHING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Marks an endpoint as dispatching on this thread until dropped (also on panic).
-struct DispatchGuard(usize);
-
-impl DispatchGuard {
-    fn enter(key: usize) -> Self {
-        DISPATCHING.with(|d| d.borrow_mut().push(key));
-        DispatchGuard(key)
-    }
-}
-
-impl Drop for DispatchGuard {
-    fn drop(&mut self) {
-        DISPATCHING.with(|d| {
-            let mut d = d.borrow_mut();
-            if let Some(i) = d.iter().rposition(|k| *k == self.0) {
-                d.remove(i);
-            }
-        });
-    }
-}
-
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking user handler never runs under this lock, so poisoning can only come from a
     // bug in the core; keep serving the other clients.
@@ -163,7 +137,7 @@ impl<C: Core> Shared<C> {
     /// wakes each writer once.
     pub(crate) fn with_core<R>(&self, f: impl FnOnce(&mut State<C>, Instant) -> R) -> R {
         let key = self as *const Self as usize;
-        let nested = DISPATCHING.with(|d| d.borrow().contains(&key));
+        let nested = DispatchGuard::active(key);
         let now = self.runtime.now();
         let mut wake = Vec::new();
         let mut first = None;
@@ -186,20 +160,30 @@ impl<C: Core> Shared<C> {
         if first.is_none() {
             return r;
         }
-        if let Some(me) = self.me.upgrade() {
-            let _guard = DispatchGuard::enter(key);
-            while first.is_some() {
-                C::dispatch(&me, first.take().into_iter().chain(rest.drain(..)));
-                // The next socket of such a group starts once the handlers of the one before
-                // it have run: a loop here, however many sockets the group holds.
-                Self::drain(&mut lock(&self.state), floor, &mut first, &mut rest);
+        let Some(me) = self.me.upgrade() else {
+            // Being dropped: the events go nowhere, the transmits still do.
+            if !nested {
+                self.flush(&mut lock(&self.state), &mut wake);
+            }
+            wake.into_iter().for_each(Waker::wake);
+            return r;
+        };
+        let _guard = DispatchGuard::enter(key);
+        loop {
+            C::dispatch(&me, first.take().into_iter().chain(rest.drain(..)));
+            // The next socket of such a group starts once the handlers of the one before it
+            // have run: a loop here, however many sockets the group holds.
+            let mut st = lock(&self.state);
+            Self::drain(&mut st, floor, &mut first, &mut rest);
+            if first.is_none() {
+                if !nested {
+                    self.flush(&mut st, &mut wake);
+                }
+                break;
             }
         }
-        if !nested {
-            self.flush(&mut lock(&self.state), &mut wake);
-            for w in wake {
-                w.wake();
-            }
+        for w in wake {
+            w.wake();
         }
         r
     }

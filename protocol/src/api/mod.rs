@@ -26,6 +26,7 @@ mod ids;
 mod incoming;
 mod io;
 mod middleware;
+mod nesting;
 mod operators;
 mod ops;
 mod options;
