@@ -2,7 +2,8 @@
 
 use bytes::Bytes;
 use std::path::{Path, PathBuf};
-use volley_protocol::api::{ClientFiles, Options};
+use std::sync::{mpsc, OnceLock};
+use volley_protocol::api::{ClientFiles, CompressJob, Options};
 
 /// Environment variable naming the `dist` directory of `socket.io-client`.
 ///
@@ -35,12 +36,17 @@ fn candidates() -> Vec<PathBuf> {
 /// `options` with the official browser client loaded from the `socket.io-client` npm package
 /// (see [`CLIENT_DIR_ENV`]), unless the options disable serving it. When no directory holds
 /// the bundle a warning is logged and requests for the client files get 404.
+///
+/// The files' compressed forms (brotli takes about a second of CPU for a source map) are made
+/// on one plain thread of the process, never on an executor thread: the first request for a
+/// form not made yet starts its making there and gets, meanwhile, the best form it accepts
+/// that is made, or the file as it is.
 pub fn with_client(options: Options) -> Options {
     if !options.serves_client() {
         return options;
     }
     match load() {
-        Some(files) => options.client_files(files),
+        Some(files) => options.client_files(files.compress_with(compress_in_background)),
         None => {
             tracing::warn!(
                 "socket.io-client not found, so /socket.io/socket.io.min.js and the other client \
@@ -50,6 +56,29 @@ pub fn with_client(options: Options) -> Options {
             );
             options
         }
+    }
+}
+
+/// Queues `job` to the process's compression thread, started on first use. The jobs run one
+/// at a time, so compressing the client files takes at most one core from the executors.
+fn compress_in_background(job: CompressJob) {
+    static QUEUE: OnceLock<Option<mpsc::Sender<CompressJob>>> = OnceLock::new();
+    let queue = QUEUE.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<CompressJob>();
+        let worker = std::thread::Builder::new()
+            .name("volley-client-compress".into())
+            .spawn(move || rx.into_iter().for_each(CompressJob::run));
+        match worker {
+            Ok(_) => Some(tx),
+            Err(error) => {
+                tracing::warn!(%error, "no thread to compress the client files: they go out uncompressed");
+                None
+            }
+        }
+    });
+    if let Some(tx) = queue {
+        // The worker never ends, so the send cannot fail.
+        let _ = tx.send(job);
     }
 }
 

@@ -40,7 +40,7 @@ pub use ack::{
     AckError, AckFuture, AckReply, BroadcastAckFuture, BroadcastAcks, FetchSocketsFuture,
 };
 pub use admission::{Deferred, RequestRefused};
-pub use client::ClientFiles;
+pub use client::{ClientFiles, CompressJob};
 pub use cluster::{ClusterError, ClusterFuture};
 pub use connecting::Connecting;
 pub use endpoint::{Endpoint, Idle, WeakEndpoint};
