@@ -3,8 +3,11 @@
 //! never a request waiting for brotli on an executor thread).
 
 mod common;
+#[path = "../../examples/fake_client_package.rs"]
+mod fake_client_package;
 
 use common::*;
+use fake_client_package::FakeClientPackage;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -26,19 +29,10 @@ fn header<'a>(resp: &'a Resp, name: &str) -> Option<&'a str> {
 
 #[test]
 fn client_file_goes_out_as_it_is_until_brotli_is_made_then_in_brotli() {
-    let dir = std::env::temp_dir().join(format!("volley-client-smol-{}", std::process::id()));
-    let dist = dir.join("dist");
-    std::fs::create_dir_all(&dist).expect("mkdir");
-    std::fs::write(
-        dir.join("package.json"),
-        r#"{"name":"socket.io-client","version":"9.9.9"}"#,
-    )
-    .expect("package.json");
-    std::fs::write(dist.join("socket.io.min.js"), "/* min */").expect("min");
-    let full = format!("/* full */{}", "var a = 1;\n".repeat(300));
-    std::fs::write(dist.join("socket.io.js"), &full).expect("js");
+    let package = FakeClientPackage::new("client-smol");
+    let (dist, full) = (&package.dist, &package.full);
     // This test binary has a single test, so no other thread reads the environment.
-    std::env::set_var(volley_async_std::CLIENT_DIR_ENV, &dist);
+    std::env::set_var(volley_async_std::CLIENT_DIR_ENV, dist);
 
     for rt in runtimes() {
         let addr = start(&rt, rt.socketio(Options::default()));
@@ -50,7 +44,7 @@ fn client_file_goes_out_as_it_is_until_brotli_is_made_then_in_brotli() {
             match header(&resp, "content-encoding") {
                 Some("br") => break resp,
                 // Brotli not made yet, and the request accepts nothing else.
-                None => assert_eq!(resp.text(), full, "{}", rt.name()),
+                None => assert_eq!(resp.text(), *full, "{}", rt.name()),
                 Some(other) => panic!("{}: {other}", rt.name()),
             }
             assert!(
@@ -64,7 +58,7 @@ fn client_file_goes_out_as_it_is_until_brotli_is_made_then_in_brotli() {
         brotli::Decompressor::new(&packed.body[..], 4096)
             .read_to_string(&mut unpacked)
             .expect("valid brotli");
-        assert_eq!(unpacked, full, "{}", rt.name());
+        assert_eq!(unpacked, *full, "{}", rt.name());
         assert!(packed.body.len() < full.len() / 4, "{}", rt.name());
         // One ETag for every form: revalidation is 304 whatever is asked for.
         let revalidated = ask(addr, "Accept-Encoding: br\r\nIf-None-Match: \"9.9.9\"\r\n");
@@ -72,5 +66,4 @@ fn client_file_goes_out_as_it_is_until_brotli_is_made_then_in_brotli() {
         assert_eq!(header(&revalidated, "content-encoding"), None);
         assert!(revalidated.body.is_empty());
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,8 +2,11 @@
 //! when the request's `Accept-Encoding` allows it (as the reference serves it).
 
 mod common;
+#[path = "../../examples/fake_client_package.rs"]
+mod fake_client_package;
 
 use common::*;
+use fake_client_package::{FakeClientPackage, ESM, MAP, MIN};
 use std::io::Read;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -56,34 +59,19 @@ async fn settled(addr: SocketAddr, accept: &str, encoding: &str, full: &str) -> 
 
 #[tokio::test]
 async fn client_bundle_served_with_etag_and_304_on_revalidation() {
-    let dir = std::env::temp_dir().join(format!("volley-client-{}", std::process::id()));
-    let dist = dir.join("dist");
-    std::fs::create_dir_all(&dist).expect("mkdir");
-    std::fs::write(
-        dir.join("package.json"),
-        r#"{"name":"socket.io-client","version":"9.9.9"}"#,
-    )
-    .expect("package.json");
-    std::fs::write(dist.join("socket.io.min.js"), "/* min */").expect("min");
-    let full = format!("/* full */{}", "var a = 1;\n".repeat(300));
-    std::fs::write(dist.join("socket.io.js"), &full).expect("js");
-    std::fs::write(dist.join("socket.io.esm.min.js"), "/* esm */").expect("esm");
-    std::fs::write(dist.join("socket.io.min.js.map"), "{}").expect("map");
+    let package = FakeClientPackage::new("client");
+    let (dist, full) = (&package.dist, &package.full);
     // This test binary has a single test, so no other thread reads the environment.
-    std::env::set_var(volley_tokio::CLIENT_DIR_ENV, &dist);
+    std::env::set_var(volley_tokio::CLIENT_DIR_ENV, dist);
 
     let io = volley_tokio::new(Options::default());
     let addr = start(io).await;
 
     for (file, body, kind) in [
-        ("socket.io.min.js", "/* min */", "application/javascript"),
+        ("socket.io.min.js", MIN, "application/javascript"),
         ("socket.io.js", full.as_str(), "application/javascript"),
-        (
-            "socket.io.esm.min.js",
-            "/* esm */",
-            "application/javascript",
-        ),
-        ("socket.io.min.js.map", "{}", "application/json"),
+        ("socket.io.esm.min.js", ESM, "application/javascript"),
+        ("socket.io.min.js.map", MAP, "application/json"),
     ] {
         let resp = get(addr, &format!("/socket.io/{file}")).await;
         assert_eq!(resp.status, 200, "{file}");
@@ -127,7 +115,7 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
         ("br;q=0, *", "gzip"),
         ("gzip;q=0.5, br;q=0.8", "br"),
     ] {
-        let packed = settled(addr, accept, encoding, &full).await;
+        let packed = settled(addr, accept, encoding, full).await;
         assert!(packed.body.len() < full.len() / 4);
     }
     // Refusing every offered encoding (q=0) gets the file as it is.
@@ -141,7 +129,7 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
     .await;
     assert_eq!(plain.status, 200);
     assert_eq!(plain.header("content-encoding"), None);
-    assert_eq!(plain.text(), full);
+    assert_eq!(plain.text(), *full);
     // Revalidation is answered 304 whatever the encoding asked for: one ETag for all forms,
     // as in the reference (which sends no Vary either).
     let revalidated = request(
@@ -166,6 +154,5 @@ async fn client_bundle_served_with_etag_and_304_on_revalidation() {
     )
     .await;
     assert_eq!(small.header("content-encoding"), None);
-    assert_eq!(small.text(), "/* min */");
-    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(small.text(), MIN);
 }

@@ -9,11 +9,8 @@ use volley_protocol::server::{DisconnectReason, Event, Room};
 #[test]
 fn client_namespace_disconnect_leaves_only_that_namespace() {
     let mut h = Harness::new();
-    h.layer.add_namespace("/admin").unwrap();
-    let main = h.connect("A", "/");
-    let admin = h.connect("A", "/admin");
+    let (main, admin) = h.main_and_admin("A");
     h.layer.join(&admin, &[Room::from("ops")]).unwrap();
-    h.take_events();
     h.send("A", "1/admin,");
     let events = h.take_events();
     match &events[..] {
@@ -45,10 +42,7 @@ fn client_namespace_disconnect_leaves_only_that_namespace() {
 #[test]
 fn server_namespace_disconnect_sends_disconnect_packet_and_keeps_the_session() {
     let mut h = Harness::new();
-    h.layer.add_namespace("/admin").unwrap();
-    let _main = h.connect("A", "/");
-    let admin = h.connect("A", "/admin");
-    h.take_events();
+    let (_main, admin) = h.main_and_admin("A");
     h.layer.disconnect(&admin, false).unwrap();
     h.pump();
     assert_eq!(h.take("A"), vec!["1/admin,"]);
@@ -64,10 +58,7 @@ fn server_namespace_disconnect_sends_disconnect_packet_and_keeps_the_session() {
 #[test]
 fn disconnect_with_close_disconnects_every_namespace_and_closes_the_session() {
     let mut h = Harness::new();
-    h.layer.add_namespace("/admin").unwrap();
-    let main = h.connect("A", "/");
-    let admin = h.connect("A", "/admin");
-    h.take_events();
+    let (main, admin) = h.main_and_admin("A");
     h.layer.disconnect(&main, true).unwrap();
     h.pump();
     assert_eq!(h.take("A"), vec!["1", "1/admin,"]);

@@ -157,9 +157,7 @@ fn a_group_started_while_another_waits_runs_to_its_end_first() {
 #[test]
 fn disconnect_sockets_with_close_takes_each_client_whole_in_turn() {
     let mut h = held();
-    h.layer.add_namespace("/admin").unwrap();
-    let a_main = h.connect("A", "/");
-    let a_admin = h.connect("A", "/admin");
+    let (a_main, a_admin) = h.main_and_admin("A");
     let b_main = h.connect("B", "/");
     h.take_events();
     h.layer

@@ -109,10 +109,7 @@ fn a_leaving_socket_is_counted_but_reached_no_more_until_finished() {
 #[test]
 fn a_closing_client_disconnects_its_sockets_one_after_the_other_then_closes() {
     let mut h = held();
-    h.layer.add_namespace("/admin").unwrap();
-    let main = h.connect("A", "/");
-    let admin = h.connect("A", "/admin");
-    h.take_events();
+    let (main, admin) = h.main_and_admin("A");
     h.layer.disconnect(&main, true).unwrap();
     h.pump();
     assert_eq!(h.take("A"), vec!["1"]);
@@ -155,10 +152,7 @@ fn a_closing_client_disconnects_its_sockets_one_after_the_other_then_closes() {
 #[test]
 fn a_closing_client_whose_connection_ends_meanwhile() {
     let mut h = held();
-    h.layer.add_namespace("/admin").unwrap();
-    let main = h.connect("A", "/");
-    let admin = h.connect("A", "/admin");
-    h.take_events();
+    let (main, admin) = h.main_and_admin("A");
     h.layer.disconnect(&main, true).unwrap();
     h.pump();
     assert_eq!(h.take("A"), vec!["1"]);

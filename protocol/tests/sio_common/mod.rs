@@ -155,6 +155,16 @@ impl Harness {
         id
     }
 
+    /// Adds namespace `/admin` and connects client `sid` to `/` and to `/admin`; returns the
+    /// two sockets (main, admin) with the connect events taken.
+    pub fn main_and_admin(&mut self, sid: &str) -> (SocketId, SocketId) {
+        self.layer.add_namespace("/admin").unwrap();
+        let main = self.connect(sid, "/");
+        let admin = self.connect(sid, "/admin");
+        self.take_events();
+        (main, admin)
+    }
+
     pub fn take_connect(&mut self) -> volley_protocol::server::ConnectRequest {
         let pos = self
             .events
