@@ -178,6 +178,16 @@ describe("WebSocket handshake refusals", () => {
     }
   });
 
+  test("allowRequest is asked about upgrade requests that open no session: its refusal is the plain 400", async () => {
+    // The reference's verify asks it about every request without a sid, before the WebSocket
+    // handshake turns these away (the polling transport; EIO 3).
+    for (const query of ["EIO=4&transport=polling", "EIO=3&transport=websocket"]) {
+      const reply = await rawTcp(portOf(URL), handshake({ query: `${query}&deny=not%20you` }));
+      assertRefusal(reply, 400, "not you", query);
+      assert.ok(!reply.includes("101 Switching"), query);
+    }
+  });
+
   test("without Connection: upgrade (or with an empty Upgrade) it is an ordinary request: JSON 400, connection kept", async () => {
     const next = `GET ${PATH}?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
     for (const change of [{ Connection: null }, { Connection: "keep-alive" }, { Upgrade: "" }, { Upgrade: null }]) {

@@ -1,7 +1,9 @@
 //! Through the user API (an `Endpoint` driven by hand): the `allow_request` hook (the
-//! reference's `allowRequest`) decides on every handshake, plainly or asynchronously, and
-//! nothing else; a refusal is answered as the reference answers it; a verdict the client did
-//! not wait for frees its place; `allow_upgrades(false)` empties the handshake's upgrades.
+//! reference's `allowRequest`) decides on every handshake, plainly or asynchronously, and on
+//! the upgrade requests without a sid the reference asks it about (polling transport, `EIO`
+//! other than 4), nothing else; a refusal is answered as the reference answers it; a verdict
+//! the client did not wait for frees its place; `allow_upgrades(false)` empties the
+//! handshake's upgrades.
 
 use bytes::Bytes;
 use futures_channel::oneshot;
@@ -262,6 +264,94 @@ fn the_hook_is_not_asked_about_requests_of_an_open_session_nor_its_upgrade() {
     // A new handshake is asked about (and refused by this hook).
     let r = answer(endpoint.handle_request(get(POLLING), Bytes::new()));
     assert_eq!((r.status, calls.load(Ordering::SeqCst)), (403, 2));
+}
+
+/// The requests of `upgrades_that_open_no_session`: (target, what follows when admitted).
+const NO_SESSION: [(&str, &str); 2] = [
+    (POLLING, "switched, then closed"),
+    (
+        "/socket.io/?EIO=3&transport=websocket",
+        "Unsupported protocol version",
+    ),
+];
+
+/// What an admitted upgrade request of [`NO_SESSION`] gets: a WebSocket closed at once, or the
+/// refusal that replaces the `101`.
+fn upgraded_without_session(endpoint: &Endpoint, outcome: HttpOutcome) -> String {
+    let HttpOutcome::WebSocket(mut upgrade) = outcome else {
+        panic!("an admitted upgrade request goes on to the WebSocket handshake");
+    };
+    if let Some(refusal) = upgrade.take_refusal() {
+        assert_eq!(refusal.status, 400);
+        return text(&refusal).to_owned();
+    }
+    let link = endpoint.ws_open(upgrade);
+    let mut frames = Vec::new();
+    assert!(!link.drain(&mut frames), "closed at once");
+    assert!(frames.is_empty(), "{frames:?}");
+    "switched, then closed".to_owned()
+}
+
+/// The reference's `verify` asks `allowRequest` about every request without a sid, the
+/// upgrades its WebSocket handshake then turns away included; a refusal is its plain `400`.
+#[test]
+fn upgrade_requests_that_open_no_session_are_asked_about_too() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let endpoint = endpoint(Options::default().allow_request(move |head| {
+        c.fetch_add(1, Ordering::SeqCst);
+        match head.query_param("deny").as_deref() {
+            Some("") => Err(RequestRefused::forbidden()),
+            Some(message) => Err(RequestRefused::new(message)),
+            None => Ok(()),
+        }
+    }));
+    for (i, (target, admitted)) in NO_SESSION.into_iter().enumerate() {
+        let r =
+            answer(endpoint.handle_request(ws(&format!("{target}&deny=not+you")), Bytes::new()));
+        assert_eq!((r.status, text(&r)), (400, "not you"), "{target}");
+        assert_eq!(header(&r, "connection"), Some("close"));
+        let r = answer(endpoint.handle_request(ws(&format!("{target}&deny=")), Bytes::new()));
+        assert_eq!((r.status, text(&r)), (400, "Forbidden"), "{target}");
+        let outcome = endpoint.handle_request(ws(target), Bytes::new());
+        assert_eq!(upgraded_without_session(&endpoint, outcome), admitted);
+        assert_eq!(calls.load(Ordering::SeqCst), 3 * (i + 1), "asked once each");
+    }
+    // Without an upgrade the polling handshake is a handshake (asked, as always), and an
+    // EIO 3 one is refused before the hook, as in the reference.
+    let (status, body) = handshake(&endpoint, "/socket.io/?EIO=3&transport=polling");
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            400,
+            r#"{"code":5,"message":"Unsupported protocol version"}"#
+        )
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 6);
+}
+
+#[test]
+fn an_async_verdict_on_an_upgrade_that_opens_no_session() {
+    let (options, verdicts) = async_hook(Options::default());
+    let endpoint = endpoint(options);
+    for (i, (target, admitted)) in NO_SESSION.into_iter().enumerate() {
+        let mut refused = deferred(endpoint.handle_request(ws(target), Bytes::new()));
+        let mut allowed = deferred(endpoint.handle_request(ws(target), Bytes::new()));
+        let dropped = deferred(endpoint.handle_request(ws(target), Bytes::new()));
+        assert!(poll_once(&mut refused).is_pending());
+        decide(&verdicts, 3 * i, Err(RequestRefused::new("later no")));
+        decide(&verdicts, 3 * i + 1, Ok(()));
+        let r = answer(resolved(&mut refused));
+        assert_eq!((r.status, text(&r)), (400, "later no"), "{target}");
+        let outcome = resolved(&mut allowed);
+        assert_eq!(upgraded_without_session(&endpoint, outcome), admitted);
+        // The client went away before the verdict: nothing to forget, nothing breaks.
+        drop(dropped);
+    }
+    // The server goes on: the next handshake is asked about and admitted.
+    let mut next = deferred(endpoint.handle_request(get(POLLING), Bytes::new()));
+    decide(&verdicts, 6, Ok(()));
+    sid_of(&answer(resolved(&mut next)));
 }
 
 #[test]

@@ -1,11 +1,14 @@
 //! `allowRequest`: the application's say on every handshake (a request that would open a new
-//! Engine.IO session), plain or async, before the session exists. Requests of open sessions
-//! and their upgrades never reach it.
+//! Engine.IO session), plain or async, before the session exists. As in the reference, it is
+//! also asked about the upgrade requests without a sid that open no session (the polling
+//! transport, which takes no upgrades; an `EIO` other than 4): a refusal is then the plain
+//! `400` of a refused upgrade, else the request goes on as without the hook. Requests of open
+//! sessions and their upgrades never reach it.
 
 use super::endpoint::Ops;
 use super::middleware::{Later, MiddlewareOutput, Verdict};
 use super::outcome::HttpOutcome;
-use crate::engine::{Incoming, RequestHead};
+use crate::engine::{ErrorCode, HttpResponse, Incoming, RequestHead};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
@@ -72,6 +75,30 @@ pub(crate) fn ask(hook: &DynAllowRequest, head: &RequestHead) -> Verdict<Request
         .unwrap_or_else(|_| Verdict::Now(Err(RequestRefused::forbidden())))
 }
 
+/// What the hook is asked about.
+pub(crate) enum Asked {
+    /// A handshake, held by the core until the verdict.
+    Handshake(Incoming),
+    /// An upgrade request that opens no session; the core has not seen it yet.
+    Upgrade(RequestHead),
+}
+
+impl Asked {
+    pub(crate) fn head(&self) -> &RequestHead {
+        match self {
+            Asked::Handshake(incoming) => incoming.head(),
+            Asked::Upgrade(head) => head,
+        }
+    }
+}
+
+/// The answer to a refused upgrade request: the plain `400` with the hook's message
+/// (`Forbidden` without one), as the reference's `abortUpgrade` writes it.
+pub(crate) fn refused_upgrade(refused: RequestRefused) -> HttpResponse {
+    let message = refused.message.filter(|m| !m.is_empty());
+    HttpResponse::upgrade_error(ErrorCode::Forbidden, message.as_deref())
+}
+
 /// A handshake waiting for an async `allow_request` verdict; see [`HttpOutcome::Deferred`].
 /// Await it for the request's final outcome (never `Deferred` again). Dropping it first (the
 /// client went away) tells the core, which forgets the handshake and frees its place under
@@ -90,15 +117,15 @@ pub(crate) fn ask(hook: &DynAllowRequest, head: &RequestHead) -> Verdict<Request
 #[must_use = "await it; dropping it refuses the handshake as if the client went away"]
 pub struct Deferred {
     later: Later<RequestRefused>,
-    incoming: Option<Incoming>,
+    asked: Option<Asked>,
     ops: Arc<dyn Ops>,
 }
 
 impl Deferred {
-    pub(super) fn new(later: Later<RequestRefused>, incoming: Incoming, ops: Arc<dyn Ops>) -> Self {
+    pub(super) fn new(later: Later<RequestRefused>, asked: Asked, ops: Arc<dyn Ops>) -> Self {
         Deferred {
             later,
-            incoming: Some(incoming),
+            asked: Some(asked),
             ops,
         }
     }
@@ -108,7 +135,7 @@ impl Future for Deferred {
     type Output = HttpOutcome;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<HttpOutcome> {
         let this = &mut *self;
-        if this.incoming.is_none() {
+        if this.asked.is_none() {
             // Polled again after it resolved: nothing is left to decide.
             return Poll::Ready(HttpOutcome::Respond(super::outcome::bad_request()));
         }
@@ -117,8 +144,8 @@ impl Future for Deferred {
             Ok(Poll::Ready(verdict)) => verdict,
             Err(_) => Err(RequestRefused::forbidden()),
         };
-        match this.incoming.take() {
-            Some(incoming) => Poll::Ready(this.ops.admit(incoming, verdict)),
+        match this.asked.take() {
+            Some(asked) => Poll::Ready(this.ops.admit(asked, verdict)),
             None => Poll::Ready(HttpOutcome::Respond(super::outcome::bad_request())),
         }
     }
@@ -126,7 +153,8 @@ impl Future for Deferred {
 
 impl Drop for Deferred {
     fn drop(&mut self) {
-        if let Some(incoming) = self.incoming.take() {
+        // An upgrade request the core has not seen leaves nothing to forget.
+        if let Some(Asked::Handshake(incoming)) = self.asked.take() {
             self.ops.request_aborted(incoming.req());
         }
     }

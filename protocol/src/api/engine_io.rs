@@ -2,7 +2,8 @@
 //! layer (what the reference's `engine.io` package offers).
 
 use super::admission::RequestRefused;
-use super::endpoint::{CoreOutcome, Endpoint, Shared};
+use super::endpoint::{CoreOutcome, Shared};
+use super::endpoint_handle::Endpoint;
 use super::middleware::MiddlewareOutput;
 use super::runtime::Runtime;
 use crate::engine::{

@@ -3,7 +3,8 @@
 
 use super::ack::{AckSender, BroadcastAckSender, FetchSocketsFuture};
 use super::connecting::Connecting;
-use super::endpoint::{Endpoint, Shared};
+use super::endpoint::Shared;
+use super::endpoint_handle::Endpoint;
 use super::event::{EmitError, Event};
 use super::handler::{erase_connect, DynConnect, HandlerOutput, SharedHandlers};
 use super::ids::RuntimeIds;

@@ -296,7 +296,11 @@ impl Options {
     /// remote address and returns `Result<(), RequestRefused>`, or a future of one. A
     /// refused polling client gets `403 {"code":4,"message":…}`, a WebSocket-first one the
     /// reference's plain `400`; the official clients report it as `connect_error`. A hook
-    /// that panics refuses the request.
+    /// that panics refuses the request. As in the reference, it is also asked about the
+    /// WebSocket upgrade requests without a sid that open no session — for the polling
+    /// transport (switched, then closed) or with an `EIO` other than 4 (refused as
+    /// `Unsupported protocol version`), which the reference turns away only after asking: a
+    /// refusal is then the plain `400` with the hook's message.
     ///
     /// ```
     /// use volley_protocol::api::{Options, RequestRefused};

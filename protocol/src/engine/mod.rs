@@ -30,6 +30,7 @@ pub use head::{Headers, RequestHead, RequestHeadBuilder};
 pub use packet::{Message, Packet, PacketType, WsFrame};
 pub(crate) use queue::Group;
 pub use queue::OutMessage;
+pub(crate) use request::asked_without_session;
 pub use request::{ConnId, Method, ReqId, SessionKey, TransportKind};
 pub(crate) use response::named;
 pub use response::{ErrorCode, HttpResponse};

@@ -153,6 +153,17 @@ pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
     Route::Handshake(transport)
 }
 
+/// Whether the reference asks `allowRequest` about an upgrade request that opens no session:
+/// one without a sid whose WebSocket handshake it then turns away (the polling transport, which
+/// takes no upgrades; an `EIO` other than 4). Its `verify` asks about every request without a
+/// sid before the WebSocket handshake, whatever follows; a refusal is the plain `400`.
+pub(crate) fn asked_without_session(config: &EngineConfig, head: &RequestHead) -> bool {
+    matches!(
+        route(config, head),
+        Route::UpgradeThenClose | Route::RefuseUpgrade(_)
+    )
+}
+
 /// `/socket.io/` matches `/socket.io/…` and `/socket.io` itself.
 fn path_matches(base: &str, path: &str) -> bool {
     let trimmed = base.strip_suffix('/').unwrap_or(base);
