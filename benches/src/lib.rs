@@ -15,6 +15,7 @@ pub mod charts;
 pub mod client;
 pub mod fixture;
 pub mod floor;
+pub mod paired;
 pub mod proc;
 pub mod report;
 pub mod results;
