@@ -94,6 +94,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
 /// Runs the paired mode with the bench binary's arguments.
 pub fn main(args: &[String]) -> Result<(), String> {
     let o = parse(args)?;
+    settle_allocator();
     if let Some(only) = &o.only {
         let iters = o.iters.ok_or("--only needs --iters N")?;
         return run_only(only, iters);
@@ -110,6 +111,19 @@ pub fn main(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     measure_all(&o)
+}
+
+/// Leaves glibc's allocator as criterion's statistics leave it after its first benchmark.
+///
+/// glibc raises its mmap threshold to the size of a freed mmapped block (and its trim threshold
+/// to twice that); criterion's bootstrap (100 000 resamples of `f64`, 800 kB) does that early in
+/// a criterion run. Without it the heap top is trimmed back to the system whenever more than
+/// 128 KiB of it is free: after the 64 KiB rows, socketioxide's fresh-input `binary64KiB/decode`
+/// then page-faults its 64 KiB copies back in at every batch (≈380 000 minor faults over 300
+/// rounds, the row's ratio 7.6× instead of 3.0×). The same 800 kB block, freed once, keeps both
+/// runners in the same state.
+fn settle_allocator() {
+    drop(std::hint::black_box(vec![0f64; 100_000]));
 }
 
 fn selected(filters: &[String], row: &Row<ThreadCpuTime>) -> bool {
