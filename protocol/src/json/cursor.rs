@@ -24,14 +24,15 @@ impl Cursor<'_> {
         self.n += 1;
     }
 
-    /// Writes a fixed-size group of bytes with one bounds check (one store for 8 bytes).
+    /// Stores all 8 bytes of `word` (one store, one bounds check) but keeps only the first
+    /// `keep` (`<= 8`): the next write goes over the rest. The cursor must have room for all 8.
     #[inline(always)]
-    pub(crate) fn put_array<const N: usize>(&mut self, bytes: [u8; N]) {
-        let dst = &mut self.buf[self.n..self.n + N];
-        for (d, s) in dst.iter_mut().zip(bytes) {
+    pub(crate) fn put_word_prefix(&mut self, word: [u8; 8], keep: usize) {
+        let dst = &mut self.buf[self.n..self.n + 8];
+        for (d, s) in dst.iter_mut().zip(word) {
             d.write(s);
         }
-        self.n += N;
+        self.n += keep.min(8);
     }
 
     /// Writes a few bytes, one at a time (for short tokens: no `memcpy` call).
@@ -75,14 +76,15 @@ mod tests {
     #[test]
     fn appends_exactly_what_was_put() {
         let mut out = b"ab".to_vec();
-        append(&mut out, 5, |c| {
+        append(&mut out, 13, |c| {
             c.put(b'c');
             c.put_all(b"de");
-            c.put_array(*b"fg");
+            c.put_word_prefix(*b"fgXXXXXX", 2);
+            c.put_word_prefix(*b"hijklmno", 8);
         });
-        assert_eq!(out, b"abcdefg");
+        assert_eq!(out, b"abcdefghijklmno");
         append(&mut out, 0, |_| ());
-        assert_eq!(out, b"abcdefg");
+        assert_eq!(out, b"abcdefghijklmno");
     }
 
     #[test]
@@ -90,5 +92,12 @@ mod tests {
     fn putting_more_than_reserved_panics() {
         let mut out = Vec::new();
         append(&mut out, 1, |c| c.put_all(b"xy"));
+    }
+
+    #[test]
+    #[should_panic]
+    fn a_word_needs_room_for_all_eight_bytes() {
+        let mut out = Vec::new();
+        append(&mut out, 7, |c| c.put_word_prefix(*b"abcdefgh", 1));
     }
 }

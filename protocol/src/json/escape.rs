@@ -32,19 +32,23 @@ static ESCAPE: [u8; 256] = {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Strings up to this long are copied byte by byte while they are scanned, in one reserved
-/// write (no call per clean run); longer ones are scanned first and copied in runs.
+/// Strings up to this long are escaped while they are copied, in one reserved write (no call
+/// per clean run); longer ones are scanned first and copied in runs.
 pub(crate) const SHORT: usize = 32;
 
 /// The most an escaped byte can take (`\u00xx`).
 pub(crate) const MAX_ESCAPE: usize = 6;
+
+/// What [`put_escaped`] may need beyond `MAX_ESCAPE` per byte: it stores whole 8-byte words
+/// and keeps only the part that belongs to the string.
+pub(crate) const SLACK: usize = 8;
 
 /// Appends `s` as a JSON string literal, quotes included.
 #[inline]
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     if bytes.len() <= SHORT {
-        append(out, bytes.len() * MAX_ESCAPE + 2, |c| {
+        append(out, bytes.len() * MAX_ESCAPE + SLACK + 2, |c| {
             c.put(b'"');
             put_escaped(c, bytes);
             c.put(b'"');
@@ -58,42 +62,51 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Puts the escaped `bytes`; the cursor must hold `bytes.len() * MAX_ESCAPE`.
+/// Puts the escaped `bytes`; the cursor must hold `bytes.len() * MAX_ESCAPE + SLACK`.
 ///
-/// Eight bytes at a time: a group with nothing to escape (the usual case) is tested with a few
-/// word operations and stored at once; a group with something to escape, and the last few
-/// bytes, go byte by byte.
+/// Eight bytes at a time, the last few padded with spaces to a word: a word test marks the
+/// bytes that may need an escape; the word is stored whole and the cursor advanced past its
+/// clean prefix (all of it when nothing is marked, the usual case), then the first marked byte
+/// is escaped and the scan goes on right after it. No byte-by-byte loop, not even for the tail
+/// or for strings shorter than a word (keys, tags).
 #[inline(always)]
 pub(crate) fn put_escaped(c: &mut Cursor<'_>, bytes: &[u8]) {
-    let mut groups = bytes.chunks_exact(8);
-    for group in &mut groups {
-        let mut word = [0; 8];
-        word.copy_from_slice(group);
-        if may_need_escape(u64::from_le_bytes(word)) {
-            put_bytes_escaped(c, group);
-        } else {
-            c.put_array(word);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (word, len) = match rest.first_chunk::<8>() {
+            Some(w) => (u64::from_le_bytes(*w), 8),
+            None => (load_short(rest), rest.len()),
+        };
+        // The lowest mark is a real match (see `special_bytes`), and the padding is clean.
+        let clean = (special_bytes(word).trailing_zeros() / 8) as usize;
+        c.put_word_prefix(word.to_le_bytes(), clean.min(len));
+        if clean >= len {
+            rest = &rest[len..];
+            continue;
         }
-    }
-    put_bytes_escaped(c, groups.remainder());
-}
-
-#[inline(always)]
-fn put_bytes_escaped(c: &mut Cursor<'_>, bytes: &[u8]) {
-    for &b in bytes {
-        let esc = ESCAPE[b as usize];
-        if esc == NO {
-            c.put(b);
-        } else {
-            put_escape(c, b, esc);
-        }
+        let b = rest[clean];
+        put_escape(c, b, ESCAPE[b as usize]);
+        rest = &rest[clean + 1..];
     }
 }
 
-/// Whether any of the 8 bytes of `w` is a control character, `"` or `\\`.
+/// The 1 to 7 bytes of `s` as the low bytes of a little-endian word, the rest spaces (clean),
+/// read with at most three loads and no loop.
 #[inline(always)]
-fn may_need_escape(w: u64) -> bool {
-    special_bytes(w) != 0
+fn load_short(s: &[u8]) -> u64 {
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    let n = s.len();
+    debug_assert!((1..8).contains(&n));
+    let low = if n >= 4 {
+        // Two overlapping 4-byte loads; the overlap holds the same bytes in both.
+        let head = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64;
+        let tail = u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]) as u64;
+        head | tail << (8 * (n - 4))
+    } else {
+        // n = 1, 2, 3: first, middle and last byte (some are the same byte).
+        s[0] as u64 | (s[n / 2] as u64) << (8 * (n / 2)) | (s[n - 1] as u64) << (8 * (n - 1))
+    };
+    low | SPACES << (8 * n)
 }
 
 /// Marks (high bit set) the bytes of `w` (little-endian) that are control characters, `"` or
@@ -117,7 +130,9 @@ pub(crate) fn special_bytes(w: u64) -> u64 {
 fn write_str_contents(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     if bytes.len() <= SHORT {
-        append(out, bytes.len() * MAX_ESCAPE, |c| put_escaped(c, bytes));
+        append(out, bytes.len() * MAX_ESCAPE + SLACK, |c| {
+            put_escaped(c, bytes)
+        });
     } else {
         write_runs(out, bytes);
     }
@@ -138,8 +153,13 @@ fn write_runs(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&bytes[start..]);
 }
 
+/// Puts `byte` escaped as `esc` says (as itself when `esc` is [`NO`]).
 #[inline]
 fn put_escape(c: &mut Cursor<'_>, byte: u8, esc: u8) {
+    if esc == NO {
+        c.put(byte);
+        return;
+    }
     c.put(b'\\');
     c.put(esc);
     if esc == UX {
@@ -190,7 +210,7 @@ mod tests {
                 let mut group = *b"abcdefgh";
                 group[at] = b;
                 assert_eq!(
-                    may_need_escape(u64::from_le_bytes(group)),
+                    special_bytes(u64::from_le_bytes(group)) != 0,
                     ESCAPE[b as usize] != NO,
                     "byte {b:#04x} at {at}"
                 );
@@ -199,5 +219,35 @@ mod tests {
         let long = "x\n".repeat(SHORT);
         assert_eq!(lit(&long), serde_json::to_string(&long).unwrap());
         assert_eq!(lit(""), r#""""#);
+    }
+
+    #[test]
+    fn every_length_and_position_matches_serde_json() {
+        // Words, tails and strings shorter than a word: each byte class (clean ASCII, non-ASCII,
+        // `"`, `\\`, named and `\u00xx` controls, DEL, the bytes next to the class edges) at
+        // every position of every length up to three words, alone and followed by a second one.
+        let chars = [
+            'a', ' ', '!', '#', '[', ']', '"', '\\', '\n', '\u{0}', '\u{1f}', '\u{7f}', 'é', '€',
+        ];
+        for len in 0..=24 {
+            for at in 0..len {
+                for &x in &chars {
+                    for &y in &chars {
+                        let s: String = (0..len)
+                            .map(|i| match i {
+                                _ if i == at => x,
+                                _ if i == at + 3 => y,
+                                _ => (b'a' + (i % 26) as u8) as char,
+                            })
+                            .collect();
+                        assert_eq!(lit(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+                        let mut out = Vec::new();
+                        write_str_contents(&mut out, &s);
+                        let whole = serde_json::to_string(&s).unwrap();
+                        assert_eq!(out, whole.as_bytes()[1..whole.len() - 1], "{s:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@
 //! serde_json.
 
 use super::cursor::append;
-use super::escape::{put_escaped, write_str, EscapingWriter, MAX_ESCAPE, SHORT};
+use super::escape::{put_escaped, write_str, EscapingWriter, MAX_ESCAPE, SHORT, SLACK};
 use super::float::Float as _;
 use super::key::MapKey;
 use bytes::Bytes;
@@ -428,7 +428,7 @@ impl<'s, 'a> Struct<'s, 'a> {
         let k = key.as_bytes();
         if k.len() <= SHORT {
             // `,"key":` in one write.
-            append(out, k.len() * MAX_ESCAPE + 4, |c| {
+            append(out, k.len() * MAX_ESCAPE + SLACK + 4, |c| {
                 c.put(b',');
                 c.put(b'"');
                 put_escaped(c, k);
