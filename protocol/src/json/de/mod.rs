@@ -25,6 +25,7 @@
 
 mod access;
 mod count;
+mod number;
 mod read;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2;

@@ -7,26 +7,7 @@
 
 use super::{Deserializer, Error};
 use crate::json::escape::special_bytes;
-use serde::de::{self, Visitor};
-
-/// A JSON number as serde_json types it: a non-negative integer that fits `u64`, a negative
-/// one that fits `i64` (`-0` is not one), or else the correctly rounded `f64`.
-pub(super) enum Number {
-    U64(u64),
-    I64(i64),
-    F64(f64),
-}
-
-impl Number {
-    #[inline]
-    pub(super) fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Number::U64(n) => visitor.visit_u64(n),
-            Number::I64(n) => visitor.visit_i64(n),
-            Number::F64(n) => visitor.visit_f64(n),
-        }
-    }
-}
+use serde::de;
 
 /// A string's contents: a slice of the input when it has no escapes, else of the scratch.
 pub(super) enum Text<'de, 's, T: ?Sized> {
@@ -85,12 +66,6 @@ impl Syntax {
 /// Bytes reserved for unescaped strings when the first one is read.
 const SCRATCH: usize = 64;
 
-/// Powers of ten an `f64` holds exactly.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
 /// Index of the first `"`, `\` or control byte at or after `i` (the input length if none):
 /// 16 bytes at a time with SSE2 on x86_64, then [`scan_plain_words`].
 #[inline(always)]
@@ -122,12 +97,6 @@ pub(super) fn scan_plain_words(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-#[inline(always)]
-fn digit(c: Option<&u8>) -> Option<u8> {
-    let d = c?.wrapping_sub(b'0');
-    (d < 10).then_some(d)
 }
 
 /// Appends code point (or lone surrogate) `n` in (generalized) UTF-8.
@@ -436,193 +405,6 @@ impl<'de> Deserializer<'de> {
                 }
             }
         }
-    }
-
-    /// Reads a number at `pos` (a `-` or a digit). `single`: a float is rounded to `f32`
-    /// directly (not through `f64`), as serde_json does for `f32` targets.
-    #[inline]
-    pub(super) fn parse_number(&mut self, single: bool) -> Result<Number, Error> {
-        let b = self.input.as_bytes();
-        let start = self.pos;
-        let mut i = start;
-        let negative = b.get(i) == Some(&b'-');
-        i += usize::from(negative);
-        // All digits so far, while they fit.
-        let mut sig = 0u64;
-        let mut exact = true;
-        match b.get(i) {
-            Some(b'0') => {
-                i += 1;
-                if digit(b.get(i)).is_some() {
-                    self.pos = i;
-                    return Err(self.fail(Syntax::InvalidNumber));
-                }
-            }
-            Some(b'1'..=b'9') => {
-                while let Some(d) = digit(b.get(i)) {
-                    match sig
-                        .checked_mul(10)
-                        .and_then(|s| s.checked_add(u64::from(d)))
-                    {
-                        Some(s) => sig = s,
-                        None => exact = false,
-                    }
-                    i += 1;
-                }
-            }
-            c => {
-                self.pos = i;
-                return Err(self.fail(if c.is_none() {
-                    Syntax::Eof
-                } else {
-                    Syntax::InvalidNumber
-                }));
-            }
-        }
-        let mut float = false;
-        // Decimal exponent of `sig` (when `exact`).
-        let mut exp = 0i32;
-        if b.get(i) == Some(&b'.') {
-            float = true;
-            i += 1;
-            let first = i;
-            while let Some(d) = digit(b.get(i)) {
-                if exact {
-                    match sig
-                        .checked_mul(10)
-                        .and_then(|s| s.checked_add(u64::from(d)))
-                    {
-                        Some(s) => {
-                            sig = s;
-                            exp -= 1;
-                        }
-                        None => exact = false,
-                    }
-                }
-                i += 1;
-            }
-            if i == first {
-                self.pos = i;
-                return Err(self.fail(Syntax::InvalidNumber));
-            }
-        }
-        if let Some(b'e' | b'E') = b.get(i) {
-            float = true;
-            i += 1;
-            let negative_exp = b.get(i) == Some(&b'-');
-            if let Some(b'-' | b'+') = b.get(i) {
-                i += 1;
-            }
-            let first = i;
-            let mut e = 0i32;
-            while let Some(d) = digit(b.get(i)) {
-                e = e.saturating_mul(10).saturating_add(i32::from(d));
-                i += 1;
-            }
-            if i == first {
-                self.pos = i;
-                return Err(self.fail(Syntax::InvalidNumber));
-            }
-            exp = if negative_exp {
-                exp.saturating_sub(e)
-            } else {
-                exp.saturating_add(e)
-            };
-        }
-        self.pos = i;
-        if !float && exact {
-            return Ok(if !negative {
-                Number::U64(sig)
-            } else if sig == 0 || sig > 1 << 63 {
-                // `-0` and integers below i64::MIN are floats.
-                Number::F64(-(sig as f64))
-            } else {
-                Number::I64((sig as i64).wrapping_neg())
-            });
-        }
-        let text = &self.input[start..i];
-        let f = if single {
-            text.parse::<f32>().map(f64::from)
-        } else if exact && sig <= 1 << 53 && (-22..=22).contains(&exp) {
-            // Both operands are exact, so the one rounding of the product or quotient gives
-            // the correctly rounded value.
-            let m = sig as f64;
-            let f = if exp < 0 {
-                m / POW10[exp.unsigned_abs() as usize]
-            } else {
-                m * POW10[exp as usize]
-            };
-            Ok(if negative { -f } else { f })
-        } else {
-            text.parse::<f64>()
-        };
-        match f {
-            Ok(f) if f.is_finite() => Ok(Number::F64(f)),
-            _ => Err(self.fail(Syntax::NumberOutOfRange)),
-        }
-    }
-
-    /// The text of an integer (no fraction or exponent) at `pos`, sign included, for the
-    /// 128-bit targets.
-    pub(super) fn integer_text(&mut self) -> Result<&'de str, Error> {
-        let input = self.input;
-        let b = input.as_bytes();
-        let start = self.pos;
-        let mut i = start + usize::from(b.get(start) == Some(&b'-'));
-        match b.get(i) {
-            Some(b'0') => {
-                i += 1;
-                if digit(b.get(i)).is_some() {
-                    self.pos = i;
-                    return Err(self.fail(Syntax::InvalidNumber));
-                }
-            }
-            Some(b'1'..=b'9') => {
-                while digit(b.get(i)).is_some() {
-                    i += 1;
-                }
-            }
-            _ => {
-                self.pos = i;
-                return Err(self.fail(Syntax::InvalidNumber));
-            }
-        }
-        self.pos = i;
-        Ok(&input[start..i])
-    }
-
-    /// Skips a number at `pos`, checking its syntax.
-    fn skip_number(&mut self) -> Result<(), Error> {
-        self.integer_text()?;
-        let b = self.input.as_bytes();
-        let mut i = self.pos;
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            let first = i;
-            while digit(b.get(i)).is_some() {
-                i += 1;
-            }
-            if i == first {
-                self.pos = i;
-                return Err(self.fail(Syntax::InvalidNumber));
-            }
-        }
-        if let Some(b'e' | b'E') = b.get(i) {
-            i += 1;
-            if let Some(b'-' | b'+') = b.get(i) {
-                i += 1;
-            }
-            let first = i;
-            while digit(b.get(i)).is_some() {
-                i += 1;
-            }
-            if i == first {
-                self.pos = i;
-                return Err(self.fail(Syntax::InvalidNumber));
-            }
-        }
-        self.pos = i;
-        Ok(())
     }
 
     /// Takes `:` (after whitespace).
