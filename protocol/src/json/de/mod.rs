@@ -56,8 +56,9 @@ pub(crate) struct Deserializer<'de> {
     pos: usize,
     /// Nesting levels left.
     depth: u8,
-    /// Unescaped strings.
-    scratch: String,
+    /// Unescaped strings (always valid UTF-8 where a string was read into it: see
+    /// `Deserializer::unescape_str`).
+    scratch: Vec<u8>,
     /// Unescaped byte strings.
     raw: Vec<u8>,
     /// Open containers of a value being skipped.
@@ -74,7 +75,7 @@ impl<'de> Deserializer<'de> {
             input,
             pos: 0,
             depth: DEPTH,
-            scratch: String::new(),
+            scratch: Vec::new(),
             raw: Vec::new(),
             stack: Vec::new(),
             count_budget: Cell::new(input.len().saturating_mul(2)),

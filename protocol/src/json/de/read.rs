@@ -183,26 +183,56 @@ impl<'de> Deserializer<'de> {
         let input = self.input;
         let b = input.as_bytes();
         let start = self.pos;
-        let mut i = scan_plain(b, start);
+        let i = scan_plain(b, start);
         if b.get(i) == Some(&b'"') {
             self.pos = i + 1;
             return Ok(Text::Borrowed(&input[start..i]));
+        }
+        self.unescape_str(start, i).map(Text::Copied)
+    }
+
+    /// [`Self::parse_str`] of a string starting at `start` whose first escape (or error) is
+    /// at `i`: the string unescaped into the scratch buffer.
+    #[inline]
+    fn unescape_str(&mut self, start: usize, mut i: usize) -> Result<&str, Error> {
+        let b = self.input.as_bytes();
+        // What the scratch is made of is valid UTF-8 (see the end), given that `start` is a
+        // char boundary: the caller took an opening quote before it; checked so that the
+        // argument stays within this function.
+        if !self.input.is_char_boundary(start) {
+            self.pos = start;
+            return Err(self.fail(Syntax::ExpectedValue));
         }
         self.scratch.clear();
         // Room for the usual escaped string in one allocation per deserializer.
         self.scratch.reserve(SCRATCH);
         let mut from = start;
         loop {
-            self.scratch.push_str(&input[from..i]);
+            self.scratch.extend_from_slice(&b[from..i]);
             match b.get(i) {
                 Some(b'"') => {
                     self.pos = i + 1;
-                    return Ok(Text::Copied(&self.scratch));
+                    // SAFETY: the scratch holds only (1) pieces `from..i` of the input (a
+                    // `str`), each from `start` or from just after an escape (whose last
+                    // byte is ASCII: a letter or a hex digit checked by `hex4`) up to a quote,
+                    // a backslash or a control byte (ASCII) — so each piece is cut at char
+                    // boundaries and is valid UTF-8 —, (2) the ASCII bytes of single-letter
+                    // escapes (`simple_escape` returns only ASCII), and (3) whole UTF-8
+                    // encoded `char`s. A concatenation of valid UTF-8 is valid UTF-8.
+                    #[allow(unsafe_code)]
+                    let text = unsafe { std::str::from_utf8_unchecked(&self.scratch) };
+                    return Ok(text);
                 }
-                Some(b'\\') => {
-                    self.pos = i + 1;
-                    self.unescape()?;
-                }
+                Some(b'\\') => match b.get(i + 1).and_then(|&c| Self::simple_escape(c)) {
+                    Some(e) => {
+                        self.scratch.push(e);
+                        self.pos = i + 2;
+                    }
+                    None => {
+                        self.pos = i + 1;
+                        self.unicode_into_scratch()?;
+                    }
+                },
                 Some(_) => {
                     self.pos = i;
                     return Err(self.fail(Syntax::ControlCharacter));
@@ -270,22 +300,23 @@ impl<'de> Deserializer<'de> {
         })
     }
 
-    /// Takes the escape after a backslash into the scratch string.
-    fn unescape(&mut self) -> Result<(), Error> {
-        let Some(c) = self.byte() else {
-            return Err(self.fail(Syntax::Eof));
-        };
-        self.pos += 1;
-        if c == b'u' {
-            let c = self.unicode_escape()?;
-            self.scratch.push(c);
-        } else {
-            let Some(e) = Self::simple_escape(c) else {
-                return Err(self.fail(Syntax::InvalidEscape));
-            };
-            self.scratch.push(char::from(e));
+    /// Takes a `\u` escape after a backslash into the scratch (any other escape left here
+    /// is an error).
+    fn unicode_into_scratch(&mut self) -> Result<(), Error> {
+        match self.byte() {
+            Some(b'u') => {
+                self.pos += 1;
+                let c = self.unicode_escape()?;
+                self.scratch
+                    .extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                Ok(())
+            }
+            Some(_) => {
+                self.pos += 1;
+                Err(self.fail(Syntax::InvalidEscape))
+            }
+            None => Err(self.fail(Syntax::Eof)),
         }
-        Ok(())
     }
 
     /// Four hex digits.

@@ -23,9 +23,9 @@ use std::arch::x86_64::{
 #[inline]
 #[target_feature(enable = "sse2")]
 fn load(chunk: &[u8; 16]) -> __m128i {
-    let (lo, hi) = chunk.split_at(8);
-    let word = |half: &[u8]| i64::from_le_bytes(half.try_into().unwrap_or_default());
-    _mm_set_epi64x(word(hi), word(lo))
+    let v = u128::from_le_bytes(*chunk);
+    // The casts keep the bits: the high and the low 64 bits.
+    _mm_set_epi64x((v >> 64) as i64, v as i64)
 }
 
 /// Bit `k` set when byte `k` of `v` equals `c`.
