@@ -221,6 +221,32 @@ fn number_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Numbers around the 19 digits the reader accumulates without overflow checks: integer
+/// parts and fractions of up to 22 digits (leading zeros of fractions included), with and
+/// without an exponent.
+fn long_number_text() -> impl Strategy<Value = String> {
+    (
+        "-?",
+        "0|[1-9][0-9]{0,21}",
+        prop::option::of("[0-9]{1,22}"),
+        prop::option::of("[eE][+-]?[0-9]{1,3}"),
+    )
+        .prop_map(|(sign, int, fraction, exp)| {
+            let fraction = fraction.map_or(String::new(), |f| format!(".{f}"));
+            format!("{sign}{int}{fraction}{}", exp.unwrap_or_default())
+        })
+}
+
+/// Strings made mostly of escapes, next to each other and at the ends, with multi-byte
+/// characters between them (the unescaped text is built without re-validation).
+fn escaped_string_text() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "\\n", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\r", "\\t", "\\u00e9", "\\u20ac",
+        "\\ud83d\\ude00", "\\ud83d", "\\u0041", "\\q", "\\u12g4", "é", "γ", "😀", "a", "\u{1}", "\\",
+    ]);
+    prop::collection::vec(piece, 0..12).prop_map(|p| format!("\"{}\"", p.concat()))
+}
+
 fn string_text() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         4 => "[a-zA-Z0-9 ]{0,12}",
@@ -352,6 +378,20 @@ proptest! {
         all_agree(&text)?;
         all_agree(&items[0])?;
         exact_capacity(&format!("[\"message\",{text}]"))?;
+    }
+
+    #[test]
+    fn long_numbers_read_the_same(text in long_number_text()) {
+        all_agree(&text)?;
+        all_agree(&format!("[{text},{text}]"))?;
+        all_agree(&format!("{{\"id\":{text},\"score\":{text}}}"))?;
+    }
+
+    #[test]
+    fn escaped_strings_read_the_same(text in escaped_string_text()) {
+        all_agree(&text)?;
+        all_agree(&format!("[{text},{text}]"))?;
+        all_agree(&format!("{{{text}:{text}}}"))?;
     }
 
     #[test]

@@ -61,10 +61,21 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
     /// the deserializer's budget: then the count is exact (for valid JSON).
     #[inline]
     fn size_hint(&self) -> Option<usize> {
+        if self.de.depth < DEPTH - COUNTED_LEVELS {
+            return None;
+        }
+        self.count()
+    }
+}
+
+impl Seq<'_, '_> {
+    /// [`de::SeqAccess::size_hint`] of an array of the counted levels.
+    #[inline(never)]
+    fn count(&self) -> Option<usize> {
         let de = &*self.de;
         let budget = de.count_budget.get();
         let rest = de.input.len() - de.pos;
-        if rest > COUNT_LIMIT.min(budget) || de.depth < DEPTH - COUNTED_LEVELS {
+        if rest > COUNT_LIMIT.min(budget) {
             return None;
         }
         let (n, seen) = count::elements(de.input.as_bytes(), de.pos, self.first, rest);

@@ -163,20 +163,22 @@ impl<'de> Deserializer<'de> {
             };
         }
         self.pos = i;
-        let f = if single {
-            self.input[start..i].parse::<f32>().map(f64::from)
-        } else if len <= FITS && sig <= 1 << 53 && (-22..=22).contains(&exp) {
+        if !single && len <= FITS && sig <= 1 << 53 && (-22..=22).contains(&exp) {
             // Both operands are exact, so the one rounding of the product or quotient gives
-            // the correctly rounded value.
+            // the correctly rounded value (finite: below 2^53 · 10^22).
             let m = sig as f64;
             let f = if exp < 0 {
                 m / POW10[exp.unsigned_abs() as usize]
             } else {
                 m * POW10[exp as usize]
             };
-            Ok(if negative { -f } else { f })
+            return Ok(Number::F64(if negative { -f } else { f }));
+        }
+        let text = &self.input[start..i];
+        let f = if single {
+            text.parse::<f32>().map(f64::from)
         } else {
-            self.input[start..i].parse::<f64>()
+            text.parse::<f64>()
         };
         match f {
             Ok(f) if f.is_finite() => Ok(Number::F64(f)),
