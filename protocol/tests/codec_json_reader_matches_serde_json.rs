@@ -241,8 +241,27 @@ fn long_number_text() -> impl Strategy<Value = String> {
 /// characters between them (the unescaped text is built without re-validation).
 fn escaped_string_text() -> impl Strategy<Value = String> {
     let piece = prop::sample::select(vec![
-        "\\n", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\r", "\\t", "\\u00e9", "\\u20ac",
-        "\\ud83d\\ude00", "\\ud83d", "\\u0041", "\\q", "\\u12g4", "é", "γ", "😀", "a", "\u{1}", "\\",
+        "\\n",
+        "\\\"",
+        "\\\\",
+        "\\/",
+        "\\b",
+        "\\f",
+        "\\r",
+        "\\t",
+        "\\u00e9",
+        "\\u20ac",
+        "\\ud83d\\ude00",
+        "\\ud83d",
+        "\\u0041",
+        "\\q",
+        "\\u12g4",
+        "é",
+        "γ",
+        "😀",
+        "a",
+        "\u{1}",
+        "\\",
     ]);
     prop::collection::vec(piece, 0..12).prop_map(|p| format!("\"{}\"", p.concat()))
 }

@@ -189,11 +189,18 @@ impl<'de> Deserializer<'de> {
     /// An integer of more than [`FITS`] digits (`start..pos`, sign included): a `u64` or
     /// `i64` if it fits, else the correctly rounded float.
     #[cold]
-    fn long_integer(&mut self, start: usize, negative: bool, single: bool) -> Result<Number, Error> {
+    fn long_integer(
+        &mut self,
+        start: usize,
+        negative: bool,
+        single: bool,
+    ) -> Result<Number, Error> {
         let text = &self.input[start..self.pos];
         let fits = text[usize::from(negative)..]
             .bytes()
-            .try_fold(0u64, |n, c| n.checked_mul(10)?.checked_add(u64::from(c - b'0')));
+            .try_fold(0u64, |n, c| {
+                n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+            });
         if let Some(sig) = fits {
             return Ok(integer(negative, sig));
         }
