@@ -175,6 +175,12 @@ impl<'de> Deserializer<'de> {
             return Ok(Number::F64(if negative { -f } else { f }));
         }
         let text = &self.input[start..i];
+        self.parsed_float(text, single)
+    }
+
+    /// `text` (a number's whole text) correctly rounded by `str::parse` (to `f32` first for
+    /// `single`), out of range when it is not finite.
+    fn parsed_float(&self, text: &str, single: bool) -> Result<Number, Error> {
         let f = if single {
             text.parse::<f32>().map(f64::from)
         } else {
@@ -204,15 +210,7 @@ impl<'de> Deserializer<'de> {
         if let Some(sig) = fits {
             return Ok(integer(negative, sig));
         }
-        let f = if single {
-            text.parse::<f32>().map(f64::from)
-        } else {
-            text.parse::<f64>()
-        };
-        match f {
-            Ok(f) if f.is_finite() => Ok(Number::F64(f)),
-            _ => Err(self.fail(Syntax::NumberOutOfRange)),
-        }
+        self.parsed_float(text, single)
     }
 
     /// The text of an integer (no fraction or exponent) at `pos`, sign included, for the
