@@ -248,31 +248,30 @@ impl<'de> Deserializer<'de> {
         let b = self.input.as_bytes();
         let mut i = self.pos;
         if b.get(i) == Some(&b'.') {
-            i += 1;
-            let first = i;
-            while digit(b.get(i)).is_some() {
-                i += 1;
-            }
-            if i == first {
-                self.pos = i;
-                return Err(self.fail(Syntax::InvalidNumber));
-            }
+            i = self.skip_digits(i + 1)?;
         }
         if let Some(b'e' | b'E') = b.get(i) {
             i += 1;
             if let Some(b'-' | b'+') = b.get(i) {
                 i += 1;
             }
-            let first = i;
-            while digit(b.get(i)).is_some() {
-                i += 1;
-            }
-            if i == first {
-                self.pos = i;
-                return Err(self.fail(Syntax::InvalidNumber));
-            }
+            i = self.skip_digits(i)?;
         }
         self.pos = i;
         Ok(())
+    }
+
+    /// The end of the run of digits at `i`, which must hold at least one.
+    fn skip_digits(&mut self, from: usize) -> Result<usize, Error> {
+        let b = self.input.as_bytes();
+        let mut i = from;
+        while digit(b.get(i)).is_some() {
+            i += 1;
+        }
+        if i == from {
+            self.pos = i;
+            return Err(self.fail(Syntax::InvalidNumber));
+        }
+        Ok(i)
     }
 }
