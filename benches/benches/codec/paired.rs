@@ -15,6 +15,10 @@
 //!   (run only next to Volley, the `decode_untyped` rows' comparison).
 //! - `--only packet/op/impl --iters N`: runs that one implementation `N` times without a clock
 //!   and exits, for an instruction count (`benches/codec_instructions.py`, callgrind).
+//! - `--in-process`: measures every row in this process, one after the other. By default each
+//!   row runs in a fresh process of this binary (`--row packet/op`, which prints the row's
+//!   per-round times as one JSON line): the heap state the earlier rows leave behind moved
+//!   some rows by an order of magnitude (`binary64KiB/decode_shared`, see benches/README.md).
 
 use crate::cpu_time::ThreadCpuTime;
 use crate::row::{Routine, Row};
@@ -32,6 +36,8 @@ struct Options {
     list: bool,
     only: Option<String>,
     iters: Option<u64>,
+    in_process: bool,
+    row: Option<String>,
 }
 
 /// Rounds run and dropped after the calibration of a row.
@@ -55,6 +61,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         list: false,
         only: None,
         iters: None,
+        in_process: false,
+        row: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -81,6 +89,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 o.batch_ns = ms * 1e6;
             }
             "--only" => o.only = Some(value(a)?),
+            "--in-process" => o.in_process = true,
+            "--row" => o.row = Some(value(a)?),
             "--iters" => {
                 o.iters = Some(value(a)?.parse().map_err(|e| format!("--iters: {e}"))?);
             }
@@ -98,6 +108,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     if let Some(only) = &o.only {
         let iters = o.iters.ok_or("--only needs --iters N")?;
         return run_only(only, iters);
+    }
+    if let Some(row) = &o.row {
+        return run_child(row, &o);
     }
     if o.list {
         for (_, build) in scenarios::all::<ThreadCpuTime>() {
@@ -186,7 +199,11 @@ fn measure_all(o: &Options) -> Result<(), String> {
     let mut out = Vec::new();
     for (_, build) in scenarios::all::<ThreadCpuTime>() {
         for row in build().iter_mut().filter(|r| selected(&o.filters, r)) {
-            let r = measure_row(&m, row, o);
+            let r = if o.in_process {
+                measure_row(&m, row, o)
+            } else {
+                measure_in_child(row, o)?
+            };
             eprintln!("{}", progress_line(&r));
             out.push(r);
         }
@@ -207,8 +224,13 @@ fn measure_all(o: &Options) -> Result<(), String> {
     out.sort_by_key(key);
     print_table(&out);
     eprintln!(
-        "paired: {} rows, {} rounds each, batches of {:.1} ms CPU, {:.0} s; load average {} at the start, {} at the end",
+        "paired: {} rows ({}), {} rounds each, batches of {:.1} ms CPU, {:.0} s; load average {} at the start, {} at the end",
         out.len(),
+        if o.in_process {
+            "in one process"
+        } else {
+            "each in a fresh process"
+        },
         o.rounds,
         o.batch_ns / 1e6,
         start.elapsed().as_secs_f64(),
@@ -220,6 +242,15 @@ fn measure_all(o: &Options) -> Result<(), String> {
 
 fn measure_row(m: &ThreadCpuTime, row: &mut Row<ThreadCpuTime>, o: &Options) -> Measured {
     let start = Instant::now();
+    let rounds = run_rounds(m, row, o);
+    summarize(row, rounds, start.elapsed().as_secs_f64())
+}
+
+/// Each implementation's batch size and per-iteration times (ns), one per round.
+type Rounds = Vec<(u64, Vec<f64>)>;
+
+/// Calibrates the row's implementations, then runs the warm-up and measured rounds.
+fn run_rounds(m: &ThreadCpuTime, row: &mut Row<ThreadCpuTime>, o: &Options) -> Rounds {
     let k = row.impls.len();
     let batch: Vec<u64> = row
         .impls
@@ -235,11 +266,16 @@ fn measure_row(m: &ThreadCpuTime, row: &mut Row<ThreadCpuTime>, o: &Options) -> 
             }
         }
     }
+    batch.into_iter().zip(per_iter).collect()
+}
+
+/// The row's summaries from its rounds (`rounds[i]` is `row.impls[i]`'s).
+fn summarize(row: &Row<ThreadCpuTime>, rounds: Rounds, secs: f64) -> Measured {
     let of = |name: &str| {
         row.impls
             .iter()
             .position(|imp| imp.name == name)
-            .map(|i| &per_iter[i])
+            .map(|i| &rounds[i].1)
     };
     let (volley, sio, floor) = (of("volley"), of("socketioxide"), of("serde_json"));
     let ratio = |num: Option<&Vec<f64>>, den: Option<&Vec<f64>>| Summary::of(&ratios(num?, den?));
@@ -250,14 +286,84 @@ fn measure_row(m: &ThreadCpuTime, row: &mut Row<ThreadCpuTime>, o: &Options) -> 
         times: row
             .impls
             .iter()
-            .zip(&batch)
-            .zip(&per_iter)
-            .filter_map(|((imp, &n), t)| Some((imp.name, n, Summary::of(t)?)))
+            .zip(&rounds)
+            .filter_map(|(imp, (n, t))| Some((imp.name, *n, Summary::of(t)?)))
             .collect(),
         speed_up: ratio(sio, volley),
         floor: ratio(volley, floor),
-        secs: start.elapsed().as_secs_f64(),
+        secs,
     }
+}
+
+/// What a `--row` child prints: the row's name and each implementation's batch size and
+/// per-round times, in the row's order.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ChildRow {
+    row: String,
+    impls: Vec<(String, u64, Vec<f64>)>,
+}
+
+/// `--row packet/op`: measures that one row (its packet kind's data built in this fresh
+/// process) and prints its rounds as one JSON line.
+fn run_child(name: &str, o: &Options) -> Result<(), String> {
+    let packet = name.split('/').next().unwrap_or_default();
+    for (label, build) in scenarios::all::<ThreadCpuTime>() {
+        if label != packet {
+            continue;
+        }
+        let mut rows = build();
+        if let Some(row) = rows.iter_mut().find(|r| r.name() == name) {
+            let rounds = run_rounds(&ThreadCpuTime, row, o);
+            let line = ChildRow {
+                row: name.to_owned(),
+                impls: row
+                    .impls
+                    .iter()
+                    .zip(rounds)
+                    .map(|(imp, (n, t))| (imp.name.to_owned(), n, t))
+                    .collect(),
+            };
+            let json = serde_json::to_string(&line).map_err(|e| e.to_string())?;
+            println!("{json}");
+            return Ok(());
+        }
+    }
+    Err(format!("--row {name}: no such row (see --paired --list)"))
+}
+
+/// Runs `row` in a fresh process of this binary (`--row`) and summarizes what it printed.
+fn measure_in_child(row: &Row<ThreadCpuTime>, o: &Options) -> Result<Measured, String> {
+    let start = Instant::now();
+    let name = row.name();
+    let exe = std::env::current_exe().map_err(|e| format!("the bench binary's path: {e}"))?;
+    let output = std::process::Command::new(exe)
+        .args(["--paired", "--row", &name])
+        .args(["--rounds", &o.rounds.to_string()])
+        .args(["--batch-ms", &(o.batch_ns / 1e6).to_string()])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{name}: starting its process: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("{name}: its process failed ({})", output.status));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .ok_or_else(|| format!("{name}: its process printed no result"))?;
+    let child: ChildRow =
+        serde_json::from_str(line).map_err(|e| format!("{name}: its result: {e}"))?;
+    let names: Vec<&str> = child.impls.iter().map(|i| i.0.as_str()).collect();
+    let expected: Vec<&str> = row.impls.iter().map(|i| i.name).collect();
+    if child.row != name || names != expected {
+        return Err(format!(
+            "{name}: its process measured {} {names:?}, expected {expected:?}",
+            child.row
+        ));
+    }
+    let rounds = child.impls.into_iter().map(|(_, n, t)| (n, t)).collect();
+    Ok(summarize(row, rounds, start.elapsed().as_secs_f64()))
 }
 
 /// The batch size of ≈`target_ns` of CPU time: grown from one granule until a batch takes at
