@@ -69,7 +69,7 @@ const SCRATCH: usize = 64;
 /// Index of the first `"`, `\` or control byte at or after `i` (the input length if none):
 /// 16 bytes at a time with SSE2 on x86_64, then [`scan_plain_words`].
 #[inline(always)]
-fn scan_plain(b: &[u8], i: usize) -> usize {
+pub(crate) fn scan_plain(b: &[u8], i: usize) -> usize {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     let i = match super::sse2::scan_plain(b, i) {
         Ok(found) => return found,
