@@ -2,11 +2,10 @@
 //! the server-wide graceful shutdown.
 
 use crate::cork::Corked;
-use crate::http::RemoteAddr;
 use crate::limit::{ConnectionLimit, Counted};
 use crate::service::{App, AppBody, VolleyBody, VolleyService};
 use crate::stall::WriteStall;
-use crate::IoRuntime;
+use crate::{ConnInfo, IoRuntime};
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either, FutureExt, Shared};
 use futures_util::StreamExt;
@@ -369,13 +368,16 @@ where
 {
     // Volley's WebSocket answers go out with the connection's first frames (see `cork`).
     let (stream, cork) = Corked::new(stream);
-    let service = service_fn(move |mut req: Request<Incoming>| {
-        req.extensions_mut().insert(RemoteAddr(remote));
-        req.extensions_mut().insert(cork.clone());
+    let service = service_fn(move |req: Request<Incoming>| {
+        // Handed over directly, not as request extensions (a map and a box each, per request).
+        let conn = ConnInfo {
+            remote: Some(remote),
+            cork: Some(cork.clone()),
+        };
         let mut service = service.clone();
         async move {
             poll_fn(|cx| service.poll_ready(cx)).await?;
-            let response: Response<VolleyBody<B>> = service.dispatch(req).await?;
+            let response: Response<VolleyBody<B>> = service.dispatch(req, conn).await?;
             Ok::<_, S::Error>(response)
         }
     });

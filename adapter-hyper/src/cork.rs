@@ -32,8 +32,8 @@ enum State {
     Releasing,
 }
 
-/// A request extension of the standalone server: [`CorkNext::set`] asks the connection to
-/// keep its next `101` answer until the WebSocket side flushes.
+/// Handed by the standalone server with each of Volley's requests: [`CorkNext::set`] asks the
+/// connection to keep its next `101` answer until the WebSocket side flushes.
 #[derive(Debug, Clone)]
 pub(crate) struct CorkNext(Arc<AtomicBool>);
 

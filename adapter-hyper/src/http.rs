@@ -28,8 +28,8 @@ pub struct RemoteAddr(pub SocketAddr);
 
 /// Builds the core's view of a request head: one text block for the target and every header
 /// (a session keeps its handshake's head as long as it lives). Values are kept whatever their
-/// bytes, decoded as Node decodes them.
-pub(crate) fn request_head<B>(req: &Request<B>) -> RequestHead {
+/// bytes, decoded as Node decodes them. `remote`: the peer address, if known.
+pub(crate) fn request_head<B>(req: &Request<B>, remote: Option<SocketAddr>) -> RequestHead {
     let method = match *req.method() {
         hyper::Method::GET => Method::Get,
         hyper::Method::POST => Method::Post,
@@ -49,8 +49,8 @@ pub(crate) fn request_head<B>(req: &Request<B>) -> RequestHead {
     for (name, value) in headers {
         head.header_bytes(name.as_str(), value.as_bytes());
     }
-    if let Some(remote) = req.extensions().get::<RemoteAddr>() {
-        head.remote(remote.0);
+    if let Some(remote) = remote {
+        head.remote(remote);
     }
     head.build()
 }

@@ -90,13 +90,44 @@ pub trait IoRuntime: Clone + Send + Sync + Unpin + 'static {
 /// when the core asks for it (answering 413 past maxPayload, and stopping early when the
 /// core ends the request), waits for a parked long-poll, and answers a WebSocket
 /// request with `101` while spawning its connection task on `rt`.
+///
+/// The peer address comes from the request's [`RemoteAddr`] extension, when there is one.
 pub async fn handle<R, B>(rt: &R, io: Endpoint, req: Request<B>) -> Response<Full<Bytes>>
 where
     R: IoRuntime,
     B: Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let head = request_head(&req);
+    handle_on(rt, io, req, ConnInfo::default()).await
+}
+
+/// What the standalone server knows about the connection a request came on, handed to
+/// [`handle_on`] directly rather than as request extensions (which would cost a map and a box
+/// per extension for every request).
+#[derive(Default)]
+pub(crate) struct ConnInfo {
+    /// The peer address; without it, the request's [`RemoteAddr`] extension, if any.
+    pub(crate) remote: Option<std::net::SocketAddr>,
+    /// Asks the connection to keep its next `101` answer (see `cork`).
+    pub(crate) cork: Option<cork::CorkNext>,
+}
+
+/// [`handle`] for a request whose connection is described by `conn`.
+pub(crate) async fn handle_on<R, B>(
+    rt: &R,
+    io: Endpoint,
+    req: Request<B>,
+    conn: ConnInfo,
+) -> Response<Full<Bytes>>
+where
+    R: IoRuntime,
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let remote = conn
+        .remote
+        .or_else(|| req.extensions().get::<RemoteAddr>().map(|r| r.0));
+    let head = request_head(&req, remote);
     let (mut parts, body) = req.into_parts();
     // Every request at debug level (method, query, status, how long it took, how long it was
     // parked): what tells a late answer from a wrong one when a client reports an error.
@@ -172,7 +203,10 @@ where
             let parked = traced.is_some().then(Instant::now);
             (finish(pending.await), parked)
         }
-        HttpOutcome::WebSocket(upgrade) => (ws::accept(rt, io, &mut parts, upgrade), None),
+        HttpOutcome::WebSocket(upgrade) => (
+            ws::accept(rt, io, &mut parts, conn.cork.as_ref(), upgrade),
+            None,
+        ),
         HttpOutcome::NotMine => (empty(StatusCode::NOT_FOUND), None),
         // A resolved verdict is never deferred again.
         HttpOutcome::Deferred(_) => (to_hyper(volley_protocol::api::bad_request()), None),

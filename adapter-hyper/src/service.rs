@@ -3,7 +3,8 @@
 //! (`volley_tokio::VolleyService`, `volley_async_std::VolleyService`, and the same for
 //! `VolleyLayer`); the standalone servers serve a `VolleyService` too.
 
-use crate::{empty, handle, IoRuntime};
+use crate::http::RemoteAddr;
+use crate::{empty, handle_on, ConnInfo, IoRuntime};
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::body::{Body, Incoming};
@@ -234,10 +235,14 @@ impl<R: IoRuntime, S> VolleyService<R, S> {
     }
 
     /// Starts answering `req` without boxing: Volley's own requests go to [`handle`], the
-    /// rest to the inner service (which must be ready).
+    /// rest to the inner service (which must be ready). `conn`: what the standalone server
+    /// knows about the connection (nothing when mounted in another app); Volley's own
+    /// requests get it directly, the inner service's the peer address as a [`RemoteAddr`]
+    /// extension.
     pub(crate) fn dispatch<ReqBody, ResBody>(
         &mut self,
-        req: Request<ReqBody>,
+        mut req: Request<ReqBody>,
+        conn: ConnInfo,
     ) -> impl Future<Output = Result<Response<VolleyBody<ResBody>>, S::Error>> + Send + 'static
     where
         S: Service<Request<ReqBody>, Response = Response<ResBody>>,
@@ -247,13 +252,18 @@ impl<R: IoRuntime, S> VolleyService<R, S> {
         ReqBody::Error: Into<BoxError>,
     {
         let target = if self.io.is_mine(req.uri().path()) {
-            Either::Left((self.rt.clone(), self.io.clone(), req))
+            Either::Left((self.rt.clone(), self.io.clone(), req, conn))
         } else {
+            if let Some(remote) = conn.remote {
+                req.extensions_mut().insert(RemoteAddr(remote));
+            }
             Either::Right(self.inner.call(req))
         };
         async move {
             match target {
-                Either::Left((rt, io, req)) => Ok(handle(&rt, io, req).await.map(Either::Left)),
+                Either::Left((rt, io, req, conn)) => {
+                    Ok(handle_on(&rt, io, req, conn).await.map(Either::Left))
+                }
                 Either::Right(inner) => Ok(inner.await?.map(Either::Right)),
             }
         }
@@ -280,6 +290,6 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        Box::pin(self.dispatch(req))
+        Box::pin(self.dispatch(req, ConnInfo::default()))
     }
 }

@@ -42,11 +42,13 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// `101 Switching Protocols`, and spawns the connection task that runs once hyper hands over
 /// the socket. A handshake that fails the checks gets the answer of the reference's `ws`
 /// (its `abortHandshake`): the status, `Connection: close`, the reason as plain text, and the
-/// connection closes.
+/// connection closes. `cork`: the standalone server's connection, which keeps the `101` until
+/// the connection task's first flush.
 pub(crate) fn accept<R: IoRuntime>(
     rt: &R,
     io: Endpoint,
     parts: &mut Parts,
+    cork: Option<&CorkNext>,
     mut upgrade: WsUpgrade,
 ) -> Response<Full<Bytes>> {
     let protocol = match check_handshake(parts) {
@@ -66,7 +68,7 @@ pub(crate) fn accept<R: IoRuntime>(
         return Refused::Upgrade.response();
     };
     let accept_key = derive_accept_key(key.as_bytes());
-    if let Some(cork) = parts.extensions.get::<CorkNext>() {
+    if let Some(cork) = cork {
         cork.set();
     }
     let config = WebSocketConfig::default()
