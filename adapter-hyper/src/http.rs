@@ -39,20 +39,12 @@ pub(crate) fn request_head<B>(req: &Request<B>, remote: Option<SocketAddr>) -> R
         _ => Method::Other,
     };
     let uri = req.uri();
-    let mut head = RequestHead::builder(method, uri.path(), uri.query());
-    let headers = req.headers();
-    let bytes = headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len())
-        .sum();
-    head.reserve(headers.len(), bytes);
-    for (name, value) in headers {
-        head.header_bytes(name.as_str(), value.as_bytes());
-    }
-    if let Some(remote) = remote {
-        head.remote(remote);
-    }
-    head.build()
+    let headers = || {
+        req.headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()))
+    };
+    RequestHead::from_header_bytes(method, uri.path(), uri.query(), headers, remote)
 }
 
 /// Why a request body could not be read.
@@ -127,7 +119,12 @@ pub(crate) fn append_headers(
     list: impl IntoIterator<Item = (Str, Str)>,
 ) {
     for (name, value) in list {
-        let name = hyper::header::HeaderName::from_bytes(name.as_bytes());
+        // The names of every polling answer, taken as they are rather than parsed.
+        let name = match &*name {
+            "Content-Type" => Ok(hyper::header::CONTENT_TYPE),
+            "Cache-Control" => Ok(hyper::header::CACHE_CONTROL),
+            _ => hyper::header::HeaderName::from_bytes(name.as_bytes()),
+        };
         if let (Ok(name), Ok(value)) = (name, header_value(value)) {
             headers.append(name, value);
         }

@@ -80,6 +80,58 @@ impl RequestHead {
         RequestHeadBuilder::new(method, path, query)
     }
 
+    /// A head with all its headers given at once, each value the bytes received (decoded as
+    /// [`RequestHeadBuilder::header_bytes`] does): the text block and the offset table are
+    /// each allocated once, at their exact size, which is what adapters use for every
+    /// request. `headers` gives the `(name, value)` pairs; it is called twice (to size, then
+    /// to fill).
+    ///
+    /// ```
+    /// use volley_protocol::engine::{Method, RequestHead};
+    ///
+    /// let headers = [("host", &b"example.test"[..]), ("X-Name", &b"caf\xe9"[..])];
+    /// let head = RequestHead::from_header_bytes(
+    ///     Method::Get,
+    ///     "/socket.io/",
+    ///     Some("EIO=4"),
+    ///     || headers.iter().copied(),
+    ///     Some("127.0.0.1:5000".parse().unwrap()),
+    /// );
+    /// assert_eq!(head.target(), "/socket.io/?EIO=4");
+    /// assert_eq!(head.header("x-name"), Some("café"));
+    /// assert_eq!(head.headers().next(), Some(("host", "example.test")));
+    /// assert!(head.remote().is_some());
+    /// ```
+    ///
+    /// # Panics
+    /// Panics if the head would reach 4 GiB.
+    pub fn from_header_bytes<'h, I>(
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        headers: impl Fn() -> I,
+        remote: Option<SocketAddr>,
+    ) -> RequestHead
+    where
+        I: Iterator<Item = (&'h str, &'h [u8])>,
+    {
+        let mut len = path.len() + query.map_or(0, |q| q.len() + 1);
+        let mut count = 0;
+        for (name, value) in headers() {
+            count += 1;
+            if known_code(name).is_none() {
+                len += name.len();
+            }
+            len += value.len() + value.iter().filter(|b| !b.is_ascii()).count();
+        }
+        let mut builder = RequestHeadBuilder::with_capacity(method, path, query, count, len);
+        for (name, value) in headers() {
+            builder.header_bytes(name, value);
+        }
+        builder.remote = remote;
+        builder.build()
+    }
+
     /// Adds a header (builder style; each call copies the head, so adapters use
     /// [`RequestHead::builder`]).
     ///
@@ -152,10 +204,42 @@ impl RequestHead {
     /// The value of query parameter `key`, percent-decoded. As with the reference
     /// (`URLSearchParams` into an object), the last occurrence wins.
     pub fn query_param(&self, key: &str) -> Option<Cow<'_, str>> {
-        raw_pairs(self.query())
-            .filter(|(k, _)| percent_decode(k) == key)
-            .last()
-            .map(|(_, v)| percent_decode(v))
+        let [value] = self.query_params([key]);
+        value
+    }
+
+    /// The values of the query parameters `keys`, percent-decoded, found in one pass over the
+    /// query; as with [`query_param`](Self::query_param), the last occurrence of a key wins.
+    ///
+    /// ```
+    /// use volley_protocol::engine::{Method, RequestHead};
+    ///
+    /// let head = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=polling&sid=a%2Bb");
+    /// let [transport, sid, t] = head.query_params(["transport", "sid", "t"]);
+    /// assert_eq!(transport.as_deref(), Some("polling"));
+    /// assert_eq!(sid.as_deref(), Some("a+b"));
+    /// assert_eq!(t, None);
+    /// ```
+    pub fn query_params<const N: usize>(&self, keys: [&str; N]) -> [Option<Cow<'_, str>>; N] {
+        let query = self.query();
+        let mut raw = [None; N];
+        // The usual query has nothing to decode: one look tells, and then the pairs are
+        // compared and handed out as they are.
+        if !query.bytes().any(|b| b == b'%' || b == b'+') {
+            for (k, v) in raw_pairs(query) {
+                if let Some(i) = keys.iter().position(|key| *key == k) {
+                    raw[i] = Some(v);
+                }
+            }
+            return raw.map(|v| v.map(Cow::Borrowed));
+        }
+        for (k, v) in raw_pairs(query) {
+            let k = percent_decode(k);
+            if let Some(i) = keys.iter().position(|key| *key == k) {
+                raw[i] = Some(v);
+            }
+        }
+        raw.map(|v| v.map(percent_decode))
     }
 
     /// Every query parameter as `(key, value)`, percent-decoded (`+` is a space), in order;
@@ -242,7 +326,20 @@ pub struct RequestHeadBuilder {
 
 impl RequestHeadBuilder {
     fn new(method: Method, path: &str, query: Option<&str>) -> Self {
-        let mut text = String::with_capacity(path.len() + query.map_or(0, |q| q.len() + 1));
+        Self::with_capacity(method, path, query, 0, 0)
+    }
+
+    /// A builder whose text block holds `len` bytes (the target included) and whose table
+    /// holds `headers` headers before either grows.
+    fn with_capacity(
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        headers: usize,
+        len: usize,
+    ) -> Self {
+        let target = path.len() + query.map_or(0, |q| q.len() + 1);
+        let mut text = String::with_capacity(len.max(target));
         text.push_str(path);
         let path_end = offset(&text);
         if let Some(query) = query {
@@ -254,7 +351,7 @@ impl RequestHeadBuilder {
             target_end: offset(&text),
             path_end,
             text,
-            fields: Vec::new(),
+            fields: Vec::with_capacity(headers),
             remote: None,
         }
     }
@@ -278,17 +375,19 @@ impl RequestHeadBuilder {
     /// Panics if the head would reach 4 GiB.
     pub fn header_bytes(&mut self, name: &str, value: &[u8]) -> &mut Self {
         let name = self.push_name(name);
-        match std::str::from_utf8(value) {
-            Ok(ascii) if ascii.is_ascii() => self.text.push_str(ascii),
+        match value.is_ascii().then(|| std::str::from_utf8(value)) {
+            Some(Ok(ascii)) => self.text.push_str(ascii),
             _ => self.text.extend(value.iter().map(|&b| char::from(b))),
         }
         self.fields.push([name, offset(&self.text)]);
         self
     }
 
-    /// Writes `name` in lowercase and returns its entry: a known name's code (its text taken
-    /// back out) or its length.
+    /// Returns `name`'s entry: a known name's code, or its length once written in lowercase.
     fn push_name(&mut self, name: &str) -> u32 {
+        if let Some(code) = known_code(name) {
+            return KNOWN_FLAG | code;
+        }
         let start = self.text.len();
         if name.bytes().any(|b| b.is_ascii_uppercase()) {
             self.text
@@ -296,17 +395,9 @@ impl RequestHeadBuilder {
         } else {
             self.text.push_str(name);
         }
-        match header_name::code(&self.text[start..]) {
-            Some(code) => {
-                self.text.truncate(start);
-                KNOWN_FLAG | code
-            }
-            None => {
-                let len = offset(&self.text[start..]);
-                assert!(len & KNOWN_FLAG == 0, "a header name under 2 GiB");
-                len
-            }
-        }
+        let len = offset(&self.text[start..]);
+        assert!(len & KNOWN_FLAG == 0, "a header name under 2 GiB");
+        len
     }
 
     /// Makes room for `headers` more headers whose names and values take `bytes` bytes, so
@@ -351,17 +442,54 @@ impl From<RequestHead> for RequestHeadBuilder {
     }
 }
 
+/// The code of a known header name, in any case (adapters on hyper pass lowercase names,
+/// which the first lookup finds).
+fn known_code(name: &str) -> Option<u32> {
+    header_name::code(name).or_else(|| {
+        let upper = name.bytes().any(|b| b.is_ascii_uppercase());
+        let found = upper.then(|| KNOWN.iter().position(|k| k.eq_ignore_ascii_case(name)));
+        found.flatten().map(|i| i as u32)
+    })
+}
+
 /// The end of `text` as an offset.
 fn offset(text: &str) -> u32 {
     u32::try_from(text.len()).expect("a request head under 4 GiB")
 }
 
 /// `key=value` pairs of a query string, still encoded; a pair without `=` has an empty value.
-fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+fn raw_pairs(query: &str) -> RawPairs<'_> {
+    RawPairs { rest: query }
+}
+
+/// The iterator of [`raw_pairs`]: a plain byte loop, which for a query of a few dozen bytes
+/// costs a fraction of `split('&')` and `split_once('=')` (each a `memchr` per call).
+struct RawPairs<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for RawPairs<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.rest.is_empty() {
+                return None;
+            }
+            let rest = self.rest;
+            // `&` and `=` are ASCII: the slices below end on character boundaries.
+            let end = rest.bytes().position(|b| b == b'&').unwrap_or(rest.len());
+            let pair = &rest[..end];
+            self.rest = rest.get(end + 1..).unwrap_or("");
+            if pair.is_empty() {
+                continue;
+            }
+            return Some(match pair.bytes().position(|b| b == b'=') {
+                Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+                None => (pair, ""),
+            });
+        }
+    }
 }
 
 /// Decodes `%XX` escapes and `+` (as `application/x-www-form-urlencoded` does); invalid
@@ -414,6 +542,36 @@ mod tests {
         assert_eq!(h.query_param("missing"), None);
         let bad = RequestHead::new(Method::Get, "/x?v=%zz%4");
         assert_eq!(bad.query_param("v").as_deref(), Some("%zz%4"));
+    }
+
+    #[test]
+    fn one_pass_over_the_query_finds_what_a_lookup_per_key_finds() {
+        // A lookup per key written the plain way: split on `&`, then on the first `=`.
+        fn reference(query: &str, key: &str) -> Option<String> {
+            query
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+                .rfind(|(k, _)| percent_decode(k) == key)
+                .map(|(_, v)| percent_decode(v).into_owned())
+        }
+        let queries = [
+            "",
+            "&&",
+            "EIO=4&transport=polling&sid=abc",
+            "sid=a&sid=&sid=b&EIO",
+            "EIO=4&transport=polling&sid=a%2Bb&t=x",
+            "s%69d=one&sid=two&x+y=z",
+            "transport=web+socket&EIO=%34&=v&sid=%zz",
+            "a=b=c&&sid==&EIO=4&",
+        ];
+        let keys = ["transport", "sid", "EIO", "x y", ""];
+        for query in queries {
+            let head = RequestHead::new(Method::Get, &format!("/socket.io/?{query}"));
+            let found = head.query_params(keys).map(|v| v.map(Cow::into_owned));
+            let expected = keys.map(|key| reference(query, key));
+            assert_eq!(found, expected, "{query}");
+        }
     }
 
     #[test]

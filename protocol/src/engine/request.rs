@@ -4,7 +4,7 @@
 use super::config::EngineConfig;
 use super::head::RequestHead;
 use super::response::{has_invalid_header_char, ErrorCode};
-use crate::Str;
+use std::borrow::Cow;
 
 /// HTTP request method, as far as Engine.IO cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,7 +88,7 @@ impl TransportKind {
 
 /// Where a request goes, decided from the request alone (session lookups come after).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Route {
+pub(crate) enum Route<'a> {
     /// Not under the Engine.IO path.
     NotMine,
     /// `OPTIONS`: answered `204` with the CORS headers.
@@ -104,22 +104,31 @@ pub(crate) enum Route {
     /// An upgrade request for the polling transport without a sid: the reference completes
     /// the WebSocket handshake and closes the WebSocket at once (polling takes no upgrades).
     UpgradeThenClose,
-    /// A request for the session `sid`.
-    Session { sid: Str, transport: TransportKind },
+    /// A request for the session `sid`; `eio4`: whether it names protocol 4 (`EIO=4`), which
+    /// is checked once the session is found.
+    Session {
+        sid: Cow<'a, str>,
+        transport: TransportKind,
+        eio4: bool,
+    },
 }
 
 /// Routes a request the way the reference's `verify` does, in its order: transport, `Origin`
 /// header, `sid`, handshake method, WebSocket without upgrade, then (for handshakes) `EIO`
 /// — which the reference checks on an upgrade request only after the WebSocket handshake's
-/// own checks, as it does the transport's taking upgrades.
-pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
+/// own checks, as it does the transport's taking upgrades. `upgrade`: the request asks to
+/// switch protocols ([`RequestHead::is_upgrade`]).
+pub(crate) fn route<'a>(config: &EngineConfig, head: &'a RequestHead, upgrade: bool) -> Route<'a> {
     if !path_matches(&config.path, head.path()) {
         return Route::NotMine;
     }
     if head.method() == Method::Options {
         return Route::Preflight;
     }
-    let transport = match head.query_param("transport").as_deref() {
+    // One pass over the query for the three parameters routing reads.
+    let [transport, sid, eio] = head.query_params(["transport", "sid", "EIO"]);
+    let eio4 = eio.as_deref() == Some("4");
+    let transport = match transport.as_deref() {
         Some("polling") if config.transports.polling => TransportKind::Polling,
         Some("websocket") if config.transports.websocket => TransportKind::WebSocket,
         _ => return Route::Error(ErrorCode::UnknownTransport),
@@ -127,11 +136,11 @@ pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
     if head.header("origin").is_some_and(has_invalid_header_char) {
         return Route::Error(ErrorCode::BadRequest);
     }
-    let upgrade = head.is_upgrade();
-    if let Some(sid) = head.query_param("sid").filter(|s| !s.is_empty()) {
+    if let Some(sid) = sid.filter(|s| !s.is_empty()) {
         return Route::Session {
-            sid: Str::from(sid.as_ref()),
+            sid,
             transport,
+            eio4,
         };
     }
     if head.method() != Method::Get {
@@ -143,7 +152,7 @@ pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
     if upgrade && transport != TransportKind::WebSocket {
         return Route::UpgradeThenClose;
     }
-    if head.query_param("EIO").as_deref() != Some("4") {
+    if !eio4 {
         let code = ErrorCode::UnsupportedProtocolVersion;
         return match upgrade {
             true => Route::RefuseUpgrade(code),
@@ -159,7 +168,7 @@ pub(crate) fn route(config: &EngineConfig, head: &RequestHead) -> Route {
 /// sid before the WebSocket handshake, whatever follows; a refusal is the plain `400`.
 pub(crate) fn asked_without_session(config: &EngineConfig, head: &RequestHead) -> bool {
     matches!(
-        route(config, head),
+        route(config, head, head.is_upgrade()),
         Route::UpgradeThenClose | Route::RefuseUpgrade(_)
     )
 }
@@ -177,8 +186,29 @@ fn path_matches(base: &str, path: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn r(method: Method, target: &str) -> Route {
-        route(&EngineConfig::default(), &RequestHead::new(method, target))
+    /// The route of `head`, no longer borrowing it.
+    fn owned(head: &RequestHead) -> Route<'static> {
+        match route(&EngineConfig::default(), head, head.is_upgrade()) {
+            Route::Session {
+                sid,
+                transport,
+                eio4,
+            } => Route::Session {
+                sid: Cow::Owned(sid.into_owned()),
+                transport,
+                eio4,
+            },
+            Route::NotMine => Route::NotMine,
+            Route::Preflight => Route::Preflight,
+            Route::Error(code) => Route::Error(code),
+            Route::Handshake(transport) => Route::Handshake(transport),
+            Route::RefuseUpgrade(code) => Route::RefuseUpgrade(code),
+            Route::UpgradeThenClose => Route::UpgradeThenClose,
+        }
+    }
+
+    fn r(method: Method, target: &str) -> Route<'static> {
+        owned(&RequestHead::new(method, target))
     }
 
     #[test]
@@ -228,15 +258,25 @@ mod tests {
         assert_eq!(
             r(Method::Post, "/socket.io?EIO=4&transport=polling&sid=s1"),
             Route::Session {
-                sid: Str::from("s1"),
-                transport: TransportKind::Polling
+                sid: Cow::Borrowed("s1"),
+                transport: TransportKind::Polling,
+                eio4: true,
+            }
+        );
+        // The protocol of a session's request is checked once the session is found.
+        assert_eq!(
+            r(Method::Get, "/socket.io/?EIO=3&transport=polling&sid=s%2B1"),
+            Route::Session {
+                sid: Cow::Borrowed("s+1"),
+                transport: TransportKind::Polling,
+                eio4: false,
             }
         );
         let upgrade = |target: &str| {
             let head = RequestHead::new(Method::Get, target)
                 .with_header("Connection", "Upgrade")
                 .with_header("Upgrade", "WebSocket");
-            route(&EngineConfig::default(), &head)
+            owned(&head)
         };
         assert_eq!(
             upgrade("/socket.io/?EIO=4&transport=websocket"),
@@ -263,9 +303,6 @@ mod tests {
         // `Upgrade: websocket` without `Connection: upgrade` is no upgrade to Node.
         let plain = RequestHead::new(Method::Get, "/socket.io/?EIO=4&transport=websocket")
             .with_header("Upgrade", "websocket");
-        assert_eq!(
-            route(&EngineConfig::default(), &plain),
-            Route::Error(BadRequest)
-        );
+        assert_eq!(owned(&plain), Route::Error(BadRequest));
     }
 }

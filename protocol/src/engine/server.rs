@@ -208,7 +208,7 @@ impl EngineServer {
                 HttpResponse::error(cors_headers(cors, &head, false), code, None)
             })
         };
-        let (sid, transport) = match route(&self.shared.config, &head) {
+        let (sid, transport, eio4) = match route(&self.shared.config, &head, upgrade) {
             Route::NotMine => return RequestOutcome::NotMine,
             Route::Preflight => {
                 let headers = cors_headers(cors, &head, true);
@@ -247,23 +247,29 @@ impl EngineServer {
                     transport,
                 });
             }
-            Route::Session { sid, transport } => (sid, transport),
+            Route::Session {
+                sid,
+                transport,
+                eio4,
+            } => (sid, transport, eio4),
         };
-        let Some((key, session)) = (self.by_sid.get(&sid).copied())
+        let Some((key, session)) = (self.by_sid.get(sid.as_ref()).copied())
             .and_then(|key| Some((key, self.sessions.get_mut(key)?)))
         else {
             return error(ErrorCode::UnknownSid);
         };
         // The reference's protocol check: a session is EIO 4, and a request naming another
         // (or none) is refused.
-        if head.query_param("EIO").as_deref() != Some("4") {
+        if !eio4 {
             return error(ErrorCode::BadRequest);
         }
         if upgrade {
             // Polling takes no upgrade: the WebSocket is closed once open (no pending entry).
             if transport == TransportKind::WebSocket {
-                self.pending_ws
-                    .insert(req, PendingWs::Upgrade(sid, wants_base64(&head)));
+                self.pending_ws.insert(
+                    req,
+                    PendingWs::Upgrade(Str::from(&*sid), wants_base64(&head)),
+                );
             }
             self.prepare_upgrade_headers(req, &head, false);
             return RequestOutcome::UpgradeWebSocket;
