@@ -105,6 +105,33 @@ fn exact_capacity(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The estimate behind `SeqAccess::size_hint` for arrays of the two outer levels with more
+/// than 2 KiB left (`Seq::count`): for records of one size, at least their number (the `Vec`
+/// never regrows) and at most one more per 2 KiB of input; exact below that.
+fn estimated_capacity(text: &str) -> Result<(), TestCaseError> {
+    let slack = text.len() / 2048 + 1;
+    let records = match json::from_str::<Vec<Item>>(text) {
+        Ok(v) => Some((v.capacity(), v.len())),
+        Err(_) => json::from_str::<(String, Vec<Item>)>(text)
+            .ok()
+            .map(|v| (v.1.capacity(), v.1.len())),
+    };
+    if let Some((capacity, len)) = records {
+        if text.len() <= 2048 {
+            prop_assert_eq!(capacity, len, "{:?}", text);
+        }
+        prop_assert!(capacity >= len, "{} < {}: {:?}", capacity, len, text);
+        prop_assert!(
+            capacity <= len + slack,
+            "{} > {} + {}",
+            capacity,
+            len,
+            slack
+        );
+    }
+    Ok(())
+}
+
 /// Every target type on `text`.
 fn all_agree(text: &str) -> Result<(), TestCaseError> {
     same::<Value>(text)?;
@@ -400,6 +427,15 @@ proptest! {
     }
 
     #[test]
+    fn long_arrays_get_an_estimated_capacity(item in item_text(), copies in 1usize..400) {
+        let items = vec![item; copies].join(",");
+        for text in [format!("[{items}]"), format!("[\"message\",[{items}]]")] {
+            all_agree(&text)?;
+            estimated_capacity(&text)?;
+        }
+    }
+
+    #[test]
     fn long_numbers_read_the_same(text in long_number_text()) {
         all_agree(&text)?;
         all_agree(&format!("[{text},{text}]"))?;
@@ -440,4 +476,20 @@ fn nesting_limit_and_unlimited_skipping_match() {
     }
     let enums = format!("{}1{}", "{\"B\":".repeat(200), "}".repeat(200));
     all_agree(&enums).unwrap();
+}
+
+/// A long array whose first 2 KiB are denser than the rest gets an estimate above its length,
+/// but never more than one element per byte of input (nor more than serde's 1 MiB cap).
+#[test]
+fn estimate_is_bounded_by_the_input() {
+    let text = format!("[{}1{}]", "1,".repeat(1024), " ".repeat(60_000));
+    let ours: Vec<u8> = json::from_str(&text).unwrap();
+    assert_eq!(ours, serde_json::from_str::<Vec<u8>>(&text).unwrap());
+    assert!(ours.capacity() > ours.len());
+    assert!(ours.capacity() <= text.len(), "{}", ours.capacity());
+    // Ending within the sample: exact, however long the input after it.
+    let text = format!("[[1,2,3],[4]]{}", " ".repeat(60_000));
+    let ours: Vec<Vec<u8>> = json::from_str(&text).unwrap();
+    assert_eq!(ours, [vec![1, 2, 3], vec![4]]);
+    assert_eq!((ours.capacity(), ours[0].capacity()), (2, 3));
 }

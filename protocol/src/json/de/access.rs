@@ -12,12 +12,17 @@ use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
 /// records, whose `Vec`s gain nothing from an exact size.
 const COUNTED_LEVELS: u8 = 2;
 
-/// Arrays are counted only when at most this many bytes of input are left. What an exact
-/// size saves is mostly glibc's consolidation of its freed small chunks, which a `Vec`
+/// Arrays are counted whole only when at most this many bytes of input are left. What an
+/// exact size saves is mostly glibc's consolidation of its freed small chunks, which a `Vec`
 /// growing past 1 KiB by doubling triggers and one of the exact size below 1 KiB does not;
-/// a longer array's `Vec` is past 1 KiB either way, and the few reallocations it saves cost
-/// less than counting (measured: `benches/README.md`).
+/// a longer array's `Vec` is past 1 KiB either way, and the reallocations and copies it
+/// saves cost less than counting all of it (measured: `benches/README.md`).
 const COUNT_LIMIT: usize = 2048;
+
+/// A longer array of the counted levels is counted over its first this many bytes only, and
+/// its length estimated from that (see [`Seq::count`]): what saves its `Vec`'s regrowth
+/// (the copies of every doubling) at a fixed cost.
+const SAMPLE: usize = 2048;
 
 /// The elements of an array whose `[` was taken.
 pub(super) struct Seq<'a, 'de> {
@@ -57,8 +62,9 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
     }
 
     /// The elements left, counted ahead (see `count.rs`) when the array is one of the
-    /// outer [`COUNTED_LEVELS`] and at most [`COUNT_LIMIT`] bytes of input are left, within
-    /// the deserializer's budget: then the count is exact (for valid JSON).
+    /// outer [`COUNTED_LEVELS`], within the deserializer's budget: exact (for valid JSON)
+    /// when at most [`COUNT_LIMIT`] bytes of input are left or the array ends within
+    /// [`SAMPLE`] bytes, else estimated from its first [`SAMPLE`] bytes.
     #[inline]
     fn size_hint(&self) -> Option<usize> {
         if self.de.depth < DEPTH - COUNTED_LEVELS {
@@ -70,17 +76,36 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
 
 impl Seq<'_, '_> {
     /// [`de::SeqAccess::size_hint`] of an array of the counted levels.
+    ///
+    /// The estimate for a long array takes the `n` elements that start in its first
+    /// [`SAMPLE`] bytes (the last one perhaps cut off) as the density of the rest of the
+    /// input: `n · rest / SAMPLE`, rounded up. For records of even size that is at least
+    /// their number (no regrowth) and at most one element per [`SAMPLE`] bytes more; when
+    /// later elements are smaller the `Vec` grows as it would without a hint. It asks for
+    /// at most one element per byte of input left (`n` counts commas that are in the
+    /// sample; per two bytes for valid JSON), and serde caps what any hint reserves at
+    /// 1 MiB.
     #[inline(never)]
     fn count(&self) -> Option<usize> {
         let de = &*self.de;
         let budget = de.count_budget.get();
         let rest = de.input.len() - de.pos;
-        if rest > COUNT_LIMIT.min(budget) {
+        if rest <= COUNT_LIMIT.min(budget) {
+            let (n, seen) = count::elements(de.input.as_bytes(), de.pos, self.first, rest);
+            de.count_budget.set(budget - seen);
+            return Some(n);
+        }
+        if SAMPLE > budget {
             return None;
         }
-        let (n, seen) = count::elements(de.input.as_bytes(), de.pos, self.first, rest);
+        let (n, seen) = count::elements(de.input.as_bytes(), de.pos, self.first, SAMPLE);
         de.count_budget.set(budget - seen);
-        Some(n)
+        if seen < SAMPLE {
+            // The array ended within the sample: exact.
+            return Some(n);
+        }
+        // n · rest / SAMPLE rounded up, without overflow (n ≤ SAMPLE).
+        Some(rest / SAMPLE * n + (rest % SAMPLE * n).div_ceil(SAMPLE))
     }
 }
 

@@ -4,8 +4,9 @@
 //! 1 MiB; without a hint a `Vec` grows by doubling, and every growth is a reallocation (for
 //! a `Vec` of records, glibc also merges all its freed small chunks on the first request
 //! above 1 KiB). The count is exact for valid JSON, and for any input it counts commas that
-//! are there (at most one element per byte of the array), so a hint never asks for memory
-//! in proportion to anything the input does not contain.
+//! are there (at most one element per byte of the array). A long array is counted over its
+//! first bytes only and its length estimated from their density (`access.rs`, `Seq::count`):
+//! at most one element per byte of input left.
 //!
 //! Eight bytes at a time, with plain `u64` arithmetic: the word's quotes, backslashes,
 //! brackets and commas are found with exact byte-equality masks (no borrow between bytes),
