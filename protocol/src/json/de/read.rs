@@ -128,8 +128,20 @@ impl<'de> Deserializer<'de> {
     }
 
     /// Skips whitespace and returns the next byte without taking it.
+    ///
+    /// The usual case, a token right where the last one ended, is one load and compare
+    /// inline; whitespace (and the end) are left to [`Self::peek_after_whitespace`].
     #[inline(always)]
     pub(super) fn peek(&mut self) -> Option<u8> {
+        match self.input.as_bytes().get(self.pos) {
+            Some(&c) if c > b' ' => Some(c),
+            _ => self.peek_after_whitespace(),
+        }
+    }
+
+    /// [`Self::peek`] where the next byte is whitespace, a byte up to `0x20`, or the end.
+    #[inline(never)]
+    fn peek_after_whitespace(&mut self) -> Option<u8> {
         let b = self.input.as_bytes();
         while let Some(&c) = b.get(self.pos) {
             if c > b' ' || !matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
