@@ -172,9 +172,23 @@ impl<'de> Deserializer<'de> {
         }
     }
 
+    /// Whether the four bytes at `at` are `word` (one 4-byte compare, no `memcmp` call).
+    #[inline(always)]
+    fn four(&self, at: usize, word: &[u8; 4]) -> bool {
+        self.input
+            .as_bytes()
+            .get(at..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            == Some(word)
+    }
+
     /// Takes `null` (its `n` next).
     #[inline]
     pub(super) fn null(&mut self) -> Result<(), Error> {
+        if self.four(self.pos, b"null") {
+            self.pos += 4;
+            return Ok(());
+        }
         self.pos += 1;
         self.literal(b"ull")
     }
@@ -182,8 +196,14 @@ impl<'de> Deserializer<'de> {
     /// Takes `true` or `false` (`first`, their first letter, next).
     #[inline]
     pub(super) fn boolean(&mut self, first: u8) -> Result<bool, Error> {
-        self.pos += 1;
         let value = first == b't';
+        // `true` whole, or the four letters after the `f` of `false`.
+        let at = self.pos + usize::from(!value);
+        if self.four(at, if value { b"true" } else { b"alse" }) {
+            self.pos = at + 4;
+            return Ok(value);
+        }
+        self.pos += 1;
         self.literal(if value { b"rue".as_slice() } else { b"alse" })?;
         Ok(value)
     }
