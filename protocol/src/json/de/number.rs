@@ -113,6 +113,7 @@ impl<'de> Deserializer<'de> {
 
     /// The rest of a number with a fraction or an exponent (at `i`, after the integer part
     /// of `len` digits whose value is `sig`).
+    #[inline(always)]
     fn parse_float(
         &mut self,
         start: usize,
