@@ -173,20 +173,17 @@ fn count_block(state: &mut State, carry: &mut Carry, block: &[u8; 64]) -> Option
     let m = masks(block);
     let mut quotes = m.quotes;
     if m.backslashes | carry.escaped_in != 0 {
-        // Which bytes a backslash escapes, in order (a backslash escaped by the one before it
-        // escapes nothing).
-        let mut escaped = carry.escaped_in;
-        let mut rest = m.backslashes & !escaped;
-        carry.escaped_in = 0;
-        while rest != 0 {
-            let bit = rest & rest.wrapping_neg();
-            let next = bit << 1;
-            if next == 0 {
-                carry.escaped_in = 1;
-            }
-            escaped |= next;
-            rest &= !(bit | next);
-        }
+        // Which bytes a backslash escapes (a backslash escaped by the one before it escapes
+        // nothing), without a loop over the backslashes: the backslashes that start a run
+        // (not escaped themselves) are subtracted from the run ends' bits with the odd
+        // positions set, which leaves a bit pattern telling odd-length runs from even ones
+        // (simdjson's method).
+        const ODD: u64 = 0xaaaa_aaaa_aaaa_aaaa;
+        let backslashes = m.backslashes;
+        let starts = backslashes & !carry.escaped_in;
+        let codes = ((starts << 1) | ODD).wrapping_sub(starts) ^ ODD;
+        let escaped = codes ^ (backslashes | carry.escaped_in);
+        carry.escaped_in = (codes & backslashes) >> 63;
         quotes &= !escaped;
     }
     // Prefix XOR: bit k is the parity of the quotes at or below k, so it is set from an
