@@ -130,16 +130,19 @@ impl<'de> Deserializer<'de> {
     /// Skips whitespace and returns the next byte without taking it.
     ///
     /// The usual case, a token right where the last one ended, is one load and compare
-    /// inline; whitespace (and the end) are left to [`Self::peek_after_whitespace`].
+    /// inline; whitespace is left to [`Self::peek_after_whitespace`].
     #[inline(always)]
     pub(super) fn peek(&mut self) -> Option<u8> {
         match self.input.as_bytes().get(self.pos) {
             Some(&c) if c > b' ' => Some(c),
-            _ => self.peek_after_whitespace(),
+            Some(_) => self.peek_after_whitespace(),
+            None => None,
         }
     }
 
-    /// [`Self::peek`] where the next byte is whitespace, a byte up to `0x20`, or the end.
+    /// [`Self::peek`] where the next byte is whitespace (or another byte up to `0x20`):
+    /// cold, since JSON from Socket.IO clients (`JSON.stringify`) has none.
+    #[cold]
     #[inline(never)]
     fn peek_after_whitespace(&mut self) -> Option<u8> {
         let b = self.input.as_bytes();
