@@ -12,6 +12,22 @@ fn with_payload<R>(
 ) -> R {
     // Event names are JSON-escaped by serde_json; a String never fails to serialize.
     let name = name.map(|n| serde_json::to_string(n).unwrap_or_else(|_| "\"\"".into()));
+    if let Some((rest, empty)) = args.forwardable() {
+        // Checked text: the arguments and the closing `]` are copied as they came.
+        let comma = name.is_some() && !empty;
+        let len = 1 + name.as_ref().map_or(0, String::len) + usize::from(comma) + rest.len();
+        let write = |out: &mut String| {
+            out.push('[');
+            if let Some(name) = &name {
+                out.push_str(name);
+            }
+            if comma {
+                out.push(',');
+            }
+            out.push_str(rest);
+        };
+        return f(len, &write);
+    }
     let raw = args.raw_view();
     let (mut items, mut bytes) = (usize::from(name.is_some()), 0);
     raw.for_each(|a| {

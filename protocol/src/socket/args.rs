@@ -32,6 +32,10 @@ pub struct Args {
     /// The whole array, for single-pass deserialization.
     data: Str,
     event: bool,
+    /// Where the arguments start in `data` (just past the name and its comma, or at the `]`)
+    /// when the decoder's full check accepted `data`, so `data[rest..]` can be forwarded as
+    /// is; 0 when unknown (the arguments are then found by the validator).
+    rest: u32,
 }
 
 impl PartialEq for Args {
@@ -323,6 +327,7 @@ impl Args {
             attachments,
             data: data.clone(),
             event,
+            rest: 0,
         })
     }
 
@@ -345,19 +350,55 @@ impl Args {
             attachments,
             data,
             event,
+            rest: 0,
         })
     }
 
     /// The arguments of a text event whose `data` the decoder's full check accepted and whose
-    /// name was read already.
-    pub(super) fn checked_event(name: Str, data: Str) -> Args {
+    /// name was read already; `after_name` is where the name ends in `data` (0: not known).
+    pub(super) fn checked_event(name: Str, data: Str, after_name: usize) -> Args {
+        let rest = if after_name == 0 {
+            0
+        } else {
+            // Valid JSON: after the name come blanks, then `,` or the closing `]`.
+            let b = data.as_bytes();
+            let mut i = after_name;
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+                i += 1;
+            }
+            match b.get(i) {
+                Some(b',') => u32::try_from(i + 1).unwrap_or(0),
+                Some(b']') => u32::try_from(i).unwrap_or(0),
+                _ => 0,
+            }
+        };
         Args {
             name: Some(name),
             args: OnceLock::new(),
             attachments: Vec::new(),
             data,
             event: true,
+            rest,
         }
+    }
+
+    /// The arguments as they came, each followed by its `,` or by the closing `]`: what
+    /// forwarding them writes after its own `[` and name, without finding each argument.
+    /// `None` when the data was not checked with its name's end known, or when it holds a
+    /// blank anywhere (forwarding drops blanks between arguments; finding those needs the
+    /// validator). The bool says whether there is no argument.
+    pub(crate) fn forwardable(&self) -> Option<(&str, bool)> {
+        if self.rest == 0 {
+            return None;
+        }
+        let rest = self.data.get(self.rest as usize..)?;
+        if rest
+            .bytes()
+            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            return None;
+        }
+        Some((rest, rest.starts_with(']')))
     }
 
     /// [`Args::deserialize`], ignoring arguments beyond what `T` takes (as

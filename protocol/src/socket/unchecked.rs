@@ -289,7 +289,9 @@ impl UncheckedEvent {
             Name::Owned(name) => Str::from(String::from(name)),
         };
         let data = self.text.slice(self.data as usize..self.text.len());
-        let args = Args::checked_event(name.clone(), data);
+        // 0 (a numeric name) stays 0: the name's end is not known.
+        let after_name = self.after_name.saturating_sub(self.data) as usize;
+        let args = Args::checked_event(name.clone(), data, after_name);
         Ok((name, args))
     }
 
