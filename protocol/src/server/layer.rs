@@ -227,7 +227,25 @@ impl SocketLayer {
         };
         match decoded {
             Ok(Some(Decoded::Packet(packet))) => self.on_packet(now, sid, packet),
-            Ok(Some(Decoded::Event(event))) => self.on_unchecked(now, sid, event),
+            Ok(Some(Decoded::Event(event))) => {
+                // The usual case, a socket of this client's: queued with the client found above.
+                let position = self.popped + self.events.len() as u64;
+                let joined = client
+                    .sockets
+                    .iter()
+                    .find(|(n, _)| n.as_str() == event.nsp())
+                    .and_then(|(_, key)| self.sockets.get(*key));
+                match joined {
+                    Some(socket) => {
+                        client.unchecked = client.unchecked.or(NonZeroU64::new(position + 1));
+                        self.events.push_back(Event::Unchecked {
+                            socket: socket.id.clone(),
+                            event,
+                        });
+                    }
+                    None => self.on_unjoined(now, sid, event),
+                }
+            }
             Ok(None) => {}
             // The reference closes the connection; its sockets see `forced close`.
             Err(_) => {
@@ -564,34 +582,15 @@ impl SocketLayer {
         }
     }
 
-    fn on_unchecked(&mut self, now: Instant, sid: &str, event: UncheckedEvent) {
-        let position = self.popped + self.events.len() as u64;
-        let Some(client) = self.clients.get_mut(sid) else {
+    /// A deferred event for a namespace the client has not joined: decided as the validating
+    /// decoder would (malformed → `forced close`, else the unjoined-namespace close).
+    fn on_unjoined(&mut self, now: Instant, sid: &str, event: UncheckedEvent) {
+        if !self.settle(sid) {
             return;
-        };
-        let joined = client
-            .sockets
-            .iter()
-            .find(|(n, _)| n.as_str() == event.nsp());
-        match joined.and_then(|(_, key)| self.sockets.get(*key)) {
-            Some(socket) => {
-                client.unchecked = client.unchecked.or(NonZeroU64::new(position + 1));
-                self.events.push_back(Event::Unchecked {
-                    socket: socket.id.clone(),
-                    event,
-                });
-            }
-            // Not joined: decided as the validating decoder would (malformed → `forced
-            // close`, else the unjoined-namespace close).
-            None => {
-                if !self.settle(sid) {
-                    return;
-                }
-                match event.check() {
-                    Ok(packet) => self.on_packet(now, sid, packet),
-                    Err(_) => self.close_client(sid, DisconnectReason::ForcedClose, true),
-                }
-            }
+        }
+        match event.check() {
+            Ok(packet) => self.on_packet(now, sid, packet),
+            Err(_) => self.close_client(sid, DisconnectReason::ForcedClose, true),
         }
     }
 
