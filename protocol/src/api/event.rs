@@ -351,7 +351,9 @@ pub struct AckResponder {
     pub(crate) socket: SocketId,
     pub(crate) id: u64,
     /// Set for a server-side event from another node: the answer goes to that node.
-    pub(crate) reply_to: Option<(Str, crate::server::ReplyTo)>,
+    /// Boxed: rare, and the responder travels inside every event, which is moved by value
+    /// several times on its way to the handler.
+    pub(crate) reply_to: Option<Box<(Str, crate::server::ReplyTo)>>,
     /// Set once several responders answer the same request ([`Event::shared_ack`]): whether
     /// one of them sent the answer already.
     pub(crate) answered: OnceLock<Arc<AtomicBool>>,
@@ -413,7 +415,7 @@ impl AckResponder {
         if (self.answered.get()).is_some_and(|a| a.swap(true, Ordering::AcqRel)) {
             return;
         }
-        match self.reply_to {
+        match self.reply_to.map(|r| *r) {
             Some((nsp, to)) => super::cluster::reply(&self.io, &nsp, to, args),
             None => super::ops::send_ack(&self.io, &self.socket, self.id, args),
         }
@@ -425,7 +427,7 @@ impl AckResponder {
             io,
             socket: SocketId::from(Str::new()),
             id: 0,
-            reply_to: Some((nsp, to)),
+            reply_to: Some(Box::new((nsp, to))),
             answered: OnceLock::new(),
         }
     }
