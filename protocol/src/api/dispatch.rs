@@ -24,12 +24,14 @@ use std::task::{Context, Poll};
 impl super::endpoint::Core for Server {
     type App = SioApp;
 
-    fn dispatch(shared: &Arc<IoShared>, events: impl Iterator<Item = ServerEvent>) {
-        for event in events {
-            // A panicking handler must not take down the task that happened to run it (a
-            // connection's, or the server's timer): the panic hook has reported it already.
-            let _ = catch_unwind(AssertUnwindSafe(|| dispatch_one(shared, event)));
-        }
+    fn dispatch(shared: &Arc<IoShared>, event: &mut Option<ServerEvent>) {
+        // A panicking handler must not take down the task that happened to run it (a
+        // connection's, or the server's timer): the panic hook has reported it already.
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            if let Some(event) = event.take() {
+                dispatch_one(shared, event);
+            }
+        }));
     }
 
     fn departure_depth(&self) -> usize {

@@ -46,8 +46,10 @@ pub(crate) enum CoreOutcome {
 /// the Socket.IO server. `App` is what runs the user's code for its events.
 pub(crate) trait Core: Driver<Event: Send> + Send + Sized + 'static {
     type App: Send + Sync + 'static;
-    /// Runs the user's code for `events`, outside the lock.
-    fn dispatch(shared: &Arc<Shared<Self>>, events: impl Iterator<Item = Self::Event>);
+    /// Runs the user's code for the event taken out of `event`, outside the lock. The event
+    /// stays in its slot until the handler's code takes it: events are large, and each move
+    /// on the way (into an iterator, a closure, `catch_unwind`'s frame) is a copy.
+    fn dispatch(shared: &Arc<Shared<Self>>, event: &mut Option<Self::Event>);
     /// Groups of sockets leaving one after the other under way (`server/departures.rs`).
     fn departure_depth(&self) -> usize {
         0
@@ -169,7 +171,10 @@ impl<C: Core> Shared<C> {
         };
         let _guard = DispatchGuard::enter(key);
         loop {
-            C::dispatch(&me, first.take().into_iter().chain(rest.drain(..)));
+            C::dispatch(&me, &mut first);
+            for event in rest.drain(..) {
+                C::dispatch(&me, &mut Some(event));
+            }
             // The next socket of such a group starts once the handlers of the one before it
             // have run: a loop here, however many sockets the group holds.
             let mut st = lock(&self.state);

@@ -266,12 +266,14 @@ pub(crate) fn admit<D: Driver>(
 impl super::endpoint::Core for EngineServer {
     type App = EngineApp;
 
-    fn dispatch(shared: &Arc<Shared<Self>>, events: impl Iterator<Item = EngineEvent>) {
+    fn dispatch(shared: &Arc<Shared<Self>>, event: &mut Option<EngineEvent>) {
         let io = EngineIo(shared.clone());
-        for event in events {
-            // As for Socket.IO handlers: a panicking callback must not kill the task running it.
-            let _ = catch_unwind(AssertUnwindSafe(|| dispatch_one(&io, event)));
-        }
+        // As for Socket.IO handlers: a panicking callback must not kill the task running it.
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            if let Some(event) = event.take() {
+                dispatch_one(&io, event);
+            }
+        }));
     }
 }
 
