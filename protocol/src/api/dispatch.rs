@@ -4,11 +4,12 @@
 use super::ack::{AckError, AckReply, BroadcastAcks};
 use super::connecting::{Connecting, Init};
 use super::event::{AckResponder, Event};
+use super::handler::DynEvent;
 use super::incoming::{Delivery, Gate, Incoming};
 use super::io::{IoShared, NsEntry, SioApp};
 use super::middleware::{run_middleware, EventRefused, EventVerdict, Later};
 use super::ops::args_of;
-use super::socket::{lock, read, write, DynEventMiddleware, SocketEntry, SocketRef};
+use super::socket::{lock, read, write, DynEventMiddleware, SocketEntry, SocketRef, SocketState};
 use crate::server::{
     AckId, AckOutcome, ConnectRequest, DisconnectReason, Event as ServerEvent, Handshake, Payload,
     RequestResult, Server, SocketId,
@@ -272,13 +273,20 @@ enum Step {
 /// async middleware on, the rest runs in a spawned task and the socket's next events wait
 /// for it. A socket with neither hands the event to its handler as it came.
 fn process(socket: &SocketRef, incoming: Incoming) -> Step {
-    let (middleware, any) = match socket.entry.state().rare.as_deref() {
-        Some(rare) => (rare.middleware.clone(), rare.any.clone()),
-        None => (Vec::new(), None),
+    let (middleware, any) = {
+        let state = socket.entry.state();
+        match state.rare.as_deref() {
+            Some(rare) if !rare.middleware.is_empty() || rare.any.is_some() => {
+                (rare.middleware.clone(), rare.any.clone())
+            }
+            // Neither: the handler is found under the same lock.
+            _ => {
+                let handler = handler_for(&state, incoming.name());
+                drop(state);
+                return Step::Done(run_handler(socket, handler, incoming));
+            }
+        }
     };
-    if middleware.is_empty() && any.is_none() {
-        return Step::Done(call_handler(socket, incoming));
-    }
     let event = match incoming.into_event() {
         Ok(event) => event,
         Err(_) => {
@@ -416,14 +424,20 @@ fn report_refusal(socket: &SocketRef, refused: EventRefused) {
 /// the client, as the decoder would have: then false, and the caller delivers nothing more of
 /// that socket. Without any handler, the event is still validated for that.
 fn call_handler(socket: &SocketRef, incoming: Incoming) -> bool {
-    let handler = {
-        let state = socket.entry.state();
-        state
-            .handlers
-            .get(incoming.name())
-            .cloned()
-            .or_else(|| state.rare.as_ref().and_then(|r| r.fallback.clone()))
-    };
+    let handler = handler_for(&socket.entry.state(), incoming.name());
+    run_handler(socket, handler, incoming)
+}
+
+/// The handler of event `name`, else the socket's fallback.
+fn handler_for(state: &SocketState, name: &str) -> Option<DynEvent> {
+    state
+        .handlers
+        .get(name)
+        .cloned()
+        .or_else(|| state.rare.as_ref().and_then(|r| r.fallback.clone()))
+}
+
+fn run_handler(socket: &SocketRef, handler: Option<DynEvent>, incoming: Incoming) -> bool {
     let delivery = match handler {
         // A panicking handler counts as handled (the panic hook reported it): the socket's
         // later events still reach their handlers.

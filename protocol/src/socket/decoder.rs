@@ -237,17 +237,19 @@ fn header(text: &str, max_attachments: usize) -> Result<Header, DecodeError> {
 /// Reads ASCII digits from `b[i..]`: `None` if there are none, else the value (`None` on
 /// overflow) and the index after the last digit.
 fn digits(b: &[u8], i: usize) -> Option<(Option<u64>, usize)> {
-    let len = b[i.min(b.len())..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if len == 0 {
-        return None;
+    // One pass: the value is built while the digits are counted (an ack id is read once
+    // per packet, and grows with the number of requests a client made).
+    let mut n = Some(0u64);
+    let mut end = i;
+    while let Some(&c) = b.get(end) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        n = n.and_then(|n| n.checked_mul(10)?.checked_add(u64::from(d)));
+        end += 1;
     }
-    let n = b[i..i + len].iter().try_fold(0u64, |acc, &c| {
-        acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))
-    });
-    Some((n, i + len))
+    (end > i).then_some((n, end))
 }
 
 /// What PROTOCOL.md requires of each packet type's payload.
