@@ -35,6 +35,18 @@ impl Cursor<'_> {
         self.n += keep.min(8);
     }
 
+    /// Stores all 16 bytes of `block` (one store) but keeps only the first `keep` (`<= 16`),
+    /// as [`Self::put_word_prefix`]. The cursor must have room for all 16.
+    #[inline(always)]
+    pub(crate) fn put_block_prefix(&mut self, block: &[u8; 16], keep: usize) {
+        let dst: &mut [MaybeUninit<u8>; 16] = (&mut self.buf[self.n..self.n + 16])
+            .try_into()
+            .expect("a 16-byte range");
+        // One 16-byte copy (a loop of byte writes here stays 16 byte stores).
+        *dst = block.map(MaybeUninit::new);
+        self.n += keep.min(16);
+    }
+
     /// Writes a few bytes, one at a time (for short tokens: no `memcpy` call).
     #[inline(always)]
     pub(crate) fn put_all(&mut self, bytes: &[u8]) {
@@ -83,8 +95,16 @@ mod tests {
             c.put_word_prefix(*b"hijklmno", 8);
         });
         assert_eq!(out, b"abcdefghijklmno");
+        append(&mut out, 16, |c| {
+            c.put_block_prefix(b"pqrstuvwxyzXXXXX", 11)
+        });
+        append(&mut out, 32, |c| {
+            c.put_block_prefix(b"0123456789ABCDEF", 16);
+            c.put_block_prefix(b"GHIJKLMNOPQRSTUV", 0);
+        });
+        assert_eq!(out, b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEF");
         append(&mut out, 0, |_| ());
-        assert_eq!(out, b"abcdefghijklmno");
+        assert_eq!(out, b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEF");
     }
 
     #[test]
@@ -92,6 +112,13 @@ mod tests {
     fn putting_more_than_reserved_panics() {
         let mut out = Vec::new();
         append(&mut out, 1, |c| c.put_all(b"xy"));
+    }
+
+    #[test]
+    #[should_panic]
+    fn a_block_needs_room_for_all_sixteen_bytes() {
+        let mut out = Vec::new();
+        append(&mut out, 15, |c| c.put_block_prefix(b"0123456789abcdef", 1));
     }
 
     #[test]

@@ -44,19 +44,8 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        match self.de.peek() {
-            Some(b']') => return Ok(None),
-            Some(b',') if !self.first => {
-                self.de.pos += 1;
-                match self.de.peek() {
-                    Some(b']') => return Err(self.de.fail(Syntax::TrailingComma)),
-                    Some(_) => {}
-                    None => return Err(self.de.fail(Syntax::Eof)),
-                }
-            }
-            Some(_) if self.first => self.first = false,
-            Some(_) => return Err(self.de.fail(Syntax::ExpectedListCommaOrEnd)),
-            None => return Err(self.de.fail(Syntax::Eof)),
+        if !self.element_slow()? {
+            return Ok(None);
         }
         seed.deserialize(&mut *self.de).map(Some)
     }
@@ -75,6 +64,27 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
 }
 
 impl Seq<'_, '_> {
+    /// What comes before an element, in general: nothing before the first, else a comma
+    /// (whitespace around it); `Ok(false)` at the array's end.
+    #[inline]
+    fn element_slow(&mut self) -> Result<bool, Error> {
+        match self.de.peek() {
+            Some(b']') => return Ok(false),
+            Some(b',') if !self.first => {
+                self.de.pos += 1;
+                match self.de.peek() {
+                    Some(b']') => return Err(self.de.fail(Syntax::TrailingComma)),
+                    Some(_) => {}
+                    None => return Err(self.de.fail(Syntax::Eof)),
+                }
+            }
+            Some(_) if self.first => self.first = false,
+            Some(_) => return Err(self.de.fail(Syntax::ExpectedListCommaOrEnd)),
+            None => return Err(self.de.fail(Syntax::Eof)),
+        }
+        Ok(true)
+    }
+
     /// [`de::SeqAccess::size_hint`] of an array of the counted levels.
     ///
     /// The estimate for a long array takes the `n` elements that start in its first
@@ -129,8 +139,30 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
+        let at = self.de.pos;
+        // The usual key after the first, `,"` (no whitespace): one 2-byte test.
+        if !self.first && self.de.input.as_bytes().get(at..at + 2) == Some(b",\"") {
+            self.de.pos = at + 1;
+        } else if !self.key_slow()? {
+            return Ok(None);
+        }
+        seed.deserialize(Key(&mut *self.de)).map(Some)
+    }
+
+    /// The value after the key's `:` (which reading the key took).
+    #[inline]
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        seed.deserialize(&mut *self.de)
+    }
+}
+
+impl Map<'_, '_> {
+    /// What comes before a key, in general: the first key's quote, or a comma (whitespace
+    /// around it) and the quote; `Ok(false)` at the object's end.
+    #[inline]
+    fn key_slow(&mut self) -> Result<bool, Error> {
         match self.de.peek() {
-            Some(b'}') => return Ok(None),
+            Some(b'}') => return Ok(false),
             Some(b'"') if self.first => self.first = false,
             Some(b',') if !self.first => {
                 self.de.pos += 1;
@@ -145,17 +177,12 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
             Some(_) => return Err(self.de.fail(Syntax::ExpectedObjectCommaOrEnd)),
             None => return Err(self.de.fail(Syntax::Eof)),
         }
-        seed.deserialize(Key(&mut *self.de)).map(Some)
-    }
-
-    #[inline]
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        self.de.colon()?;
-        seed.deserialize(&mut *self.de)
+        Ok(true)
     }
 }
 
-/// A map key, its opening quote next; see its `Deserializer` impl.
+/// A map key, its opening quote next; see its `Deserializer` impl. Whatever the key type
+/// reads, the key takes the `:` after it too (`Map::next_value_seed` does not).
 pub(super) struct Key<'a, 'de>(pub(super) &'a mut Deserializer<'de>);
 
 /// An enum written as a one-key object whose `{` was taken: `{"Variant": content}`.
@@ -172,8 +199,8 @@ impl<'de> de::EnumAccess<'de> for Variant<'_, 'de> {
             Some(_) => return Err(self.0.fail(Syntax::KeyMustBeAString)),
             None => return Err(self.0.fail(Syntax::Eof)),
         }
+        // The key takes its `:`.
         let variant = seed.deserialize(Key(&mut *self.0))?;
-        self.0.colon()?;
         Ok((variant, self))
     }
 }

@@ -194,12 +194,22 @@ impl<'de> Deserializer<'de> {
         }
     }
 
-    /// `RawValue`: the value's text, whitespace before it left out.
-    fn deserialize_raw_value<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+    /// `RawValue`: the value's text, whitespace before it left out (and the `:` after it
+    /// taken when the value is a map `key`).
+    fn deserialize_raw_value<V: Visitor<'de>>(
+        &mut self,
+        visitor: V,
+        key: bool,
+    ) -> Result<V::Value, Error> {
         self.peek();
+        let input = self.input;
         let start = self.pos;
         self.skip_value()?;
-        visitor.visit_map(RawMap(Some(&self.input[start..self.pos])))
+        let raw = &input[start..self.pos];
+        if key {
+            self.colon()?;
+        }
+        visitor.visit_map(RawMap(Some(raw)))
     }
 
     fn deserialize_i128_<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
@@ -251,6 +261,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
     }
 
+    #[inline]
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek_value()? {
             first @ (b't' | b'f') => visitor.visit_bool(self.boolean(first)?),
@@ -352,7 +363,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         if name == RAW_VALUE_TOKEN {
-            return self.deserialize_raw_value(visitor);
+            return self.deserialize_raw_value(visitor, false);
         }
         visitor.visit_newtype_struct(self)
     }
@@ -440,13 +451,18 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 }
 
 /// A map key (its opening quote next): a string, or the number or boolean written inside it
-/// when the key type asks for one.
+/// when the key type asks for one; every method takes the `:` after the key as well.
 impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
     type Error = Error;
 
     #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.0.visit_string(visitor)
+        let de = self.0;
+        de.pos += 1;
+        match de.parse_key()? {
+            Text::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Text::Copied(s) => visitor.visit_str(s),
+        }
     }
 
     number_methods!(
@@ -490,6 +506,7 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
         };
         de.pos += 1;
         de.literal(value.0)?;
+        de.colon()?;
         visitor.visit_bool(value.1)
     }
 
@@ -503,7 +520,7 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         if name == RAW_VALUE_TOKEN {
-            return self.0.deserialize_raw_value(visitor);
+            return self.0.deserialize_raw_value(visitor, true);
         }
         visitor.visit_newtype_struct(self)
     }
@@ -514,15 +531,15 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_enum(self.0, name, variants, visitor)
+        self.then_colon(|de| de::Deserializer::deserialize_enum(de, name, variants, visitor))
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_bytes(self.0, visitor)
+        self.then_colon(|de| de::Deserializer::deserialize_bytes(de, visitor))
     }
 
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_bytes(self.0, visitor)
+        self.then_colon(|de| de::Deserializer::deserialize_bytes(de, visitor))
     }
 
     serde::forward_to_deserialize_any! {
@@ -557,6 +574,17 @@ impl<'de> Key<'_, 'de> {
             return Err(de.fail(Syntax::ExpectedQuote));
         }
         de.pos += 1;
+        de.colon()?;
+        Ok(value)
+    }
+
+    /// Reads the key with `f`, then takes the `:` after it.
+    fn then_colon<R>(
+        self,
+        f: impl FnOnce(&mut Deserializer<'de>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let value = f(&mut *self.0)?;
+        self.0.colon()?;
         Ok(value)
     }
 }

@@ -6,6 +6,7 @@
 //! [`Deserializer::run`]).
 
 use super::{Deserializer, Error};
+use crate::json::cursor::append;
 use crate::json::escape::special_bytes;
 use serde::de;
 
@@ -97,6 +98,18 @@ pub(super) fn scan_plain_words(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Appends `b[from..to]` (a piece of a string between escapes) to `out`: as one 16-byte
+/// store when it is shorter than 16 bytes and 16 bytes of input are left from `from` (the
+/// usual piece: no `memcpy` call), else with `extend_from_slice`.
+#[inline(always)]
+fn push_piece(out: &mut Vec<u8>, b: &[u8], from: usize, to: usize) {
+    let keep = to - from;
+    match b.get(from..).and_then(<[u8]>::first_chunk::<16>) {
+        Some(block) if keep < 16 => append(out, 16, |c| c.put_block_prefix(block, keep)),
+        _ => out.extend_from_slice(&b[from..to]),
+    }
 }
 
 /// Appends code point (or lone surrogate) `n` in (generalized) UTF-8.
@@ -215,21 +228,45 @@ impl<'de> Deserializer<'de> {
     /// included; a lone surrogate is an error).
     #[inline]
     pub(super) fn parse_str<'s>(&'s mut self) -> Result<Text<'de, 's, str>, Error> {
+        self.parse_text(false)
+    }
+
+    /// [`Self::parse_str`] of an object's key, then the `:` after it (as [`Self::colon`]):
+    /// where the colon follows the closing quote directly, as in JSON without whitespace,
+    /// the byte after the quote is tested while the quote's index is at hand.
+    #[inline]
+    pub(super) fn parse_key<'s>(&'s mut self) -> Result<Text<'de, 's, str>, Error> {
+        self.parse_text(true)
+    }
+
+    /// [`Self::parse_str`], and the colon after it when `key`.
+    #[inline(always)]
+    fn parse_text<'s>(&'s mut self, key: bool) -> Result<Text<'de, 's, str>, Error> {
         let input = self.input;
         let b = input.as_bytes();
         let start = self.pos;
         let i = scan_plain(b, start);
         if b.get(i) == Some(&b'"') {
-            self.pos = i + 1;
-            return Ok(Text::Borrowed(&input[start..i]));
+            // Sliced while `i` is known to hold the quote (a char boundary).
+            let text = &input[start..i];
+            if key && b.get(i + 1) == Some(&b':') {
+                self.pos = i + 2;
+            } else {
+                self.pos = i + 1;
+                if key {
+                    self.colon()?;
+                }
+            }
+            return Ok(Text::Borrowed(text));
         }
-        self.unescape_str(start, i).map(Text::Copied)
+        self.unescape_str(start, i, key).map(Text::Copied)
     }
 
-    /// [`Self::parse_str`] of a string starting at `start` whose first escape (or error) is
-    /// at `i`: the string unescaped into the scratch buffer.
+    /// [`Self::parse_text`] of a string starting at `start` whose first escape (or error) is
+    /// at `i`: the string unescaped into the scratch buffer (and the colon after it taken
+    /// when `key`).
     #[inline]
-    fn unescape_str(&mut self, start: usize, mut i: usize) -> Result<&str, Error> {
+    fn unescape_str(&mut self, start: usize, mut i: usize, key: bool) -> Result<&str, Error> {
         let b = self.input.as_bytes();
         // What the scratch is made of is valid UTF-8 (see the end), given that `start` is a
         // char boundary: the caller took an opening quote before it; checked so that the
@@ -243,10 +280,13 @@ impl<'de> Deserializer<'de> {
         self.scratch.reserve(SCRATCH);
         let mut from = start;
         loop {
-            self.scratch.extend_from_slice(&b[from..i]);
+            push_piece(&mut self.scratch, b, from, i);
             match b.get(i) {
                 Some(b'"') => {
                     self.pos = i + 1;
+                    if key {
+                        self.colon()?;
+                    }
                     // SAFETY: the scratch holds only (1) pieces `from..i` of the input (a
                     // `str`), each from `start` or from just after an escape (whose last
                     // byte is ASCII: a letter or a hex digit checked by `hex4`) up to a quote,

@@ -2,6 +2,7 @@ use super::from_str;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::value::RawValue;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 /// A raw value, compared by its text.
@@ -190,5 +191,153 @@ fn nesting_stops_at_serde_json_limit_except_when_skipped() {
         let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
         assert_eq!(same::<Value>(&objects), depth <= 127, "{depth}");
         same::<Raw>(&objects);
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+enum Tag {
+    A,
+    B,
+}
+
+#[derive(Debug, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Point {
+    x: i32,
+    y: Option<String>,
+}
+
+/// Every key type reads its key and the `:` after it (with or without whitespace, or
+/// missing), as serde_json does.
+#[test]
+fn keys_take_their_colon_whatever_the_key_type() {
+    let keys = [
+        r#""7""#,
+        r#""-1""#,
+        r#""true""#,
+        r#""A""#,
+        r#""x""#,
+        r#""y""#,
+        r#""a\u00e9\n""#,
+        r#""170141183460469231731687303715884105727""#,
+        r#""""#,
+    ];
+    for colon in [":", " :", ": ", "\n:\t", "", " ", ";", "::"] {
+        for key in keys {
+            for json in [
+                format!("{{{key}{colon}1}}"),
+                format!("{{{key}{colon}1,{key}{colon}2}}"),
+                format!("{{{key}{colon}\"s\" , {key}{colon} null}}"),
+                format!("{{{key}{colon}{{{key}{colon}[{key}]}}}}"),
+            ] {
+                same::<BTreeMap<String, Value>>(&json);
+                same::<BTreeMap<u32, Value>>(&json);
+                same::<BTreeMap<i64, Value>>(&json);
+                same::<BTreeMap<i128, Value>>(&json);
+                same::<BTreeMap<u128, Value>>(&json);
+                same::<BTreeMap<bool, Value>>(&json);
+                same::<BTreeMap<Tag, Value>>(&json);
+                same::<BTreeMap<char, Value>>(&json);
+                same::<Point>(&json);
+                same::<Value>(&json);
+                same::<IgnoredAny>(&json);
+                same::<Raw>(&json);
+                same::<Tag>(&json);
+            }
+        }
+    }
+    assert!(same::<BTreeMap<u32, u8>>(r#"{"7" : 1}"#));
+    assert!(same::<Point>(r#"{"x":1,"y":"a\"b"}"#));
+    assert!(!same::<Point>(r#"{"x":1,"z":2}"#));
+}
+
+/// Strings with escapes and numbers at every distance from the end of the input (where the
+/// 16-byte piece copy and the 8-digit window fall back to byte-wise code), whole and cut.
+#[test]
+fn strings_and_numbers_near_the_end_of_the_input() {
+    let strings = [
+        r#""a\"b""#,
+        r#""\n""#,
+        r#""0123456789abcdef\n0123456789abcdefg\t""#,
+        r#""x\u00e9yz\\é""#,
+    ];
+    let numbers = [
+        "1",
+        "12345678",
+        "123456789",
+        "1234567890123456789",
+        "12345678901234567890",
+        "-0.000012345678e+12",
+        "7.25",
+        "-3.123456789",
+    ];
+    for pad in 0..24 {
+        let tail = " ".repeat(pad);
+        for s in strings {
+            for json in [format!("{s}{tail}"), format!("[{s},{s}]{tail}")] {
+                for cut in (0..=json.len()).filter(|&c| json.is_char_boundary(c)) {
+                    let text = &json[..cut];
+                    same::<String>(text);
+                    same::<Vec<String>>(text);
+                    same::<Value>(text);
+                }
+            }
+        }
+        for n in numbers {
+            for json in [format!("{n}{tail}"), format!("[{n},{n}]{tail}")] {
+                for cut in 0..=json.len() {
+                    let text = &json[..cut];
+                    same::<Value>(text);
+                    same::<u64>(text);
+                    same::<f64>(text);
+                    same::<Vec<f64>>(text);
+                    same::<Vec<i64>>(text);
+                }
+            }
+        }
+    }
+}
+
+/// Commas between elements and entries, with and without whitespace, doubled, trailing or
+/// missing.
+#[test]
+fn commas_between_elements_and_entries() {
+    for json in [
+        "[1,2]",
+        "[1 ,2]",
+        "[1, 2]",
+        "[1,]",
+        "[1 ,]",
+        "[1, ]",
+        "[1,,2]",
+        "[,1]",
+        "[1 2]",
+        "[1,",
+        "[1",
+        "[\"x\",\"y\"]",
+        "[\"x\",]",
+        "[[1],[2],]",
+        "[{},{}]",
+        "[true,false,null]",
+        r#"{"x":1,"y":"2"}"#,
+        r#"{"x":1 ,"y":"2"}"#,
+        r#"{"x":1, "y":"2"}"#,
+        r#"{"x":1,}"#,
+        r#"{"x":1, }"#,
+        r#"{"x":1,,"y":"2"}"#,
+        r#"{"x":1,2:3}"#,
+        r#"{"x":1 "y":"2"}"#,
+        r#"{"x":1,"y""#,
+        r#"{"x":1,""#,
+        r#"{"x":1,"#,
+        r#"[{"x":1,"y":null},{"x":2,"y":"3"}]"#,
+    ] {
+        same::<Value>(json);
+        same::<IgnoredAny>(json);
+        same::<Vec<Value>>(json);
+        same::<Vec<u8>>(json);
+        same::<BTreeMap<String, Value>>(json);
+        same::<Point>(json);
+        same::<Vec<Point>>(json);
     }
 }
