@@ -3,6 +3,7 @@
 
 use crate::cork::Corked;
 use crate::limit::{ConnectionLimit, Counted};
+use crate::linger::Lingering;
 use crate::service::{App, AppBody, VolleyBody, VolleyService};
 use crate::stall::WriteStall;
 use crate::{ConnInfo, IoRuntime};
@@ -244,6 +245,8 @@ where
                     },
                 };
                 let stream = WriteStall::new(Counted::new(stream, slot), rt.clone(), stall_limit);
+                // Closing after an early answer (a refused upload) lingers: see `linger`.
+                let stream = Lingering::new(stream, rt.clone());
                 let stop = shutdown.signal();
                 rt.spawn(serve_connection(
                     &builder,

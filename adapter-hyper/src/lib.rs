@@ -21,6 +21,7 @@ mod conn;
 mod cork;
 mod http;
 mod limit;
+mod linger;
 mod read_ahead;
 mod service;
 mod stall;
