@@ -28,10 +28,11 @@ impl Cursor<'_> {
     /// `keep` (`<= 8`): the next write goes over the rest. The cursor must have room for all 8.
     #[inline(always)]
     pub(crate) fn put_word_prefix(&mut self, word: [u8; 8], keep: usize) {
-        let dst = &mut self.buf[self.n..self.n + 8];
-        for (d, s) in dst.iter_mut().zip(word) {
-            d.write(s);
-        }
+        let dst: &mut [MaybeUninit<u8>; 8] = (&mut self.buf[self.n..self.n + 8])
+            .try_into()
+            .expect("a range of 8 bytes");
+        // One array assignment (one 8-byte store; a loop of byte writes can end up as eight).
+        *dst = word.map(MaybeUninit::new);
         self.n += keep.min(8);
     }
 
@@ -54,6 +55,42 @@ impl Cursor<'_> {
             self.put(b);
         }
     }
+
+    /// Writes a short token (numbers' text) with at most two word stores: up to 16 bytes as
+    /// their first and last eight (overlapping), up to 7 as one word padded with spaces; longer
+    /// ones byte by byte. The cursor must have room for `bytes.len() + 8`.
+    #[inline(always)]
+    pub(crate) fn put_text(&mut self, bytes: &[u8]) {
+        let n = bytes.len();
+        match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(head), Some(tail)) if n <= 16 => {
+                self.put_word_prefix(*head, n - 8);
+                self.put_word_prefix(*tail, 8);
+            }
+            (Some(_), Some(_)) => self.put_all(bytes),
+            _ if n > 0 => self.put_word_prefix(load_short(bytes).to_le_bytes(), n),
+            _ => {}
+        }
+    }
+}
+
+/// The 1 to 7 bytes of `s` as the low bytes of a little-endian word, the rest spaces, read
+/// with at most three loads and no loop.
+#[inline(always)]
+pub(crate) fn load_short(s: &[u8]) -> u64 {
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    let n = s.len();
+    debug_assert!((1..8).contains(&n));
+    let low = if n >= 4 {
+        // Two overlapping 4-byte loads; the overlap holds the same bytes in both.
+        let head = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64;
+        let tail = u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]) as u64;
+        head | tail << (8 * (n - 4))
+    } else {
+        // n = 1, 2, 3: first, middle and last byte (some are the same byte).
+        s[0] as u64 | (s[n / 2] as u64) << (8 * (n / 2)) | (s[n - 1] as u64) << (8 * (n - 1))
+    };
+    low | SPACES << (8 * n)
 }
 
 /// Appends to `out` what `write` puts into a cursor holding `max` bytes of spare capacity.
@@ -105,6 +142,18 @@ mod tests {
         assert_eq!(out, b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEF");
         append(&mut out, 0, |_| ());
         assert_eq!(out, b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEF");
+    }
+
+    #[test]
+    fn put_text_writes_every_length() {
+        let text: Vec<u8> = (b'a'..=b'z').collect();
+        for n in 0..=text.len() {
+            let mut out = b"<".to_vec();
+            append(&mut out, n + 8, |c| c.put_text(&text[..n]));
+            out.push(b'>');
+            assert_eq!(out[1..n + 1], text[..n], "length {n}");
+            assert_eq!(out.len(), n + 2, "length {n}");
+        }
     }
 
     #[test]

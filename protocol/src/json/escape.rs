@@ -4,7 +4,8 @@
 //! `\t`, `\n`, `\f`, `\r` or `\u00xx` (lowercase hex); everything else, `/`, DEL and all
 //! non-ASCII text included, is copied as is.
 
-use super::cursor::{append, Cursor};
+use super::cursor::{append, load_short, Cursor};
+use super::de::scan_plain;
 use std::fmt;
 
 /// No escape needed.
@@ -43,19 +44,91 @@ pub(crate) const MAX_ESCAPE: usize = 6;
 /// and keeps only the part that belongs to the string.
 pub(crate) const SLACK: usize = 8;
 
+/// Strings up to this long with nothing to escape are written inline (see [`write_str`]).
+pub(crate) const INLINE: usize = 16;
+
+/// Strings up to this long with nothing to escape are written out of line without the
+/// escaping loop (see [`write_str_general`]).
+const PLAIN: usize = 24;
+
 /// Appends `s` as a JSON string literal, quotes included.
+///
+/// The usual case, a string of up to [`INLINE`] bytes with nothing to escape (keys, tags,
+/// enum variants), is two word tests and two word stores at most, small enough to be inlined
+/// into every `Serialize` that writes a string. Longer strings and escaping are out of line in
+/// [`write_str_general`], so how much gets inlined around a string does not depend on how big
+/// the escaping code is.
 #[inline]
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    if bytes.len() <= SHORT {
-        append(out, bytes.len() * MAX_ESCAPE + SLACK + 2, |c| {
+    if bytes.len() <= INLINE && append(out, INLINE + 2, |c| put_plain(c, bytes, false)) {
+        return;
+    }
+    write_str_general(out, bytes);
+}
+
+/// Puts `"bytes"` when `bytes` needs no escaping and returns `true`; puts nothing and returns
+/// `false` otherwise. `bytes` must be at most [`INLINE`] long (`middle` false) or [`PLAIN`]
+/// long (`middle` true), and the cursor must hold that length + 2.
+///
+/// From 8 bytes on, two or three words are tested, with no loop: the first eight bytes, with
+/// `middle` the eight at `min(8, n - 8)`, and the last eight; they are stored whole, each over
+/// the tail of the one before (the same bytes where they overlap), the cursor advanced to
+/// where the next one goes. Shorter strings are one word padded with spaces, the closing quote
+/// stored over the padding.
+#[inline(always)]
+fn put_plain(c: &mut Cursor<'_>, bytes: &[u8], middle: bool) -> bool {
+    let n = bytes.len();
+    debug_assert!(n <= if middle { PLAIN } else { INLINE });
+    if let (Some(head), Some(tail)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        let mid = if middle { (n - 8).min(8) } else { n - 8 };
+        let Some(second) = bytes[mid..].first_chunk::<8>() else {
+            return false;
+        };
+        let words = [head, second, tail].map(|w| u64::from_le_bytes(*w));
+        let marks = special_bytes(words[0]) | special_bytes(words[2]);
+        if marks | if middle { special_bytes(words[1]) } else { 0 } != 0 {
+            return false;
+        }
+        c.put(b'"');
+        c.put_word_prefix(*head, mid);
+        if middle {
+            c.put_word_prefix(*second, n - 8 - mid);
+        }
+        c.put_word_prefix(*tail, 8);
+    } else if n > 0 {
+        let word = load_short(bytes);
+        if special_bytes(word) != 0 {
+            return false;
+        }
+        c.put(b'"');
+        c.put_word_prefix(word.to_le_bytes(), n);
+    } else {
+        c.put(b'"');
+    }
+    c.put(b'"');
+    true
+}
+
+/// [`write_str`] for what its inline case does not take: longer strings, or with a byte to
+/// escape. Clean strings up to [`PLAIN`] bytes as in the inline case (three words); up to
+/// [`SHORT`] bytes escaped while copied ([`put_escaped`]) in one reserved write; longer ones:
+/// clean runs found by the reader's 16-byte scan and copied in one piece each.
+#[inline(never)]
+fn write_str_general(out: &mut Vec<u8>, bytes: &[u8]) {
+    let n = bytes.len();
+    if INLINE < n && n <= PLAIN && append(out, PLAIN + 2, |c| put_plain(c, bytes, true)) {
+        return;
+    }
+    if n <= SHORT {
+        append(out, n * MAX_ESCAPE + SLACK + 2, |c| {
             c.put(b'"');
             put_escaped(c, bytes);
             c.put(b'"');
         });
     } else {
         // The common case (nothing to escape) needs exactly this much.
-        out.reserve(bytes.len() + 2);
+        out.reserve(n + 2);
         out.push(b'"');
         write_runs(out, bytes);
         out.push(b'"');
@@ -90,25 +163,6 @@ pub(crate) fn put_escaped(c: &mut Cursor<'_>, bytes: &[u8]) {
     }
 }
 
-/// The 1 to 7 bytes of `s` as the low bytes of a little-endian word, the rest spaces (clean),
-/// read with at most three loads and no loop.
-#[inline(always)]
-fn load_short(s: &[u8]) -> u64 {
-    const SPACES: u64 = 0x2020_2020_2020_2020;
-    let n = s.len();
-    debug_assert!((1..8).contains(&n));
-    let low = if n >= 4 {
-        // Two overlapping 4-byte loads; the overlap holds the same bytes in both.
-        let head = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64;
-        let tail = u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]) as u64;
-        head | tail << (8 * (n - 4))
-    } else {
-        // n = 1, 2, 3: first, middle and last byte (some are the same byte).
-        s[0] as u64 | (s[n / 2] as u64) << (8 * (n / 2)) | (s[n - 1] as u64) << (8 * (n - 1))
-    };
-    low | SPACES << (8 * n)
-}
-
 /// Marks (high bit set) the bytes of `w` (little-endian) that are control characters, `"` or
 /// `\\`; 0 when there are none. A borrow can also mark a clean byte above one that matches,
 /// never one below it, so the lowest mark (`trailing_zeros() / 8`) is always a real match.
@@ -138,19 +192,17 @@ fn write_str_contents(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// The scan stops only at bytes that need an escape; the clean run before one is copied in
-/// one piece.
+/// Copies the clean runs in one piece each, found by the reader's string scan (16 bytes at a
+/// time with SSE2), and escapes the bytes between them.
 fn write_runs(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc = ESCAPE[b as usize];
-        if esc != NO {
-            out.extend_from_slice(&bytes[start..i]);
-            append(out, MAX_ESCAPE, |c| put_escape(c, b, esc));
-            start = i + 1;
-        }
+    loop {
+        let i = scan_plain(bytes, start);
+        out.extend_from_slice(&bytes[start..i]);
+        let Some(&b) = bytes.get(i) else { return };
+        append(out, MAX_ESCAPE, |c| put_escape(c, b, ESCAPE[b as usize]));
+        start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
 }
 
 /// Puts `byte` escaped as `esc` says (as itself when `esc` is [`NO`]).
@@ -222,14 +274,37 @@ mod tests {
     }
 
     #[test]
+    fn long_strings_escape_at_every_position_of_the_16_byte_scan() {
+        // The run-wise copy's scan reads 16 bytes at a time, then words, then bytes: one or two
+        // bytes to escape at every position of strings up to five 16-byte blocks long.
+        for len in SHORT + 1..=80 {
+            for at in 0..len {
+                for x in ['"', '\\', '\n', '\u{1}'] {
+                    for gap in [1, 15, 16, 17] {
+                        let s: String = (0..len)
+                            .map(|i| match i {
+                                _ if i == at || i == at + gap => x,
+                                _ => (b'a' + (i % 26) as u8) as char,
+                            })
+                            .collect();
+                        assert_eq!(lit(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_length_and_position_matches_serde_json() {
         // Words, tails and strings shorter than a word: each byte class (clean ASCII, non-ASCII,
         // `"`, `\\`, named and `\u00xx` controls, DEL, the bytes next to the class edges) at
-        // every position of every length up to three words, alone and followed by a second one.
+        // every position of every length up to five words, alone and followed by a second one.
+        // Lengths cover the inline case (up to `INLINE`), the word-wise escaping (up to
+        // `SHORT`) and the run-wise copy after it.
         let chars = [
             'a', ' ', '!', '#', '[', ']', '"', '\\', '\n', '\u{0}', '\u{1f}', '\u{7f}', 'é', '€',
         ];
-        for len in 0..=24 {
+        for len in 0..=SHORT + 8 {
             for at in 0..len {
                 for &x in &chars {
                     for &y in &chars {

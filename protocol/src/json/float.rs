@@ -28,8 +28,11 @@ impl Float for f64 {
     #[inline]
     fn write_finite(self, out: &mut Vec<u8>) {
         let sixteenths = self * 16.0;
-        if self != 0.0 && self.abs() < LIMIT && sixteenths == sixteenths.trunc() {
-            write_sixteenths(out, self < 0.0, sixteenths.abs() as u64);
+        // Below the limit `sixteenths` converts to `i64` exactly when it is an integer (a
+        // conversion and back, where `trunc` would be a libm call on x86_64's baseline).
+        let n = sixteenths as i64;
+        if self != 0.0 && self.abs() < LIMIT && n as f64 == sixteenths {
+            write_sixteenths(out, self < 0.0, n.unsigned_abs());
         } else {
             write_shortest(out, self);
         }
@@ -39,25 +42,39 @@ impl Float for f64 {
 /// The shortcut's bound on magnitude: 2^40.
 const LIMIT: f64 = (1u64 << 40) as f64;
 
-/// The fraction digits of `n/16`, for `n` in `0..16`.
-const FRACTIONS: [&[u8]; 16] = [
-    b"0", b"0625", b"125", b"1875", b"25", b"3125", b"375", b"4375", b"5", b"5625", b"625",
-    b"6875", b"75", b"8125", b"875", b"9375",
-];
+/// The point and fraction digits of `n/16`, for `n` in `0..16`, padded to a word, and their
+/// length.
+const FRACTIONS: [([u8; 8], usize); 16] = {
+    const TEXT: [&[u8]; 16] = [
+        b".0", b".0625", b".125", b".1875", b".25", b".3125", b".375", b".4375", b".5", b".5625",
+        b".625", b".6875", b".75", b".8125", b".875", b".9375",
+    ];
+    let mut table = [([b' '; 8], 0); 16];
+    let mut i = 0;
+    while i < 16 {
+        let mut j = 0;
+        while j < TEXT[i].len() {
+            table[i].0[j] = TEXT[i][j];
+            j += 1;
+        }
+        table[i].1 = TEXT[i].len();
+        i += 1;
+    }
+    table
+};
 
 /// Appends `±n/16` in fixed notation (`n < 2^44`).
 #[inline]
 fn write_sixteenths(out: &mut Vec<u8>, negative: bool, n: u64) {
     let mut digits = itoa::Buffer::new();
     let int = digits.format(n >> 4).as_bytes();
-    let frac = FRACTIONS[(n & 15) as usize];
-    append(out, 1 + int.len() + 1 + frac.len(), |c| {
+    let (frac, frac_len) = FRACTIONS[(n & 15) as usize];
+    append(out, 1 + int.len() + 8 + 8, |c| {
         if negative {
             c.put(b'-');
         }
-        c.put_all(int);
-        c.put(b'.');
-        c.put_all(frac);
+        c.put_text(int);
+        c.put_word_prefix(frac, frac_len);
     });
 }
 
@@ -65,7 +82,7 @@ fn write_sixteenths(out: &mut Vec<u8>, negative: bool, n: u64) {
 fn write_shortest<F: zmij::Float>(out: &mut Vec<u8>, v: F) {
     let mut buf = zmij::Buffer::new();
     let text = buf.format_finite(v).as_bytes();
-    append(out, text.len(), |c| c.put_all(text));
+    append(out, text.len() + 8, |c| c.put_text(text));
 }
 
 #[cfg(test)]

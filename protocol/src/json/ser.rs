@@ -110,7 +110,7 @@ impl<'a> Serializer<'a> {
 pub(super) fn write_int<I: itoa::Integer>(out: &mut Vec<u8>, v: I) {
     let mut buf = itoa::Buffer::new();
     let text = buf.format(v).as_bytes();
-    append(out, text.len(), |c| c.put_all(text));
+    append(out, text.len() + 8, |c| c.put_text(text));
 }
 
 macro_rules! ints {
@@ -150,8 +150,13 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
 
     #[inline]
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.out
-            .extend_from_slice(if v { b"true" as &[u8] } else { b"false" });
+        // One word store either way (a slice of either length would be a `memcpy` call).
+        let (word, len) = if v {
+            (*b"true    ", 4)
+        } else {
+            (*b"false   ", 5)
+        };
+        append(self.out, 8, |c| c.put_word_prefix(word, len));
         Ok(())
     }
 
@@ -288,6 +293,21 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
     ) -> Result<Struct<'s, 'a>, Error> {
         self.variant_open(variant);
         Ok(Struct::new(self, Kind::Variant))
+    }
+
+    /// What serde's default does (`Vec`, slices and other sequences come here), as a plain loop
+    /// over the elements, marked for inlining into the caller's `serialize`.
+    #[inline]
+    fn collect_seq<I>(self, iter: I) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: Serialize,
+    {
+        let mut seq = Seq::new(self, b"");
+        for value in iter {
+            seq.element(&value)?;
+        }
+        seq.finish()
     }
 
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), Error> {
