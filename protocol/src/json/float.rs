@@ -10,6 +10,7 @@
 //! serde_json covers this range and its edges.
 
 use super::cursor::append;
+use super::digits;
 
 /// A float type and how to write its finite values.
 pub(super) trait Float: zmij::Float + Copy {
@@ -66,9 +67,21 @@ const FRACTIONS: [([u8; 8], usize); 16] = {
 /// Appends `±n/16` in fixed notation (`n < 2^44`).
 #[inline]
 fn write_sixteenths(out: &mut Vec<u8>, negative: bool, n: u64) {
-    let mut digits = itoa::Buffer::new();
-    let int = digits.format(n >> 4).as_bytes();
     let (frac, frac_len) = FRACTIONS[(n & 15) as usize];
+    let int = n >> 4;
+    if int < digits::SMALL {
+        let (int, int_len) = digits::small(int);
+        append(out, 1 + int_len + 8, |c| {
+            if negative {
+                c.put(b'-');
+            }
+            c.put_word_prefix(int, int_len);
+            c.put_word_prefix(frac, frac_len);
+        });
+        return;
+    }
+    let mut buf = itoa::Buffer::new();
+    let int = buf.format(int).as_bytes();
     append(out, 1 + int.len() + 8 + 8, |c| {
         if negative {
             c.put(b'-');

@@ -126,6 +126,7 @@ macro_rules! text_methods {
 
 mod cursor;
 mod de;
+mod digits;
 mod escape;
 mod float;
 mod key;

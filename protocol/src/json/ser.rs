@@ -12,6 +12,7 @@
 //! serde_json.
 
 use super::cursor::append;
+use super::digits;
 use super::escape::{put_escaped, write_str, EscapingWriter, MAX_ESCAPE, SHORT, SLACK};
 use super::float::Float as _;
 use super::key::MapKey;
@@ -105,9 +106,16 @@ impl<'a> Serializer<'a> {
     }
 }
 
-/// Appends an integer in decimal.
+/// Appends an integer in decimal: below 10^8 with [`digits::small`], otherwise with itoa.
 #[inline]
-pub(super) fn write_int<I: itoa::Integer>(out: &mut Vec<u8>, v: I) {
+pub(super) fn write_int<I: itoa::Integer + TryInto<u64> + Copy>(out: &mut Vec<u8>, v: I) {
+    if let Ok(small) = v.try_into() {
+        if small < digits::SMALL {
+            let (word, len) = digits::small(small);
+            append(out, 8, |c| c.put_word_prefix(word, len));
+            return;
+        }
+    }
     let mut buf = itoa::Buffer::new();
     let text = buf.format(v).as_bytes();
     append(out, text.len() + 8, |c| c.put_text(text));
