@@ -134,7 +134,7 @@ mod scratch;
 mod ser;
 
 pub use de::from_str;
-pub(crate) use de::{scan_plain, Deserializer};
+pub(crate) use de::{scan_plain_quote, Deserializer};
 pub(crate) use escape::write_str;
 pub(crate) use scratch::Scratch;
 pub use ser::{to_vec, Error, Map, Seq, Serializer, Struct};

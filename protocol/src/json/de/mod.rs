@@ -32,7 +32,7 @@ mod read;
 mod sse2;
 
 use access::{Key, Map, RawMap, Seq, UnitVariant, Variant};
-pub(crate) use read::scan_plain;
+pub(crate) use read::{scan_plain, scan_plain_quote};
 use read::{Syntax, Text};
 use serde::de::{self, Deserialize, Unexpected, Visitor};
 use std::cell::Cell;

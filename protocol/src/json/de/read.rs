@@ -79,6 +79,19 @@ pub(crate) fn scan_plain(b: &[u8], i: usize) -> usize {
     scan_plain_words(b, i)
 }
 
+/// [`scan_plain`], also telling whether the byte found is certainly a `"`: `true` when the
+/// SSE2 window it was found in held no other special byte (free to know there), `false`
+/// when that is not known (the caller reads the byte).
+#[inline(always)]
+pub(crate) fn scan_plain_quote(b: &[u8], i: usize) -> (usize, bool) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    let i = match super::sse2::scan_string(b, i) {
+        Ok(found) => return found,
+        Err(rest) => rest,
+    };
+    (scan_plain_words(b, i), false)
+}
+
 /// [`scan_plain`] with portable code: eight bytes at a time, then byte by byte.
 #[inline(always)]
 pub(super) fn scan_plain_words(b: &[u8], mut i: usize) -> usize {

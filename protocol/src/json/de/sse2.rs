@@ -71,6 +71,48 @@ fn scan_plain_sse2(b: &[u8], mut i: usize) -> Result<usize, usize> {
     Err(i)
 }
 
+/// [`scan_plain`], also telling whether the byte found is a quote: `Ok((index, true))` when
+/// every special byte of the 16-byte window it was found in is a `"` (so the first one is),
+/// `Ok((index, false))` when the window holds another one (the caller reads the byte).
+#[inline]
+pub(super) fn scan_string(b: &[u8], i: usize) -> Result<(usize, bool), usize> {
+    // SAFETY: as in `scan_plain`.
+    #[allow(unsafe_code)]
+    unsafe {
+        scan_string_sse2(b, i)
+    }
+}
+
+#[inline]
+#[target_feature(enable = "sse2")]
+fn scan_string_sse2(b: &[u8], i: usize) -> Result<(usize, bool), usize> {
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let backslash = _mm_set1_epi8(b'\\' as i8);
+    let control = _mm_set1_epi8(0x1f);
+    // The rest of the input as a slice: one length test per window (an index would also be
+    // tested for overflow).
+    let Some(mut rest) = b.get(i..) else {
+        return Err(i);
+    };
+    let mut at = i;
+    while let Some(chunk) = rest.first_chunk::<16>() {
+        let v = load(chunk);
+        let quotes = _mm_cmpeq_epi8(v, quote);
+        let special = _mm_or_si128(
+            _mm_or_si128(quotes, _mm_cmpeq_epi8(v, backslash)),
+            _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
+        );
+        let marks = _mm_movemask_epi8(special) as u32;
+        if marks != 0 {
+            let only_quotes = _mm_movemask_epi8(quotes) as u32 == marks;
+            return Ok((at + marks.trailing_zeros() as usize, only_quotes));
+        }
+        rest = &rest[16..];
+        at += 16;
+    }
+    Err(at)
+}
+
 /// Counts 64 bytes at a time from `*i` up to `end` (the last block padded with spaces),
 /// updating `state` and `*i`; the index of the array's closing bracket when it is found.
 #[inline]
