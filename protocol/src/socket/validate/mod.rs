@@ -179,6 +179,15 @@ impl Validator<'_> {
         self.b.get(self.i).copied().unwrap_or(0)
     }
 
+    /// The two bytes at the cursor (zeros when fewer are left).
+    #[inline(always)]
+    fn pair(&self) -> [u8; 2] {
+        match self.b.get(self.i..).and_then(<[u8]>::first_chunk::<2>) {
+            Some(&pair) => pair,
+            None => [0; 2],
+        }
+    }
+
     /// Skips whitespace and returns the next byte (not taken, 0 at the end); compact JSON
     /// (the next byte above a space) costs one comparison.
     #[inline(always)]
@@ -209,11 +218,10 @@ impl Validator<'_> {
         after_first: bool,
     ) -> Result<Root, Invalid> {
         // One bit per open container, the innermost in bit 0: set for an object, clear for an
-        // array; 127 levels fit. The loop starts inside the root container (depth 1).
-        let mut stack = 0u128;
-        let mut depth = 1usize;
-        // Whether the innermost open container is an object (bit 0 of `stack`).
-        let mut in_obj = false;
+        // array; above the outermost one a set bit, so the depth is the index of the highest
+        // set bit (127 levels fit) and no register holds it. The loop starts inside the root
+        // container (depth 1): an array unless set below.
+        let mut stack = 0b10u128;
         // Start of the current top-level element.
         let mut element = self.i;
         let root;
@@ -238,8 +246,7 @@ impl Validator<'_> {
                         });
                     }
                     if is_obj {
-                        stack = 1;
-                        in_obj = true;
+                        stack = 0b11;
                         root = Root::Object;
                         self.key(next)?;
                     } else {
@@ -267,11 +274,14 @@ impl Validator<'_> {
         loop {
             // A value.
             let c = self.ws_byte();
-            if depth == 1 {
+            if stack < 0b100 {
+                // Depth 1.
                 element = self.i;
             }
-            if c == b'{' || c == b'[' {
-                if depth == MAX_DEPTH {
+            if c == b'"' {
+                self.string()?;
+            } else if c == b'{' || c == b'[' {
+                if stack >> MAX_DEPTH != 0 {
                     return Err(Invalid {
                         at: self.i,
                         too_deep: true,
@@ -282,8 +292,6 @@ impl Validator<'_> {
                 let next = self.ws_byte();
                 if next != if is_obj { b'}' } else { b']' } {
                     stack = stack << 1 | u128::from(is_obj);
-                    depth += 1;
-                    in_obj = is_obj;
                     if is_obj {
                         self.key(next)?;
                     }
@@ -296,8 +304,18 @@ impl Validator<'_> {
             // After a value: a comma (and the next key in an object), or closing brackets.
             loop {
                 let end = self.i;
+                let in_obj = stack & 1 == 1;
+                if in_obj && self.pair() == *b",\"" {
+                    // `,"` between entries, as `JSON.stringify` writes them: the key follows.
+                    if stack < 0b100 {
+                        elements.push(element, end);
+                    }
+                    self.i += 1;
+                    self.key(b'"')?;
+                    break;
+                }
                 let next = self.ws_byte();
-                if depth == 1 {
+                if stack < 0b100 {
                     elements.push(element, end);
                 }
                 if next == b',' {
@@ -312,10 +330,9 @@ impl Validator<'_> {
                     return self.fail();
                 }
                 self.i += 1;
-                depth -= 1;
                 stack >>= 1;
-                in_obj = stack & 1 == 1;
-                if depth == 0 {
+                if stack == 1 {
+                    // Depth 0: the root closed.
                     return self.finish(root);
                 }
             }
@@ -429,7 +446,7 @@ impl Validator<'_> {
 
     #[inline(always)]
     fn literal(&mut self, word: &[u8]) -> Result<(), Invalid> {
-        if self.b.get(self.i..self.i + word.len()) != Some(word) {
+        if self.b.get(self.i..).and_then(|rest| rest.get(..word.len())) != Some(word) {
             return self.fail();
         }
         self.i += word.len();
