@@ -182,9 +182,9 @@ impl Validator<'_> {
     /// The two bytes at the cursor (zeros when fewer are left).
     #[inline(always)]
     fn pair(&self) -> [u8; 2] {
-        match self.b.get(self.i..).and_then(<[u8]>::first_chunk::<2>) {
-            Some(&pair) => pair,
-            None => [0; 2],
+        match self.b.get(self.i..self.i + 2) {
+            Some(&[a, b]) => [a, b],
+            _ => [0; 2],
         }
     }
 
@@ -383,7 +383,7 @@ impl Validator<'_> {
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
-            b'-' | b'0'..=b'9' => self.number(),
+            b'-' | b'0'..=b'9' => self.number(c),
             _ => self.fail(),
         }
     }
@@ -453,13 +453,16 @@ impl Validator<'_> {
         Ok(())
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, `first` being its first byte.
     #[inline(always)]
-    fn number(&mut self) -> Result<(), Invalid> {
-        if self.byte() == b'-' {
+    fn number(&mut self, first: u8) -> Result<(), Invalid> {
+        // `first` is the byte at the cursor: read again only after a minus.
+        let mut c = first;
+        if c == b'-' {
             self.i += 1;
+            c = self.byte();
         }
-        match self.byte() {
+        match c {
             b'0' => self.i += 1,
             b'1'..=b'9' => self.digits(),
             _ => return self.fail(),
