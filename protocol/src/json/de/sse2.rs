@@ -292,6 +292,43 @@ mod tests {
             }
         };
         assert_eq!(simd, scan_plain_words(b, i), "{b:?} from {i}");
+        // The scan that also reports a closing quote finds the same byte, and says it is a
+        // quote only when it is one.
+        let (found, quote) = match scan_string(b, i) {
+            Ok(found) => found,
+            Err(rest) => {
+                assert!(rest + 16 > b.len() && rest >= i);
+                (scan_plain_words(b, rest), false)
+            }
+        };
+        assert_eq!(found, simd, "{b:?} from {i}");
+        assert!(!quote || b[found] == b'"', "{b:?} from {i}");
+    }
+
+    #[test]
+    fn the_string_scan_reports_a_quote_when_its_window_holds_no_other_special_byte() {
+        // A quote at each position of a 40-byte text, then another special byte (or a quote,
+        // or nothing) at each later position: a quote only when the quote's 16-byte window
+        // holds no other kind of special byte.
+        for at in 0..40 {
+            for (later, kind) in [(b'"', true), (b'\\', false), (0x01, false), (b'a', true)] {
+                for next in at + 1..=40 {
+                    let mut b = vec![b'a'; 41];
+                    b[at] = b'"';
+                    b[next] = later;
+                    let window = at - at % 16;
+                    let (found, quote) = match scan_string(&b, 0) {
+                        Ok(found) => found,
+                        Err(rest) => (scan_plain_words(&b, rest), false),
+                    };
+                    assert_eq!(found, at);
+                    let full_window = window + 16 <= b.len();
+                    let want = full_window && (kind || next >= window + 16);
+                    assert_eq!(quote, want, "quote at {at}, {later:#x} at {next}");
+                    scans_agree(&b, at.saturating_sub(3));
+                }
+            }
+        }
     }
 
     #[test]
