@@ -166,12 +166,18 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
     ) -> Result<Option<K::Value>, Error> {
         let at = self.de.pos;
         // The usual key after the first, `,"` (no whitespace): one 2-byte test.
-        if !self.first && self.de.input.as_bytes().get(at..at + 2) == Some(b",\"") {
-            self.de.pos = at + 1;
-        } else if !self.key_slow()? {
+        let quote = if !self.first && self.de.input.as_bytes().get(at..at + 2) == Some(b",\"") {
+            at + 1
+        } else if self.key_slow()? {
+            self.de.pos
+        } else {
             return Ok(None);
-        }
-        seed.deserialize(Key(&mut *self.de)).map(Some)
+        };
+        // SAFETY: `quote` holds a `"`: tested with the comma above, or by `key_slow`, which
+        // returns `true` only with the quote at `pos`.
+        #[allow(unsafe_code)]
+        let key = unsafe { Key::new(&mut *self.de, quote) };
+        seed.deserialize(key).map(Some)
     }
 
     /// The value after the key's `:` (which reading the key took).
@@ -183,7 +189,8 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
 
 impl Map<'_, '_> {
     /// What comes before a key, in general: the first key's quote, or a comma (whitespace
-    /// around it) and the quote; `Ok(false)` at the object's end.
+    /// around it) and the quote; `Ok(true)` with the key's `"` at `pos`, `Ok(false)` at the
+    /// object's end.
     #[inline]
     fn key_slow(&mut self) -> Result<bool, Error> {
         match self.de.peek() {
@@ -206,9 +213,51 @@ impl Map<'_, '_> {
     }
 }
 
-/// A map key, its opening quote next; see its `Deserializer` impl. Whatever the key type
-/// reads, the key takes the `:` after it too (`Map::next_value_seed` does not).
-pub(super) struct Key<'a, 'de>(pub(super) &'a mut Deserializer<'de>);
+/// A map key and the index of its opening quote; see its `Deserializer` impl. Whatever the
+/// key type reads, the key takes the `:` after it too (`Map::next_value_seed` does not).
+///
+/// Invariant (what [`Key::new`] asks): the input holds a `"` at `quote`, so the key's text
+/// starts at a char boundary, which its string slices rely on instead of testing it. The
+/// fields are private to this module, and a `Key` is consumed by the one method it is read
+/// with, so nothing moves the deserializer's input or the index in between.
+pub(super) struct Key<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    quote: usize,
+}
+
+impl<'a, 'de> Key<'a, 'de> {
+    /// The key whose opening quote is at `quote` (the deserializer's position may still be
+    /// before it, at the comma: [`Key::at_quote`] moves it).
+    ///
+    /// # Safety
+    ///
+    /// `de`'s input holds a `"` at `quote`.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    unsafe fn new(de: &'a mut Deserializer<'de>, quote: usize) -> Self {
+        debug_assert_eq!(de.input.as_bytes().get(quote), Some(&b'"'));
+        Key { de, quote }
+    }
+
+    /// The index of the key's opening quote, which holds a `"` of the input (the invariant).
+    #[inline(always)]
+    pub(super) fn quote(&self) -> usize {
+        self.quote
+    }
+
+    /// The deserializer, its position wherever it was (at the quote or the comma before).
+    #[inline(always)]
+    pub(super) fn into_deserializer(self) -> &'a mut Deserializer<'de> {
+        self.de
+    }
+
+    /// The deserializer, its position moved to the key's quote.
+    #[inline(always)]
+    pub(super) fn at_quote(self) -> &'a mut Deserializer<'de> {
+        self.de.pos = self.quote;
+        self.de
+    }
+}
 
 /// An enum written as a one-key object whose `{` was taken: `{"Variant": content}`.
 pub(super) struct Variant<'a, 'de>(pub(super) &'a mut Deserializer<'de>);
@@ -224,8 +273,14 @@ impl<'de> de::EnumAccess<'de> for Variant<'_, 'de> {
             Some(_) => return Err(self.0.fail(Syntax::KeyMustBeAString)),
             None => return Err(self.0.fail(Syntax::Eof)),
         }
+        // SAFETY: `peek` just returned the `"` at `pos`.
+        #[allow(unsafe_code)]
+        let key = unsafe {
+            let quote = self.0.pos;
+            Key::new(&mut *self.0, quote)
+        };
         // The key takes its `:`.
-        let variant = seed.deserialize(Key(&mut *self.0))?;
+        let variant = seed.deserialize(key)?;
         Ok((variant, self))
     }
 }

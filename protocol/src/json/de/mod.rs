@@ -171,11 +171,17 @@ impl<'de> Deserializer<'de> {
         Ok(value)
     }
 
-    /// A string value (its quote next) given to `visitor`, borrowed when it can be.
+    /// A string value given to `visitor`, borrowed when it can be.
+    ///
+    /// # Safety
+    ///
+    /// The byte at `pos` is a `"` of the input (the string's opening quote).
     #[inline]
-    fn visit_string<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+    #[allow(unsafe_code)]
+    unsafe fn visit_string<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
         self.pos += 1;
-        match self.parse_str()? {
+        // SAFETY: the byte before `pos` is the opening quote (this function's condition).
+        match unsafe { self.parse_str(self.pos) }? {
             Text::Borrowed(s) => visitor.visit_borrowed_str(s),
             Text::Copied(s) => visitor.visit_str(s),
         }
@@ -248,7 +254,9 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek_value()? {
-            b'"' => self.visit_string(visitor),
+            // SAFETY: `peek_value` just returned the `"` at `pos`.
+            #[allow(unsafe_code)]
+            b'"' => unsafe { self.visit_string(visitor) },
             b'-' | b'0'..=b'9' => self.parse_number(false)?.visit(visitor),
             b'[' => self.visit_array(visitor),
             b'{' => self.visit_object(visitor),
@@ -301,7 +309,9 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek_value()? {
-            b'"' => self.visit_string(visitor),
+            // SAFETY: `peek_value` just returned the `"` at `pos`.
+            #[allow(unsafe_code)]
+            b'"' => unsafe { self.visit_string(visitor) },
             other => Err(self.invalid_type(other, &visitor)),
         }
     }
@@ -457,9 +467,10 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
 
     #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let de = self.0;
-        de.pos += 1;
-        match de.parse_key()? {
+        let start = self.quote() + 1;
+        // SAFETY: a `Key`'s quote index holds a `"` of the input (see `Key::new`).
+        #[allow(unsafe_code)]
+        match unsafe { self.into_deserializer().parse_key(start) }? {
             Text::Borrowed(s) => visitor.visit_borrowed_str(s),
             Text::Copied(s) => visitor.visit_str(s),
         }
@@ -490,13 +501,16 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let de = self.0;
-        de.pos += 1;
+        let start = self.quote() + 1;
+        let de = self.at_quote();
+        de.pos = start;
         let value = match de.byte() {
             Some(b't') => (b"rue\"".as_slice(), true),
             Some(b'f') => (b"alse\"".as_slice(), false),
             Some(_) => {
-                de.parse_str()?;
+                // SAFETY: the byte before `start` is the key's quote (see `Key::new`).
+                #[allow(unsafe_code)]
+                unsafe { de.parse_str(start) }?;
                 return Err(de::Error::invalid_type(
                     Unexpected::Other("string"),
                     &visitor,
@@ -520,7 +534,7 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         if name == RAW_VALUE_TOKEN {
-            return self.0.deserialize_raw_value(visitor, true);
+            return self.at_quote().deserialize_raw_value(visitor, true);
         }
         visitor.visit_newtype_struct(self)
     }
@@ -564,7 +578,7 @@ impl<'de> Key<'_, 'de> {
         self,
         f: impl FnOnce(&mut Deserializer<'de>) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        let de = self.0;
+        let de = self.at_quote();
         de.pos += 1;
         if !matches!(de.byte(), Some(b'-' | b'0'..=b'9')) {
             return Err(de.fail(Syntax::ExpectedNumericKey));
@@ -583,8 +597,9 @@ impl<'de> Key<'_, 'de> {
         self,
         f: impl FnOnce(&mut Deserializer<'de>) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        let value = f(&mut *self.0)?;
-        self.0.colon()?;
+        let de = self.at_quote();
+        let value = f(&mut *de)?;
+        de.colon()?;
         Ok(value)
     }
 }

@@ -237,31 +237,62 @@ impl<'de> Deserializer<'de> {
         Ok(value)
     }
 
-    /// Reads a string whose opening quote was taken, unescaping it (pairs of `\u` surrogates
-    /// included; a lone surrogate is an error).
+    /// Reads a string from `start`, just after its opening quote, unescaping it (pairs of
+    /// `\u` surrogates included; a lone surrogate is an error).
+    ///
+    /// # Safety
+    ///
+    /// The byte before `start` is a `"` of the input (its opening quote): so `start` is a
+    /// char boundary, which the string's slices rely on instead of testing it.
     #[inline]
-    pub(super) fn parse_str<'s>(&'s mut self) -> Result<Text<'de, 's, str>, Error> {
-        self.parse_text(false)
+    #[allow(unsafe_code)]
+    pub(super) unsafe fn parse_str<'s>(
+        &'s mut self,
+        start: usize,
+    ) -> Result<Text<'de, 's, str>, Error> {
+        // SAFETY: the caller's guarantee is this function's.
+        unsafe { self.parse_text(start, false) }
     }
 
     /// [`Self::parse_str`] of an object's key, then the `:` after it (as [`Self::colon`]):
     /// where the colon follows the closing quote directly, as in JSON without whitespace,
     /// the byte after the quote is tested while the quote's index is at hand.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::parse_str`].
     #[inline]
-    pub(super) fn parse_key<'s>(&'s mut self) -> Result<Text<'de, 's, str>, Error> {
-        self.parse_text(true)
+    #[allow(unsafe_code)]
+    pub(super) unsafe fn parse_key<'s>(
+        &'s mut self,
+        start: usize,
+    ) -> Result<Text<'de, 's, str>, Error> {
+        // SAFETY: the caller's guarantee is this function's.
+        unsafe { self.parse_text(start, true) }
     }
 
     /// [`Self::parse_str`], and the colon after it when `key`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::parse_str`].
     #[inline(always)]
-    fn parse_text<'s>(&'s mut self, key: bool) -> Result<Text<'de, 's, str>, Error> {
+    #[allow(unsafe_code)]
+    unsafe fn parse_text<'s>(
+        &'s mut self,
+        start: usize,
+        key: bool,
+    ) -> Result<Text<'de, 's, str>, Error> {
         let input = self.input;
         let b = input.as_bytes();
-        let start = self.pos;
         let i = scan_plain(b, start);
         if b.get(i) == Some(&b'"') {
-            // Sliced while `i` is known to hold the quote (a char boundary).
-            let text = &input[start..i];
+            // SAFETY: `start <= i < input.len()`: `scan_plain` returns an index at or after
+            // the one it starts from, and `b[i]` exists. Both ends are char boundaries:
+            // `b[i]` is a quote (ASCII) and so is the byte before `start` (the caller's
+            // guarantee). So `start..i` is a valid range of the `str` (the checked slice
+            // would test `start`'s boundary once per string, about six instructions).
+            let text = unsafe { input.get_unchecked(start..i) };
             if key && b.get(i + 1) == Some(&b':') {
                 self.pos = i + 2;
             } else {
@@ -272,22 +303,28 @@ impl<'de> Deserializer<'de> {
             }
             return Ok(Text::Borrowed(text));
         }
-        self.unescape_str(start, i, key).map(Text::Copied)
+        // SAFETY: the caller's guarantee is `unescape_str`'s.
+        unsafe { self.unescape_str(start, i, key) }.map(Text::Copied)
     }
 
     /// [`Self::parse_text`] of a string starting at `start` whose first escape (or error) is
     /// at `i`: the string unescaped into the scratch buffer (and the colon after it taken
     /// when `key`).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::parse_str`]: `start` is just after a `"` of the input.
     #[inline]
-    fn unescape_str(&mut self, start: usize, mut i: usize, key: bool) -> Result<&str, Error> {
+    #[allow(unsafe_code)]
+    unsafe fn unescape_str(
+        &mut self,
+        start: usize,
+        mut i: usize,
+        key: bool,
+    ) -> Result<&str, Error> {
         let b = self.input.as_bytes();
         // What the scratch is made of is valid UTF-8 (see the end), given that `start` is a
-        // char boundary: the caller took an opening quote before it; checked so that the
-        // argument stays within this function.
-        if !self.input.is_char_boundary(start) {
-            self.pos = start;
-            return Err(self.fail(Syntax::ExpectedValue));
-        }
+        // char boundary: the byte before it is the opening quote (the caller's guarantee).
         self.scratch.clear();
         // Room for the usual escaped string in one allocation per deserializer.
         self.scratch.reserve(SCRATCH);
@@ -301,13 +338,13 @@ impl<'de> Deserializer<'de> {
                         self.colon()?;
                     }
                     // SAFETY: the scratch holds only (1) pieces `from..i` of the input (a
-                    // `str`), each from `start` or from just after an escape (whose last
+                    // `str`), each from `start` (a char boundary: the function's safety
+                    // condition) or from just after an escape (whose last
                     // byte is ASCII: a letter or a hex digit checked by `hex4`) up to a quote,
                     // a backslash or a control byte (ASCII) — so each piece is cut at char
                     // boundaries and is valid UTF-8 —, (2) the ASCII bytes of single-letter
                     // escapes (`simple_escape` returns only ASCII), and (3) whole UTF-8
                     // encoded `char`s. A concatenation of valid UTF-8 is valid UTF-8.
-                    #[allow(unsafe_code)]
                     let text = unsafe { std::str::from_utf8_unchecked(&self.scratch) };
                     return Ok(text);
                 }

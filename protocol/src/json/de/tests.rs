@@ -341,3 +341,97 @@ fn commas_between_elements_and_entries() {
         same::<Vec<Point>>(json);
     }
 }
+
+/// Strings and keys read without testing their first byte's char boundary (`parse_text`
+/// relies on the opening quote before it): an escape, a multi-byte character, a quote or a
+/// control byte at every position of a value string and of a key, first or after a comma,
+/// with every cut of the input, read as serde_json reads them.
+#[test]
+fn strings_and_keys_with_anything_at_any_position() {
+    let specials = [
+        "\\\"",
+        "\\n",
+        "\\u00e9",
+        "\\ud83d\\ude00",
+        "é",
+        "😀",
+        "\"",
+        "\u{1}",
+        "\\x",
+    ];
+    for special in specials {
+        for at in 0..20 {
+            let text = format!("{}{special}{}", "a".repeat(at), "b".repeat(19 - at));
+            let docs = [
+                format!("\"{text}\""),
+                format!("[\"{text}\",\"{text}\"]"),
+                format!("{{\"x\":1,\"y\":\"{text}\"}}"),
+                format!("{{\"{text}\":\"{text}\",\"{text}\":1}}"),
+                format!("{{ \"{text}\" : 1 , \"{text}\":2}}"),
+            ];
+            for json in &docs {
+                for cut in (0..=json.len()).filter(|&c| json.is_char_boundary(c)) {
+                    let text = &json[..cut];
+                    same::<Value>(text);
+                    same::<String>(text);
+                    same::<Vec<String>>(text);
+                    same::<Point>(text);
+                    same::<BTreeMap<String, Value>>(text);
+                    same::<BTreeMap<String, String>>(text);
+                }
+            }
+        }
+    }
+    // Keys that are not a string, first and after a comma, and non-ASCII keys.
+    for json in [
+        r#"{1:2}"#,
+        r#"{"x":1,2:3}"#,
+        r#"{"é":1,"😀":"é"}"#,
+        r#"{"x":1,"é""#,
+        r#"{"x":1,""#,
+        r#"{"":1}"#,
+        r#"{"x":1,"":2}"#,
+    ] {
+        same::<Value>(json);
+        same::<Point>(json);
+        same::<BTreeMap<String, Value>>(json);
+    }
+}
+
+/// Arrays below the two counted levels get a hint of at most four elements (the capacity a
+/// `Vec` takes at its first push), none after whitespace, 0 when empty, and never more than
+/// half the bytes left: the values are serde_json's either way.
+#[test]
+fn inner_arrays_get_a_small_bounded_hint() {
+    type Deep = Vec<Vec<Vec<String>>>;
+    let capacities = |json: &str| -> Vec<(usize, usize)> {
+        let ours: Deep = from_str(json).unwrap();
+        assert_eq!(ours, serde_json::from_str::<Deep>(json).unwrap(), "{json}");
+        ours[0].iter().map(|v| (v.len(), v.capacity())).collect()
+    };
+    assert_eq!(
+        capacities(r#"[[["a","b","c"],[],["d","e","f","g","h"]]]"#),
+        [(3, 4), (0, 0), (5, 8)]
+    );
+    // Half the bytes left: `"a"]]]` is 6 bytes, so at most 3.
+    assert_eq!(capacities(r#"[[["a"]]]"#), [(1, 3)]);
+    assert_eq!(capacities(r#"[[[""]]]"#), [(1, 2)]);
+    // After whitespace no hint: the `Vec` grows from empty, as without one.
+    assert_eq!(capacities(r#"[[[ "a"], [ ]]]"#), [(1, 4), (0, 0)]);
+    // Bytes: a `Vec<u8>` grows from 4 to 8 instead of taking 8 at its first push.
+    let bytes: Vec<Vec<Vec<u8>>> = from_str("[[[1,2,3,4,5]]]").unwrap();
+    assert_eq!(bytes, [[[1, 2, 3, 4, 5]]]);
+    assert_eq!(bytes[0][0].capacity(), 8);
+    for json in [
+        "[[[1,",
+        "[[[]",
+        "[[[,1]]]",
+        "[[[1,]]]",
+        "[[[ ]]]",
+        "[[[\"a\"]]]   ",
+    ] {
+        same::<Vec<Vec<Vec<Value>>>>(json);
+        same::<Vec<Vec<Vec<u8>>>>(json);
+        same::<Value>(json);
+    }
+}
