@@ -166,7 +166,13 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
     ) -> Result<Option<K::Value>, Error> {
         let at = self.de.pos;
         // The usual key after the first, `,"` (no whitespace): one 2-byte test.
-        let quote = if !self.first && self.de.input.as_bytes().get(at..at + 2) == Some(b",\"") {
+        let pair = self
+            .de
+            .input
+            .as_bytes()
+            .get(at..)
+            .and_then(<[u8]>::first_chunk::<2>);
+        let quote = if !self.first && pair == Some(b",\"") {
             at + 1
         } else if self.key_slow()? {
             self.de.pos

@@ -92,6 +92,27 @@ pub(crate) fn scan_plain_quote(b: &[u8], i: usize) -> (usize, bool) {
     (scan_plain_words(b, i), false)
 }
 
+/// [`scan_plain`] for the pieces of an escaped string, with the portable tail (the input's
+/// last 15 bytes, with SSE2) out of line: inlined in the loop over the pieces, its word
+/// constants were loaded again after every escape (five 64-bit moves).
+#[inline(always)]
+fn scan_piece(b: &[u8], i: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    return match super::sse2::scan_plain(b, i) {
+        Ok(found) => found,
+        Err(rest) => scan_plain_tail(b, rest),
+    };
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    scan_plain_words(b, i)
+}
+
+/// [`scan_plain_words`] out of line, for [`scan_piece`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
+fn scan_plain_tail(b: &[u8], i: usize) -> usize {
+    scan_plain_words(b, i)
+}
+
 /// [`scan_plain`] with portable code: eight bytes at a time, then byte by byte.
 #[inline(always)]
 pub(super) fn scan_plain_words(b: &[u8], mut i: usize) -> usize {
@@ -349,13 +370,15 @@ impl<'de> Deserializer<'de> {
                     return Ok(text);
                 }
                 Some(b'\\') => match b.get(i + 1).and_then(|&c| Self::simple_escape(c)) {
+                    // `pos` is only stored where the loop leaves (or calls out).
                     Some(e) => {
                         self.scratch.push(e);
-                        self.pos = i + 2;
+                        from = i + 2;
                     }
                     None => {
                         self.pos = i + 1;
                         self.unicode_into_scratch()?;
+                        from = self.pos;
                     }
                 },
                 Some(_) => {
@@ -367,8 +390,7 @@ impl<'de> Deserializer<'de> {
                     return Err(self.fail(Syntax::Eof));
                 }
             }
-            from = self.pos;
-            i = scan_plain(b, from);
+            i = scan_piece(b, from);
         }
     }
 
