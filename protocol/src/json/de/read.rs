@@ -134,15 +134,24 @@ pub(super) fn scan_plain_words(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Appends `b[from..to]` (a piece of a string between escapes) to `out`: as one 16-byte
-/// store when it is shorter than 16 bytes and 16 bytes of input are left from `from` (the
-/// usual piece: no `memcpy` call), else with `extend_from_slice`.
+/// Appends `b[from..to]` (a piece of a string between escapes) to `out`, then `escape` (a
+/// single-letter escape's byte) if there is one: as one 16-byte store (and the byte) when the
+/// piece is shorter than 16 bytes and 16 bytes of input are left from `from` (the usual
+/// piece: no `memcpy` call, one capacity check for both), else with `extend_from_slice`.
 #[inline(always)]
-fn push_piece(out: &mut Vec<u8>, b: &[u8], from: usize, to: usize) {
+fn push_piece(out: &mut Vec<u8>, b: &[u8], from: usize, to: usize, escape: Option<u8>) {
     let keep = to - from;
     match b.get(from..).and_then(<[u8]>::first_chunk::<16>) {
-        Some(block) if keep < 16 => append(out, 16, |c| c.put_block_prefix(block, keep)),
-        _ => out.extend_from_slice(&b[from..to]),
+        Some(block) if keep < 16 => append(out, 17, |c| {
+            c.put_block_prefix(block, keep);
+            if let Some(e) = escape {
+                c.put(e);
+            }
+        }),
+        _ => {
+            out.extend_from_slice(&b[from..to]);
+            out.extend(escape);
+        }
     }
 }
 
@@ -351,9 +360,9 @@ impl<'de> Deserializer<'de> {
         self.scratch.reserve(SCRATCH);
         let mut from = start;
         loop {
-            push_piece(&mut self.scratch, b, from, i);
             match b.get(i) {
                 Some(b'"') => {
+                    push_piece(&mut self.scratch, b, from, i, None);
                     self.pos = i + 1;
                     if key {
                         self.colon()?;
@@ -372,10 +381,11 @@ impl<'de> Deserializer<'de> {
                 Some(b'\\') => match b.get(i + 1).and_then(|&c| Self::simple_escape(c)) {
                     // `pos` is only stored where the loop leaves (or calls out).
                     Some(e) => {
-                        self.scratch.push(e);
+                        push_piece(&mut self.scratch, b, from, i, Some(e));
                         from = i + 2;
                     }
                     None => {
+                        push_piece(&mut self.scratch, b, from, i, None);
                         self.pos = i + 1;
                         self.unicode_into_scratch()?;
                         from = self.pos;
