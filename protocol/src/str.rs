@@ -39,7 +39,7 @@ impl Str {
     pub fn as_str(&self) -> &str {
         // Every constructor validates (or starts from a `&str`/`String`), so the bytes are UTF-8.
         // Re-validating on every access would make each read O(n); this is the measured need
-        // for this `unsafe` block (the crate's other one is the JSON writer's `json::cursor`).
+        // for this `unsafe` block (the crate's others are listed in `json::cursor`).
         #[allow(unsafe_code)]
         unsafe {
             std::str::from_utf8_unchecked(&self.0)
