@@ -435,3 +435,41 @@ fn inner_arrays_get_a_small_bounded_hint() {
         same::<Value>(json);
     }
 }
+
+/// Two escapes (or an escape and a quote, a control byte or a multi-byte character) at every
+/// pair of positions up to 23 bytes apart, in one 16-byte window or across two, the pieces
+/// between them stored as one block with the escape's byte (`read.rs`, `push_piece`) or
+/// copied near the input's end, read as serde_json reads them.
+#[test]
+fn escapes_in_the_same_window_and_across_windows() {
+    let specials = [
+        "\\n",
+        "\\u00e9",
+        "\\ud83d\\ude00",
+        "é",
+        "\\\"",
+        "\u{1}",
+        "\"",
+    ];
+    for first in specials {
+        for second in specials {
+            for p in 0..34 {
+                for gap in 0..24 {
+                    let text = format!(
+                        "{}{first}{}{second}{}",
+                        "a".repeat(p),
+                        "b".repeat(gap),
+                        "c".repeat(40 - p.min(40))
+                    );
+                    for tail in ["", "]", "        ]                 "] {
+                        let json = format!("[\"{text}\"{tail}");
+                        same::<Vec<String>>(&json);
+                        same::<Value>(&json);
+                    }
+                    let json = format!("{{\"{text}\":1}}");
+                    same::<BTreeMap<String, u8>>(&json);
+                }
+            }
+        }
+    }
+}
