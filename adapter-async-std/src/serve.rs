@@ -2,7 +2,7 @@
 
 use crate::VolleyService;
 use async_net::{TcpListener, TcpStream};
-use smol_hyper::rt::{FuturesIo, SmolTimer};
+use smol_hyper::rt::FuturesIo;
 use std::io;
 use std::net::SocketAddr;
 use volley_hyper::{App, AppBody, Listener, Serve};
@@ -53,7 +53,7 @@ where
     S: App<B>,
     B: AppBody,
 {
-    Serve::new(Tcp(listener), SmolTimer::new(), service)
+    Serve::new(Tcp(listener), service)
 }
 
 /// The async-net listener as the shared accept loop sees it.

@@ -2,6 +2,7 @@
 //! the server-wide graceful shutdown.
 
 use crate::cork::Corked;
+use crate::head_timeout::{Exchanges, HeadTimeout, DEFAULT_HEAD_TIMEOUT};
 use crate::limit::{ConnectionLimit, Counted};
 use crate::linger::Lingering;
 use crate::service::{App, AppBody, VolleyBody, VolleyService};
@@ -10,10 +11,11 @@ use crate::{ConnInfo, IoRuntime};
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either, FutureExt, Shared};
 use futures_util::StreamExt;
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response};
+use hyper::{Request, Response, StatusCode};
 use std::future::{poll_fn, Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
@@ -22,8 +24,6 @@ use std::time::{Duration, Instant};
 use tower_service::Service;
 use volley_protocol::api::Endpoint;
 
-/// How long an idle keep-alive connection may take to send a complete request head.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// hyper's read buffer bound, which bounds a request head (request line and headers): one
 /// that does not fit is answered 431 (or 414 for the URL). hyper checks it between reads, so
 /// a head arriving in one burst may reach about twice this. A session keeps its handshake's
@@ -56,6 +56,9 @@ pub struct Limits {
     pub shutdown_deadline: Duration,
     /// The most connections open at once; `None` is no limit.
     pub max_connections: Option<usize>,
+    /// How long a connection may take to send a complete request head, from being accepted
+    /// or from its previous response.
+    pub head_timeout: Duration,
 }
 
 /// A standalone server; `.await` it. The adapters' `serve(listener, io)` and
@@ -83,23 +86,21 @@ pub struct Serve {
 
 impl Serve {
     /// A server for `service` on `listener` (see [`serve`]); an adapter's entry points call
-    /// this with their listener and hyper timer.
-    pub fn new<R, L, T, S, B>(listener: L, hyper_timer: T, service: VolleyService<R, S>) -> Self
+    /// this with their listener.
+    pub fn new<R, L, S, B>(listener: L, service: VolleyService<R, S>) -> Self
     where
         R: IoRuntime,
         L: Listener,
-        T: hyper::rt::Timer + Send + Sync + 'static,
         S: App<B>,
         B: AppBody,
     {
         Serve {
-            run: Box::new(move |signal, limits| {
-                Box::pin(serve(listener, hyper_timer, service, signal, limits))
-            }),
+            run: Box::new(move |signal, limits| Box::pin(serve(listener, service, signal, limits))),
             signal: Box::pin(std::future::pending()),
             limits: Limits {
                 shutdown_deadline: DEFAULT_SHUTDOWN_DEADLINE,
                 max_connections: None,
+                head_timeout: DEFAULT_HEAD_TIMEOUT,
             },
         }
     }
@@ -176,6 +177,27 @@ impl Serve {
         self.limits.max_connections = Some(max);
         self
     }
+
+    /// How long a connection may take to send a complete request head, counted from when it
+    /// was accepted or its previous response went out (default 30 s). A connection that
+    /// takes longer, trickling a head or idle between keep-alive requests, is closed. A
+    /// request in progress (a body arriving, a parked long-poll, a response being written)
+    /// and a WebSocket are not affected; they have their own bounds.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let io = volley_tokio::new(volley_tokio::Options::default());
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// // Idle keep-alive connections go after 10 s (Node: keepAliveTimeout, 5 s).
+    /// volley_tokio::serve(listener, io).head_timeout(Duration::from_secs(10)).await
+    /// # }
+    /// ```
+    pub fn head_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.head_timeout = timeout;
+        self
+    }
 }
 
 impl IntoFuture for Serve {
@@ -192,10 +214,9 @@ impl IntoFuture for Serve {
 /// `limits.shutdown_deadline`; at most `limits.max_connections` are open at once.
 ///
 /// Every accepted socket gets its own task at once, so connections that never send anything
-/// cannot delay the next client. `hyper_timer` bounds how long a request head may take.
-pub async fn serve<R, L, T, S, B>(
+/// cannot delay the next client; `limits.head_timeout` bounds how long a request head may take.
+pub async fn serve<R, L, S, B>(
     mut listener: L,
-    hyper_timer: T,
     service: VolleyService<R, S>,
     signal: impl Future<Output = ()> + Send,
     limits: Limits,
@@ -203,7 +224,6 @@ pub async fn serve<R, L, T, S, B>(
 where
     R: IoRuntime,
     L: Listener,
-    T: hyper::rt::Timer + Send + Sync + 'static,
     S: App<B>,
     B: AppBody,
 {
@@ -212,8 +232,9 @@ where
     let shutdown = Shutdown::new();
     let mut builder = http1::Builder::new();
     builder
-        .timer(hyper_timer)
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        // The head timeout is the connection's own (see `head_timeout`): hyper's would box,
+        // register and remove a timer for every request.
+        .header_read_timeout(None)
         .max_buf_size(MAX_HEAD)
         // No `max_headers`: hyper's default count limit (100 header lines, past it 431) is
         // kept. Any explicit limit makes hyper allocate and fill its two header arrays for
@@ -247,11 +268,12 @@ where
                 let stream = WriteStall::new(Counted::new(stream, slot), rt.clone(), stall_limit);
                 // Closing after an early answer (a refused upload) lingers: see `linger`.
                 let stream = Lingering::new(stream, rt.clone());
+                let (stream, exchanges) = HeadTimeout::new(stream, rt.clone(), limits.head_timeout);
                 let stop = shutdown.signal();
                 rt.spawn(serve_connection(
                     &builder,
                     service.clone(),
-                    stream,
+                    (stream, exchanges),
                     remote,
                     stop,
                 ));
@@ -355,11 +377,12 @@ impl Shutdown {
 }
 
 /// Serves one accepted connection with `service` (requests under Volley's path go to its
-/// endpoint, everything else to its inner service). Stops gracefully when `stop` fires.
+/// endpoint, everything else to its inner service), counting its requests in `exchanges`
+/// (see `head_timeout`). Stops gracefully when `stop` fires.
 fn serve_connection<R, S, B, I>(
     builder: &http1::Builder,
     service: VolleyService<R, S>,
-    stream: I,
+    (stream, exchanges): (I, Exchanges),
     remote: SocketAddr,
     stop: StopSignal,
 ) -> impl Future<Output = ()> + Send + 'static
@@ -378,10 +401,15 @@ where
             cork: Some(cork.clone()),
         };
         let mut service = service.clone();
+        let exchange = exchanges.start();
         async move {
             poll_fn(|cx| service.poll_ready(cx)).await?;
             let response: Response<VolleyBody<B>> = service.dispatch(req, conn).await?;
-            Ok::<_, S::Error>(response)
+            if response.status() == StatusCode::SWITCHING_PROTOCOLS {
+                exchange.switched();
+            }
+            // The exchange ends when hyper drops the body, once it has taken all of it.
+            Ok::<_, S::Error>(response.map(|body| body.map_err(exchange.held_by_body())))
         }
     });
     let conn = builder.serve_connection(stream, service).with_upgrades();

@@ -1,7 +1,7 @@
 //! The standalone server: an accept loop on a [`TcpListener`] and hyper HTTP/1.1 connections.
 
 use crate::VolleyService;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use std::io;
 use std::net::SocketAddr;
 use tokio::net::{TcpListener, TcpStream};
@@ -53,7 +53,7 @@ where
     S: App<B>,
     B: AppBody,
 {
-    Serve::new(Tcp(listener), TokioTimer::new(), service)
+    Serve::new(Tcp(listener), service)
 }
 
 /// The tokio listener as the shared accept loop sees it.
