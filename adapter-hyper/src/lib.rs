@@ -15,6 +15,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[macro_use]
+mod pass_through;
+
 mod bridge;
 mod client_dir;
 mod conn;

@@ -1,12 +1,9 @@
 //! The optional bound on a standalone server's open connections
 //! ([`Serve::max_connections`](crate::Serve::max_connections)).
 
-use hyper::rt::{Read, ReadBufCursor, Write};
-use std::io;
-use std::pin::Pin;
+use hyper::rt::{Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 /// Counts a server's open connections, HTTP and WebSocket alike, against a maximum.
 #[derive(Clone)]
@@ -67,41 +64,15 @@ impl<I> Counted<I> {
 }
 
 impl<I: Read + Unpin> Read for Counted<I> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
-    }
+    pass_through!(poll_read);
 }
 
 impl<I: Write + Unpin> Write for Counted<I> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
-    }
+    pass_through!(
+        poll_write,
+        poll_flush,
+        poll_shutdown,
+        is_write_vectored,
+        poll_write_vectored
+    );
 }

@@ -21,7 +21,7 @@
 //! that has already closed its side costs one read that finds the end of the stream.
 
 use crate::IoRuntime;
-use hyper::rt::{Read, ReadBuf, ReadBufCursor, Write};
+use hyper::rt::{Read, ReadBuf, Write};
 use std::future::Future;
 use std::io;
 use std::mem::MaybeUninit;
@@ -127,39 +127,16 @@ impl<I: Read + Write + Unpin, R: IoRuntime> Lingering<I, R> {
 }
 
 impl<I: Read + Unpin, R: Unpin> Read for Lingering<I, R> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
-    }
+    pass_through!(poll_read);
 }
 
 impl<I: Read + Write + Unpin, R: IoRuntime> Write for Lingering<I, R> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
-    }
+    pass_through!(
+        poll_write,
+        poll_write_vectored,
+        is_write_vectored,
+        poll_flush
+    );
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();

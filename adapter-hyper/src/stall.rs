@@ -9,7 +9,7 @@
 //! while the socket is full, so a peer that reads, however slowly, is never cut off.
 
 use crate::IoRuntime;
-use hyper::rt::{Read, ReadBufCursor, Write};
+use hyper::rt::{Read, Write};
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -65,13 +65,7 @@ impl<I, R: IoRuntime> WriteStall<I, R> {
 }
 
 impl<I: Read + Unpin, R: Unpin> Read for WriteStall<I, R> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
-    }
+    pass_through!(poll_read);
 }
 
 impl<I: Write + Unpin, R: IoRuntime> Write for WriteStall<I, R> {
