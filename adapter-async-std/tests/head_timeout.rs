@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use volley_async_std::protocol::engine::EngineConfig;
 
-const PING_INTERVAL: Duration = Duration::from_millis(1500);
+const PING_INTERVAL: Duration = Duration::from_millis(1800);
 
 /// An Engine.IO echo on `/engine.io/` under `rt` with the head timeout [`HEAD_TIMEOUT`].
 fn server(rt: &Rt) -> SocketAddr {

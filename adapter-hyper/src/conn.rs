@@ -273,7 +273,8 @@ where
                 rt.spawn(serve_connection(
                     &builder,
                     service.clone(),
-                    (stream, exchanges),
+                    stream,
+                    exchanges,
                     remote,
                     stop,
                 ));
@@ -382,7 +383,8 @@ impl Shutdown {
 fn serve_connection<R, S, B, I>(
     builder: &http1::Builder,
     service: VolleyService<R, S>,
-    (stream, exchanges): (I, Exchanges),
+    stream: I,
+    exchanges: Exchanges,
     remote: SocketAddr,
     stop: StopSignal,
 ) -> impl Future<Output = ()> + Send + 'static

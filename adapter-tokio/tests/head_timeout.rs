@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use volley_tokio::protocol::engine::EngineConfig;
 
-const PING_INTERVAL: Duration = Duration::from_millis(1500);
+const PING_INTERVAL: Duration = Duration::from_millis(1800);
 
 /// An Engine.IO echo on `/engine.io/` with the head timeout [`HEAD_TIMEOUT`].
 async fn server() -> SocketAddr {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The head timeout of the servers under test.
-pub const HEAD_TIMEOUT: Duration = Duration::from_millis(400);
+pub const HEAD_TIMEOUT: Duration = Duration::from_millis(600);
 /// Upper bound for one wait, so a broken server fails a test instead of hanging it.
 const WAIT: Duration = Duration::from_secs(10);
 const HANDSHAKE: &str = "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -115,13 +115,13 @@ pub fn an_idle_keep_alive_connection_is_dropped(addr: SocketAddr) {
     assert!(got.is_empty());
 }
 
-/// Requests spaced at a third of the head timeout keep one connection for several times the
+/// Requests spaced at a quarter of the head timeout keep one connection for several times the
 /// timeout: the wait for a head starts again with every response.
 pub fn a_connection_making_requests_stays_open(addr: SocketAddr) {
     let mut stream = connect(addr);
     for i in 0..12 {
         if i > 0 {
-            std::thread::sleep(HEAD_TIMEOUT / 3);
+            std::thread::sleep(HEAD_TIMEOUT / 4);
         }
         stream
             .write_all(HANDSHAKE.as_bytes())
