@@ -202,6 +202,18 @@ impl<'de> Deserializer<'de> {
         }
     }
 
+    /// `deserialize_bool` where the value is not `true` or `false` right at `pos`: after
+    /// whitespace, cut short, or another value. Out of line, so that the usual case stays
+    /// small enough to be inlined into the caller.
+    #[cold]
+    #[inline(never)]
+    fn deserialize_bool_slow<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        match self.peek_value()? {
+            first @ (b't' | b'f') => visitor.visit_bool(self.boolean(first)?),
+            other => Err(self.invalid_type(other, &visitor)),
+        }
+    }
+
     /// `RawValue`: the value's text, whitespace before it left out (and the `:` after it
     /// taken when the value is a map `key`).
     fn deserialize_raw_value<V: Visitor<'de>>(
@@ -273,10 +285,20 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     #[inline]
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.peek_value()? {
-            first @ (b't' | b'f') => visitor.visit_bool(self.boolean(first)?),
-            other => Err(self.invalid_type(other, &visitor)),
+        // The usual case first: `true`, or `false`, right where the last token ended (one
+        // 4-byte compare each); whitespace, other values and errors take the general path.
+        let b = self.input.as_bytes();
+        if let Some(word) = b.get(self.pos..).and_then(<[u8]>::first_chunk::<4>) {
+            if word == b"true" {
+                self.pos += 4;
+                return visitor.visit_bool(true);
+            }
+            if word == b"fals" && b.get(self.pos + 4) == Some(&b'e') {
+                self.pos += 5;
+                return visitor.visit_bool(false);
+            }
         }
+        self.deserialize_bool_slow(visitor)
     }
 
     number_methods!(

@@ -473,3 +473,58 @@ fn escapes_in_the_same_window_and_across_windows() {
         }
     }
 }
+
+/// `true` and `false` read with one 4-byte compare where they start right after the last
+/// token (`deserialize_bool`), and the general path otherwise: every cut, whitespace,
+/// misspellings and other values, in arrays, options and maps, as serde_json reads them.
+#[test]
+fn booleans_at_any_cut_and_misspelled() {
+    let values = [
+        "true", "false", "tru", "fals", "falsy", "falsee", "truee", "trUe", "fAlse", "f", "t",
+        " true", "\nfalse", "null", "1", "\"true\"", "[true]",
+    ];
+    for value in values {
+        let docs = [
+            value.to_owned(),
+            format!("[{value}]"),
+            format!("[false,{value},true]"),
+            format!("[{value} ,{value}]"),
+            format!("{{\"a\":{value},\"b\":{value}}}"),
+        ];
+        for json in &docs {
+            for cut in 0..=json.len() {
+                let text = &json[..cut];
+                same::<bool>(text);
+                same::<Option<bool>>(text);
+                same::<Vec<bool>>(text);
+                same::<Vec<Option<bool>>>(text);
+                same::<BTreeMap<String, bool>>(text);
+            }
+        }
+    }
+}
+
+/// A string's closing quote at every position of the 16-byte scan window and near the
+/// input's end (where the portable scan takes over), alone in its window or followed by a
+/// backslash, a control byte or another quote in the same window, as values and as keys,
+/// every cut, as serde_json reads them.
+#[test]
+fn closing_quotes_alone_or_with_other_special_bytes_in_their_window() {
+    for len in 0..40 {
+        let text = "a".repeat(len);
+        for after in ["", ",\"\\n\"", ",\"\"", ",\"\u{1}\"", ",\"x\\\"\"", ",1"] {
+            let docs = [
+                format!("[\"{text}\"{after}]"),
+                format!("{{\"{text}\":\"{text}\"{}}}", after.replace(',', ",\"k\":")),
+            ];
+            for json in &docs {
+                for cut in (0..=json.len()).filter(|&c| json.is_char_boundary(c)) {
+                    let text = &json[..cut];
+                    same::<Vec<String>>(text);
+                    same::<Value>(text);
+                    same::<BTreeMap<String, Value>>(text);
+                }
+            }
+        }
+    }
+}
