@@ -9,6 +9,12 @@
 use super::scan::{reserved_event, First, Root};
 use crate::json::scan_plain_quote;
 use crate::Str;
+use walk::{Refused, Walk};
+
+mod blocks;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2;
+mod walk;
 
 /// The deepest nesting serde_json parses (its recursion limit); deeper input is refused alike.
 pub(crate) const MAX_DEPTH: usize = 127;
@@ -25,23 +31,54 @@ pub(crate) struct Invalid {
 
 /// Validates `json` and reports the top-level shape (and, for arrays, the first element).
 pub(crate) fn validate(json: &str) -> Result<Root, Invalid> {
-    Validator {
-        s: json,
-        b: json.as_bytes(),
-        i: 0,
+    or_exact(Walk::new(json, 0).run(&mut ()), || {
+        Validator::new(json, 0).run(&mut ())
+    })
+}
+
+/// The walk's answer, or for refused input the scalar pass's (where and why, the walk
+/// telling only that).
+#[inline(always)]
+fn or_exact<T>(
+    walk: Result<T, Refused>,
+    exact: impl FnOnce() -> Result<T, Invalid>,
+) -> Result<T, Invalid> {
+    match walk {
+        Ok(root) => Ok(root),
+        Err(refused) => refused_at(refused, exact),
     }
-    .run(&mut ())
+}
+
+#[cold]
+#[inline(never)]
+fn refused_at<T>(
+    refused: Refused,
+    exact: impl FnOnce() -> Result<T, Invalid>,
+) -> Result<T, Invalid> {
+    match exact() {
+        Err(e) => Err(e),
+        Ok(_) => {
+            // The two passes accept exactly the same inputs (the tests and the fuzz target
+            // compare them); were they to differ, the input is refused.
+            debug_assert!(
+                false,
+                "the walk refused at {} what the scalar pass accepts",
+                refused.at
+            );
+            Err(Invalid {
+                at: refused.at,
+                too_deep: false,
+            })
+        }
+    }
 }
 
 /// [`validate`], also pushing the byte range of every top-level element (for an array root:
 /// its elements; for an object root: its values) to `elements`, in order.
 pub(crate) fn validate_split(json: &str, elements: &mut impl Elements) -> Result<Root, Invalid> {
-    Validator {
-        s: json,
-        b: json.as_bytes(),
-        i: 0,
-    }
-    .run(elements)
+    or_exact(Walk::new(json, 0).run(elements), || {
+        Validator::new(json, 0).run(&mut ())
+    })
 }
 
 /// [`validate`] of an array whose `[` and first element end before `after_first`, the first
@@ -49,21 +86,22 @@ pub(crate) fn validate_split(json: &str, elements: &mut impl Elements) -> Result
 /// control characters, not reserved). The rest is checked exactly as [`validate`] would check
 /// it; the root is then `Root::Array(Some(First::Str(None)))`.
 pub(crate) fn validate_after_first(json: &str, after_first: usize) -> Result<(), Invalid> {
-    Validator {
-        s: json,
-        b: json.as_bytes(),
-        i: after_first,
-    }
-    .run_from(&mut (), true)
-    .map(|_| ())
+    or_exact(Walk::new(json, after_first).run_after_first(), || {
+        Validator::new(json, after_first)
+            .run_from(&mut (), true)
+            .map(|_| ())
+    })
 }
 
 /// Where the validator reports top-level elements; `()` ignores them (and compiles away).
 pub(crate) trait Elements {
+    /// False when `push` does nothing (the element's end is then not looked for).
+    const NEEDED: bool = true;
     fn push(&mut self, start: usize, end: usize);
 }
 
 impl Elements for () {
+    const NEEDED: bool = false;
     #[inline(always)]
     fn push(&mut self, _: usize, _: usize) {}
 }
@@ -163,7 +201,15 @@ struct Validator<'a> {
     i: usize,
 }
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
+    fn new(json: &'a str, i: usize) -> Self {
+        Validator {
+            s: json,
+            b: json.as_bytes(),
+            i,
+        }
+    }
+
     fn fail<T>(&self) -> Result<T, Invalid> {
         Err(Invalid {
             at: self.i,
