@@ -99,22 +99,24 @@ impl<'a> Blocks<'a> {
         self.in_string | self.bad == 0
     }
 
-    /// The next block's start and structural bytes, `None` after the last block. The last
-    /// bytes are padded with spaces (outside strings they are nothing; inside one, the string
-    /// is left open).
-    #[inline]
-    pub(super) fn next_block(&mut self) -> Option<(usize, u64)> {
+    /// The next block's start and structural bytes; after the last block, the input's length
+    /// (no block starts there). The last bytes are padded with spaces (outside strings they
+    /// are nothing; inside one, the string is left open).
+    #[inline(never)]
+    pub(super) fn next_block(&mut self) -> (usize, u64) {
         let at = self.next;
-        let rest = self.b.get(at..).filter(|rest| !rest.is_empty())?;
+        let Some(rest) = self.b.get(at..).filter(|rest| !rest.is_empty()) else {
+            return (self.b.len(), 0);
+        };
         self.next = at + 64;
-        Some(match rest.first_chunk::<64>() {
+        match rest.first_chunk::<64>() {
             Some(block) => (at, self.classify(block, at)),
             None => {
                 let mut padded = [b' '; 64];
                 padded[..rest.len()].copy_from_slice(rest);
                 (at, self.classify(&padded, at))
             }
-        })
+        }
     }
 
     /// The structural bytes of `block` (at `base` in the input).
@@ -133,7 +135,7 @@ impl<'a> Blocks<'a> {
             let escaped = codes ^ (m.backslashes | self.escaped_in);
             self.escaped_in = (codes & m.backslashes) >> 63;
             quotes &= !escaped;
-            self.escapes(block, base, escaped);
+            self.bad |= escapes(self.b, block, base, escaped);
         }
         // Prefix XOR: bit k is the parity of the unescaped quotes at or below k, so it is set
         // from an opening quote up to the byte before its closing one.
@@ -146,43 +148,49 @@ impl<'a> Blocks<'a> {
         self.bad |= m.controls & inside;
         let controls_out = m.controls & !inside;
         if controls_out != 0 {
-            self.whitespace(block, controls_out);
+            self.bad |= not_whitespace(block, controls_out);
         }
         let scalar = m.scalar & !inside;
         let scalar_starts = scalar & !((scalar << 1) | self.scalar_in);
         self.scalar_in = scalar >> 63;
         (m.structural & !inside) | scalar_starts | (quotes & inside)
     }
+}
 
-    /// Checks the bytes `escaped` marks in `block` (each follows an escaping backslash).
-    #[inline(never)]
-    fn escapes(&mut self, block: &[u8; 64], base: usize, mut escaped: u64) {
-        while escaped != 0 {
-            let k = escaped.trailing_zeros() as usize;
-            escaped &= escaped - 1;
-            match block[k] {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                b'u' => {
-                    // Four hex digits, read from the input (they may lie in the next block).
-                    let hex = self.b.get(base + k + 1..base + k + 5);
-                    if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                        self.bad = 1;
-                    }
+/// Not zero when a byte `escaped` marks in `block` (at `base` in `b`; each follows an escaping
+/// backslash) cannot be escaped.
+#[inline(never)]
+fn escapes(b: &[u8], block: &[u8; 64], base: usize, mut escaped: u64) -> u64 {
+    let mut bad = 0;
+    while escaped != 0 {
+        let k = escaped.trailing_zeros() as usize;
+        escaped &= escaped - 1;
+        match block[k] {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+            b'u' => {
+                // Four hex digits, read from the input (they may lie in the next block).
+                let hex = b.get(base + k + 1..base + k + 5);
+                if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                    bad = 1;
                 }
-                _ => self.bad = 1,
             }
+            _ => bad = 1,
         }
     }
+    bad
+}
 
-    /// Checks that the control bytes `controls` marks (outside strings) are whitespace.
-    #[inline(never)]
-    fn whitespace(&mut self, block: &[u8; 64], mut controls: u64) {
-        while controls != 0 {
-            let k = controls.trailing_zeros() as usize;
-            controls &= controls - 1;
-            if !matches!(block[k], b'\t' | b'\n' | b'\r') {
-                self.bad = 1;
-            }
+/// Not zero when a control byte `controls` marks in `block` (outside strings) is not
+/// whitespace.
+#[inline(never)]
+fn not_whitespace(block: &[u8; 64], mut controls: u64) -> u64 {
+    let mut bad = 0;
+    while controls != 0 {
+        let k = controls.trailing_zeros() as usize;
+        controls &= controls - 1;
+        if !matches!(block[k], b'\t' | b'\n' | b'\r') {
+            bad = 1;
         }
     }
+    bad
 }

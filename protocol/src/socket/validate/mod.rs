@@ -9,7 +9,7 @@
 use super::scan::{reserved_event, First, Root};
 use crate::json::scan_plain_quote;
 use crate::Str;
-use walk::{Refused, Walk};
+use walk::Refused;
 
 mod blocks;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -31,7 +31,7 @@ pub(crate) struct Invalid {
 
 /// Validates `json` and reports the top-level shape (and, for arrays, the first element).
 pub(crate) fn validate(json: &str) -> Result<Root, Invalid> {
-    or_exact(Walk::new(json, 0).run(&mut ()), || {
+    or_exact(walk::validate(json, &mut ()), || {
         Validator::new(json, 0).run(&mut ())
     })
 }
@@ -76,7 +76,7 @@ fn refused_at<T>(
 /// [`validate`], also pushing the byte range of every top-level element (for an array root:
 /// its elements; for an object root: its values) to `elements`, in order.
 pub(crate) fn validate_split(json: &str, elements: &mut impl Elements) -> Result<Root, Invalid> {
-    or_exact(Walk::new(json, 0).run(elements), || {
+    or_exact(walk::validate(json, elements), || {
         Validator::new(json, 0).run(&mut ())
     })
 }
@@ -86,7 +86,7 @@ pub(crate) fn validate_split(json: &str, elements: &mut impl Elements) -> Result
 /// control characters, not reserved). The rest is checked exactly as [`validate`] would check
 /// it; the root is then `Root::Array(Some(First::Str(None)))`.
 pub(crate) fn validate_after_first(json: &str, after_first: usize) -> Result<(), Invalid> {
-    or_exact(Walk::new(json, after_first).run_after_first(), || {
+    or_exact(walk::validate_after_first(json, after_first), || {
         Validator::new(json, after_first)
             .run_from(&mut (), true)
             .map(|_| ())

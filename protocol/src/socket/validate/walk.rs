@@ -20,10 +20,12 @@ pub(super) struct Refused {
     pub(super) at: usize,
 }
 
-pub(super) struct Walk<'a> {
+pub(super) struct Walk<'a, 'b> {
     /// The scalar pass's cursor, for numbers, literals and the first element's name.
     v: Validator<'a>,
-    blocks: Blocks<'a>,
+    /// Held by reference: the block stage is a call away, and a pointer into the walk would
+    /// keep the walk's own state in memory rather than in registers.
+    blocks: &'b mut Blocks<'a>,
     /// The structural bytes of the current block not read yet, and where the block starts.
     bits: u64,
     base: usize,
@@ -38,10 +40,24 @@ fn ends_scalar(c: u8) -> bool {
     c <= b' ' || c == b',' || c & 0xd9 == 0x59 || c == b'"' || c == b':'
 }
 
-impl<'a> Walk<'a> {
+/// Validates `json` (see [`super::validate_split`]).
+#[inline(always)]
+pub(super) fn validate(json: &str, elements: &mut impl Elements) -> Result<Root, Refused> {
+    let mut blocks = Blocks::new(json.as_bytes(), 0);
+    Walk::new(json, 0, &mut blocks).run(elements)
+}
+
+/// Validates `json` after its first element (see [`super::validate_after_first`]).
+#[inline(always)]
+pub(super) fn validate_after_first(json: &str, after_first: usize) -> Result<(), Refused> {
+    let mut blocks = Blocks::new(json.as_bytes(), after_first);
+    Walk::new(json, after_first, &mut blocks).run_after_first()
+}
+
+impl<'a, 'b> Walk<'a, 'b> {
     /// The walk over `json` from `from`, where no string is open.
     #[inline(always)]
-    pub(super) fn new(json: &'a str, from: usize) -> Self {
+    fn new(json: &'a str, from: usize, blocks: &'b mut Blocks<'a>) -> Self {
         let b = json.as_bytes();
         Walk {
             v: Validator {
@@ -49,7 +65,7 @@ impl<'a> Walk<'a> {
                 b,
                 i: from,
             },
-            blocks: Blocks::new(b, from),
+            blocks,
             bits: 0,
             base: from,
             at: from,
@@ -64,15 +80,10 @@ impl<'a> Walk<'a> {
     #[inline(always)]
     fn next(&mut self) -> u8 {
         while self.bits == 0 {
-            match self.blocks.next_block() {
-                Some((base, bits)) => {
-                    self.base = base;
-                    self.bits = bits;
-                }
-                None => {
-                    self.at = self.v.b.len();
-                    return 0;
-                }
+            (self.base, self.bits) = self.blocks.next_block();
+            if self.base >= self.v.b.len() {
+                self.at = self.base;
+                return 0;
             }
         }
         self.at = self.base + self.bits.trailing_zeros() as usize;
@@ -85,7 +96,7 @@ impl<'a> Walk<'a> {
 
     /// The whole input: its root (and first element) as [`super::validate`] reports them.
     #[inline(always)]
-    pub(super) fn run(mut self, elements: &mut impl Elements) -> Result<Root, Refused> {
+    fn run(&mut self, elements: &mut impl Elements) -> Result<Root, Refused> {
         let mut c = self.next();
         let root;
         let stack;
@@ -127,7 +138,7 @@ impl<'a> Walk<'a> {
     /// Inside a top-level array, after its first element (see
     /// [`super::validate_after_first`]).
     #[inline(always)]
-    pub(super) fn run_after_first(mut self) -> Result<(), Refused> {
+    fn run_after_first(&mut self) -> Result<(), Refused> {
         match self.next() {
             b']' => self.finish(()),
             b',' => {
@@ -144,7 +155,7 @@ impl<'a> Walk<'a> {
     /// open container, set for an object, the innermost in bit 0, a set bit above them).
     #[inline(always)]
     fn values<E: Elements>(
-        mut self,
+        &mut self,
         mut stack: u128,
         mut c: u8,
         root: Root,
@@ -241,7 +252,7 @@ impl<'a> Walk<'a> {
 
     /// The end of the root value: no structural byte follows, every string closed and none
     /// held a wrong byte.
-    fn finish<T>(mut self, root: T) -> Result<T, Refused> {
+    fn finish<T>(&mut self, root: T) -> Result<T, Refused> {
         if self.next() != 0 || !self.blocks.clean() {
             return self.refuse();
         }
