@@ -3,18 +3,18 @@
 //!
 //! It accepts exactly what serde_json accepts when parsing into a value (RFC 8259 grammar,
 //! nesting up to serde_json's limit of 127 levels), except that, like `JSON.parse` and serde_json's own
-//! skipping, it does not reject lone UTF-16 surrogates in `\u` escapes. Strings are scanned
-//! with the JSON reader's scan (16 bytes at a time with SSE2, else eight).
+//! skipping, it does not reject lone UTF-16 surrogates in `\u` escapes. Strings stop at the
+//! marks of 64-byte blocks (`blocks.rs`; 16 bytes an instruction with SSE2), the input's last
+//! bytes are scanned with the JSON reader's scan.
 
 use super::scan::{reserved_event, First, Root};
 use crate::json::scan_plain_quote;
 use crate::Str;
-use walk::Refused;
+use blocks::Block;
 
 mod blocks;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2;
-mod walk;
 
 /// The deepest nesting serde_json parses (its recursion limit); deeper input is refused alike.
 pub(crate) const MAX_DEPTH: usize = 127;
@@ -31,54 +31,13 @@ pub(crate) struct Invalid {
 
 /// Validates `json` and reports the top-level shape (and, for arrays, the first element).
 pub(crate) fn validate(json: &str) -> Result<Root, Invalid> {
-    or_exact(walk::validate(json, &mut ()), || {
-        Validator::new(json, 0).run(&mut ())
-    })
-}
-
-/// The walk's answer, or for refused input the scalar pass's (where and why, the walk
-/// telling only that).
-#[inline(always)]
-fn or_exact<T>(
-    walk: Result<T, Refused>,
-    exact: impl FnOnce() -> Result<T, Invalid>,
-) -> Result<T, Invalid> {
-    match walk {
-        Ok(root) => Ok(root),
-        Err(refused) => refused_at(refused, exact),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn refused_at<T>(
-    refused: Refused,
-    exact: impl FnOnce() -> Result<T, Invalid>,
-) -> Result<T, Invalid> {
-    match exact() {
-        Err(e) => Err(e),
-        Ok(_) => {
-            // The two passes accept exactly the same inputs (the tests and the fuzz target
-            // compare them); were they to differ, the input is refused.
-            debug_assert!(
-                false,
-                "the walk refused at {} what the scalar pass accepts",
-                refused.at
-            );
-            Err(Invalid {
-                at: refused.at,
-                too_deep: false,
-            })
-        }
-    }
+    Validator::new(json, 0).run(&mut ())
 }
 
 /// [`validate`], also pushing the byte range of every top-level element (for an array root:
 /// its elements; for an object root: its values) to `elements`, in order.
 pub(crate) fn validate_split(json: &str, elements: &mut impl Elements) -> Result<Root, Invalid> {
-    or_exact(walk::validate(json, elements), || {
-        Validator::new(json, 0).run(&mut ())
-    })
+    Validator::new(json, 0).run(elements)
 }
 
 /// [`validate`] of an array whose `[` and first element end before `after_first`, the first
@@ -86,22 +45,17 @@ pub(crate) fn validate_split(json: &str, elements: &mut impl Elements) -> Result
 /// control characters, not reserved). The rest is checked exactly as [`validate`] would check
 /// it; the root is then `Root::Array(Some(First::Str(None)))`.
 pub(crate) fn validate_after_first(json: &str, after_first: usize) -> Result<(), Invalid> {
-    or_exact(walk::validate_after_first(json, after_first), || {
-        Validator::new(json, after_first)
-            .run_from(&mut (), true)
-            .map(|_| ())
-    })
+    Validator::new(json, after_first)
+        .run_from(&mut (), true)
+        .map(|_| ())
 }
 
 /// Where the validator reports top-level elements; `()` ignores them (and compiles away).
 pub(crate) trait Elements {
-    /// False when `push` does nothing (the element's end is then not looked for).
-    const NEEDED: bool = true;
     fn push(&mut self, start: usize, end: usize);
 }
 
 impl Elements for () {
-    const NEEDED: bool = false;
     #[inline(always)]
     fn push(&mut self, _: usize, _: usize) {}
 }
@@ -199,6 +153,8 @@ struct Validator<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    /// The marks of the 64-byte block the last string step ended in.
+    block: Block,
 }
 
 impl<'a> Validator<'a> {
@@ -207,6 +163,7 @@ impl<'a> Validator<'a> {
             s: json,
             b: json.as_bytes(),
             i,
+            block: Block::NONE,
         }
     }
 
@@ -454,13 +411,19 @@ impl<'a> Validator<'a> {
     fn string(&mut self) -> Result<(), Invalid> {
         let mut from = self.i + 1;
         loop {
-            // To the next quote, backslash or control byte (16 bytes a step with SSE2, which
-            // also tells when that byte is the closing quote).
-            let (at, quote) = scan_plain_quote(self.b, from);
-            self.i = at;
-            if quote {
-                self.i += 1;
-                return Ok(());
+            // To the next quote, backslash or control byte: from the marks of the 64-byte
+            // block it lies in, else (in the input's last bytes) with the reader's scan (16
+            // bytes a step with SSE2, which also tells when that byte is the closing quote).
+            match self.block.find(self.b, from) {
+                Ok(at) => self.i = at,
+                Err(rest) => {
+                    let (at, quote) = scan_plain_quote(self.b, rest);
+                    self.i = at;
+                    if quote {
+                        self.i += 1;
+                        return Ok(());
+                    }
+                }
             }
             match self.byte() {
                 b'"' => {
