@@ -18,6 +18,7 @@ pub(super) fn marks(block: &[u8; 64]) -> u64 {
     // SAFETY: calling a `#[target_feature(enable = "sse2")]` function is sound where the CPU
     // has SSE2, which every x86_64 CPU has; the module's `cfg` checks that the build enables
     // it. The function itself only reads `block` through bounds-checked array accesses.
+    debug_assert!(std::arch::is_x86_feature_detected!("sse2"));
     #[allow(unsafe_code)]
     unsafe {
         marks_sse2(block)

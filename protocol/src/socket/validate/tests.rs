@@ -441,3 +441,120 @@ proptest::proptest! {
         same_as_before(&format!("{{\"k\":{}", tokens.concat()));
     }
 }
+
+#[test]
+fn block_marks_agree_with_the_portable_ones() {
+    // Each byte value at each position of a block, over a background of each kind.
+    for background in [b'a', b'"', b'\\', 0x1f, 0x20, 0x80, 0xff] {
+        for k in 0..64 {
+            for c in 0..=255u8 {
+                let mut block = [background; 64];
+                block[k] = c;
+                assert_eq!(
+                    blocks::marks(&block),
+                    blocks::marks_portable(&block),
+                    "{c:#x} at {k} in {background:#x}"
+                );
+            }
+        }
+    }
+}
+
+/// A record-shaped prefix of `pad` bytes, then `piece`, then more records: `piece` lands at
+/// every offset of a 64-byte block as `pad` goes.
+fn at_offset(pad: usize, piece: &str) -> String {
+    let mut s = String::from("[\"e\",");
+    s.push_str(&format!("\"{}\",", "p".repeat(pad)));
+    s.push_str(piece);
+    s.push_str(r#",{"k":"v","n":1},"after""#);
+    s.push(']');
+    s
+}
+
+#[test]
+fn strings_straddling_block_boundaries_agree_with_the_previous_validator() {
+    // Strings, escapes, backslash runs and quotes cut by a block boundary at every position,
+    // and strings long enough to span whole blocks.
+    let pieces = [
+        "\"abc\"".to_owned(),
+        "\"\"".to_owned(),
+        "\"a\\\"b\"".to_owned(),
+        "\"\\\\\"".to_owned(),
+        "\"\\\\\\\"\"".to_owned(),
+        format!("\"{}\"", "\\\\".repeat(40)),
+        format!("\"{}\\\"\"", "\\\\".repeat(40)),
+        format!("\"{}\"", "\\\\".repeat(40) + "\\"),
+        "\"\\u00e9\\n\"".to_owned(),
+        "\"\\u00g9\"".to_owned(),
+        "\"\\u00\"".to_owned(),
+        "\"\\x\"".to_owned(),
+        "\"a\u{1}b\"".to_owned(),
+        "\"a\tb\"".to_owned(),
+        "\"é😀γ\"".to_owned(),
+        format!("\"{}\"", "x".repeat(150)),
+        format!("\"{}\\n{}\"", "x".repeat(70), "y".repeat(70)),
+        format!("{{\"{}\":\"{}\"}}", "k".repeat(63), "v".repeat(64)),
+        "{\"a\":\"b\",\"c\":\"d\"}".to_owned(),
+        "\"unterminated".to_owned(),
+        "\"ends in a backslash\\".to_owned(),
+    ];
+    for piece in &pieces {
+        for pad in 0..130 {
+            let s = at_offset(pad, piece);
+            same_as_before(&s);
+            // The input ending inside or right after the piece.
+            let cut = s.len() - r#",{"k":"v","n":1},"after"]"#.len();
+            for end in cut.saturating_sub(3)..=cut {
+                if s.is_char_boundary(end) {
+                    same_as_before(&s[..end]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn long_records_agree_with_the_previous_validator_at_every_edit() {
+    // The bench-shaped records repeated past several blocks, each byte of the second copy
+    // replaced by each special byte (so every block offset sees a quote, a backslash, a
+    // control byte).
+    let one = &records()[0];
+    let inner = &one[1..one.len() - 1];
+    let json = format!("[{inner},{inner},{inner}]");
+    same_as_before(&json);
+    let from = inner.len();
+    for (k, c) in json.char_indices().skip_while(|&(k, _)| k < from) {
+        if k > 2 * from + 4 {
+            break;
+        }
+        if !c.is_ascii() {
+            continue;
+        }
+        for with in ["\"", "\\", "\u{1}", "\\\\", "\\\"", "a"] {
+            let mut edited = json.clone();
+            edited.replace_range(k..k + 1, with);
+            same_as_before(&edited);
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn block_marks_agree_on_any_bytes(bytes in proptest::collection::vec(
+        proptest::sample::select(vec![b'a', b'"', b'\\', 0x00, 0x1f, b' ', 0x7f, 0x80, 0xff]),
+        64,
+    )) {
+        let block: [u8; 64] = bytes.try_into().unwrap();
+        proptest::prop_assert_eq!(blocks::marks(&block), blocks::marks_portable(&block));
+    }
+
+    #[test]
+    fn long_inputs_agree_with_the_previous_validator(
+        tokens in proptest::collection::vec(edit_token(), 0..120),
+        pad in 0usize..64,
+    ) {
+        // Past one block, with strings cut anywhere by the boundaries.
+        let s = format!("[\"chat\",\"{}\",{}", "p".repeat(pad), tokens.concat());
+        same_as_before(&s);
+    }
+}
