@@ -29,6 +29,7 @@
 mod access;
 mod count;
 mod number;
+mod owned;
 mod read;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2;
@@ -340,9 +341,24 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
     }
 
+    /// The string handed over owned (`visit_string`, see `owned.rs`): what serde's `String`
+    /// keeps as it is. A visitor without its own `visit_string` gets `visit_str` of it (serde's
+    /// default), so every target reads the same value as from `deserialize_str`.
     #[inline]
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
+        match self.peek_value()? {
+            b'"' => {
+                self.pos += 1;
+                // SAFETY: `peek_value` just returned the `"` before `pos`.
+                #[allow(unsafe_code)]
+                let string = match unsafe { self.parse_str(self.pos) }? {
+                    Text::Borrowed(s) => owned::owned_string(s),
+                    Text::Copied(s) => owned::owned_string(s),
+                };
+                visitor.visit_string(string)
+            }
+            other => Err(self.invalid_type(other, &visitor)),
+        }
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {

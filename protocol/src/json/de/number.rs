@@ -10,19 +10,30 @@ use serde::de::Visitor;
 
 /// A JSON number as serde_json types it: a non-negative integer that fits `u64`, a negative
 /// one that fits `i64` (`-0` is not one), or else the correctly rounded `f64`.
+///
+/// The float is kept as its bits ([`Number::float`]), so that every variant's payload is an
+/// integer and `Result<Number, Error>` is a pair of integers, returned in two registers
+/// (with an `f64` payload it was returned through memory: a store and reload per number).
 pub(super) enum Number {
     U64(u64),
     I64(i64),
-    F64(f64),
+    /// `f64::to_bits` of the value.
+    F64(u64),
 }
 
 impl Number {
+    /// The float `f`.
+    #[inline(always)]
+    pub(super) fn float(f: f64) -> Number {
+        Number::F64(f.to_bits())
+    }
+
     #[inline]
     pub(super) fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self {
             Number::U64(n) => visitor.visit_u64(n),
             Number::I64(n) => visitor.visit_i64(n),
-            Number::F64(n) => visitor.visit_f64(n),
+            Number::F64(bits) => visitor.visit_f64(f64::from_bits(bits)),
         }
     }
 }
@@ -72,7 +83,7 @@ fn integer(negative: bool, sig: u64) -> Number {
         Number::U64(sig)
     } else if sig == 0 || sig > 1 << 63 {
         // `-0` and integers below i64::MIN are floats.
-        Number::F64(-(sig as f64))
+        Number::float(-(sig as f64))
     } else {
         Number::I64((sig as i64).wrapping_neg())
     }
@@ -173,7 +184,7 @@ impl<'de> Deserializer<'de> {
             } else {
                 m * POW10[exp as usize]
             };
-            return Ok(Number::F64(if negative { -f } else { f }));
+            return Ok(Number::float(if negative { -f } else { f }));
         }
         let text = &self.input[start..i];
         self.parsed_float(text, single)
@@ -188,7 +199,7 @@ impl<'de> Deserializer<'de> {
             text.parse::<f64>()
         };
         match f {
-            Ok(f) if f.is_finite() => Ok(Number::F64(f)),
+            Ok(f) if f.is_finite() => Ok(Number::float(f)),
             _ => Err(self.fail(Syntax::NumberOutOfRange)),
         }
     }

@@ -64,6 +64,21 @@ impl Syntax {
     }
 }
 
+/// The value of each single-letter escape by its letter, 0 for the bytes that are not one
+/// (no escape's value is 0).
+static SIMPLE_ESCAPES: [u8; 256] = {
+    let mut table = [0; 256];
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[b'/' as usize] = b'/';
+    table[b'b' as usize] = 0x08;
+    table[b'f' as usize] = 0x0c;
+    table[b'n' as usize] = b'\n';
+    table[b'r' as usize] = b'\r';
+    table[b't' as usize] = b'\t';
+    table
+};
+
 /// Bytes reserved for unescaped strings when the first one is read.
 const SCRATCH: usize = 64;
 
@@ -441,20 +456,14 @@ impl<'de> Deserializer<'de> {
         }
     }
 
-    /// The single-letter escapes' values.
-    #[inline]
+    /// The single-letter escapes' values: one load from [`SIMPLE_ESCAPES`] (a `match` here
+    /// compiled to a range test, a jump table and a separate test for `"`).
+    #[inline(always)]
     fn simple_escape(c: u8) -> Option<u8> {
-        Some(match c {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            _ => return None,
-        })
+        match SIMPLE_ESCAPES[usize::from(c)] {
+            0 => None,
+            e => Some(e),
+        }
     }
 
     /// Takes a `\u` escape after a backslash into the scratch (any other escape left here

@@ -528,3 +528,79 @@ fn closing_quotes_alone_or_with_other_special_bytes_in_their_window() {
         }
     }
 }
+
+/// A string target whose visitor has no `visit_string` of its own (serde's default hands
+/// `visit_str` the text): read through `deserialize_string` like `String`.
+#[derive(Debug, PartialEq)]
+struct OnlyStr(String);
+
+impl<'de> serde::Deserialize<'de> for OnlyStr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = OnlyStr;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OnlyStr, E> {
+                Ok(OnlyStr(v.to_owned()))
+            }
+        }
+        d.deserialize_string(V)
+    }
+}
+
+/// Every `deserialize_string` target reads `json` as serde_json does.
+fn same_owned(json: &str) {
+    same::<String>(json);
+    same::<OnlyStr>(json);
+    same::<Option<String>>(json);
+    same::<Box<str>>(json);
+    same::<std::path::PathBuf>(json);
+    same::<std::borrow::Cow<'static, str>>(json);
+}
+
+#[test]
+fn owned_strings_of_every_length_escaped_or_not_match_serde_json() {
+    let text = "abcdefghijklmnopqrstuvwxyzé0123456789γ!ABCDEFGHIJ";
+    for len in 0..=44 {
+        let Some(s) = text.get(..len) else { continue };
+        let plain = format!("\"{s}\"");
+        same_owned(&plain);
+        same_owned(&format!(" \n{plain}"));
+        same::<Vec<String>>(&format!("[{plain},{plain} , {plain}]"));
+        for cut in 0..plain.len() {
+            if let Some(head) = plain.get(..cut) {
+                same_owned(head);
+            }
+        }
+        for at in (0..=len).filter(|&i| s.is_char_boundary(i)) {
+            for escape in [
+                r#"\""#,
+                r"\\",
+                r"\n",
+                r"\u00e9",
+                r"\ud83d\ude00",
+                r"\x",
+                "\u{1}",
+            ] {
+                same_owned(&format!("\"{}{escape}{}\"", &s[..at], &s[at..]));
+            }
+        }
+    }
+    for other in ["1", "null", "[]", "{}", "true", "", "\"", "\"abc"] {
+        same_owned(other);
+    }
+}
+
+#[test]
+fn every_character_after_a_backslash_as_serde_json() {
+    let chars = (0u8..=127).map(char::from).chain(['é', 'γ', '😀']);
+    for c in chars {
+        let json = format!("\"a\\{c}b\"");
+        same::<String>(&json);
+        same::<OnlyStr>(&json);
+        same::<Value>(&json);
+        same::<BTreeMap<String, u8>>(&format!("{{{json}:1}}"));
+    }
+}
