@@ -134,6 +134,27 @@ impl<'de> Deserializer<'de> {
         self.peek().ok_or_else(|| self.fail(Syntax::Eof))
     }
 
+    /// Checks that the next value starts with `c`: `Ok` with `c` at `pos`. The usual case,
+    /// `c` right where the last token ended, is one compare (no whitespace test first);
+    /// whitespace, the end of the input and other values go to [`Self::expect_slow`].
+    #[inline(always)]
+    fn expect(&mut self, c: u8, exp: &dyn de::Expected) -> Result<(), Error> {
+        if self.input.as_bytes().get(self.pos) == Some(&c) {
+            return Ok(());
+        }
+        self.expect_slow(c, exp)
+    }
+
+    /// [`Self::expect`] after whitespace, or the error for what is there instead.
+    #[cold]
+    #[inline(never)]
+    fn expect_slow(&mut self, c: u8, exp: &dyn de::Expected) -> Result<(), Error> {
+        match self.peek_value()? {
+            next if next == c => Ok(()),
+            other => Err(self.invalid_type(other, exp)),
+        }
+    }
+
     /// Enters an array or object (its bracket is next): one nesting level less while `f` runs.
     #[inline(always)]
     fn nest<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
@@ -150,6 +171,18 @@ impl<'de> Deserializer<'de> {
     /// Takes the `]` or `}` (`close`) after a container's last element read.
     #[inline]
     fn close(&mut self, close: u8) -> Result<(), Error> {
+        // The usual case: the bracket right after the last element (one compare).
+        if self.input.as_bytes().get(self.pos) == Some(&close) {
+            self.pos += 1;
+            return Ok(());
+        }
+        self.close_slow(close)
+    }
+
+    /// [`Self::close`] after whitespace, or the error for what is there instead.
+    #[cold]
+    #[inline(never)]
+    fn close_slow(&mut self, close: u8) -> Result<(), Error> {
         match self.peek() {
             Some(c) if c == close => {
                 self.pos += 1;
@@ -197,7 +230,12 @@ impl<'de> Deserializer<'de> {
         visitor: V,
         single: bool,
     ) -> Result<V::Value, Error> {
-        match self.peek_value()? {
+        // The usual case first: the number right at `pos` (no whitespace test).
+        let first = match self.input.as_bytes().get(self.pos) {
+            Some(&c @ (b'-' | b'0'..=b'9')) => c,
+            _ => self.peek_value()?,
+        };
+        match first {
             b'-' | b'0'..=b'9' => self.parse_number(single)?.visit(visitor),
             other => Err(self.invalid_type(other, &visitor)),
         }
@@ -333,11 +371,11 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.peek_value()? {
-            // SAFETY: `peek_value` just returned the `"` at `pos`.
-            #[allow(unsafe_code)]
-            b'"' => unsafe { self.visit_string(visitor) },
-            other => Err(self.invalid_type(other, &visitor)),
+        self.expect(b'"', &visitor)?;
+        // SAFETY: `expect` just found the `"` at `pos`.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.visit_string(visitor)
         }
     }
 
@@ -346,19 +384,15 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     /// default), so every target reads the same value as from `deserialize_str`.
     #[inline]
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.peek_value()? {
-            b'"' => {
-                self.pos += 1;
-                // SAFETY: `peek_value` just returned the `"` before `pos`.
-                #[allow(unsafe_code)]
-                let string = match unsafe { self.parse_str(self.pos) }? {
-                    Text::Borrowed(s) => owned::owned_string(s),
-                    Text::Copied(s) => owned::owned_string(s),
-                };
-                visitor.visit_string(string)
-            }
-            other => Err(self.invalid_type(other, &visitor)),
-        }
+        self.expect(b'"', &visitor)?;
+        self.pos += 1;
+        // SAFETY: `expect` just found the `"` before `pos`.
+        #[allow(unsafe_code)]
+        let string = match unsafe { self.parse_str(self.pos) }? {
+            Text::Borrowed(s) => owned::owned_string(s),
+            Text::Copied(s) => owned::owned_string(s),
+        };
+        visitor.visit_string(string)
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -420,10 +454,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     #[inline]
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.peek_value()? {
-            b'[' => self.visit_array(visitor),
-            other => Err(self.invalid_type(other, &visitor)),
-        }
+        self.expect(b'[', &visitor)?;
+        self.visit_array(visitor)
     }
 
     #[inline]
@@ -458,7 +490,13 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self.peek_value()? {
+        // The usual case first: an object right at `pos` (no whitespace test). One call site
+        // each for `visit_object` and `visit_array`, so that they stay inlined.
+        let first = match self.input.as_bytes().get(self.pos) {
+            Some(&b'{') => b'{',
+            _ => self.peek_value()?,
+        };
+        match first {
             b'{' => self.visit_object(visitor),
             b'[' => self.visit_array(visitor),
             other => Err(self.invalid_type(other, &visitor)),

@@ -330,6 +330,7 @@ impl<'de> Deserializer<'de> {
     ) -> Result<Text<'de, 's, str>, Error> {
         let input = self.input;
         let b = input.as_bytes();
+        debug_assert_eq!(b.get(start.wrapping_sub(1)), Some(&b'"'));
         let i = scan_plain(b, start);
         if b.get(i) == Some(&b'"') {
             // SAFETY: `start <= i < input.len()`: `scan_plain` returns an index at or after
