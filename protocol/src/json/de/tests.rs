@@ -114,6 +114,22 @@ fn numbers_are_typed_and_rounded_as_serde_json_does() {
         same::<u128>(n);
         same::<IgnoredAny>(n);
         same::<Raw>(n);
+        // Followed by a non-digit up to the input's end: the digit loop without bounds tests.
+        for json in [
+            format!("{n} "),
+            format!("{n}]"),
+            format!("[{n}]"),
+            format!("[{n},{n}]"),
+        ] {
+            same::<Value>(&json);
+            same::<f64>(&json);
+            same::<u64>(&json);
+            same::<i64>(&json);
+            same::<Vec<f64>>(&json);
+            same::<Vec<u64>>(&json);
+            same::<Vec<i64>>(&json);
+            same::<(f32,)>(&json);
+        }
     }
     for n in [
         "170141183460469231731687303715884105727",
