@@ -7,8 +7,9 @@
 //! other `unsafe` code is `Str::as_str`, the calls into the reader's SSE2 scans,
 //! `json/de/sse2.rs`, and the reader's strings, `json/de/read.rs`: unescaped text taken as
 //! UTF-8 and string slices whose start follows an opening quote, `Key` and `visit_string`
-//! carrying that quote as their precondition): the length is set to what a [`Cursor`] has
-//! provably written.
+//! carrying that quote as their precondition; `json/de/owned.rs` sets the length of the
+//! `String` it copied a string into): the length is set to what a [`Cursor`] has provably
+//! written.
 
 use std::mem::MaybeUninit;
 

@@ -9,6 +9,8 @@
 //!   `i128`/`u128` take integer text only;
 //! - strings are borrowed from the input when they have no escapes; `\u` surrogate pairs are
 //!   joined, a lone surrogate is an error for text and its WTF-8 bytes for byte targets;
+//!   `deserialize_string` targets (`String` …) are handed an owned `String` of exactly the
+//!   text's length (`visit_string`, `owned.rs`);
 //! - structs read from objects and arrays, enums from a string or a one-key object, map keys
 //!   parse as numbers or booleans when the key type asks; `serde_json::value::RawValue`
 //!   (borrowed or boxed) takes the value's text;
