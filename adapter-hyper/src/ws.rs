@@ -269,9 +269,9 @@ async fn finish<R: IoRuntime>(
 }
 
 /// One wake-up of a connection task. Frames are read until the socket has nothing more
-/// (or [`READ_BURST`] frames were read); the core's replies are written into tungstenite's
-/// buffer as they are queued and flushed once reading stops, so the answers to the frames of
-/// one socket read go out in one write. Frames the core queued on its own (broadcasts, pings)
+/// (or [`READ_BURST`] frames were read); then what handling them queued is routed once
+/// (`WsLink::route`), and the core's replies are written into tungstenite's buffer and
+/// flushed, so the answers to the frames of one socket read go out in one write. Frames the core queued on its own (broadcasts, pings)
 /// while nothing was read wait one more turn of the scheduler, so a burst of broadcasts from
 /// another task leaves in one write too. Output is never held longer: whenever this returns
 /// `Pending` without waking itself, everything queued has been flushed or the socket is full.
@@ -286,6 +286,10 @@ where
     W: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError>,
 {
     let mut reads = 0;
+    // The last read found nothing (and registered the waker): not read again in this wake-up.
+    let mut drained = false;
+    // Frames were fed to the core whose replies are not routed yet.
+    let mut fed = false;
     loop {
         let mut progress = false;
 
@@ -323,32 +327,44 @@ where
             }
         }
 
-        // Read side: hand one frame to the core, then look at the write side again (handling
-        // may have queued frames, e.g. an ack).
+        // Read side: hand one frame to the core; once reading stops, route what handling
+        // queued (acks, broadcasts) and look at the write side again.
         let burst_over = reads >= READ_BURST;
-        let mut read_idle = burst_over;
-        if !burst_over {
+        if !burst_over && !drained {
             match ws.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(msg))) => {
                     progress = true;
                     reads += 1;
+                    // What handling queues is routed once reading stops (`WsLink::feed`).
                     match msg {
                         Message::Text(text) => {
                             let bytes: Bytes = text.into();
                             match Str::from_utf8(bytes) {
-                                Ok(text) => link.handle_message(WsFrame::Text(text)),
+                                Ok(text) => link.feed(WsFrame::Text(text)),
                                 Err(_) => return Poll::Ready(End::Peer(None)),
                             }
+                            fed = true;
                         }
-                        Message::Binary(data) => link.handle_message(WsFrame::Binary(data)),
+                        Message::Binary(data) => {
+                            link.feed(WsFrame::Binary(data));
+                            fed = true;
+                        }
                         Message::Close(_) => return Poll::Ready(End::PeerClosed),
                         Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                     }
                 }
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(peer_error(e)),
                 Poll::Ready(None) => return Poll::Ready(End::Peer(None)),
-                Poll::Pending => read_idle = true,
+                Poll::Pending => drained = true,
             }
+        }
+        let read_idle = burst_over || drained;
+        if read_idle && fed {
+            // The replies to everything read: queued for this writer, so the write side takes
+            // them on the next turn of this loop, before the flush below.
+            link.route();
+            fed = false;
+            continue;
         }
 
         // Flush once nothing more can be read right now (or the burst is over): the replies to

@@ -137,8 +137,16 @@ impl<C: Core> Shared<C> {
     /// everything a request caused, replies included, and a handler that emits many packets
     /// wakes each writer once.
     pub(crate) fn with_core<R>(&self, f: impl FnOnce(&mut State<C>, Instant) -> R) -> R {
+        self.run_core(true, f)
+    }
+
+    /// [`with_core`](Self::with_core); without `route`, the transmits stay queued in the core
+    /// for a later call's flush (see [`WsLink::feed`]).
+    fn run_core<R>(&self, route: bool, f: impl FnOnce(&mut State<C>, Instant) -> R) -> R {
         let key = self as *const Self as usize;
-        let nested = DispatchGuard::active(key);
+        // A call from one of this endpoint's own handlers leaves routing to the call that
+        // dispatches.
+        let flush = route && !DispatchGuard::active(key);
         let now = self.runtime.now();
         let mut wake = Vec::new();
         let mut first = None;
@@ -150,7 +158,7 @@ impl<C: Core> Shared<C> {
             let floor = st.core.departure_depth();
             let r = f(&mut st, now);
             Self::drain(&mut st, floor, &mut first, &mut rest);
-            if first.is_none() && !nested {
+            if first.is_none() && flush {
                 self.flush(&mut st, &mut wake);
             }
             (r, floor)
@@ -163,7 +171,7 @@ impl<C: Core> Shared<C> {
         }
         let Some(me) = self.me.upgrade() else {
             // Being dropped: the events go nowhere, the transmits still do.
-            if !nested {
+            if flush {
                 self.flush(&mut lock(&self.state), &mut wake);
             }
             wake.into_iter().for_each(Waker::wake);
@@ -180,7 +188,7 @@ impl<C: Core> Shared<C> {
             let mut st = lock(&self.state);
             Self::drain(&mut st, floor, &mut first, &mut rest);
             if first.is_none() {
-                if !nested {
+                if flush {
                     self.flush(&mut st, &mut wake);
                 }
                 break;
@@ -375,7 +383,8 @@ pub(crate) trait Ops: Send + Sync + 'static {
     fn handle_body(&self, req: ReqId, body: Option<Bytes>) -> Option<HttpResponse>;
     fn request_aborted(&self, id: ReqId);
     fn ws_open(&self, req: ReqId) -> WsLink;
-    fn ws_message(&self, conn: ConnId, frame: WsFrame);
+    fn ws_message(&self, conn: ConnId, frame: WsFrame, route: bool);
+    fn route(&self);
     fn ws_drain(&self, conn: ConnId, signal: &LinkSignal, out: &mut Vec<WsFrame>) -> bool;
     fn ws_closed(&self, conn: ConnId);
     fn handle_timeout(&self) -> Option<Instant>;
@@ -449,8 +458,16 @@ impl<C: Core> Ops for Shared<C> {
         WsLink { conn, signal, ops }
     }
 
-    fn ws_message(&self, conn: ConnId, frame: WsFrame) {
-        self.with_core(|st, now| st.core.handle_ws_message(now, conn, frame));
+    fn ws_message(&self, conn: ConnId, frame: WsFrame, route: bool) {
+        self.run_core(route, |st, now| st.core.handle_ws_message(now, conn, frame));
+    }
+
+    fn route(&self) {
+        let mut wake = Vec::new();
+        if !DispatchGuard::active(self as *const Self as usize) {
+            self.flush(&mut lock(&self.state), &mut wake);
+        }
+        wake.into_iter().for_each(Waker::wake);
     }
 
     fn ws_drain(&self, conn: ConnId, signal: &LinkSignal, out: &mut Vec<WsFrame>) -> bool {

@@ -315,7 +315,42 @@ impl WsLink {
     /// # }
     /// ```
     pub fn handle_message(&self, frame: WsFrame) {
-        self.ops.ws_message(self.conn, frame);
+        self.ops.ws_message(self.conn, frame, true);
+    }
+
+    /// Hands a received frame to the core like [`handle_message`](Self::handle_message)
+    /// (its synchronous handlers run before this returns), but leaves routing what they
+    /// queued (waking the writers, this link's included; answering parked polling requests;
+    /// re-arming the timer) to the next [`route`](Self::route): a task that reads several
+    /// frames in one wake-up feeds each and routes once, before it writes. Until then the
+    /// replies wait in the core, in order (any other call into the endpoint routes them
+    /// too).
+    ///
+    /// ```
+    /// # use volley_protocol::api::WsLink;
+    /// # fn f(link: &WsLink, received: Vec<volley_protocol::engine::WsFrame>) {
+    /// for frame in received {
+    ///     link.feed(frame);
+    /// }
+    /// link.route();
+    /// # }
+    /// ```
+    pub fn feed(&self, frame: WsFrame) {
+        self.ops.ws_message(self.conn, frame, false);
+    }
+
+    /// Routes what the frames given to [`feed`](Self::feed) queued (see there).
+    ///
+    /// ```
+    /// # use volley_protocol::api::WsLink;
+    /// # fn f(link: &WsLink) {
+    /// use volley_protocol::engine::WsFrame;
+    /// link.feed(WsFrame::Text("42[\"hello\"]".into()));
+    /// link.route();
+    /// # }
+    /// ```
+    pub fn route(&self) {
+        self.ops.route();
     }
 
     /// Ready when frames are queued for this connection or the core wants it closed.
