@@ -12,7 +12,8 @@
 //! in its WebSocket stream) and its own accept loop; everything else comes from here,
 //! including the tower [`VolleyService`] / [`VolleyLayer`], which each adapter names for its
 //! runtime.
-#![forbid(unsafe_code)]
+// One `unsafe` block: a text frame tungstenite validated is not validated again (`ws.rs`).
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[macro_use]

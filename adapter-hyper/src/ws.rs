@@ -20,7 +20,7 @@ use tungstenite::handshake::derive_accept_key;
 use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tungstenite::protocol::frame::Frame;
 use tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tungstenite::{Error as WsError, Message};
+use tungstenite::{Error as WsError, Message, Utf8Bytes};
 use volley_protocol::api::{Endpoint, WsLink, WsUpgrade};
 use volley_protocol::engine::WsFrame;
 use volley_protocol::Str;
@@ -338,11 +338,7 @@ where
                     // What handling queues is routed once reading stops (`WsLink::feed`).
                     match msg {
                         Message::Text(text) => {
-                            let bytes: Bytes = text.into();
-                            match Str::from_utf8(bytes) {
-                                Ok(text) => link.feed(WsFrame::Text(text)),
-                                Err(_) => return Poll::Ready(End::Peer(None)),
-                            }
+                            link.feed(WsFrame::Text(checked_text(text)));
                             fed = true;
                         }
                         Message::Binary(data) => {
@@ -398,6 +394,19 @@ where
             }
             return Poll::Pending;
         }
+    }
+}
+
+/// A text frame's payload as the core's text. tungstenite validated it as UTF-8 already (a
+/// frame that is not closes the connection with 1007, see [`peer_error`]); checking again
+/// would read every text frame twice.
+fn checked_text(text: Utf8Bytes) -> Str {
+    let bytes = Bytes::from(text);
+    // SAFETY: `Utf8Bytes` holds valid UTF-8 (its invariant: tungstenite's `as_str` relies on
+    // it without checking), and `Bytes::from` hands over those very bytes.
+    #[allow(unsafe_code)]
+    unsafe {
+        Str::from_utf8_unchecked(bytes)
     }
 }
 

@@ -28,6 +28,25 @@ impl Str {
         Ok(Str(bytes))
     }
 
+    /// Wraps `bytes` without validating them: for text a library checked already (e.g. a
+    /// WebSocket library's validated text frame), which checking again would read twice.
+    ///
+    /// # Safety
+    /// `bytes` must be valid UTF-8: every `Str` method relies on it.
+    ///
+    /// ```
+    /// use volley_protocol::Str;
+    /// let checked: &'static str = "héllo";
+    /// // SAFETY: the bytes of a `&str`.
+    /// let text = unsafe { Str::from_utf8_unchecked(bytes::Bytes::from_static(checked.as_bytes())) };
+    /// assert_eq!(text, "héllo");
+    /// ```
+    #[allow(unsafe_code)]
+    pub unsafe fn from_utf8_unchecked(bytes: Bytes) -> Self {
+        debug_assert!(std::str::from_utf8(&bytes).is_ok(), "not UTF-8");
+        Str(bytes)
+    }
+
     /// Wraps bytes the crate itself produced as UTF-8 (serde_json output, ASCII framing, other
     /// `Str`s), skipping the O(n) check on hot encode paths. Checked in debug builds.
     pub(crate) fn from_trusted_utf8(bytes: Bytes) -> Self {
