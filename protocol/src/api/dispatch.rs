@@ -179,8 +179,9 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest, init: Optio
     let entry = io.with_core(|st, now| {
         let id = st.core.accept_connect(now, req).ok()?;
         super::dynamic::keep_child(io, ns);
-        let handshake = st.core.socket(&id)?.shared_handshake().clone();
-        let entry = Arc::new(SocketEntry::new(id.clone(), nsp, handshake));
+        let socket = st.core.socket(&id)?;
+        let (key, handshake) = (socket.key(), socket.shared_handshake().clone());
+        let entry = Arc::new(SocketEntry::new(id.clone(), key, nsp, handshake));
         if let Some(init) = init {
             init.apply(&mut st.core, &entry);
         }
@@ -204,10 +205,10 @@ fn admit(io: &Arc<IoShared>, ns: &Arc<NsEntry>, req: ConnectRequest, init: Optio
     drain_gate(&socket);
 }
 
-fn responder(io: &Arc<IoShared>, socket: &SocketId, ack: Option<AckId>) -> Option<AckResponder> {
+fn responder(io: &Arc<IoShared>, socket: &SocketEntry, ack: Option<AckId>) -> Option<AckResponder> {
     ack.map(|ack| AckResponder {
         io: io.clone(),
-        socket: socket.clone(),
+        socket: socket.key,
         id: ack,
         reply_to: None,
         answered: Default::default(),
@@ -222,7 +223,7 @@ fn on_event(io: &Arc<IoShared>, id: SocketId, nsp: &Str, payload: Payload, ack: 
     let Some(name) = args.name().map(Str::from) else {
         return;
     };
-    let ack = responder(io, &id, ack);
+    let ack = responder(io, &entry, ack);
     deliver(io, entry, Incoming::Checked(Event::new(name, args, ack)));
 }
 
@@ -230,7 +231,7 @@ fn on_unchecked(io: &Arc<IoShared>, id: SocketId, event: UncheckedEvent) {
     // A socket already gone (its client closed, e.g. for an earlier malformed event of the
     // same batch) gets nothing more.
     let Some(entry) = entry(io, &id) else { return };
-    let ack = responder(io, &id, event.id());
+    let ack = responder(io, &entry, event.id());
     deliver(io, entry, Incoming::Unchecked { event, ack });
 }
 

@@ -1,7 +1,7 @@
 //! An incoming event as a handler sees it, and the responder for its acknowledgement.
 
 use super::io::IoShared;
-use crate::server::SocketId;
+use crate::server::SocketKey;
 use crate::socket::{to_ack, Args, RawArgs, Value};
 use crate::Str;
 use bytes::Bytes;
@@ -298,7 +298,7 @@ impl Event {
         let answered = ack.answered.get_or_init(Arc::default).clone();
         Some(AckResponder {
             io: ack.io.clone(),
-            socket: ack.socket.clone(),
+            socket: ack.socket,
             id: ack.id,
             reply_to: ack.reply_to.clone(),
             answered: OnceLock::from(answered),
@@ -348,7 +348,8 @@ impl std::fmt::Debug for Event {
 /// ```
 pub struct AckResponder {
     pub(crate) io: Arc<IoShared>,
-    pub(crate) socket: SocketId,
+    /// The core's handle of the socket that asked (found without hashing its id).
+    pub(crate) socket: SocketKey,
     pub(crate) id: u64,
     /// Set for a server-side event from another node: the answer goes to that node.
     /// Boxed: rare, and the responder travels inside every event, which is moved by value
@@ -394,7 +395,7 @@ impl AckResponder {
     pub fn send_forward(self, args: &Args) {
         match self.reply_to {
             Some(_) => self.send_raw(super::forward::ack_payload(args)),
-            None => super::ops::send_ack_forward(&self.io, &self.socket, self.id, args),
+            None => super::ops::send_ack_forward(&self.io, self.socket, self.id, args),
         }
     }
 
@@ -417,7 +418,7 @@ impl AckResponder {
         }
         match self.reply_to.map(|r| *r) {
             Some((nsp, to)) => super::cluster::reply(&self.io, &nsp, to, args),
-            None => super::ops::send_ack(&self.io, &self.socket, self.id, args),
+            None => super::ops::send_ack(&self.io, self.socket, self.id, args),
         }
     }
 
@@ -425,7 +426,8 @@ impl AckResponder {
     pub(crate) fn cluster(io: Arc<IoShared>, nsp: Str, to: crate::server::ReplyTo) -> Self {
         AckResponder {
             io,
-            socket: SocketId::from(Str::new()),
+            // Not a socket of this node's: never used (the answer goes to the node).
+            socket: SocketKey::new(u32::MAX, u32::MAX),
             id: 0,
             reply_to: Some(Box::new((nsp, to))),
             answered: OnceLock::new(),

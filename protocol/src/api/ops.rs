@@ -6,7 +6,7 @@ use super::event::{EmitError, Event};
 use super::io::IoShared;
 use super::remote_socket::FetchSender;
 use super::socket::{lock, read, SocketRef};
-use crate::server::{BroadcastOptions, Payload, Room, SocketId};
+use crate::server::{BroadcastOptions, Payload, Room, SocketId, SocketKey};
 use crate::socket::{Args, RawArgs};
 use crate::Str;
 use futures_channel::oneshot;
@@ -89,18 +89,18 @@ pub(crate) fn emit_to_socket(
     Ok(())
 }
 
-pub(crate) fn send_ack(io: &IoShared, id: &SocketId, ack: u64, raw: RawArgs) {
+pub(crate) fn send_ack(io: &IoShared, key: SocketKey, ack: u64, raw: RawArgs) {
     let payload = payload(raw);
     // A socket that left no longer needs its answer.
-    let _ = io.with_core(|st, _| st.core.ack(id, ack, payload));
+    let _ = io.with_core(|st, _| st.core.ack_key(key, ack, payload));
 }
 
 /// Acknowledges with the arguments of `args` unchanged, written straight into the reply.
-pub(crate) fn send_ack_forward(io: &IoShared, id: &SocketId, ack: u64, args: &Args) {
+pub(crate) fn send_ack_forward(io: &IoShared, key: SocketKey, ack: u64, args: &Args) {
     let attachments = args.attachments().to_vec();
     super::forward::with_ack_payload(args, |len, write| {
         // A socket that left no longer needs its answer.
-        let _ = io.with_core(|st, _| st.core.ack_with(id, ack, attachments, len, write));
+        let _ = io.with_core(|st, _| st.core.ack_with(key, ack, attachments, len, write));
     });
 }
 

@@ -15,7 +15,7 @@ use super::middleware::{EventRefused, EventVerdict, MiddlewareOutput};
 use super::operators::{BroadcastOperator, SocketEmitter};
 use super::ops;
 use super::runtime::Runtime;
-use crate::server::{BroadcastOptions, DisconnectReason, Handshake, Room, SocketId};
+use crate::server::{BroadcastOptions, DisconnectReason, Handshake, Room, SocketId, SocketKey};
 use crate::socket::{Args, RawArgs};
 use crate::Str;
 use serde::Serialize;
@@ -32,6 +32,8 @@ pub(crate) type DynUpgrade = Arc<dyn Fn(SocketRef) + Send + Sync>;
 /// runs.
 pub(crate) struct SocketEntry {
     pub(crate) id: SocketId,
+    /// The core's handle of the socket.
+    pub(crate) key: SocketKey,
     pub(crate) nsp: Str,
     pub(crate) handshake: Arc<Handshake>,
     pub(crate) state: Mutex<SocketState>,
@@ -78,9 +80,10 @@ impl SocketState {
 }
 
 impl SocketEntry {
-    pub(crate) fn new(id: SocketId, nsp: Str, handshake: Arc<Handshake>) -> Self {
+    pub(crate) fn new(id: SocketId, key: SocketKey, nsp: Str, handshake: Arc<Handshake>) -> Self {
         SocketEntry {
             id,
+            key,
             nsp,
             handshake,
             state: Mutex::new(SocketState {

@@ -99,24 +99,35 @@ impl SocketLayer {
 
     /// Answers a client's event that carried ack id `id`.
     pub fn ack(&mut self, socket: &str, id: AckId, payload: Payload) -> Result<(), ServerError> {
-        let data = payload.data;
-        let len = data.len();
-        self.ack_with(socket, id, payload.attachments, len, |out| {
-            out.push_str(&data)
-        })
+        let key = self.key_of(socket)?;
+        self.ack_key(key, id, payload)
     }
 
-    /// [`ack`](Self::ack) with the JSON array written by `data` (`len` bytes) straight into
-    /// the packet's buffer: a reply that forwards arguments needs no buffer of its own.
+    /// [`ack`](Self::ack) to the socket with handle `key` (see [`SocketRef::key`](super::SocketRef::key)):
+    /// no lookup by id. A handle whose socket is gone reaches nobody
+    /// ([`ServerError::UnknownSocket`]).
+    pub fn ack_key(
+        &mut self,
+        key: SocketKey,
+        id: AckId,
+        payload: Payload,
+    ) -> Result<(), ServerError> {
+        let data = payload.data;
+        let len = data.len();
+        self.ack_with(key, id, payload.attachments, len, |out| out.push_str(&data))
+    }
+
+    /// [`ack_key`](Self::ack_key) with the JSON array written by `data` (`len` bytes)
+    /// straight into the packet's buffer: a reply that forwards arguments needs no buffer of
+    /// its own.
     pub(crate) fn ack_with(
         &mut self,
-        socket: &str,
+        key: SocketKey,
         id: AckId,
         attachments: Vec<bytes::Bytes>,
         len: usize,
         data: impl FnOnce(&mut String),
     ) -> Result<(), ServerError> {
-        let key = self.key_of(socket)?;
         let s = self.sockets.get(key).ok_or(ServerError::UnknownSocket)?;
         if !s.reachable() {
             return Ok(());
