@@ -553,6 +553,11 @@ impl EngineServer {
         None
     }
 
+    /// Whether [`poll_event`](Self::poll_event) has an event to hand out.
+    pub(crate) fn has_events(&self) -> bool {
+        !self.shared.events.is_empty()
+    }
+
     /// The next event for the application.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<EngineEvent> {

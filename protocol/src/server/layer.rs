@@ -344,6 +344,11 @@ impl SocketLayer {
         Some(event)
     }
 
+    /// Whether [`poll_command`](Self::poll_command) has a command to hand out.
+    pub(crate) fn has_commands(&self) -> bool {
+        !self.commands.is_empty()
+    }
+
     /// The next command for the Engine.IO layer.
     #[must_use]
     pub fn poll_command(&mut self) -> Option<EngineCommand> {

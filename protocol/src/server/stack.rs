@@ -100,6 +100,15 @@ impl Server {
     /// until neither has anything left.
     fn pump(&mut self, now: Instant) {
         self.now = Some(now);
+        self.pump_at(now);
+    }
+
+    /// [`pump`](Self::pump) without recording `now` as the latest input's time.
+    fn pump_at(&mut self, now: Instant) {
+        // Most calls (every drain of events after the input's own) find nothing to move.
+        if !self.engine.has_events() && !self.layer.has_commands() {
+            return;
+        }
         loop {
             let mut progressed = false;
             while let Some(ev) = self.engine.poll_event() {
@@ -171,7 +180,7 @@ impl Server {
 
     fn pump_latest(&mut self) {
         if let Some(now) = self.now {
-            self.pump(now);
+            self.pump_at(now);
         }
     }
 
