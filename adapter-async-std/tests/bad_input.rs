@@ -101,6 +101,28 @@ fn websocket_message_over_max_payload_closes_that_connection_only() {
 }
 
 #[test]
+fn a_text_frame_that_is_not_utf8_closes_that_connection_with_1007() {
+    use async_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    use async_tungstenite::tungstenite::protocol::frame::Frame;
+    for rt in runtimes() {
+        let addr = small_engine(&rt);
+        let mut offender = ws(addr, "/engine.io/?EIO=4&transport=websocket");
+        let mut bystander = ws(addr, "/engine.io/?EIO=4&transport=websocket");
+        let _ = next_text(&mut offender);
+        let _ = next_text(&mut bystander);
+        // Text the server takes as tungstenite checked it: multi-byte characters intact.
+        send_text(&mut offender, "4h\u{e9}\u{1f600}");
+        assert_eq!(next_text_no_ping(&mut offender), "4h\u{e9}\u{1f600}");
+        // A raw frame, so the client library sends the bytes unchecked.
+        let bad = Frame::message(b"4\xff\xfe".to_vec(), OpCode::Data(Data::Text), true);
+        offender.send(Message::Frame(bad)).expect("send");
+        assert_eq!(closed(&mut offender), Some(1007));
+        send_text(&mut bystander, "4still working");
+        assert_eq!(next_text_no_ping(&mut bystander), "4still working");
+    }
+}
+
+#[test]
 fn invalid_socketio_packets_close_only_their_client() {
     for rt in runtimes() {
         let io = rt.socketio(Options::default().serve_client(false));

@@ -202,6 +202,37 @@ async fn invalid_utf8_in_a_text_frame_closes_with_1007() {
 }
 
 #[tokio::test]
+async fn a_character_split_across_fragments_arrives_whole() {
+    // tungstenite's check of the whole message is the only one (the core takes its text as
+    // checked), so a character cut by a fragment boundary must come through intact.
+    let addr = start(echo_engine()).await;
+    let mut ws = RawWs::open(addr).await;
+    let text = "4h\u{e9}\u{1f600}".as_bytes();
+    // The first fragment ends inside the 2-byte `é`.
+    ws.send(false, OP_TEXT, &text[..3], true).await;
+    ws.send(true, OP_CONT, &text[3..], true).await;
+    loop {
+        let (op, payload) = ws.frame().await.expect("echo");
+        if op == OP_TEXT && payload != b"2" {
+            assert_eq!(payload, text);
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_character_broken_across_fragments_closes_with_1007() {
+    let code = offender_close_code(|ws| {
+        Box::pin(async move {
+            ws.send(false, OP_TEXT, b"4\xc3", true).await;
+            ws.send(true, OP_CONT, b"x", true).await;
+        })
+    })
+    .await;
+    assert_eq!(code, Some(1007));
+}
+
+#[tokio::test]
 async fn many_small_fragments_adding_up_past_max_payload_close_with_1009() {
     let code = offender_close_code(|ws| {
         Box::pin(async move {
