@@ -4,12 +4,12 @@
 //! `Vec::push` per byte re-checks the capacity and stores the length for every byte, and
 //! `extend_from_slice` calls `memcpy`, which costs more than the copy for the short keys,
 //! values and numbers that make up most JSON. This is the crate's one `unsafe` writer (the
-//! other `unsafe` code is `Str::as_str`, `Str::from_utf8_unchecked` (for its callers), the calls into the reader's SSE2 scans,
-//! `json/de/sse2.rs`, and the reader's strings, `json/de/read.rs`: unescaped text taken as
-//! UTF-8 and string slices whose start follows an opening quote, `Key` and `visit_string`
-//! carrying that quote as their precondition; `json/de/owned.rs` sets the length of the
-//! `String` it copied a string into): the length is set to what a [`Cursor`] has provably
-//! written.
+//! other `unsafe` code is `Str::as_str`, `Str::from_utf8_unchecked` (for its callers), the
+//! calls into the reader's SSE2 scans, `json/de/sse2.rs`, and the reader's strings,
+//! `json/de/read.rs`: unescaped text taken as UTF-8 and string slices whose start follows an
+//! opening quote, `Key` and `visit_string` carrying that quote as their precondition;
+//! `json/de/owned.rs` sets the length of the `String` it copied a string into): the length is
+//! set to what a [`Cursor`] has provably written.
 
 use std::mem::MaybeUninit;
 
