@@ -87,6 +87,18 @@ impl Str {
         Str(self.0.slice(range))
     }
 
+    /// The text from byte `start` on, consuming `self`: the buffer's view moves, so no
+    /// reference count is touched (unlike [`Str::slice`], a count increment, then a decrement
+    /// when `self` drops). `start` must lie on a char boundary.
+    ///
+    /// # Panics
+    /// Panics if `start` is out of bounds or not on a char boundary (a caller bug).
+    pub(crate) fn into_tail(mut self, start: usize) -> Str {
+        assert!(self.as_str().is_char_boundary(start));
+        bytes::Buf::advance(&mut self.0, start);
+        self
+    }
+
     /// Sub-slice of `self` that `sub` points into (see [`Bytes::slice_ref`]).
     pub fn slice_ref(&self, sub: &str) -> Str {
         Str(self.0.slice_ref(sub.as_bytes()))

@@ -221,9 +221,12 @@ fn header(text: &str, max_attachments: usize) -> Result<Header, DecodeError> {
         i = (end + 1).min(b.len());
     }
     let mut id = None;
-    if let Some((n, end)) = digits(b, i) {
-        id = Some(n.ok_or(DecodeError::AckIdOverflow)?);
-        i = end;
+    // Most packets carry no id: one test here, the out-of-line digit loop only for an id.
+    if b.get(i).is_some_and(u8::is_ascii_digit) {
+        if let Some((n, end)) = digits(b, i) {
+            id = Some(n.ok_or(DecodeError::AckIdOverflow)?);
+            i = end;
+        }
     }
     Ok(Header {
         kind,

@@ -7,6 +7,7 @@ use super::error::DecodeError;
 use super::packet::{Packet, PacketType, DEFAULT_NSP};
 use super::scan::{invalid_json, reserved_event};
 use super::validate::validate_after_first;
+use crate::json::scan_plain_quote;
 use crate::Str;
 use serde::de::DeserializeOwned;
 use std::ops::Range;
@@ -272,11 +273,14 @@ impl UncheckedEvent {
     /// ```
     pub fn check(self) -> Result<Packet, DecodeError> {
         self.full_check()?;
+        // The namespace first (a slice, when not the default one), then the text itself
+        // becomes the arguments: moved, not sliced, so no reference count is touched.
+        let nsp = nsp_of(&self.text, self.nsp_range());
         Ok(Packet {
             kind: PacketType::Event,
-            nsp: nsp_of(&self.text, self.nsp_range()),
+            nsp,
             id: self.id,
-            data: Some(self.text.slice(self.data as usize..self.text.len())),
+            data: Some(self.text.into_tail(self.data as usize)),
             attachments: Vec::new(),
         })
     }
@@ -288,7 +292,7 @@ impl UncheckedEvent {
             Name::At(r) => self.text.slice(r.range()),
             Name::Owned(name) => Str::from(String::from(name)),
         };
-        let data = self.text.slice(self.data as usize..self.text.len());
+        let data = self.text.into_tail(self.data as usize);
         // 0 (a numeric name) stays 0: the name's end is not known.
         let after_name = self.after_name.saturating_sub(self.data) as usize;
         let args = Args::checked_event(name.clone(), data, after_name);
@@ -357,14 +361,22 @@ fn checked_name(text: &str, start: usize) -> Option<(Name, usize)> {
             i += 1;
             let mut escaped = false;
             loop {
+                // To the next quote, backslash or control byte, 16 bytes a step (the JSON
+                // reader's scan, which also tells when that byte is certainly a quote).
+                let (at, quote) = scan_plain_quote(b, i);
+                i = at;
+                if quote {
+                    break;
+                }
                 match *b.get(i)? {
                     b'"' => break,
                     b'\\' => {
+                        // The escaped byte is skipped unread: serde_json checks the escapes
+                        // below. Past the end, the next scan finds nothing and `get` fails.
                         escaped = true;
                         i += 2;
                     }
-                    c if c < 0x20 => return None,
-                    _ => i += 1,
+                    _ => return None,
                 }
             }
             i += 1;
@@ -464,6 +476,55 @@ mod tests {
                 ..
             })))
         ));
+    }
+
+    /// The name scan goes 16 bytes a step, then byte by byte in the last bytes: a special
+    /// byte (quote, backslash, control byte, an escape cut by the end) at every position of
+    /// names of every length up to past two windows, with and without arguments after the
+    /// name, gets the full decode's answer (the same name and packet, or the same error).
+    #[test]
+    fn the_name_scan_agrees_with_the_full_decode_at_every_position() {
+        let specials = [
+            "\"", "\\", "\\\"", "\\n", "\\u0041", "\\u00", "\u{1}", "\u{1f}", "é",
+        ];
+        let mut names = Vec::new();
+        for len in 0..40 {
+            let plain = "n".repeat(len);
+            names.push(plain.clone());
+            for at in 0..=len {
+                for sp in specials {
+                    names.push(format!("{}{sp}{}", &plain[..at], &plain[at..]));
+                }
+            }
+        }
+        for name in &names {
+            // Closed names and their arguments; the last one is cut inside the name.
+            for tail in [
+                "\"]",
+                "\",1]",
+                "\",\"a\\\"\",{}]",
+                "\"",
+                "\",",
+                "\" ,2 ]",
+                "",
+            ] {
+                let text = format!("2[\"{name}{tail}");
+                let full = Decoder::new().decode_text(Str::from(text.as_str()));
+                match deferred(&text) {
+                    Ok(Some(Decoded::Event(e))) => {
+                        // The arguments are checked later: the same packet or error then.
+                        if let Ok(Some(full)) = &full {
+                            let name = full.event_name();
+                            assert_eq!(Some(e.name()), name.as_deref(), "{text:?}");
+                        }
+                        assert_eq!(e.check().map(Some), full, "{text:?}");
+                    }
+                    Ok(Some(Decoded::Packet(p))) => assert_eq!(Ok(Some(p)), full, "{text:?}"),
+                    Ok(None) => panic!("{text:?}: no packet"),
+                    Err(err) => assert_eq!(Err(err), full, "{text:?}"),
+                }
+            }
+        }
     }
 
     #[test]
