@@ -4,23 +4,14 @@
 
 mod api_common;
 
+use api_common::{frames, text};
+
 use api_common::TestRuntime;
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Instant;
 use volley_protocol::api::{Endpoint, Io, Options, SocketRef, WsLink};
 use volley_protocol::engine::WsFrame;
-use volley_protocol::Str;
-
-fn frames(link: &WsLink) -> Vec<WsFrame> {
-    let mut out = Vec::new();
-    link.drain(&mut out);
-    out
-}
-
-fn text(s: &str) -> WsFrame {
-    WsFrame::Text(Str::from(s))
-}
 
 fn connected(nsp: &str) -> (Endpoint, WsLink) {
     let io = Io::new(Options::default(), Arc::new(TestRuntime(Instant::now())));

@@ -5,13 +5,13 @@
 
 mod api_common;
 
+use api_common::{frames, text};
+
 use api_common::Clock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use volley_protocol::api::{Endpoint, Io, Options, SocketRef, WsLink};
-use volley_protocol::engine::WsFrame;
-use volley_protocol::Str;
 
 /// Counts its wake-ups.
 struct Wakes(AtomicUsize);
@@ -24,16 +24,6 @@ impl Wake for Wakes {
 
 fn waker() -> Waker {
     Waker::from(Arc::new(Wakes(AtomicUsize::new(0))))
-}
-
-fn frames(link: &WsLink) -> Vec<WsFrame> {
-    let mut out = Vec::new();
-    link.drain(&mut out);
-    out
-}
-
-fn text(s: &str) -> WsFrame {
-    WsFrame::Text(Str::from(s))
 }
 
 fn connect(endpoint: &Endpoint) -> WsLink {

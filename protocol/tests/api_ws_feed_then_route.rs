@@ -5,13 +5,14 @@
 
 mod api_common;
 
+use api_common::{frames, text};
+
 use api_common::Clock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use volley_protocol::api::{Endpoint, Io, Options, SocketRef, WsLink};
 use volley_protocol::engine::WsFrame;
-use volley_protocol::Str;
 
 /// Counts its wake-ups.
 struct Wakes(AtomicUsize);
@@ -25,16 +26,6 @@ impl Wake for Wakes {
 fn waker() -> (Arc<Wakes>, Waker) {
     let wakes = Arc::new(Wakes(AtomicUsize::new(0)));
     (wakes.clone(), Waker::from(wakes))
-}
-
-fn frames(link: &WsLink) -> Vec<WsFrame> {
-    let mut out = Vec::new();
-    link.drain(&mut out);
-    out
-}
-
-fn text(s: &str) -> WsFrame {
-    WsFrame::Text(Str::from(s))
 }
 
 fn server() -> Endpoint {

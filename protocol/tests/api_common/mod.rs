@@ -220,3 +220,17 @@ impl Client {
         )
     }
 }
+
+/// Every frame queued for `link` right now.
+#[allow(dead_code)]
+pub fn frames(link: &WsLink) -> Vec<volley_protocol::engine::WsFrame> {
+    let mut out = Vec::new();
+    link.drain(&mut out);
+    out
+}
+
+/// A text frame holding `s`.
+#[allow(dead_code)]
+pub fn text(s: &str) -> volley_protocol::engine::WsFrame {
+    volley_protocol::engine::WsFrame::Text(volley_protocol::Str::from(s))
+}
