@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use volley_async_std::protocol::engine::EngineConfig;
+use volley_async_std::protocol::engine::{BufferLimit, EngineConfig};
 use volley_async_std::{Options, SocketRef};
 
 #[test]
@@ -117,5 +117,59 @@ fn graceful_shutdown_runs_the_handlers_before_it_closes_the_connections() {
         );
         assert_eq!(done.recv_timeout(WAIT), Ok(true), "serve returned Ok");
         release.send(()).expect("the last handler still waits");
+    }
+}
+
+/// `serve` returns only once the frames a server-closed WebSocket still had to write (here
+/// what a disconnecting handler sent, more than the socket buffers hold) and its close frame
+/// are out: returning while they are on their way would let the process exit and cut them
+/// off. The client does not read for a while; `serve` waits for it (well within the 2 s a
+/// closing peer gets to take some of them).
+#[test]
+fn graceful_shutdown_returns_after_the_last_frames_are_written() {
+    const CHUNK: usize = 1 << 20;
+    const CHUNKS: usize = 16;
+    for rt in runtimes() {
+        // The chunks are queued at once; the session's buffer must hold them all.
+        let options = Options::default()
+            .serve_client(false)
+            .max_buffer(BufferLimit::Unbounded);
+        let io = rt.socketio(options);
+        io.of("/").on_connection(|socket: SocketRef| {
+            socket.on_disconnecting(|s, _reason| {
+                // `i`: one hex digit.
+                for i in 0..CHUNKS {
+                    let chunk = format!("{i:x}").repeat(CHUNK);
+                    s.emit("chunk", &chunk).expect("still connected");
+                }
+            });
+        });
+        let (addr, stop, done) = serve_until_stopped(&rt, io, Duration::from_secs(5));
+        let (mut client, reply) = sio_connect(addr);
+        assert!(reply.starts_with("40{"), "{reply}");
+        stop.send(()).expect("stop");
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            done.try_recv().is_err(),
+            "serve returned while the client had not taken its last frames"
+        );
+        let mut got = Vec::new();
+        let close = loop {
+            match next(&mut client) {
+                Some(Message::Text(t)) if t.as_str() == "2" => send_text(&mut client, "3"),
+                Some(Message::Text(t)) => got.push(t),
+                Some(Message::Close(frame)) => break frame.map(|f| u16::from(f.code)),
+                Some(_) => {}
+                None => break None,
+            }
+        };
+        // Every chunk arrived whole and in order, then the normal close.
+        assert_eq!(got.len(), CHUNKS);
+        for (i, text) in got.iter().enumerate() {
+            let chunk = format!("{i:x}").repeat(CHUNK);
+            assert!(*text == format!(r#"42["chunk","{chunk}"]"#), "chunk {i}");
+        }
+        assert_eq!(close, Some(1000));
+        assert_eq!(done.recv_timeout(WAIT), Ok(true), "serve returned Ok");
     }
 }

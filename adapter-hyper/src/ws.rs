@@ -160,8 +160,18 @@ enum Out {
 enum Phase {
     /// Open; dropping the link tells the core the transport is gone.
     Open(WsLink),
-    /// Writing the last frames and the close frame.
-    Closing(Pin<Box<dyn Future<Output = ()> + Send>>),
+    /// Writing the last frames and the close frame. When the server closed the session, the
+    /// link is kept until they are written: the endpoint counts the connection as live
+    /// (`Endpoint::idle`) until then, so a graceful shutdown does not return, and the process
+    /// does not exit, while a client's last frames (what its disconnecting handlers sent) are
+    /// still on their way. A peer that closed or broke the connection has its link dropped at
+    /// once, so the core learns without waiting for the close frame to be written.
+    Closing {
+        /// [`finish`].
+        close: Pin<Box<dyn Future<Output = ()> + Send>>,
+        /// Held, not used.
+        _link: Option<WsLink>,
+    },
     Done,
 }
 
@@ -187,7 +197,12 @@ impl<R: IoRuntime> Future for Connection<R> {
         let this = self.get_mut();
         let link = match &mut this.phase {
             Phase::Open(link) => link,
-            Phase::Closing(close) => return close.as_mut().poll(cx),
+            Phase::Closing { close, .. } => {
+                ready!(close.as_mut().poll(cx));
+                // The link, if kept, goes only now.
+                this.phase = Phase::Done;
+                return Poll::Ready(());
+            }
             Phase::Done => return Poll::Ready(()),
         };
         let Some(ws) = this.ws.as_mut() else {
@@ -201,6 +216,7 @@ impl<R: IoRuntime> Future for Connection<R> {
             &mut this.out
         ));
         let mut batch = std::mem::take(&mut this.batch);
+        let server = matches!(end, End::Server);
         let (frames, close) = match end {
             End::Server => {
                 // `batch` is reversed; what the core queued since comes after it, in order.
@@ -221,15 +237,22 @@ impl<R: IoRuntime> Future for Connection<R> {
             }
             End::Peer(frame) => (Vec::new(), frame),
         };
-        // Dropping the link tells the core the transport is gone.
-        this.phase = Phase::Done;
+        // Dropping the link tells the core the transport is gone: at once when the peer ended
+        // it, after the last frames when the server did (see `Phase::Closing`).
+        let link = match std::mem::replace(&mut this.phase, Phase::Done) {
+            Phase::Open(link) if server => Some(link),
+            _ => None,
+        };
         let Some(ws) = this.ws.take() else {
             return Poll::Ready(());
         };
         let mut closing = Box::pin(finish(this.rt.clone(), ws, frames, close));
         let poll = closing.as_mut().poll(cx);
         if poll.is_pending() {
-            this.phase = Phase::Closing(closing);
+            this.phase = Phase::Closing {
+                close: closing,
+                _link: link,
+            };
         }
         poll
     }
