@@ -19,6 +19,8 @@ pub mod json;
 pub mod server;
 mod slab;
 pub mod socket;
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2;
 mod str;
 #[cfg(feature = "test-util")]
 pub mod testing;

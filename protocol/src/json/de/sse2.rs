@@ -7,34 +7,15 @@
 //! bytes of the input (the count pads its last block with spaces instead); the tests run
 //! both and compare.
 //! The intrinsics are safe to call inside a `#[target_feature(enable = "sse2")]` function;
-//! the loads go through `_mm_set_epi64x` on two `u64` read from a bounds-checked `[u8; 16]`
-//! (which the compiler turns into one unaligned load), so no pointer is dereferenced. The
+//! the loads and the string-byte masks are the crate's (`crate::sse2`, shared with the
+//! validator) and dereference no pointer. The
 //! one `unsafe` operation is calling such a function from code compiled without the
 //! attribute, in [`scan_plain`] and [`count_blocks`], sound because the feature is enabled
 //! statically (checked by the `cfg` on this module).
 
 use super::count::State;
-use std::arch::x86_64::{
-    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-    _mm_set1_epi8, _mm_set_epi64x,
-};
-
-/// The 16 bytes of `chunk` in a register.
-#[inline]
-#[target_feature(enable = "sse2")]
-fn load(chunk: &[u8; 16]) -> __m128i {
-    let v = u128::from_le_bytes(*chunk);
-    // The casts keep the bits: the high and the low 64 bits.
-    _mm_set_epi64x((v >> 64) as i64, v as i64)
-}
-
-/// Bit `k` set when byte `k` of `v` equals `c`.
-#[inline]
-#[target_feature(enable = "sse2")]
-fn eq(v: __m128i, c: u8) -> u32 {
-    // The casts keep the bits: `c` as a byte lane, the 16-bit mask as it is.
-    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u32
-}
+use crate::sse2::{bits, eq, load, string_specials};
+use std::arch::x86_64::{_mm_and_si128, _mm_cmpeq_epi8, _mm_set1_epi8};
 
 /// Index of the first `"`, `\` or control byte at or after `i`, 16 bytes at a time: `Ok` with
 /// it, or `Err` with where fewer than 16 bytes were left (nothing found before).
@@ -52,17 +33,9 @@ pub(super) fn scan_plain(b: &[u8], i: usize) -> Result<usize, usize> {
 #[inline]
 #[target_feature(enable = "sse2")]
 fn scan_plain_sse2(b: &[u8], mut i: usize) -> Result<usize, usize> {
-    let quote = _mm_set1_epi8(b'"' as i8);
-    let backslash = _mm_set1_epi8(b'\\' as i8);
-    let control = _mm_set1_epi8(0x1f);
     while let Some(chunk) = b.get(i..i + 16) {
         let v = load(chunk.try_into().unwrap_or(&[0; 16]));
-        // A byte is a control character when the unsigned minimum with 0x1f is itself.
-        let special = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-            _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
-        );
-        let marks = _mm_movemask_epi8(special) as u32;
+        let marks = bits(string_specials(v).1);
         if marks != 0 {
             return Ok(i + marks.trailing_zeros() as usize);
         }
@@ -86,9 +59,6 @@ pub(super) fn scan_string(b: &[u8], i: usize) -> Result<(usize, bool), usize> {
 #[inline]
 #[target_feature(enable = "sse2")]
 fn scan_string_sse2(b: &[u8], i: usize) -> Result<(usize, bool), usize> {
-    let quote = _mm_set1_epi8(b'"' as i8);
-    let backslash = _mm_set1_epi8(b'\\' as i8);
-    let control = _mm_set1_epi8(0x1f);
     // The rest of the input as a slice: one length test per window (an index would also be
     // tested for overflow).
     let Some(mut rest) = b.get(i..) else {
@@ -96,15 +66,10 @@ fn scan_string_sse2(b: &[u8], i: usize) -> Result<(usize, bool), usize> {
     };
     let mut at = i;
     while let Some(chunk) = rest.first_chunk::<16>() {
-        let v = load(chunk);
-        let quotes = _mm_cmpeq_epi8(v, quote);
-        let special = _mm_or_si128(
-            _mm_or_si128(quotes, _mm_cmpeq_epi8(v, backslash)),
-            _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
-        );
-        let marks = _mm_movemask_epi8(special) as u32;
+        let (quotes, special) = string_specials(load(chunk));
+        let marks = bits(special);
         if marks != 0 {
-            let only_quotes = _mm_movemask_epi8(quotes) as u32 == marks;
+            let only_quotes = bits(quotes) == marks;
             return Ok((at + marks.trailing_zeros() as usize, only_quotes));
         }
         rest = &rest[16..];
@@ -158,7 +123,7 @@ fn masks(block: &[u8; 64]) -> Masks {
         // `[`, `]`, `{` and `}` are the bytes 0x59 under mask 0xd9 (so are `Y`, `_`, `y` and
         // DEL, which valid JSON has only inside strings), as in `count.rs`.
         let brackets = _mm_cmpeq_epi8(_mm_and_si128(v, bracket_bits), bracket_value);
-        m.brackets |= u64::from(_mm_movemask_epi8(brackets) as u32) << shift;
+        m.brackets |= u64::from(bits(brackets)) << shift;
     }
     m
 }

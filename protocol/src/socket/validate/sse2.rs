@@ -2,14 +2,14 @@
 //!
 //! SSE2 is part of x86_64's baseline, so there is no run-time detection: this module is
 //! compiled only where `target_feature = "sse2"` is enabled for the whole build (the `cfg` on
-//! it). The loads go through `_mm_set_epi64x` on a bounds-checked `[u8; 16]` (one unaligned
-//! load once compiled), so no pointer is dereferenced; the one `unsafe` operation is calling
+//! it). The loads are the crate's (`crate::sse2`, shared with the JSON reader) and
+//! dereference no pointer; the one `unsafe` operation is calling
 //! the `#[target_feature(enable = "sse2")]` function from code compiled without the attribute.
 //! The portable marks (`blocks.rs`) are the reference the tests compare these with.
 
+use crate::sse2::load;
 use std::arch::x86_64::{
-    __m128i, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    _mm_set_epi64x,
+    _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
 };
 
 /// Bit `k` set when byte `k` of `block` is a `"`, a `\` or a control byte.
@@ -23,15 +23,6 @@ pub(super) fn marks(block: &[u8; 64]) -> u64 {
     unsafe {
         marks_sse2(block)
     }
-}
-
-/// The 16 bytes of `chunk` in a register.
-#[inline]
-#[target_feature(enable = "sse2")]
-fn load(chunk: &[u8; 16]) -> __m128i {
-    let v = u128::from_le_bytes(*chunk);
-    // The casts keep the bits: the high and the low 64 bits.
-    _mm_set_epi64x((v >> 64) as i64, v as i64)
 }
 
 #[inline]
