@@ -166,12 +166,9 @@ enum Phase {
     /// does not exit, while a client's last frames (what its disconnecting handlers sent) are
     /// still on their way. A peer that closed or broke the connection has its link dropped at
     /// once, so the core learns without waiting for the close frame to be written.
-    Closing {
-        /// [`finish`].
-        close: Pin<Box<dyn Future<Output = ()> + Send>>,
-        /// Held, not used.
-        _link: Option<WsLink>,
-    },
+    /// (The kept link lives in the boxed future: a field here would make every open
+    /// connection's task larger.)
+    Closing(Pin<Box<dyn Future<Output = ()> + Send>>),
     Done,
 }
 
@@ -197,9 +194,9 @@ impl<R: IoRuntime> Future for Connection<R> {
         let this = self.get_mut();
         let link = match &mut this.phase {
             Phase::Open(link) => link,
-            Phase::Closing { close, .. } => {
+            Phase::Closing(close) => {
                 ready!(close.as_mut().poll(cx));
-                // The link, if kept, goes only now.
+                // The closing future dropped the link it kept (if any) as it finished.
                 this.phase = Phase::Done;
                 return Poll::Ready(());
             }
@@ -246,13 +243,14 @@ impl<R: IoRuntime> Future for Connection<R> {
         let Some(ws) = this.ws.take() else {
             return Poll::Ready(());
         };
-        let mut closing = Box::pin(finish(this.rt.clone(), ws, frames, close));
+        let rt = this.rt.clone();
+        let mut closing = Box::pin(async move {
+            finish(rt, ws, frames, close).await;
+            drop(link);
+        });
         let poll = closing.as_mut().poll(cx);
         if poll.is_pending() {
-            this.phase = Phase::Closing {
-                close: closing,
-                _link: link,
-            };
+            this.phase = Phase::Closing(closing);
         }
         poll
     }
