@@ -1,5 +1,5 @@
-//! SSE2 building blocks shared by the JSON reader's scans (`json/de/sse2.rs`) and the
-//! validator's block marks (`socket/validate/sse2.rs`).
+//! SSE2 building blocks of the JSON reader's scans (`json/de/sse2.rs`); the validator's block
+//! marks (`socket/validate/sse2.rs`) share the load.
 //!
 //! SSE2 is part of x86_64's baseline, so there is no run-time detection: this module is
 //! compiled only where `target_feature = "sse2"` is enabled for the whole build. Every

@@ -28,6 +28,9 @@ pub(super) fn marks(block: &[u8; 64]) -> u64 {
 #[inline]
 #[target_feature(enable = "sse2")]
 fn marks_sse2(block: &[u8; 64]) -> u64 {
+    // The same compare as `crate::sse2::string_specials`, written out so the three splats
+    // stay out of the four-step loop: through the shared function they were rebuilt per
+    // step (+1.5 % instructions on a 64 KiB dispatch).
     let quote = _mm_set1_epi8(b'"' as i8);
     let backslash = _mm_set1_epi8(b'\\' as i8);
     let control = _mm_set1_epi8(0x1f);
